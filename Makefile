@@ -1,0 +1,42 @@
+# Everything runs inside .venv, created on first use. `make demo` and `make test` are
+# all a newcomer needs; see README.md.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+COURSE := $(VENV)/bin/course
+STAMP  := $(VENV)/.installed-stamp
+# nbgrader shells out to alembic: the venv's bin/ must come first on PATH.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: setup demo test lab build grade report warm clean
+
+setup: $(STAMP)
+	$(COURSE) warm
+
+$(STAMP): pyproject.toml
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: setup
+	$(COURSE) demo
+
+test: setup
+	$(PYTHON) -m pytest
+
+lab: setup
+	$(COURSE) lab
+
+build: setup
+	$(COURSE) build
+
+grade: setup
+	$(COURSE) grade --workers 2
+
+report: setup
+	$(COURSE) report
+
+warm: setup
+
+clean:
+	rm -rf .demo reports .pytest_cache
