@@ -1,0 +1,223 @@
+"""The machinery of the checks: cases, comparison, messages, tripwire, silence.
+
+A check is data: a case generator, a reference, the outputs to compare and a hint
+(:class:`Check`). :func:`run_check` runs a student's function on every case, on
+float64 copies, with the reference kernel armed as a tripwire, stderr captured and
+warnings silenced, and raises :class:`CheckFailed` with a message a student can act
+on: which case, the shapes, the first wrong index, expected vs got, and a hint.
+
+Usage in a notebook test cell::
+
+    helpers.grading.check_softmax(softmax)
+
+The same :data:`CHECKS` registry can be driven from outside the student's kernel
+(see DESIGN.md section 6): it needs only ``cases``, ``reference`` and ``compare``.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..tripwire import ReferenceCalled, armed
+
+__all__ = ["CheckFailed", "Case", "Check", "CHECKS", "register", "run_check", "compare",
+           "assert_close", "quietly", "as_output", "FORWARD_RTOL", "GRADIENT_RTOL", "NUMERICAL_ATOL",
+           "DEFAULT_SEED"]
+
+FORWARD_RTOL = 1e-7
+GRADIENT_RTOL = 1e-6
+NUMERICAL_ATOL = 1e-8
+DEFAULT_SEED = 20261123
+
+
+class CheckFailed(AssertionError):
+    """A student's function disagreed with the reference; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input to a checked function: positional args and a short human label."""
+    label: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    """What it takes to grade one function.
+
+    name: the function's name in the notebook.
+    cases: rng -> list[Case]; edge cases first, then random ones.
+    reference: computes the expected output(s) from a case's args.
+    outputs: names of the outputs; several names mean the function returns a tuple.
+    guarded: reference kernels the student's function must not call.
+    hint: what usually goes wrong.
+    numerical: optional (case, expected) -> {output name: numerical gradient}; the
+        named outputs are gradients and are also compared with these estimates.
+    tolerances: output name -> rtol (defaults to FORWARD_RTOL).
+    """
+    name: str
+    cases: Callable[[np.random.Generator], list[Case]]
+    reference: Callable[..., Any]
+    outputs: tuple[str, ...] = ("out",)
+    guarded: tuple = ()
+    hint: str = ""
+    numerical: Callable[[Case, tuple], dict] | None = None
+    tolerances: dict = field(default_factory=dict)
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def register(check: Check) -> Check:
+    """Add a check to :data:`CHECKS` under its function name (names are unique)."""
+    if check.name in CHECKS:
+        raise ValueError(f"a check named {check.name!r} is already registered")
+    CHECKS[check.name] = check
+    return check
+
+
+@contextlib.contextmanager
+def quietly():
+    """Silence everything a student's code might send to stderr (nbgrader scores a cell 0
+    on any stderr output): warnings, numpy floating-point warnings, prints to stderr."""
+    with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings(), \
+            np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+# --------------------------------------------------------------------------- running
+
+def _copy_args(args):
+    return tuple(np.array(a, dtype=np.float64 if np.asarray(a).dtype.kind == "f" else None, copy=True)
+                 if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _describe(args) -> str:
+    parts = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            parts.append(f"array{a.shape}" if a.dtype.kind == "f" else f"{a.dtype.name} array{a.shape}")
+        else:
+            parts.append(repr(a))
+    return ", ".join(parts)
+
+
+def _fmt(v) -> str:
+    return f"{float(v):.10g}"
+
+
+def as_output(value, name: str, where: str) -> np.ndarray:
+    """Turn what the student returned into a float64 array, or fail saying what it was."""
+    __tracebackhide__ = True
+    if isinstance(value, (bool, np.bool_)):
+        raise CheckFailed(f"{where}: `{name}` is a bool ({value!r}); expected a number or an array.")
+    if not isinstance(value, (np.ndarray, np.number, int, float, list, tuple)):
+        raise CheckFailed(f"{where}: `{name}` is a {type(value).__name__}; expected a numpy array "
+                          f"or a number. Did you forget a `return`?")
+    try:
+        out = np.asarray(value)
+    except ValueError:  # ragged lists
+        raise CheckFailed(f"{where}: `{name}` could not be read as an array of numbers.") from None
+    if out.dtype.kind not in "biuf":
+        raise CheckFailed(f"{where}: `{name}` has dtype {out.dtype}; expected floating-point numbers.")
+    return out.astype(np.float64)
+
+
+def compare(expected, got, name: str, where: str, rtol: float, hint: str = "",
+            atol: float = 1e-12) -> None:
+    """Raise CheckFailed unless ``got`` matches ``expected`` element by element.
+
+    Passes where |got − expected| ≤ rtol · (|got| + |expected|) + atol.
+    """
+    __tracebackhide__ = True
+    expected = np.asarray(expected, dtype=np.float64)
+    got = as_output(got, name, where)
+    if got.shape != expected.shape:
+        raise CheckFailed(f"{where}: `{name}` has shape {got.shape}, expected {expected.shape}."
+                          + (f"\nHint: {hint}" if hint else ""))
+    with np.errstate(all="ignore"):
+        bad = ~(np.abs(got - expected) <= rtol * (np.abs(got) + np.abs(expected)) + atol)
+        bad &= ~(np.isnan(expected) & np.isnan(got))
+        bad |= np.isfinite(expected) != np.isfinite(got)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0]) if expected.ndim else ()
+        e, g = expected[idx], got[idx]
+        at = f" at index {idx}" if idx else ""
+        msg = (f"{where}: `{name}` is wrong{at} ({int(bad.sum())} of {bad.size} values differ): "
+               f"expected {_fmt(e)}, got {_fmt(g)}.")
+        if not np.isfinite(g) and np.isfinite(e):
+            msg += " Your result overflowed or divided by zero here."
+        raise CheckFailed(msg + (f"\nHint: {hint}" if hint else ""))
+
+
+def run_check(check: Check, fn, seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
+    """Run ``fn`` on every case of ``check``; raise CheckFailed on the first failure.
+
+    Returns None on success (and prints a one-line summary if verbose). Checks must not
+    return a value: nbgrader reads a number left as a test cell's result as partial credit.
+    """
+    __tracebackhide__ = True
+    if not callable(fn):
+        raise CheckFailed(f"{check.name}: expected a function, got {type(fn).__name__}.")
+    cases = check.cases(np.random.default_rng(seed))
+    for number, case in enumerate(cases, start=1):
+        where = f"{check.name}, case {number} of {len(cases)} ({case.label}; inputs {_describe(case.args)})"
+        args = _copy_args(case.args)
+        expected = check.reference(*_copy_args(case.args), **case.kwargs)
+        expected = expected if len(check.outputs) > 1 else (expected,)
+        failure = None
+        with quietly():
+            try:
+                with armed(*check.guarded):
+                    got = fn(*args, **case.kwargs)
+            except NotImplementedError:
+                failure = f"{check.name} is not implemented yet (it raises NotImplementedError)."
+            except ReferenceCalled as err:
+                failure = (f"{check.name} calls {err.args[0]}, the reference it is graded against. "
+                           f"Write it yourself (numpy is fine).")
+            except Exception as err:  # the student's bug, reported as a failed case
+                failure = f"{where}: raised {type(err).__name__}: {err}"
+        if failure:
+            raise CheckFailed(failure)
+        for original, used in zip(case.args, args):
+            if isinstance(original, np.ndarray) and not np.array_equal(original, used, equal_nan=True):
+                raise CheckFailed(f"{where}: your function changed its input array in place. "
+                                  f"Work on a copy (e.g. `z = z - z.max(...)` instead of `z -= ...`).")
+        if len(check.outputs) > 1:
+            if not isinstance(got, tuple) or len(got) != len(check.outputs):
+                raise CheckFailed(f"{where}: expected a tuple ({', '.join(check.outputs)}), "
+                                  f"got {type(got).__name__}"
+                                  + (f" of length {len(got)}" if isinstance(got, tuple) else "") + ".")
+        else:
+            got = (got,)
+        for name, e, g in zip(check.outputs, expected, got):
+            compare(e, g, name, where, check.tolerances.get(name, FORWARD_RTOL), check.hint)
+        if check.numerical is not None:
+            for name, estimate in check.numerical(case, expected).items():
+                g = got[check.outputs.index(name)]
+                # A central difference carries round-off of about eps/h, so allow that much absolutely.
+                compare(estimate, g, name, where + " vs numerical gradient", GRADIENT_RTOL, check.hint,
+                        atol=NUMERICAL_ATOL)
+    if verbose:
+        print(f"{check.name}: all {len(cases)} checks passed.")
+
+
+def assert_close(got, expected, *, name="result", inputs=None, rtol=1e-7):
+    """Visible-test helper: compare, and on failure show input, expected and got."""
+    __tracebackhide__ = True
+    try:
+        compare(expected, got, name, name, rtol)
+    except CheckFailed as err:
+        with np.printoptions(precision=6, suppress=True):
+            shown = "" if inputs is None else f"input:\n{np.asarray(inputs)}\n"
+            raise CheckFailed(f"{shown}expected:\n{np.asarray(expected)}\ngot:\n{got!r}\n{err}") from None
+    print(f"{name}: OK")
+
+

@@ -1,0 +1,208 @@
+"""Week 1 checks: activations, softmax, cross-entropy, softmax regression."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations, losses
+from .core import (CHECKS, Case, Check, CheckFailed, DEFAULT_SEED, GRADIENT_RTOL, as_output, quietly,
+                   register, run_check)
+
+__all__ = ["check_sigmoid", "check_sigmoid_grad", "check_relu", "check_relu_grad",
+           "check_tanh_grad", "check_softmax", "check_cross_entropy",
+           "check_softmax_cross_entropy", "check_softmax_regression"]
+
+
+# --------------------------------------------------------------------------- cases
+
+def _elementwise_cases(rng, extremes=(50.0, 1000.0)) -> list[Case]:
+    cases = [
+        Case("small vector with a zero", (np.array([-2.0, -0.5, 0.0, 0.5, 2.0]),)),
+        Case("one element", (np.array([0.3]),)),
+        Case("large magnitudes", (np.array([-extremes[1], -extremes[0], extremes[0], extremes[1]]),)),
+        Case("matrix (3, 4)", (rng.normal(size=(3, 4)) * 3,)),
+        Case("odd 3-D shape (2, 3, 5)", (rng.normal(size=(2, 3, 5)) * 2,)),
+    ]
+    grid = rng.normal(size=(7, 2))
+    grid[0, 0] = 0.0
+    cases.append(Case("(7, 2) including an exact zero", (grid,)))
+    return cases
+
+
+def _elementwise_numerical(f):
+    def estimate(case, expected, h=1e-6):
+        z = case.args[0]
+        return {"grad": (f(z + h) - f(z - h)) / (2 * h)}
+    return estimate
+
+
+def _smooth_cases(rng):
+    # Derivatives are compared with finite differences, so keep away from overflow extremes.
+    return [c for c in _elementwise_cases(rng, extremes=(8.0, 20.0))]
+
+
+def _logit_cases(rng) -> list[Case]:
+    return [
+        Case("one row, two classes", (np.array([[0.5, -0.5]]),)),
+        Case("batch of 4, 3 classes", (rng.normal(size=(4, 3)),)),
+        Case("large logits around 1000", (1000.0 + rng.normal(size=(3, 5)),)),
+        Case("very negative logits around -1000", (-1000.0 + rng.normal(size=(2, 4)),)),
+        Case("mixed extremes", (np.array([[1000.0, 0.0, -1000.0], [-5.0, 5.0, 0.0]]),)),
+        Case("equal logits", (np.zeros((2, 6)),)),
+        Case("batch of 9, 10 classes", (rng.normal(size=(9, 10)) * 4,)),
+    ]
+
+
+def _probability_cases(rng) -> list[Case]:
+    def probs(n, k, scale=2.0):
+        return losses.softmax.unguarded(rng.normal(size=(n, k)) * scale)
+    cases = []
+    for label, n, k in [("N=1, K=2", 1, 2), ("N=5, K=3", 5, 3), ("N=8, K=10", 8, 10)]:
+        p = probs(n, k)
+        y = rng.integers(0, k, size=n)
+        cases.append(Case(f"{label}, integer labels", (p, y)))
+        cases.append(Case(f"{label}, one-hot labels", (p, np.eye(k)[y])))
+    confident = np.array([[1 - 2e-9, 1e-9, 1e-9], [0.2, 0.3, 0.5]])
+    cases.append(Case("a near-certain right answer", (confident, np.array([0, 2]))))
+    return cases
+
+
+def _labelled_logit_cases(rng) -> list[Case]:
+    cases = []
+    for case in _logit_cases(rng):
+        z = case.args[0]
+        n, k = z.shape
+        y = rng.integers(0, k, size=n)
+        cases.append(Case(case.label + ", integer labels", (z, y)))
+        cases.append(Case(case.label + ", one-hot labels", (z, np.eye(k)[y])))
+    return cases
+
+
+def _loss_gradient_estimate(case, expected, h=1e-5):
+    z, y = case.args
+    if np.abs(z).max() > 100:  # finite differences lose every digit next to 1000
+        return {}
+    from ..gradcheck import numerical_gradient
+    zz = np.array(z, dtype=np.float64, copy=True)
+    return {"dz": numerical_gradient(lambda v: losses.softmax_cross_entropy.unguarded(v, y)[0], zz, h=h)}
+
+
+register(Check("sigmoid", _elementwise_cases, activations.sigmoid.unguarded,
+                guarded=(activations.sigmoid,),
+                hint="σ(z) = 1 / (1 + exp(−z)); np.exp works element-wise on arrays."))
+register(Check("sigmoid_grad", _smooth_cases, activations.sigmoid_grad.unguarded, outputs=("grad",),
+                guarded=(activations.sigmoid_grad,), numerical=_elementwise_numerical(activations.sigmoid.unguarded),
+                tolerances={"grad": GRADIENT_RTOL},
+                hint="σ'(z) = σ(z) (1 − σ(z)); it takes z, not σ(z)."))
+register(Check("relu", _elementwise_cases, activations.relu.unguarded, guarded=(activations.relu,),
+                hint="relu(z) = max(0, z) element-wise: np.maximum, not max."))
+register(Check("relu_grad", _elementwise_cases, activations.relu_grad.unguarded, outputs=("grad",),
+                guarded=(activations.relu_grad,),
+                hint="1 where z > 0 and 0 elsewhere; at exactly z = 0 this course uses 0."))
+register(Check("tanh_grad", _smooth_cases, activations.tanh_grad.unguarded, outputs=("grad",),
+                guarded=(activations.tanh_grad,), numerical=_elementwise_numerical(np.tanh),
+                tolerances={"grad": GRADIENT_RTOL},
+                hint="d tanh(z)/dz = 1 − tanh(z)²: check the sign."))
+register(Check("softmax", _logit_cases, losses.softmax.unguarded, guarded=(losses.softmax,),
+                hint="subtract each row's maximum before np.exp (keepdims=True keeps the shapes "
+                     "broadcastable) and normalise over the last axis."))
+register(Check("cross_entropy", _probability_cases, losses.cross_entropy.unguarded,
+                outputs=("loss",), guarded=(losses.cross_entropy,),
+                hint="the mean over the batch of −log(probability of the true class); accept both "
+                     "integer labels (y.ndim == 1) and one-hot rows."))
+register(Check("softmax_cross_entropy", _labelled_logit_cases,
+                losses.softmax_cross_entropy.unguarded, outputs=("loss", "dz"),
+                guarded=(losses.softmax_cross_entropy, losses.softmax, losses.log_softmax,
+                         losses.cross_entropy),
+                numerical=_loss_gradient_estimate, tolerances={"dz": GRADIENT_RTOL},
+                hint="use log-softmax, z − max − log Σ exp(z − max), so that large logits stay finite; "
+                     "dz = (softmax(z) − one_hot(y)) / N."))
+
+
+def check_sigmoid(fn, seed=DEFAULT_SEED):
+    """Check ``sigmoid(z)`` against the reference on arrays of several shapes."""
+    __tracebackhide__ = True
+    run_check(CHECKS["sigmoid"], fn, seed)
+
+
+def check_sigmoid_grad(fn, seed=DEFAULT_SEED):
+    """Check ``sigmoid_grad(z)`` against the reference and finite differences."""
+    __tracebackhide__ = True
+    run_check(CHECKS["sigmoid_grad"], fn, seed)
+
+
+def check_relu(fn, seed=DEFAULT_SEED):
+    """Check ``relu(z)``."""
+    __tracebackhide__ = True
+    run_check(CHECKS["relu"], fn, seed)
+
+
+def check_relu_grad(fn, seed=DEFAULT_SEED):
+    """Check ``relu_grad(z)`` (0 at z = 0)."""
+    __tracebackhide__ = True
+    run_check(CHECKS["relu_grad"], fn, seed)
+
+
+def check_tanh_grad(fn, seed=DEFAULT_SEED):
+    """Check ``tanh_grad(z)`` against the reference and finite differences."""
+    __tracebackhide__ = True
+    run_check(CHECKS["tanh_grad"], fn, seed)
+
+
+def check_softmax(fn, seed=DEFAULT_SEED):
+    """Check ``softmax(z)`` on (N, K) logits, including logits near ±1000."""
+    __tracebackhide__ = True
+    run_check(CHECKS["softmax"], fn, seed)
+
+
+def check_cross_entropy(fn, seed=DEFAULT_SEED):
+    """Check ``cross_entropy(y_hat, y)`` with integer and one-hot labels."""
+    __tracebackhide__ = True
+    run_check(CHECKS["cross_entropy"], fn, seed)
+
+
+def check_softmax_cross_entropy(fn, seed=DEFAULT_SEED):
+    """Check ``softmax_cross_entropy(z, y) -> (loss, dz)``: reference, stability and finite differences."""
+    __tracebackhide__ = True
+    run_check(CHECKS["softmax_cross_entropy"], fn, seed)
+
+
+def check_softmax_regression(train, min_accuracy=0.90, seed=0, **train_kwargs):
+    """Train with the student's ``train(X, y, n_classes, **kwargs) -> (W, b, losses)`` on digits.
+
+    Passes when W is (64, 10), b is (10,), the loss went down, and argmax(X_test W + b)
+    is right on at least ``min_accuracy`` of the held-out digits.
+    """
+    __tracebackhide__ = True
+    from ..data import load_digits_split
+
+    X_train, y_train, X_test, y_test = load_digits_split(seed=seed)
+    X_copy, y_copy = X_train.copy(), y_train.copy()
+    failure = None
+    with quietly():
+        try:
+            result = train(X_copy, y_copy, 10, **train_kwargs)
+        except NotImplementedError:
+            failure = "train_softmax_regression is not implemented yet (it raises NotImplementedError)."
+        except Exception as err:
+            failure = f"train_softmax_regression raised {type(err).__name__}: {err}"
+    if failure:
+        raise CheckFailed(failure)
+    if not isinstance(result, tuple) or len(result) != 3:
+        raise CheckFailed("train_softmax_regression must return a tuple (W, b, losses).")
+    W = as_output(result[0], "W", "train_softmax_regression")
+    b = as_output(result[1], "b", "train_softmax_regression")
+    curve = as_output(result[2], "losses", "train_softmax_regression").ravel()
+    if W.shape != (64, 10) or b.shape != (10,):
+        raise CheckFailed(f"train_softmax_regression: W has shape {W.shape} and b {b.shape}; "
+                          f"expected (64, 10) and (10,).")
+    if not (np.array_equal(X_copy, X_train) and np.array_equal(y_copy, y_train)):
+        raise CheckFailed("train_softmax_regression changed the training data in place.")
+    if curve.size < 2 or not np.all(np.isfinite(curve)) or not curve[-1] < curve[0]:
+        raise CheckFailed("train_softmax_regression: the recorded losses must be finite and end lower "
+                          "than they started (record one loss per epoch or per step).")
+    accuracy = float(np.mean(np.argmax(X_test @ W + b, axis=1) == y_test))
+    if accuracy < min_accuracy:
+        raise CheckFailed(f"train_softmax_regression: test accuracy {accuracy:.1%} is below "
+                          f"{min_accuracy:.0%}. Check the gradient step W -= lr * dW and the "
+                          f"mini-batch shuffling.")
+    print(f"train_softmax_regression: test accuracy {accuracy:.1%} (needed {min_accuracy:.0%}).")

@@ -1,0 +1,57 @@
+"""The `course` command: help for every verb, one-line errors for user mistakes."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import REPO, copy_course, run_course
+
+VERBS = ["build", "grade", "report", "demo", "lab", "warm"]
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_every_verb_has_help(verb):
+    result = run_course(verb, "--help", cwd=REPO)
+    assert result.stdout.startswith(f"usage: course {verb}")
+
+
+def one_line_error(result, *fragments):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+@pytest.fixture()
+def scratch(tmp_path):
+    return copy_course(tmp_path / "course")
+
+
+def test_unknown_week(scratch):
+    one_line_error(run_course("build", "w99_nothing", cwd=scratch, check=False),
+                   "unknown week 'w99_nothing'", "w01_softmax")
+
+
+def test_grade_without_submissions(scratch):
+    (scratch / "release" / "w01_softmax").mkdir(parents=True)
+    one_line_error(run_course("grade", cwd=scratch, check=False), "submitted", "does not exist")
+
+
+def test_grade_without_release(scratch):
+    one_line_error(run_course("grade", cwd=scratch, check=False), "no weeks found")
+
+
+def test_report_without_gradebook(scratch):
+    one_line_error(run_course("report", cwd=scratch, check=False), "no gradebook")
+
+
+def test_missing_root(tmp_path):
+    one_line_error(run_course("build", "--root", str(tmp_path / "nowhere"), cwd=tmp_path, check=False),
+                   "does not exist")
+    one_line_error(run_course("grade", cwd=tmp_path, check=False), "no nbgrader_config.py")
+
+
+def test_bad_worker_count(scratch):
+    result = run_course("grade", "--workers", "0", cwd=scratch, check=False)
+    assert result.returncode == 2 and "must be at least 1" in result.stderr and "Traceback" not in result.stderr

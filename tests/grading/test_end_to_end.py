@@ -1,0 +1,92 @@
+"""build → bundled samples submitted → `course grade --workers 2` → exact scores in the gradebook."""
+from __future__ import annotations
+
+import csv
+import runpy
+import shutil
+
+import pytest
+
+from conftest import REPO, run_course
+
+SAMPLES = REPO / "course" / "samples"
+GRADED_WEEKS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
+
+
+def expected_for(week: str) -> dict:
+    path = REPO / "tests" / "grading" / "expected" / f"{week}.py"
+    assert path.is_file(), f"{week} has samples but no expected scores in {path}"
+    return runpy.run_path(str(path))["EXPECTED"]
+
+
+@pytest.fixture(scope="module")
+def graded(built_course):
+    for week in GRADED_WEEKS:
+        for sample in sorted(p for p in (SAMPLES / week).iterdir() if p.is_dir()):
+            shutil.copytree(sample, built_course / "submitted" / sample.name / week)
+    result = run_course("grade", "--workers", "2", cwd=built_course)
+    return built_course, result
+
+
+def test_every_week_has_the_four_kinds_of_sample():
+    assert "w01_softmax" in GRADED_WEEKS
+    for week in GRADED_WEEKS:
+        names = {p.name for p in (SAMPLES / week).iterdir() if p.is_dir()}
+        assert {"reference", "blank", "partial"} <= names, week
+        assert set(expected_for(week)) == names, f"{week}: expected scores must cover exactly the samples"
+
+
+@pytest.mark.parametrize("week", GRADED_WEEKS)
+def test_each_sample_gets_its_exact_expected_score_per_problem(graded, week):
+    from nbgrader.api import Gradebook
+    from course.scores import db_url
+
+    root, _ = graded
+    with Gradebook(db_url(root)) as gb:
+        for sample, expected in expected_for(week).items():
+            submission = gb.find_submission(week, sample)
+            got = {grade.name: grade.score for nb in submission.notebooks for grade in nb.grades
+                   if grade.cell.__class__.__name__ == "GradeCell"}
+            assert got == pytest.approx(expected), f"{week}/{sample}"
+
+
+def test_reference_earns_every_point_and_blank_none(graded):
+    from nbgrader.api import Gradebook
+    from course.scores import db_url
+
+    root, _ = graded
+    with Gradebook(db_url(root)) as gb:
+        for week in GRADED_WEEKS:
+            reference = gb.find_submission(week, "reference")
+            assert reference.score == reference.max_score > 0
+            assert gb.find_submission(week, "blank").score == 0
+
+
+def test_grade_prints_a_summary_table_and_report_writes_csv(graded):
+    root, result = graded
+    assert "graded" in result.stdout and "reference" in result.stdout
+    assert f"graded {len(list(root.glob('submitted/*/*')))} of" in result.stdout
+    report = run_course("report", cwd=root)
+    with (root / "reports" / "grades.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == sum(len(expected_for(w)) for w in GRADED_WEEKS)
+    for row in rows:
+        expected = expected_for(row["assignment"])[row["student"]]
+        for problem, points in expected.items():
+            assert float(row[problem]) == points
+        assert float(row["total"]) == sum(expected.values())
+    assert "wrote" in report.stdout
+
+
+def test_regrading_is_idempotent(graded):
+    """Grading the same submissions again replaces, never duplicates, the grades."""
+    from nbgrader.api import Gradebook
+    from course.scores import db_url
+
+    root, _ = graded
+    week = GRADED_WEEKS[0]
+    run_course("grade", week, cwd=root)
+    with Gradebook(db_url(root)) as gb:
+        assert len(gb.find_assignment(week).submissions) == len(expected_for(week))
+        for sample, expected in expected_for(week).items():
+            assert gb.find_submission(week, sample).score == sum(expected.values())
