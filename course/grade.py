@@ -1,24 +1,28 @@
-"""``course grade [WEEK...] [--workers N]``: autograde every submission under submitted/.
+"""``course grade [WEEK...] [--workers N] [--scheduler ADDRESS]``: grade everything under submitted/.
 
-Each submission is graded by its own ``nbgrader autograde`` process, so one broken
-notebook (syntax error, exception, time-out, crashed kernel) fails alone and the
-batch goes on. A progress bar tracks the batch; a table of scores ends it.
+Each submission is graded by course.worker.grade_submission, in a pool of worker
+processes (``--workers``) or on a Dask cluster (``--scheduler``). Workers receive the
+submission's bytes and the week's answer key, and send back plain results; this process
+alone writes the gradebook (course/record.py). One broken submission never stops the
+batch, and a batch stopped half-way resumes where it was on the next run.
 """
 from __future__ import annotations
 
-import subprocess
+import argparse
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 
 from tqdm import tqdm
 
+from .answer_key import build_key
 from .errors import CourseError
-from .paths import add_root_option, nbgrader_command, root_from, select_weeks, tool_env, weeks_in
+from .paths import add_root_option, root_from, select_weeks, weeks_in
+from .record import fingerprint, graded_submissions, is_current, record, submission_files
 from .scores import db_url, format_table, read_rows
-
-SUBMISSION_TIMEOUT = 30 * 60  # seconds for one whole notebook; cells have their own limit
+from .worker import submission_seed
 
 
 @dataclass(frozen=True)
@@ -32,17 +36,19 @@ class Outcome:
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "grade", help="autograde everything under submitted/",
-        description="Autograde submitted/<student>/<week>/ with nbgrader, one process per "
-                    "submission; a failing submission never stops the batch.")
+        description="Grade submitted/<student>/<week>/ in sandboxed kernels and record the scores in "
+                    "the gradebook. Submissions already graded (and unchanged) are skipped.")
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="weeks to grade (default: all released weeks)")
     parser.add_argument("--workers", type=_positive_int, default=1,
-                        help="submissions graded at the same time (default 1)")
+                        help="submissions graded at the same time on this machine (default 1)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="grade on a Dask cluster, e.g. tcp://10.0.0.5:8786 (workers need this project installed)")
+    parser.add_argument("--force", action="store_true", help="grade again even what is already graded")
     add_root_option(parser)
     parser.set_defaults(func=run)
 
 
 def _positive_int(text: str) -> int:
-    import argparse
     try:
         value = int(text)
     except ValueError:
@@ -56,53 +62,92 @@ def find_submissions(root: Path, weeks: list[str]) -> list[tuple[str, str]]:
     submitted = root / "submitted"
     if not submitted.is_dir():
         raise CourseError(f"{submitted} does not exist: nothing has been submitted yet")
-    found = []
-    for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir()):
-        for week in weeks:
-            if (student_dir / week).is_dir():
-                found.append((student_dir.name, week))
-    return found
-
-
-def grade_one(root: Path, student: str, week: str) -> Outcome:
-    try:
-        result = subprocess.run(
-            nbgrader_command("autograde", week, "--student", student, "--force"),
-            cwd=root, env=tool_env(), capture_output=True, text=True, timeout=SUBMISSION_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return Outcome(student, week, False, f"timed out after {SUBMISSION_TIMEOUT} s")
-    if result.returncode != 0:
-        return Outcome(student, week, False, _last_error(result.stdout + result.stderr))
-    return Outcome(student, week, True)
-
-
-def _last_error(log: str) -> str:
-    lines = [l.strip() for l in log.splitlines() if l.strip()]
-    errors = [l for l in lines if "[ERROR]" in l or "Error" in l]
-    return (errors or lines or ["nbgrader failed without a message"])[-1][:200]
+    return [(student_dir.name, week) for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir())
+            for week in weeks if (student_dir / week).is_dir()]
 
 
 def ensure_gradebook(root: Path) -> None:
-    """Create the gradebook's tables once, before parallel workers race to do it."""
     from nbgrader.api import Gradebook
     with Gradebook(db_url(root)):
         pass
 
 
-def grade_all(root: Path, submissions, workers: int, progress: bool = True) -> list[Outcome]:
+def hidden_roots(root: Path) -> list[str]:
+    """Directories a grading kernel must not see: this course, and the checkout it runs from."""
+    import helpers
+    return sorted({str(root.resolve()), str(Path(helpers.__file__).resolve().parents[1])})
+
+
+def payloads(root: Path, submissions, keys: dict, force: bool):
+    graded = set() if force else graded_submissions(root)
+    for student, week in submissions:
+        files = submission_files(root, student, week)
+        digest = fingerprint(files, keys[week])
+        if not force and is_current(root, student, week, digest, graded):
+            continue
+        yield digest, {"student": student, "week": week, "files": files, "key": keys[week],
+                       "seed": submission_seed(student, week), "limits": {"hidden_roots": hidden_roots(root)}}
+
+
+def grade_all(root: Path, submissions, workers: int = 1, scheduler: str | None = None,
+              force: bool = False, progress: bool = True) -> list[Outcome]:
     ensure_gradebook(root)
-    bar = tqdm(total=len(submissions), desc="grading", unit="submission", disable=not progress,
-               file=sys.stderr)
+    keys = {week: build_key(root, week) for week in sorted({w for _, w in submissions})}
+    todo = list(payloads(root, submissions, keys, force))
+    skipped = len(submissions) - len(todo)
+    bar = tqdm(total=len(todo), desc="grading", unit="submission", disable=not progress, file=sys.stderr)
+    if skipped and progress:
+        bar.write(f"{skipped} submission(s) already graded and unchanged: skipped (use --force to regrade)")
     outcomes = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, root, s, w) for s, w in submissions]
-        for future in futures:
-            outcome = future.result()
-            outcomes.append(outcome)
-            bar.set_postfix_str(f"{outcome.student}/{outcome.week}")
+    with _executor(workers, scheduler) as submit:
+        futures = {submit(payload): (digest, payload) for digest, payload in todo}
+        for future in _as_completed(futures, scheduler):
+            digest, payload = futures[future]
+            try:
+                result = future.result()
+            except Exception as err:  # an infrastructure failure: nothing is recorded, a rerun retries
+                outcomes.append(Outcome(payload["student"], payload["week"], False,
+                                        f"{type(err).__name__}: {err}"[:300]))
+            else:
+                record(root, result, digest)
+                outcomes.append(Outcome(payload["student"], payload["week"], True))
+            bar.set_postfix_str(f"{payload['student']}/{payload['week']}")
             bar.update()
     bar.close()
     return outcomes
+
+
+class _executor:
+    """A context giving ``submit(payload) -> future`` on a local pool or a Dask cluster."""
+
+    def __init__(self, workers: int, scheduler: str | None):
+        self.workers, self.scheduler = workers, scheduler
+
+    def __enter__(self):
+        from .worker import grade_submission
+        if self.scheduler:
+            try:
+                from distributed import Client
+                self.client = Client(self.scheduler, timeout="20s")
+            except OSError as err:
+                raise CourseError(f"cannot reach the Dask scheduler at {self.scheduler}: {err}") from None
+            return lambda payload: self.client.submit(grade_submission, payload, pure=False)
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+        return lambda payload: self.pool.submit(grade_submission, payload)
+
+    def __exit__(self, *exc):
+        if self.scheduler:
+            self.client.close()
+        else:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        return False
+
+
+def _as_completed(futures, scheduler):
+    if scheduler:
+        from distributed import as_completed as dask_as_completed
+        return dask_as_completed(list(futures))
+    return as_completed(futures)
 
 
 def run(args) -> int:
@@ -111,10 +156,11 @@ def run(args) -> int:
     submissions = find_submissions(root, weeks)
     if not submissions:
         raise CourseError(f"no submissions for {', '.join(weeks)} under {root / 'submitted'}")
-    outcomes = grade_all(root, submissions, args.workers)
+    outcomes = grade_all(root, submissions, args.workers, args.scheduler, args.force)
     print(format_table(read_rows(root, weeks)))
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         print(f"NOT GRADED {o.student}/{o.week}: {o.reason}")
-    print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions")
+    print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions"
+          + (f" ({len(submissions) - len(outcomes)} already up to date)" if len(submissions) > len(outcomes) else ""))
     return 1 if failed else 0

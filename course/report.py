@@ -6,7 +6,8 @@ from pathlib import Path
 
 from .errors import CourseError
 from .paths import add_root_option, root_from
-from .scores import Row, format_table, read_rows
+from .record import reasons
+from .scores import Row, db_url, format_table, read_rows
 
 
 def register(subparsers) -> None:
@@ -18,30 +19,37 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def write_csv(rows: list[Row], path: Path) -> None:
+def write_csv(rows: list[Row], path: Path, why: dict) -> None:
     problems = list(dict.fromkeys(p for r in rows for p in r.problems))
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "assignment", *problems, "total", "max_total"])
+        writer.writerow(["student", "assignment", *problems, "total", "max_total", "reasons"])
         for r in rows:
+            lost = why.get((r.student, r.assignment), {})
             writer.writerow([r.student, r.assignment,
                              *("" if r.problems.get(p) is None else f"{r.problems[p]:g}" for p in problems),
-                             f"{r.total:g}", f"{r.max_total:g}"])
+                             f"{r.total:g}", f"{r.max_total:g}",
+                             "; ".join(f"{p}: {reason}" for p, reason in lost.items())])
+
+
+def format_reasons(why: dict) -> str:
+    lines = []
+    for (student, assignment), lost in sorted(why.items()):
+        for problem, reason in lost.items():
+            lines.append(f"  {student}/{assignment} {problem}: {reason}")
+    return "why points were lost:\n" + "\n".join(lines) if lines else "no points lost"
 
 
 def run(args) -> int:
     root = root_from(args)
-    if not (root / "gradebook.db").exists() and "sqlite" in _url(root):
+    if db_url(root).startswith("sqlite") and not (root / "gradebook.db").exists():
         raise CourseError(f"no gradebook at {root / 'gradebook.db'}: run `course grade` first")
     rows = read_rows(root)
+    why = {(r.student, r.assignment): reasons(root, r.student, r.assignment) for r in rows}
     path = Path(args.output) if args.output else root / "reports" / "grades.csv"
-    write_csv(rows, path)
+    write_csv(rows, path, why)
     print(format_table(rows))
+    print(format_reasons(why))
     print(f"wrote {path}")
     return 0
-
-
-def _url(root: Path) -> str:
-    from .scores import db_url
-    return db_url(root)

@@ -26,6 +26,7 @@ import numpy as np
 from ..tripwire import ReferenceCalled, armed
 
 __all__ = ["CheckFailed", "Case", "Check", "CHECKS", "register", "run_check", "compare",
+           "Call", "Foreign", "call_student", "judge", "case_header",
            "assert_close", "quietly", "as_output", "FORWARD_RTOL", "GRADIENT_RTOL", "NUMERICAL_ATOL",
            "DEFAULT_SEED"]
 
@@ -60,6 +61,9 @@ class Check:
     numerical: optional (case, expected) -> {output name: numerical gradient}; the
         named outputs are gradients and are also compared with these estimates.
     tolerances: output name -> rtol (defaults to FORWARD_RTOL).
+    verify: optional (case, outputs, where) -> None, raising CheckFailed; replaces the
+        comparison with ``reference`` for checks of behaviour (e.g. "trains to 90%").
+        Like the comparison, it must only read the plain outputs.
     """
     name: str
     cases: Callable[[np.random.Generator], list[Case]]
@@ -69,6 +73,7 @@ class Check:
     hint: str = ""
     numerical: Callable[[Case, tuple], dict] | None = None
     tolerances: dict = field(default_factory=dict)
+    verify: Callable[[Case, tuple, str], None] | None = None
 
 
 CHECKS: dict[str, Check] = {}
@@ -116,6 +121,8 @@ def _fmt(v) -> str:
 def as_output(value, name: str, where: str) -> np.ndarray:
     """Turn what the student returned into a float64 array, or fail saying what it was."""
     __tracebackhide__ = True
+    if isinstance(value, Foreign):
+        raise CheckFailed(f"{where}: `{name}` is a {value.type_name}; expected a numpy array or a number.")
     if isinstance(value, (bool, np.bool_)):
         raise CheckFailed(f"{where}: `{name}` is a bool ({value!r}); expected a number or an array.")
     if not isinstance(value, (np.ndarray, np.number, int, float, list, tuple)):
@@ -157,6 +164,93 @@ def compare(expected, got, name: str, where: str, rtol: float, hint: str = "",
         raise CheckFailed(msg + (f"\nHint: {hint}" if hint else ""))
 
 
+@dataclass
+class Call:
+    """What happened when a student's function ran on one case.
+
+    got: the return value (a tuple when the check has several outputs); args_after: the
+    positional arguments as they were after the call (to detect mutation); error: None,
+    or a message saying why there is no value.
+    """
+    got: Any = None
+    args_after: tuple = ()
+    error: str | None = None
+
+
+class Foreign:
+    """Stands for a returned object that is not numeric data (a str, None, a custom class)."""
+
+    def __init__(self, type_name: str):
+        self.type_name = type_name
+
+
+def call_student(check: Check, fn, case: Case) -> Call:
+    """Run the student's ``fn`` on a float64 copy of one case; never raises.
+
+    Runs wherever the student's code lives (their kernel, or a sandboxed process).
+    A non-callable ``fn`` with no arguments stands for a value the student computed.
+    """
+    args = _copy_args(case.args)
+    with quietly():
+        try:
+            with armed(*check.guarded):
+                if callable(fn):
+                    got = fn(*args, **case.kwargs)
+                elif not case.args and not case.kwargs:
+                    got = fn
+                else:
+                    return Call(error=f"{check.name}: expected a function, got {type(fn).__name__}.")
+        except NotImplementedError:
+            return Call(error=f"{check.name} is not implemented yet (it raises NotImplementedError).")
+        except ReferenceCalled as err:
+            return Call(error=f"{check.name} calls {err.args[0]}, the reference it is graded against. "
+                              f"Write it yourself (numpy is fine).")
+        except Exception as err:  # the student's bug, reported as a failed case
+            return Call(error=f"raised {type(err).__name__}: {err}")
+    return Call(got=got, args_after=args)
+
+
+def case_header(check: Check, case: Case, number: int, total: int) -> str:
+    return f"{check.name}, case {number} of {total} ({case.label}; inputs {_describe(case.args)})"
+
+
+def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None:
+    """Decide one case from plain data; raise CheckFailed with the reason.
+
+    Never calls student code when ``call.got`` holds plain arrays, so it can run in a
+    process that never executed the submission.
+    """
+    __tracebackhide__ = True
+    where = case_header(check, case, number, total)
+    if call.error:
+        raise CheckFailed(call.error if call.error.startswith(check.name) else f"{where}: {call.error}")
+    for original, used in zip(case.args, call.args_after):
+        if isinstance(original, np.ndarray) and not np.array_equal(original, np.asarray(used), equal_nan=True):
+            raise CheckFailed(f"{where}: your function changed its input array in place. "
+                              f"Work on a copy (e.g. `z = z - z.max(...)` instead of `z -= ...`).")
+    got = call.got
+    if len(check.outputs) > 1:
+        if not isinstance(got, tuple) or len(got) != len(check.outputs):
+            kind = got.type_name if isinstance(got, Foreign) else type(got).__name__
+            raise CheckFailed(f"{where}: expected a tuple ({', '.join(check.outputs)}), got {kind}"
+                              + (f" of length {len(got)}" if isinstance(got, tuple) else "") + ".")
+    else:
+        got = (got,)
+    if check.verify is not None:
+        check.verify(case, got, where)
+        return
+    expected = check.reference(*_copy_args(case.args), **case.kwargs)
+    expected = expected if len(check.outputs) > 1 else (expected,)
+    for name, e, g in zip(check.outputs, expected, got):
+        compare(e, g, name, where, check.tolerances.get(name, FORWARD_RTOL), check.hint)
+    if check.numerical is not None:
+        for name, estimate in check.numerical(case, expected).items():
+            g = got[check.outputs.index(name)]
+            # A central difference carries round-off of about eps/h, so allow that much absolutely.
+            compare(estimate, g, name, where + " vs numerical gradient", GRADIENT_RTOL, check.hint,
+                    atol=NUMERICAL_ATOL)
+
+
 def run_check(check: Check, fn, seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
     """Run ``fn`` on every case of ``check``; raise CheckFailed on the first failure.
 
@@ -164,47 +258,9 @@ def run_check(check: Check, fn, seed: int = DEFAULT_SEED, verbose: bool = True) 
     return a value: nbgrader reads a number left as a test cell's result as partial credit.
     """
     __tracebackhide__ = True
-    if not callable(fn):
-        raise CheckFailed(f"{check.name}: expected a function, got {type(fn).__name__}.")
     cases = check.cases(np.random.default_rng(seed))
     for number, case in enumerate(cases, start=1):
-        where = f"{check.name}, case {number} of {len(cases)} ({case.label}; inputs {_describe(case.args)})"
-        args = _copy_args(case.args)
-        expected = check.reference(*_copy_args(case.args), **case.kwargs)
-        expected = expected if len(check.outputs) > 1 else (expected,)
-        failure = None
-        with quietly():
-            try:
-                with armed(*check.guarded):
-                    got = fn(*args, **case.kwargs)
-            except NotImplementedError:
-                failure = f"{check.name} is not implemented yet (it raises NotImplementedError)."
-            except ReferenceCalled as err:
-                failure = (f"{check.name} calls {err.args[0]}, the reference it is graded against. "
-                           f"Write it yourself (numpy is fine).")
-            except Exception as err:  # the student's bug, reported as a failed case
-                failure = f"{where}: raised {type(err).__name__}: {err}"
-        if failure:
-            raise CheckFailed(failure)
-        for original, used in zip(case.args, args):
-            if isinstance(original, np.ndarray) and not np.array_equal(original, used, equal_nan=True):
-                raise CheckFailed(f"{where}: your function changed its input array in place. "
-                                  f"Work on a copy (e.g. `z = z - z.max(...)` instead of `z -= ...`).")
-        if len(check.outputs) > 1:
-            if not isinstance(got, tuple) or len(got) != len(check.outputs):
-                raise CheckFailed(f"{where}: expected a tuple ({', '.join(check.outputs)}), "
-                                  f"got {type(got).__name__}"
-                                  + (f" of length {len(got)}" if isinstance(got, tuple) else "") + ".")
-        else:
-            got = (got,)
-        for name, e, g in zip(check.outputs, expected, got):
-            compare(e, g, name, where, check.tolerances.get(name, FORWARD_RTOL), check.hint)
-        if check.numerical is not None:
-            for name, estimate in check.numerical(case, expected).items():
-                g = got[check.outputs.index(name)]
-                # A central difference carries round-off of about eps/h, so allow that much absolutely.
-                compare(estimate, g, name, where + " vs numerical gradient", GRADIENT_RTOL, check.hint,
-                        atol=NUMERICAL_ATOL)
+        judge(check, case, number, len(cases), call_student(check, fn, case))
     if verbose:
         print(f"{check.name}: all {len(cases)} checks passed.")
 
