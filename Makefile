@@ -7,10 +7,19 @@ STAMP  := $(VENV)/.installed-stamp
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup demo test lab build grade report warm clean
+.PHONY: setup sandbox demo test lab build grade report warm clean
 
-setup: $(STAMP)
+setup: $(STAMP) sandbox
 	$(COURSE) warm
+
+# bubblewrap isolates grading kernels from the gradebook, the sources and other submissions.
+sandbox:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "note: install bubblewrap (bwrap) to isolate grading kernels; grading runs without it"; \
+	  fi; }
 
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)

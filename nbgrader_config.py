@@ -23,3 +23,10 @@ c.Execute.timeout = 120
 
 c.GenerateAssignment.create_assignment = True
 c.Autograde.create_student = True
+
+# Feedback for students must not show the hidden tests (nbgrader's default does).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -78,15 +78,28 @@ def hidden_roots(root: Path) -> list[str]:
     return sorted({str(root.resolve()), str(Path(helpers.__file__).resolve().parents[1])})
 
 
+def configured_limits(root: Path) -> dict:
+    """Limits from nbgrader_config.py: the cell time-out is nbgrader's Execute.timeout."""
+    from .scores import course_config
+    config = course_config(root)
+    limits = {"hidden_roots": hidden_roots(root)}
+    timeout = config.get("Execute", {}).get("timeout") or config.get("ExecutePreprocessor", {}).get("timeout")
+    if isinstance(timeout, (int, float)) and timeout > 0:
+        limits["cell_timeout"] = timeout
+        limits["call_timeout"] = timeout / 2
+    return limits
+
+
 def payloads(root: Path, submissions, keys: dict, force: bool):
     graded = set() if force else graded_submissions(root)
+    limits = configured_limits(root)
     for student, week in submissions:
         files = submission_files(root, student, week)
         digest = fingerprint(files, keys[week])
         if not force and is_current(root, student, week, digest, graded):
             continue
         yield digest, {"student": student, "week": week, "files": files, "key": keys[week],
-                       "seed": submission_seed(student, week), "limits": {"hidden_roots": hidden_roots(root)}}
+                       "seed": submission_seed(student, week), "limits": limits}
 
 
 def grade_all(root: Path, submissions, workers: int = 1, scheduler: str | None = None,

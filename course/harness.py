@@ -9,7 +9,9 @@ arguments as they were after the call, or an error message. The grader reads it 
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 
 import numpy as np
 
@@ -30,7 +32,24 @@ def _encode(value, prefix: str, arrays: dict) -> dict:
     return {"array": prefix}
 
 
-def answer(directory: str, namespace: dict) -> None:
+class CallTimeout(Exception):
+    """Raised inside a student's function that runs past the per-call limit."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    def expire(signum, frame):
+        raise CallTimeout()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def answer(directory: str, namespace: dict, call_timeout: float = 60.0) -> None:
     from helpers.grading import CHECKS, Case, call_student
 
     with open(f"{directory}/requests.json") as handle:
@@ -38,6 +57,7 @@ def answer(directory: str, namespace: dict) -> None:
     inputs = np.load(f"{directory}/requests.npz", allow_pickle=False)
     arrays: dict = {}
     replies = []
+    timed_out: set[str] = set()
     for index, request in enumerate(requests):
         args = tuple(inputs[key] if key is not None else value
                      for key, value in zip(request["array_args"], request["plain_args"]))
@@ -45,8 +65,15 @@ def answer(directory: str, namespace: dict) -> None:
         if name not in namespace:
             replies.append({"error": f"`{name}` is not defined (did its cell run?)"})
             continue
-        call = call_student(CHECKS[request["check"]], namespace[name],
-                            Case(request["label"], args, request.get("kwargs", {})))
+        if name in timed_out:
+            replies.append({"error": f"time-out: an earlier call of `{name}` ran out of time"})
+            continue
+        with time_limit(call_timeout):
+            call = call_student(CHECKS[request["check"]], namespace[name],
+                                Case(request["label"], args, request.get("kwargs", {})))
+        if call.error and "CallTimeout" in call.error:
+            timed_out.add(name)
+            call.error = f"time-out: `{name}` took longer than {call_timeout:g} s on one case"
         if call.error:
             replies.append({"error": call.error})
             continue

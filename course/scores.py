@@ -17,8 +17,8 @@ class Row:
     max_total: float
 
 
-def db_url(root: Path) -> str:
-    """The gradebook URL that nbgrader_config.py sets (falls back to nbgrader's default)."""
+def course_config(root: Path) -> dict:
+    """nbgrader_config.py's settings as nested dicts ({"Execute": {"timeout": 120}, ...})."""
     class _Section(dict):
         def __getattr__(self, name):
             return self.setdefault(name, _Section())
@@ -28,7 +28,12 @@ def db_url(root: Path) -> str:
 
     config = _Section()
     runpy.run_path(str(root / "nbgrader_config.py"), init_globals={"get_config": lambda: config})
-    url = config.get("CourseDirectory", {}).get("db_url")
+    return config
+
+
+def db_url(root: Path) -> str:
+    """The gradebook URL that nbgrader_config.py sets (falls back to nbgrader's default)."""
+    url = course_config(root).get("CourseDirectory", {}).get("db_url")
     return url if isinstance(url, str) else "sqlite:///" + os.path.join(root, "gradebook.db")
 
 

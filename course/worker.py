@@ -35,7 +35,8 @@ import numpy as np
 
 from .tamper import scan
 
-CELL_TIMEOUT = 120          # seconds for one cell
+CELL_TIMEOUT = 120          # seconds for one cell (nbgrader_config.py's Execute.timeout wins)
+CALL_TIMEOUT = 60           # seconds for one call of a graded function by the grader
 SUBMISSION_BUDGET = 900     # seconds for one notebook, all cells together
 MEMORY_MB = 6144            # address space of the kernel (numba reserves a lot of it)
 FILE_MB = 64                # largest file the kernel may write
@@ -44,8 +45,8 @@ MAX_OUTPUT_CHARS = 20_000   # per output kept in the autograded notebook
 
 
 def default_limits() -> dict:
-    return {"cell_timeout": CELL_TIMEOUT, "budget": SUBMISSION_BUDGET, "memory_mb": MEMORY_MB,
-            "file_mb": FILE_MB}
+    return {"cell_timeout": CELL_TIMEOUT, "call_timeout": CALL_TIMEOUT, "budget": SUBMISSION_BUDGET,
+            "memory_mb": MEMORY_MB, "file_mb": FILE_MB}
 
 
 def submission_seed(student: str, week: str, salt: str = "") -> int:
@@ -287,12 +288,15 @@ def make_scratch(files: dict) -> tuple[Path, Path]:
     return root, work
 
 
-HARNESS = "import course.harness as _course_harness\n_course_harness.answer({directory!r}, globals())"
+HARNESS = ("import course.harness as _course_harness\n"
+           "_course_harness.answer({directory!r}, globals(), {call_timeout!r})")
 
 
 def execute(notebook, files: dict, requests: list[dict], limits: dict) -> dict:
     from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
+    # nbclient's time-out path is async: a synchronous KernelManager deadlocks on interrupt
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
@@ -307,7 +311,7 @@ def execute(notebook, files: dict, requests: list[dict], limits: dict) -> dict:
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type == "code":
                     cell.outputs, cell.execution_count = [], None
-            km = KernelManager(kernel_name="course-sandbox", connection_file=str(scratch_root / "connection.json"),
+            km = AsyncKernelManager(kernel_name="course-sandbox", connection_file=str(scratch_root / "connection.json"),
                                kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
             client = NotebookClient(notebook, km=km, timeout=limits["cell_timeout"], allow_errors=True,
                                     interrupt_on_timeout=True, record_timing=False,
@@ -331,8 +335,14 @@ def execute(notebook, files: dict, requests: list[dict], limits: dict) -> dict:
                         died_at = index
                         break
                 if died_at is None:
-                    outcome["replies"] = run_harness(client, notebook, work, requests)
-                    return outcome
+                    # the harness cell may need one call timeout per graded function
+                    client.timeout = limits["cell_timeout"] + limits["call_timeout"] * len(
+                        {r["function"] for r in requests})
+                    outcome["replies"] = run_harness(client, notebook, work, requests, limits["call_timeout"])
+            # nbclient leaves a kernel manager it was handed running: stop the kernel here
+            run_sync(km.shutdown_kernel)(now=True)
+            if died_at is None:
+                return outcome
             skipped[died_at] = "this cell stopped the kernel (crash, exit or memory); skipped on restart"
         # every restart died: leave the rest unrun
         outcome["unrun"] |= {i for i, c in enumerate(notebook.cells)
@@ -342,14 +352,16 @@ def execute(notebook, files: dict, requests: list[dict], limits: dict) -> dict:
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.outputs = [limit_output(o) for o in cell.outputs]
+                if meta(cell).get("grade") and not meta(cell).get("solution"):
+                    hide_test_code(cell)
         shutil.rmtree(scratch_root, ignore_errors=True)
 
 
-def run_harness(client, notebook, work: Path, requests: list[dict]):
+def run_harness(client, notebook, work: Path, requests: list[dict], call_timeout: float):
     if not requests:
         return []
     write_requests(requests, work)
-    cell = nbformat.v4.new_code_cell(HARNESS.format(directory=str(work)))
+    cell = nbformat.v4.new_code_cell(HARNESS.format(directory=str(work), call_timeout=float(call_timeout)))
     notebook.cells.append(cell)
     try:
         client.execute_cell(cell, len(notebook.cells) - 1)
@@ -358,6 +370,14 @@ def run_harness(client, notebook, work: Path, requests: list[dict]):
     finally:
         notebook.cells.pop()
     return read_responses(work, len(requests))
+
+
+def hide_test_code(cell) -> None:
+    """A traceback quotes the lines around the failure, hidden tests included: keep only
+    the error and its message (the checks' messages never show hidden inputs)."""
+    for output in cell.outputs:
+        if output.get("output_type") == "error":
+            output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
 
 
 def limit_output(output):
@@ -370,6 +390,8 @@ def limit_output(output):
 
 def error_summary(output) -> str:
     """One line for an error output: its type and the most telling line of its message."""
+    if output.ename == "NotImplementedError":
+        return "not implemented yet (NotImplementedError)"
     lines = [l.strip() for l in str(output.get("evalue", "")).splitlines() if l.strip()]
     telling = [l for l in lines if not l.startswith("Hint:")]
     line = telling[-1] if telling else ""
@@ -382,7 +404,7 @@ def kernel_verdict(cell, points: float) -> tuple[float, str]:
         return 0.0, "not run"
     for output in cell.outputs:
         if output.output_type == "error":
-            if "timeout" in output.ename.lower():
+            if "timeout" in output.ename.lower() or output.ename == "KeyboardInterrupt":
                 return 0.0, "time-out: a cell ran longer than the limit"
             if output.ename == "MemoryError":
                 return 0.0, "memory limit exceeded"

@@ -1,17 +1,7 @@
-"""The machinery of the checks: cases, comparison, messages, tripwire, silence.
+"""The machinery every check shares: cases, the call, the judge, the messages.
 
-A check is data: a case generator, a reference, the outputs to compare and a hint
-(:class:`Check`). :func:`run_check` runs a student's function on every case, on
-float64 copies, with the reference kernel armed as a tripwire, stderr captured and
-warnings silenced, and raises :class:`CheckFailed` with a message a student can act
-on: which case, the shapes, the first wrong index, expected vs got, and a hint.
-
-Usage in a notebook test cell::
-
-    helpers.grading.check_softmax(softmax)
-
-The same :data:`CHECKS` registry can be driven from outside the student's kernel
-(see DESIGN.md section 6): it needs only ``cases``, ``reference`` and ``compare``.
+``call_student`` runs in the student's process; ``judge`` reads plain data only, so the
+grader can run it in a process that never executed student code (course/worker.py).
 """
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 
 import ipywidgets as widgets
+import numpy as np
+from PIL import Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -22,8 +24,14 @@ class FigurePanel:
         self.renders = 0
 
     def refresh(self) -> None:
+        """Draw once and encode a fast PNG. The first call runs the constrained layout; later
+        calls keep those positions (re-solving the layout costs as much as the drawing)."""
+        self.figure.canvas.draw()
+        if self.renders == 0:
+            self.figure.set_layout_engine("none")
+        pixels = np.asarray(self.figure.canvas.buffer_rgba())[..., :3]
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
+        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         self.image.value = buffer.getvalue()
         self.renders += 1
 

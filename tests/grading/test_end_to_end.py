@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import runpy
 import shutil
+import subprocess
 
 import pytest
 
@@ -90,3 +91,19 @@ def test_regrading_is_idempotent(graded):
         assert len(gb.find_assignment(week).submissions) == len(expected_for(week))
         for sample, expected in expected_for(week).items():
             assert gb.find_submission(week, sample).score == sum(expected.values())
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    from course.paths import nbgrader_command, tool_env
+
+    root, _ = graded
+    week = "w01_softmax"
+    result = subprocess.run(nbgrader_command("generate_feedback", week, "--force"), cwd=root, env=tool_env(),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    pages = list((root / "feedback").glob(f"*/{week}/*.html"))
+    assert len(pages) == len(expected_for(week))
+    for page in pages:
+        text = page.read_text()
+        assert "BEGIN HIDDEN TESTS" not in text and "check_softmax(" not in text, page
+        assert "assert_close" in text  # the visible tests are still there

@@ -1,0 +1,89 @@
+"""Parallel and Dask grading give the serial grades; a killed batch resumes without loss or duplicates."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, REPO, copy_course, run_course
+
+WEEK = "w01_softmax"
+SAMPLES = REPO / "course" / "samples" / WEEK
+
+
+def course_with(tmp_path: Path, students: dict[str, str]) -> Path:
+    root = copy_course(tmp_path / "course")
+    run_course("build", WEEK, cwd=root)
+    for student, sample in students.items():
+        shutil.copytree(SAMPLES / sample, root / "submitted" / student / WEEK)
+    return root
+
+
+def scores(root: Path) -> dict:
+    from nbgrader.api import Gradebook
+    from course.scores import db_url
+    with Gradebook(db_url(root)) as gb:
+        return {(s.student.id, g.name): g.score for a in gb.assignments for s in a.submissions
+                for nb in s.notebooks for g in nb.grades}
+
+
+def reset(root: Path) -> None:
+    (root / "gradebook.db").unlink()
+    shutil.rmtree(root / "autograded")
+    run_course("build", WEEK, cwd=root)
+
+
+def test_serial_parallel_and_dask_grades_are_identical(tmp_path):
+    from distributed import LocalCluster
+
+    root = course_with(tmp_path, {s: s for s in ["reference", "blank", "partial", "broken"]})
+    run_course("grade", "--workers", "1", cwd=root)
+    serial = scores(root)
+    assert len(serial) == 4 * 7 and serial[("reference", "test_softmax")] == 2
+    reset(root)
+    run_course("grade", "--workers", "2", cwd=root)
+    assert scores(root) == serial
+    reset(root)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = run_course("grade", "--scheduler", cluster.scheduler_address, cwd=root)
+    assert "graded 4 of 4" in result.stdout
+    assert scores(root) == serial
+
+
+def test_unreachable_scheduler_is_a_one_line_error(tmp_path):
+    root = course_with(tmp_path, {"reference": "reference"})
+    result = run_course("grade", "--scheduler", "tcp://127.0.0.1:1", cwd=root, check=False, timeout=120)
+    assert result.returncode == 2 and "cannot reach the Dask scheduler" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_killed_batch_resumes_with_nothing_lost_or_doubled(tmp_path):
+    students = {f"student{i}": ("reference" if i % 2 else "blank") for i in range(6)}
+    root = course_with(tmp_path, students)
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    process = subprocess.Popen([sys.executable, "-m", "course", "grade"], cwd=root, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not list(root.glob("autograded/*/*/.course-grade.json")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = len(list(root.glob("autograded/*/*/.course-grade.json")))
+    assert 1 <= done_before < 6, "the batch should have been stopped half-way"
+    result = run_course("grade", cwd=root)
+    assert f"({done_before} already up to date)" in result.stdout
+    got = scores(root)
+    assert len(got) == 6 * 7
+    for student, sample in students.items():
+        total = sum(v for (s, _), v in got.items() if s == student)
+        assert total == (11 if sample == "reference" else 0), student
+    rerun = run_course("grade", cwd=root)
+    assert "graded 0 of 0" in rerun.stdout and "(6 already up to date)" in rerun.stdout
+    forced = run_course("grade", "--force", cwd=root)
+    assert "graded 6 of 6" in forced.stdout and scores(root) == got
