@@ -21,5 +21,15 @@ from .core import *  # noqa: F401,F403
 from .core import __all__ as _core_all
 from .w01 import *  # noqa: F401,F403
 from .w01 import __all__ as _w01_all
+from .w02 import *  # noqa: F401,F403
+from .w02 import __all__ as _w02_all
+from .w03 import *  # noqa: F401,F403
+from .w03 import __all__ as _w03_all
+from .w04 import *  # noqa: F401,F403
+from .w04 import __all__ as _w04_all
+from .w05 import *  # noqa: F401,F403
+from .w05 import __all__ as _w05_all
+from .w06 import *  # noqa: F401,F403
+from .w06 import __all__ as _w06_all
 
-__all__ = [*_core_all, *_w01_all]
+__all__ = [*_core_all, *_w01_all, *_w02_all, *_w03_all, *_w04_all, *_w05_all, *_w06_all]

@@ -1,0 +1,164 @@
+"""Exponentially weighted averages and the gradient-descent update rules, as pure functions.
+
+Every optimizer has the same shape of call:
+
+    new_param, new_state = rule(param, grad, state, lr=..., ...)
+
+param and grad are arrays of the same shape; state is what the rule remembers between
+steps, a small dict of arrays (``None`` on the first step, when it starts from zeros).
+Nothing is modified in place: the caller keeps the returned state and passes it back next
+step. To train several parameter arrays, keep one state per array:
+
+    states = {name: None for name in params}
+    for step in range(n_steps):
+        grads = compute_grads(params)
+        for name in params:
+            params[name], states[name] = adam(params[name], grads[name], states[name], lr=1e-3)
+
+Formulas (g the gradient, t = 1, 2, ... the step number, all operations element-wise):
+
+    sgd       θ ← θ − lr·g
+    momentum  v ← β v + (1 − β) g;                      θ ← θ − lr·v
+    rmsprop   s ← β s + (1 − β) g²;                     θ ← θ − lr·g / (√s + ε)
+    adam      m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
+              m̂ = m / (1 − β₁ᵗ);  v̂ = v / (1 − β₂ᵗ);    θ ← θ − lr·m̂ / (√v̂ + ε)
+
+Momentum uses the averaging form (1 − β) g of the course notes; other texts write
+v ← β v + g, which is the same rule with lr scaled by 1/(1 − β).
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validate import as_float_array, same_dtype
+from .tripwire import reference_kernel
+
+__all__ = ["ewa", "sgd", "momentum", "rmsprop", "adam"]
+
+
+def _number(name, arg, value, low, high, low_open=False, high_open=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name}: {arg} must be a finite number, got {value!r}")
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if too_low or too_high:
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name}: {arg} must lie in {interval}, got {value}")
+    return float(value)
+
+
+@reference_kernel
+def ewa(values, beta, bias_correction=True):
+    """Exponentially weighted averages of a sequence: returns v_1..v_T, shaped like values.
+
+    values: (T,) or (T, ...), the sequence along axis 0; 0 ≤ beta < 1.
+    v_0 = 0, v_t = β v_{t−1} + (1 − β) θ_t; with bias_correction, v_t / (1 − βᵗ) is
+    returned instead, which removes the pull towards 0 of the first steps (v_0 = 0).
+    An average over roughly the last 1/(1 − β) values.
+    """
+    name = "ewa"
+    values = as_float_array(name, "values", values)
+    if values.ndim == 0:
+        raise ValueError(f"{name}: values must be a sequence (T,) or (T, ...), got a scalar")
+    beta = _number(name, "beta", beta, 0.0, 1.0, high_open=True)
+    out = np.empty_like(values)
+    v = np.zeros(values.shape[1:], dtype=np.float64)
+    for t in range(values.shape[0]):
+        v = beta * v + (1.0 - beta) * values[t]
+        out[t] = v / (1.0 - beta ** (t + 1)) if bias_correction else v
+    return out
+
+
+def _param_grad(name, param, grad):
+    param = as_float_array(name, "param", param, allow_empty=True)
+    grad = as_float_array(name, "grad", grad, allow_empty=True)
+    if param.shape != grad.shape:
+        raise ValueError(f"{name}: param has shape {param.shape} but grad has shape {grad.shape}")
+    same_dtype(name, param=param, grad=grad)
+    return param, grad
+
+
+def _state(name, state, keys, like):
+    """Copy of the arrays ``keys`` of state (zeros when state is None), checked against param."""
+    if state is None:
+        return {k: np.zeros_like(like) for k in keys}
+    if not isinstance(state, dict) or any(k not in state for k in keys):
+        raise ValueError(f"{name}: state must be None or the dict returned by the previous step "
+                         f"(keys {', '.join(keys)}), got {state!r:.80}")
+    out = {}
+    for k in keys:
+        a = as_float_array(name, f"state['{k}']", state[k], allow_empty=True)
+        if a.shape != like.shape:
+            raise ValueError(f"{name}: state['{k}'] has shape {a.shape} but param has shape {like.shape}")
+        out[k] = a.astype(like.dtype, copy=False)
+    return out
+
+
+@reference_kernel
+def sgd(param, grad, state=None, *, lr=0.01):
+    """Plain gradient descent θ ← θ − lr·g. Returns (new_param, {}) (sgd keeps no state)."""
+    param, grad = _param_grad("sgd", param, grad)
+    lr = _number("sgd", "lr", lr, 0.0, np.inf)
+    return param - lr * grad, {}
+
+
+@reference_kernel
+def momentum(param, grad, state=None, *, lr=0.01, beta=0.9):
+    """Gradient descent with momentum: v ← β v + (1 − β) g, θ ← θ − lr·v.
+
+    state: None or {"v": array like param}. Returns (new_param, {"v": new_v}).
+    """
+    name = "momentum"
+    param, grad = _param_grad(name, param, grad)
+    lr = _number(name, "lr", lr, 0.0, np.inf)
+    beta = _number(name, "beta", beta, 0.0, 1.0, high_open=True)
+    v = beta * _state(name, state, ("v",), param)["v"] + (1.0 - beta) * grad
+    return param - lr * v, {"v": v}
+
+
+@reference_kernel
+def rmsprop(param, grad, state=None, *, lr=0.001, beta=0.9, eps=1e-8):
+    """RMSprop: s ← β s + (1 − β) g², θ ← θ − lr·g / (√s + ε).
+
+    state: None or {"s": array like param}. Returns (new_param, {"s": new_s}).
+    """
+    name = "rmsprop"
+    param, grad = _param_grad(name, param, grad)
+    lr = _number(name, "lr", lr, 0.0, np.inf)
+    beta = _number(name, "beta", beta, 0.0, 1.0, high_open=True)
+    eps = _number(name, "eps", eps, 0.0, np.inf, low_open=True)
+    s = beta * _state(name, state, ("s",), param)["s"] + (1.0 - beta) * grad * grad
+    return param - lr * grad / (np.sqrt(s) + eps), {"s": s}
+
+
+@reference_kernel
+def adam(param, grad, state=None, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam: momentum and RMSprop together, each average bias-corrected.
+
+    m ← β₁ m + (1 − β₁) g; v ← β₂ v + (1 − β₂) g²; m̂ = m/(1 − β₁ᵗ); v̂ = v/(1 − β₂ᵗ);
+    θ ← θ − lr·m̂/(√v̂ + ε), t the number of this step (1 on the first).
+    state: None or {"m": array, "v": array, "t": int}. Returns (new_param, new_state).
+    """
+    name = "adam"
+    param, grad = _param_grad(name, param, grad)
+    lr = _number(name, "lr", lr, 0.0, np.inf)
+    beta1 = _number(name, "beta1", beta1, 0.0, 1.0, high_open=True)
+    beta2 = _number(name, "beta2", beta2, 0.0, 1.0, high_open=True)
+    eps = _number(name, "eps", eps, 0.0, np.inf, low_open=True)
+    previous = _state(name, state, ("m", "v"), param)
+    t = 0 if state is None else state.get("t")
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 0:
+        raise ValueError(f"{name}: state['t'] must be the step count (an integer ≥ 0), got {t!r}")
+    t = int(t) + 1
+    m = beta1 * previous["m"] + (1.0 - beta1) * grad
+    v = beta2 * previous["v"] + (1.0 - beta2) * grad * grad
+    m_hat = m / (1.0 - beta1 ** t)
+    v_hat = v / (1.0 - beta2 ** t)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
+
+
+def warm_up():
+    """Nothing to compile (numpy only); present so that ``course warm`` lists the module."""
+    return []

@@ -1,0 +1,200 @@
+"""Week 6 checks: each passes the reference and fails, with a useful message, on typical mistakes."""
+import numpy as np
+import pytest
+
+import helpers
+from helpers import strategy as S
+from helpers.grading import CHECKS, CheckFailed
+
+W06 = {"error_gaps": S.error_gaps, "diagnose": S.diagnose, "human_level": S.human_level,
+       "assign_splits": S.assign_splits, "error_by_split": S.error_by_split, "ceilings": S.ceilings,
+       "relabel_worth_it": S.relabel_worth_it, "precision_recall_f1": S.precision_recall_f1,
+       "choose_model": S.choose_model, "dev_test_sizes": S.dev_test_sizes}
+
+
+def fails(check_name, fn, *fragments):
+    with pytest.raises(CheckFailed) as info:
+        getattr(helpers.grading, f"check_{check_name}")(fn)
+    for fragment in fragments:
+        assert fragment in str(info.value), str(info.value)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("name", sorted(W06))
+def test_reference_passes_with_at_least_five_cases_and_returns_none(name, capsys):
+    assert len(CHECKS[name].cases(np.random.default_rng(0))) >= 5
+    assert getattr(helpers.grading, f"check_{name}")(W06[name].unguarded) is None
+    assert "passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", sorted(W06))
+def test_calling_the_reference_is_caught(name):
+    fails(name, W06[name], "the reference it is graded against")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_reference_passes_for_other_seeds(seed):
+    # the grader draws cases from a per-submission seed
+    for name, fn in W06.items():
+        getattr(helpers.grading, f"check_{name}")(fn.unguarded, seed=seed)
+
+
+def gaps_without_nan(human, train, train_dev, dev, test=None):
+    return np.array([train - human, train_dev - train, dev - train_dev, 0.0 if test is None else test - dev])
+
+
+def gaps_vs_zero(human, train, train_dev, dev, test=None):  # forgets human-level error
+    return S.error_gaps.unguarded(0.0, train, train_dev, dev, test)
+
+
+@pytest.mark.parametrize("wrong,fragment", [
+    (gaps_without_nan, "expected nan, got 0"),
+    (gaps_vs_zero, "is wrong"),
+    (lambda h, tr, td, d, te=None: -S.error_gaps.unguarded(h, tr, td, d, te), "is wrong"),
+    (lambda h, tr, td, d, te=None: S.error_gaps.unguarded(h, tr, td, d, te)[:3], "shape (3,)"),
+])
+def test_error_gaps_fails_on_typical_mistakes(wrong, fragment):
+    fails("error_gaps", wrong, fragment, "Hint:")
+
+
+def only_largest(human, train, train_dev, dev, test=None):
+    gaps = S.error_gaps.unguarded(human, train, train_dev, dev, test)
+    flags = np.zeros(4, dtype=int)
+    flags[int(np.nanargmax(gaps))] = 1
+    return flags
+
+
+def fixed_threshold(human, train, train_dev, dev, test=None):  # "gap > 2 points": fits the seed, not the rule
+    gaps = np.nan_to_num(S.error_gaps.unguarded(human, train, train_dev, dev, test), nan=-1.0)
+    return (gaps > 2).astype(int)
+
+
+def strict_half(human, train, train_dev, dev, test=None):
+    gaps = np.nan_to_num(S.error_gaps.unguarded(human, train, train_dev, dev, test), nan=-np.inf)
+    return ((gaps > 0) & (gaps > gaps.max() / 2)).astype(int)
+
+
+def test_diagnose_fails_on_only_the_largest_gap():
+    fails("diagnose", only_largest, "bias and mismatch", "index (2,)", "expected 1, got 0")
+
+
+def test_diagnose_fails_on_a_fixed_threshold_that_fits_the_worked_cases():
+    for args in [a for _, a in helpers.grading.w06.WORKED[:4]]:
+        np.testing.assert_array_equal(fixed_threshold(*args), S.diagnose.unguarded(*args))
+    fails("diagnose", fixed_threshold, "is wrong")
+
+
+def test_diagnose_fails_on_boundary_and_missing_test():
+    fails("diagnose", strict_half, "exactly half of the largest gap")
+    ignore_test = lambda h, tr, td, d, te=None: S.diagnose.unguarded(h, tr, td, d)
+    fails("diagnose", ignore_test, "with a test error")
+    names = lambda *args: S.problem_names(S.diagnose.unguarded(*args))
+    fails("diagnose", names, "expected floating-point numbers")
+
+
+def test_human_level_fails_on_mean_and_max():
+    fails("human_level", lambda e: float(np.mean(e)), "the fracture example", "expected 0.3", "the minimum")
+    fails("human_level", lambda e: float(np.max(e)), "expected 0.3")
+
+
+def shuffle_all(is_target, n_dev, n_test, n_train_dev, seed=0):
+    order = np.random.default_rng(seed).permutation(len(is_target))
+    split = np.zeros(len(is_target), dtype=int)
+    split[order[:n_dev]] = 2
+    split[order[n_dev:n_dev + n_test]] = 3
+    split[order[n_dev + n_test:n_dev + n_test + n_train_dev]] = 1
+    return split
+
+
+def first_ones(is_target, n_dev, n_test, n_train_dev, seed=0):
+    target, source = np.flatnonzero(is_target), np.flatnonzero(is_target == 0)
+    split = np.zeros(len(is_target), dtype=int)
+    split[target[:n_dev]] = 2
+    split[target[n_dev:n_dev + n_test]] = 3
+    split[source[:n_train_dev]] = 1
+    return split
+
+
+def train_dev_from_target(is_target, n_dev, n_test, n_train_dev, seed=0):
+    target = np.random.default_rng(seed).permutation(np.flatnonzero(is_target))
+    split = np.zeros(len(is_target), dtype=int)
+    split[target[:n_dev]] = 2
+    split[target[n_dev:n_dev + n_test]] = 3
+    split[np.flatnonzero(split == 0)[:n_train_dev]] = 1   # the first unassigned: target rows in case 3
+    return split
+
+
+def test_assign_splits_fails_on_the_wrong_splits():
+    fails("assign_splits", shuffle_all, "holds source examples")
+    fails("assign_splits", first_ones, "dev is the first 100 target examples", "rng.permutation")
+    fails("assign_splits", train_dev_from_target, "train-dev holds target examples")
+    fails("assign_splits", lambda t, a, b, c, seed=0: np.zeros(len(t) - 1, dtype=int), "one split id per example")
+    fails("assign_splits", lambda t, a, b, c, seed=0: list(S.assign_splits.unguarded(t, a, b, c, seed) + 0.5),
+          "may only hold")
+    fails("assign_splits", lambda t, a, b, c, seed=0: S.assign_splits.unguarded(t, a, b + 1, c, seed),
+          "test has")
+
+
+def test_error_by_split_fails_on_fractions_and_zero_for_empty():
+    fails("error_by_split", lambda y, p, s: S.error_by_split.unguarded(y, p, s) / 100, "is wrong", "percent")
+    fails("error_by_split", lambda y, p, s: np.nan_to_num(S.error_by_split.unguarded(y, p, s)), "expected nan")
+    accuracy = lambda y, p, s: 100 - S.error_by_split.unguarded(y, p, s)
+    fails("error_by_split", accuracy, "is wrong")
+
+
+def test_ceilings_fails_on_wrong_axis_counts_and_fractions():
+    fails("ceilings", lambda t, e: e * np.asarray(t, float).mean(axis=1), "shape")
+    fails("ceilings", lambda t, e: np.asarray(t, float).mean(axis=0), "is wrong")
+    fails("ceilings", lambda t, e: e * np.asarray(t, float).sum(axis=0) / 100, "is wrong")  # assumes n = 100
+
+
+def test_relabel_fails_on_ties_bools_and_wrong_comparison():
+    fails("relabel_worth_it", lambda d, s, g: int(d * s >= g), "exactly equal")
+    fails("relabel_worth_it", lambda d, s, g: d * s > g, "is a bool")
+    fails("relabel_worth_it", lambda d, s, g: int(s > g), "is wrong")
+
+
+def test_precision_recall_f1_fails_on_swaps_and_zero_division():
+    def swapped(t, p):
+        a, b, c = S.precision_recall_f1.unguarded(t, p)
+        return b, a, c
+    fails("precision_recall_f1", swapped, "`precision` is wrong")
+
+    def naive(t, p):
+        t, p = np.asarray(t), np.asarray(p)
+        tp = np.sum((t == 1) & (p == 1))
+        prec, rec = tp / p.sum(), tp / t.sum()
+        return prec, rec, 2 * prec * rec / (prec + rec)
+    fails("precision_recall_f1", naive, "no predicted positives", "got nan")
+    arithmetic = lambda t, p: (*S.precision_recall_f1.unguarded(t, p)[:2],
+                               sum(S.precision_recall_f1.unguarded(t, p)[:2]) / 2)
+    fails("precision_recall_f1", arithmetic, "`f1` is wrong")
+    fails("precision_recall_f1", lambda t, p: list(S.precision_recall_f1.unguarded(t, p)), "expected a tuple")
+
+
+def test_choose_model_fails_on_ignoring_the_limit_strict_limit_and_no_option():
+    fails("choose_model", lambda s, l, m: int(np.argmax(s)), "is wrong")
+    def strict(s, l, m):
+        ok = np.flatnonzero(np.asarray(l) < m)
+        return int(ok[np.argmax(np.asarray(s)[ok])]) if ok.size else -1
+    fails("choose_model", strict, "exactly at the limit")
+    def index_in_subset(s, l, m):
+        ok = np.flatnonzero(np.asarray(l) <= m)
+        return int(np.argmax(np.asarray(s)[ok])) if ok.size else -1
+    fails("choose_model", index_in_subset, "is wrong")
+    def crashes(s, l, m):
+        ok = np.flatnonzero(np.asarray(l) <= m)
+        return int(ok[np.argmax(np.asarray(s)[ok])])
+    fails("choose_model", crashes, "none fast enough", "raised ValueError")
+
+
+def test_dev_test_sizes_fails_on_fixed_fractions_and_float_division():
+    fails("dev_test_sizes", lambda n: (n - 2 * (n // 5), n // 5, n // 5), "n = 1,000,000")
+    fails("dev_test_sizes", lambda n: (int(0.98 * n), n // 100, n // 100), "is wrong")
+    fails("dev_test_sizes", lambda n: (n - 2 * min(n / 5, 10000), min(n / 5, 10000), min(n / 5, 10000)),
+          "is wrong")
+
+
+def test_messages_do_not_dump_hidden_inputs():
+    message = fails("ceilings", lambda t, e: e * np.asarray(t, float).sum(axis=0) / 100, "case")
+    assert "[[" not in message

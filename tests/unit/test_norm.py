@@ -1,0 +1,166 @@
+"""helpers.norm: batch norm (train and inference, 2-D and per-channel 4-D) and inverted dropout."""
+import numpy as np
+import pytest
+
+import reference_numpy as ref
+from helpers import norm
+from helpers.gradcheck import rel_error
+
+RNG = np.random.default_rng(9)
+SHAPES = [(1, 1), (5, 3), (4, 2, 3, 5), (1, 3, 2, 2), (2, 1, 1, 3)]
+
+
+def params(shape, dtype=np.float64):
+    x = RNG.normal(size=shape) * 2 + 0.5
+    f = shape[1]
+    return x.astype(dtype), (1 + 0.5 * RNG.normal(size=f)).astype(dtype), RNG.normal(size=f).astype(dtype)
+
+
+def as_rows(x):
+    """(N, C, H, W) → (N·H·W, C): per-channel batch norm is batch norm of these rows."""
+    return x if x.ndim == 2 else x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_train_forward_matches_reference_and_updates_running_averages(shape):
+    x, gamma, beta = params(shape)
+    rm, rv = RNG.normal(size=shape[1]), RNG.uniform(0.5, 2, size=shape[1])
+    out, new_mean, new_var = norm.batchnorm_forward(x, gamma, beta, "train", rm, rv, momentum=0.8, eps=1e-5)
+    want, mean, var = ref.batchnorm_train(as_rows(x), gamma, beta, 1e-5)
+    got_rows = as_rows(out)
+    ref.assert_close(got_rows, want)
+    ref.assert_close(new_mean, 0.8 * rm + 0.2 * mean)
+    ref.assert_close(new_var, 0.8 * rv + 0.2 * var)
+
+
+def test_train_output_has_mean_beta_and_std_gamma():
+    x, gamma, beta = params((64, 4))
+    out, _, _ = norm.batchnorm_forward(x, gamma, beta)
+    ref.assert_close(out.mean(axis=0), beta, rtol=1e-12)
+    np.testing.assert_allclose(out.std(axis=0), np.abs(gamma), rtol=1e-4)
+
+
+def test_running_averages_start_from_zero_and_one():
+    x, gamma, beta = params((6, 3))
+    _, m, v = norm.batchnorm_forward(x, gamma, beta, momentum=0.9)
+    ref.assert_close(m, 0.1 * x.mean(axis=0))
+    ref.assert_close(v, 0.9 + 0.1 * x.var(axis=0))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_inference_uses_the_running_statistics(shape):
+    x, gamma, beta = params(shape)
+    rm, rv = RNG.normal(size=shape[1]), RNG.uniform(0.5, 2, size=shape[1])
+    out, m, v = norm.batchnorm_forward(x, gamma, beta, "inference", rm, rv, eps=1e-3)
+    want = gamma * (as_rows(x) - rm) / np.sqrt(rv + 1e-3) + beta
+    ref.assert_close(as_rows(out), want)
+    np.testing.assert_array_equal(m, rm)
+    assert m is not rm and v is not rv
+
+
+@pytest.mark.parametrize("mode", ["train", "inference"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_backward_matches_numerical_gradient(mode, shape):
+    x, gamma, beta = params(shape)
+    rm, rv = RNG.normal(size=shape[1]), RNG.uniform(0.5, 2, size=shape[1])
+    dout = RNG.normal(size=shape)
+    grads = norm.batchnorm_backward(dout, x, gamma, beta, mode, rm, rv, eps=1e-5)
+    forward = lambda: norm.batchnorm_forward.unguarded(x, gamma, beta, mode, rm, rv, eps=1e-5)[0]
+    num = ref.numeric_grads(forward, {"dx": x, "dgamma": gamma, "dbeta": beta}, dout)
+    for name, got in zip(("dx", "dgamma", "dbeta"), grads):
+        assert got.shape == num[name].shape
+        assert rel_error(got, num[name]) <= 1e-7, name
+
+
+def test_float32_views_and_no_mutation():
+    x, gamma, beta = params((4, 3, 5, 2))
+    xv = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    rm, rv = np.zeros(3), np.ones(3)
+    dout = RNG.normal(size=x.shape)
+    before = ref.snapshot(xv, gamma, beta, rm, rv, dout)
+    out, m, v = norm.batchnorm_forward(xv, gamma, beta, "train", rm, rv)
+    grads = norm.batchnorm_backward(dout, xv, gamma, beta, "train", rm, rv)
+    ref.assert_unchanged(before, [xv, gamma, beta, rm, rv, dout])
+    ref.assert_close(out, norm.batchnorm_forward(x, gamma, beta, "train", rm, rv)[0])
+    f32 = [a.astype(np.float32) for a in (x, gamma, beta)]
+    out32, m32, v32 = norm.batchnorm_forward(*f32, "train", rm, rv)
+    for a32, a64 in zip((out32, m32, v32), (out, m, v)):
+        ref.close_float32(a32, a64)
+    for g32, g64 in zip(norm.batchnorm_backward(dout.astype(np.float32), *f32, "train", rm, rv), grads):
+        ref.close_float32(g32, g64)
+
+
+def test_batchnorm_bad_input():
+    x, gamma, beta = params((5, 3))
+    cases = [
+        ((x[0], gamma, beta), r"batchnorm_forward: x must be 2 or 4-D, got shape \(3,\)"),
+        ((x, gamma[:2], beta), r"batchnorm_forward: gamma has 2 entries, x has 3 features"),
+        ((np.ones((2, 4, 3, 3)), np.ones(3), np.ones(3)), r"gamma has 3 entries, x has 4 channels"),
+        ((x, gamma, beta.astype(np.float32)), r"mixed dtypes"),
+        ((x[:0], gamma, beta), r"x is empty"),
+    ]
+    for args, message in cases:
+        with pytest.raises(ValueError, match=message):
+            norm.batchnorm_forward(*args)
+    with pytest.raises(ValueError, match="inference mode needs running_mean"):
+        norm.batchnorm_forward(x, gamma, beta, "inference")
+    with pytest.raises(ValueError, match="mode must be 'train' or 'inference'"):
+        norm.batchnorm_forward(x, gamma, beta, "test")
+    with pytest.raises(ValueError, match=r"running_var has 4 entries, x has 3 features"):
+        norm.batchnorm_forward(x, gamma, beta, "train", np.zeros(3), np.ones(4))
+    with pytest.raises(ValueError, match=r"batchnorm_backward: dout has shape \(4, 3\), x has shape \(5, 3\)"):
+        norm.batchnorm_backward(np.ones((4, 3)), x, gamma, beta)
+    with pytest.raises(ValueError, match="momentum must be a number in"):
+        norm.batchnorm_forward(x, gamma, beta, momentum=1.5)
+
+
+# --------------------------------------------------------------------------- dropout
+
+def test_dropout_is_inverted_and_reproducible():
+    x = RNG.normal(size=(200, 50))
+    out, mask = norm.dropout_forward(x, 0.3, rng=0)
+    assert mask.dtype == bool and mask.shape == x.shape
+    np.testing.assert_array_equal(out, np.where(mask, x / 0.7, 0.0))
+    assert abs(mask.mean() - 0.7) < 0.02
+    out2, mask2 = norm.dropout_forward(x, 0.3, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(mask, mask2)
+    ones, _ = norm.dropout_forward(np.ones((400, 400)), 0.5, rng=1)
+    assert abs(ones.mean() - 1.0) < 0.01          # the expected activation is unchanged
+
+
+def test_dropout_test_mode_and_p_zero():
+    x = RNG.normal(size=(3, 4))
+    out, mask = norm.dropout_forward(x, 0.9, train=False)
+    np.testing.assert_array_equal(out, x)
+    assert out is not x and mask.all()
+    out, mask = norm.dropout_forward(x, 0.0, rng=3)
+    np.testing.assert_array_equal(out, x)
+
+
+def test_dropout_backward_matches_numerical_gradient_dtype_and_no_mutation():
+    x = RNG.normal(size=(4, 6))
+    _, mask = norm.dropout_forward(x, 0.4, rng=5)
+    dout = RNG.normal(size=x.shape)
+    before = ref.snapshot(x, mask, dout)
+    dx = norm.dropout_backward(dout, mask, 0.4)
+    num = ref.numeric_grads(lambda: np.where(mask, x / 0.6, 0.0), {"dx": x}, dout)
+    assert rel_error(dx, num["dx"]) <= 1e-7
+    ref.assert_unchanged(before, [x, mask, dout])
+    out32, mask32 = norm.dropout_forward(x.astype(np.float32), 0.4, rng=5)
+    assert out32.dtype == np.float32 and np.array_equal(mask32, mask)
+    ref.close_float32(norm.dropout_backward(dout.astype(np.float32)[:, ::1], mask, 0.4), dx)
+    ref.assert_close(norm.dropout_backward(np.asfortranarray(dout), mask, 0.4), dx, rtol=0)
+
+
+def test_dropout_bad_input():
+    x = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"dropout_forward: p \(the probability of dropping a unit\) must lie in \[0, 1\), got 1"):
+        norm.dropout_forward(x, 1)
+    with pytest.raises(ValueError, match="rng must be a numpy Generator"):
+        norm.dropout_forward(x, 0.5, rng="seed")
+    with pytest.raises(ValueError, match=r"dropout_backward: mask has shape \(3, 2\), dout has shape \(2, 3\)"):
+        norm.dropout_backward(x, np.ones((3, 2), dtype=bool), 0.5)
+    with pytest.raises(ValueError, match="mask must be the boolean mask"):
+        norm.dropout_backward(x, np.ones((2, 3)), 0.5)
+    with pytest.raises(ValueError, match=r"dropout_forward: x is empty"):
+        norm.dropout_forward(np.ones((0, 3)), 0.5)

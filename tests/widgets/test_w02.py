@@ -1,0 +1,101 @@
+"""Week 2 explorer: every control changes the network, the figure and the numbers it shows."""
+import time
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_moons
+
+pytest.importorskip("helpers.mlp")
+
+from helpers.widgets.w02 import BackpropExplorer  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return make_moons(n_samples=200, noise=0.2, random_state=0)
+
+
+def test_train_button_runs_a_bounded_chunk_and_updates_the_artists(moons):
+    explorer = BackpropExplorer(*moons, hidden=8, lr=0.003, activation="tanh", steps=200)
+    image = explorer.panel.image.value
+    probabilities = explorer.probability_image.get_array().copy()
+    assert explorer.losses == [] and explorer.loss_line.get_xdata().size == 0
+    explorer.train_button.click()
+    assert len(explorer.losses) == 200                      # exactly one chunk, then it stops
+    assert explorer.panel.image.value != image
+    assert not np.allclose(explorer.probability_image.get_array(), probabilities)
+    np.testing.assert_allclose(explorer.loss_line.get_ydata(), explorer.losses)
+    assert explorer.losses[-1] < explorer.losses[0]
+    explorer.steps.value = 1000
+    explorer.train_button.click()                           # continues from where it stopped
+    assert len(explorer.losses) == 1200
+    assert explorer.accuracy() > 0.9
+    assert f"{explorer.accuracy():.1%}" in explorer.message.value
+    assert "1200 steps" in explorer.message.value
+    assert explorer.boundary_image.get_array()[..., 3].any()  # a boundary is drawn
+
+
+def test_the_loss_shown_is_the_summed_cost_of_the_network(moons):
+    import helpers.mlp as mlp
+
+    X, y = moons
+    explorer = BackpropExplorer(X, y, steps=10)
+    W, b, V, c = explorer.params
+    _, Y = mlp.two_layer_forward(X, W, b, V, c, activation="tanh")
+    explorer.train()
+    np.testing.assert_allclose(explorer.losses[0], -np.log(Y[np.arange(len(y)), y]).sum())
+
+
+def test_width_and_activation_start_a_new_network(moons):
+    explorer = BackpropExplorer(*moons, steps=50)
+    explorer.train()
+    renders = explorer.panel.renders
+    explorer.hidden.value = 3
+    assert explorer.params[0].shape == (2, 3) and explorer.losses == []
+    assert explorer.panel.renders == renders + 1
+    assert "3 tanh hidden units" in explorer.message.value
+    explorer.activation.value = "relu"
+    assert "relu" in explorer.message.value and explorer.losses == []
+    explorer.train()
+    assert len(explorer.losses) == 50
+    explorer.activation.value = "sigmoid"
+    explorer.train()
+    assert "sigmoid units" in explorer.ax_boundary.get_title()
+
+
+def test_learning_rate_keeps_the_network_and_applies_to_the_next_chunk(moons):
+    explorer = BackpropExplorer(*moons, steps=50)
+    explorer.train()
+    params = explorer.params
+    explorer.lr.value = 0.01
+    assert explorer.params is params and len(explorer.losses) == 50
+    assert "next click" in explorer.message.value
+
+
+def test_too_large_a_learning_rate_gives_a_message_not_an_exception(moons):
+    explorer = BackpropExplorer(*moons, hidden=20, lr=0.3, activation="relu", steps=1000)
+    explorer.train()
+    assert "learning rate" in explorer.message.value and "#b00" in explorer.message.value
+    assert all(np.all(np.isfinite(p)) for p in explorer.params)
+    explorer.reset_button.click()
+    assert explorer.losses == [] and not explorer.diverged
+
+
+def test_bad_data_is_refused_with_a_clear_error():
+    with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
+        BackpropExplorer(np.zeros((5, 3)), np.zeros(5, dtype=int))
+    with pytest.raises(ValueError, match="integer labels"):
+        BackpropExplorer(np.zeros((5, 2)), np.zeros(4, dtype=int))
+
+
+def test_callback_cost(moons, capsys):
+    explorer = BackpropExplorer(*moons, steps=50)
+    start = time.perf_counter()
+    for _ in range(3):
+        explorer.train()
+    per_click = (time.perf_counter() - start) / 3
+    start = time.perf_counter()
+    explorer.panel.refresh()
+    render = time.perf_counter() - start
+    print(f"backprop explorer: {per_click * 1000:.0f} ms per click of 50 steps, {render * 1000:.0f} ms to render")
+    assert explorer.panel.renders >= 4
