@@ -1,8 +1,9 @@
 """Reference kernels against vectorized numpy baselines, every number from the same run.
 
 Prints a table and writes benchmarks/results/kernels.json. Each kernel is called once before
-timing (numba compiles or loads it then), and each time reported is the best of several
-repeats, so that other jobs on a shared machine disturb it as little as possible.
+timing (numba compiles or loads it then); a kernel and its baseline are then timed in
+alternation and the best of several repeats of each is kept, so that other jobs on a shared
+machine disturb both alike and as little as possible.
 
 Baselines (issue 4):
 - conv2d: a well-vectorized numpy im2col: strided slices of the padded input copied into a
@@ -45,6 +46,20 @@ def best_of(fn, repeat):
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def race(ours, baseline, repeat):
+    """Best times of two functions timed alternately, so that a change in the machine's load
+    during the run affects both alike. Returns (t_ours, t_baseline)."""
+    ours()
+    baseline()                               # first calls (compilation, first touch) untimed
+    t_ours, t_base = [], []
+    for _ in range(repeat):
+        for fn, times in ((ours, t_ours), (baseline, t_base)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return min(t_ours), min(t_base)
 
 
 # --------------------------------------------------------------------------- numpy baselines
@@ -169,13 +184,13 @@ def main(argv=None) -> int:
         x, w, b = (a.astype(dtype) for a in (x64, w64, b64))
         np.testing.assert_allclose(conv.conv2d(x, w, b, stride=1, pad=1), conv2d_numpy(x, w, b, 1, 1),
                                    rtol=1e-3 if dtype == np.float32 else 1e-10, atol=1e-3)
-        t_base = best_of(lambda: conv2d_numpy(x, w, b, 1, 1), repeat)
-        t_ours = best_of(lambda: conv.conv2d(x, w, b, stride=1, pad=1), repeat)
+        t_ours, t_base = race(lambda: conv.conv2d(x, w, b, stride=1, pad=1),
+                              lambda: conv2d_numpy(x, w, b, 1, 1), repeat)
         conv_rows[("fwd", name)] = row(f"conv2d forward {name}", t_ours, t_base, flops, rates[name],
                                        note="vs numpy im2col + one matmul")
         dout = rng.normal(size=(64, 32, 32, 32)).astype(dtype)
-        t_base = best_of(lambda: conv2d_backward_numpy(dout, x, w, b, 1, 1), repeat)
-        t_ours = best_of(lambda: conv.conv2d_backward(dout, x, w, b, stride=1, pad=1), repeat)
+        t_ours, t_base = race(lambda: conv.conv2d_backward(dout, x, w, b, stride=1, pad=1),
+                              lambda: conv2d_backward_numpy(dout, x, w, b, 1, 1), repeat)
         conv_rows[("bwd", name)] = row(f"conv2d backward {name}", t_ours, t_base, 2 * flops, rates[name],
                                        note="dx, dw, db vs numpy im2col, 2 matmuls, col2im")
     # what pinning BLAS buys: the same parallel kernel with BLAS free to start its own threads
@@ -184,9 +199,11 @@ def main(argv=None) -> int:
     def parallel_kernel():
         conv._conv2d_forward_parallel(x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out, thread_count())
 
-    t_free = best_of(parallel_kernel, repeat)
-    with single_threaded_blas():
-        t_pinned = best_of(parallel_kernel, repeat)
+    def pinned():
+        with single_threaded_blas():
+            parallel_kernel()
+
+    t_free, t_pinned = race(parallel_kernel, pinned, repeat)
     row("conv2d forward float64, BLAS not pinned", t_free, t_pinned, flops, rates["float64"],
         note="baseline column = the same kernel with BLAS pinned to 1 thread")
 
@@ -194,8 +211,8 @@ def main(argv=None) -> int:
     xp = rng.normal(size=(64, 16, 32, 32))
     dpool = rng.normal(size=(64, 16, 16, 16))
     np.testing.assert_array_equal(conv.max_pool2d_backward(dpool, xp), max_pool_2x2_backward_numpy(dpool, xp))
-    t_base = best_of(lambda: (max_pool_2x2_numpy(xp), max_pool_2x2_backward_numpy(dpool, xp)), repeat)
-    t_ours = best_of(lambda: (conv.max_pool2d(xp), conv.max_pool2d_backward(dpool, xp)), repeat)
+    t_ours, t_base = race(lambda: (conv.max_pool2d(xp), conv.max_pool2d_backward(dpool, xp)),
+                          lambda: (max_pool_2x2_numpy(xp), max_pool_2x2_backward_numpy(dpool, xp)), repeat)
     # forward reads x, writes out; backward reads x and dout, writes dx
     moved = xp.nbytes + dpool.nbytes + xp.nbytes + dpool.nbytes + xp.nbytes
     pool_row = row("max_pool2d 2×2 fwd+bwd float64", t_ours, t_base, bytes_moved=moved, bandwidth=bandwidth,
@@ -209,9 +226,17 @@ def main(argv=None) -> int:
     dh = rng.normal(size=(n, t, h))
     for got, want in zip(rnn.rnn_backward(dh, xs, h0, W_in, W, bh), rnn_bptt_numpy(dh, xs, h0, W_in, W, bh)):
         np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-9)
-    t_base = best_of(lambda: rnn_bptt_numpy(dh, xs, h0, W_in, W, bh), repeat)
-    t_ours = best_of(lambda: rnn.rnn_backward(dh, xs, h0, W_in, W, bh), repeat)
+    t_ours, t_base = race(lambda: rnn.rnn_backward(dh, xs, h0, W_in, W, bh),
+                          lambda: rnn_bptt_numpy(dh, xs, h0, W_in, W, bh), repeat)
     rnn_row = row("rnn BPTT (fwd+bwd) float64", t_ours, t_base, note="T=100 N=64 D=8 H=128 vs numpy loops over time")
+
+    def numpy_one_blas_thread():
+        with single_threaded_blas():
+            rnn_bptt_numpy(dh, xs, h0, W_in, W, bh)
+
+    t_ours, t_base = race(lambda: rnn.rnn_backward(dh, xs, h0, W_in, W, bh), numpy_one_blas_thread, repeat)
+    rnn_pinned_row = row("rnn BPTT vs numpy with 1 BLAS thread", t_ours, t_base,
+                         note="the same numpy loops with BLAS pinned to one thread, as ours is")
 
     f64, f32 = conv_rows[("fwd", "float64")], conv_rows[("fwd", "float32")]
     b64, b32 = conv_rows[("bwd", "float64")], conv_rows[("bwd", "float32")]
@@ -222,6 +247,7 @@ def main(argv=None) -> int:
         ("conv2d bwd ≥ 1.5× numpy", b64["speedup"], 1.5),
         ("max pool fwd+bwd ≥ 5× numpy", pool_row["speedup"], 5.0),
         ("rnn BPTT no slower than numpy", rnn_row["speedup"], 1.0),
+        ("rnn BPTT no slower than 1-thread numpy", rnn_pinned_row["speedup"], 1.0),
         ("conv2d fwd float32 ≈ 2× float64", f64["ms"] / f32["ms"], 2.0),
         ("conv2d bwd float32 ≈ 2× float64", b64["ms"] / b32["ms"], 2.0),
     ]

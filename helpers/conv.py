@@ -15,10 +15,13 @@ does not fit never goes unnoticed when you ask for it.
 
 How the kernels are fast. Each image is unfolded (im2col) into a column matrix of shape
 (C·HH·WW, H_out·W_out) that fits in the core's cache, and one matrix product with the
-filters (F, C·HH·WW) writes the image's whole output, already in NCHW order. numba runs the
-images in parallel (``prange``), each thread calling a single-threaded BLAS. A numpy
-im2col for the whole batch instead writes and reads back a column matrix much larger than
-the cache, then transposes the result.
+filters (F, C·HH·WW) writes the image's whole output, already in NCHW order. numba splits
+the batch into one run of images per thread (``prange``), each thread reusing one column
+buffer and calling a single-threaded BLAS (see ``helpers._numba``). A numpy im2col for the
+whole batch instead writes and reads back a column matrix much larger than the cache, then
+transposes the result. Small inputs take the same code serially: waking threads would cost
+more than the work. Pooling runs one (n, c) plane per task, with a dedicated loop for the
+common 2×2, stride-2 max pooling. ``benchmarks/kernels.py`` measures all of this.
 
 Every public function validates its arguments (``ValueError`` naming the argument and
 the shapes), never mutates its inputs, accepts non-contiguous views, and returns the

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core import (CHECKS, Case, Check, CheckFailed, DEFAULT_SEED, GRADIENT_RTOL, NUMERICAL_ATOL,
+from .core import (CHECKS, Case, Check, DEFAULT_SEED, GRADIENT_RTOL, NUMERICAL_ATOL,
                    compare, register, run_check)
 
 __all__ = ["check_rnn_forward", "check_rnn_dW_out", "check_rnn_dc", "check_rnn_deltas",

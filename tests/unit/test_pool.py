@@ -49,14 +49,15 @@ def test_pool_forward_and_backward_match_reference(kind, case):
     assert rel_error(dx, num["dx"]) <= 1e-7
 
 
+@pytest.mark.parametrize("size, stride", [(3, 2), (2, 2)])
 @pytest.mark.parametrize("kind", KINDS)
-def test_pool_parallel_path_matches_reference(kind):
+def test_pool_parallel_path_matches_reference(kind, size, stride):
     forward, backward, ref_forward, ref_backward = KINDS[kind]
     x = RNG.normal(size=(4, 8, 48, 47))
-    out = forward(x, size=3, stride=2)
-    ref.assert_close(out, ref_forward(x, 3, 2))
+    out = forward(x, size=size, stride=stride)
+    ref.assert_close(out, ref_forward(x, size, stride))
     dout = RNG.normal(size=out.shape)
-    ref.assert_close(backward(dout, x, size=3, stride=2), ref_backward(dout, x, 3, 2))
+    ref.assert_close(backward(dout, x, size=size, stride=stride), ref_backward(dout, x, size, stride))
 
 
 @settings(max_examples=25, deadline=None)

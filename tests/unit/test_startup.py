@@ -149,3 +149,12 @@ def test_parallel_kernels_give_the_same_answer_as_serial_ones():
         args = (serial[:, :, :2, :2], x, np.empty(x.shape if backward else (5, 2, 3, 3)), 2, 2)
         one = conv._pool_serial(True, backward, *args).copy()
         np.testing.assert_array_equal(one, conv._pool_parallel(True, backward, *args))
+
+
+def test_course_warm_compiles_everything_then_only_loads():
+    """`course warm` fills the cache; run again, it compiles nothing (so it is fast)."""
+    code = "from course import warm; warm.run(None)"
+    python(code)
+    out = python(code)
+    assert "helpers.conv: 0 compiled" in out and "helpers.rnn: 0 compiled" in out, out
+    assert "float64, float32" in out and "numba cache:" in out and "warm in" in out, out
