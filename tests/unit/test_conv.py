@@ -253,3 +253,21 @@ def test_im2col_col2im_bad_input():
         conv.col2im(np.ones((4, 8)), (1, 1, 4, 4), 2, 2)
     with pytest.raises(ValueError, match=r"col2im: x_shape must be \(N, C, H, W\)"):
         conv.col2im(np.ones((4, 9)), (1, 4, 4), 2, 2)
+
+
+def test_concurrent_calls_from_python_threads():
+    """numba's workqueue thread pool is not thread-safe: one Python thread at a time runs the
+    parallel kernels, the others the serial ones; every result must be right."""
+    from concurrent.futures import ThreadPoolExecutor
+    x, w, b = RNG.normal(size=(8, 8, 17, 16)), RNG.normal(size=(16, 8, 3, 3)), RNG.normal(size=16)
+    want = ref.conv2d(x, w, b, 1, 1)
+    pooled = ref.max_pool2d(want, 2, 2)
+
+    def work(_):
+        out = conv.conv2d(x, w, b, stride=1, pad=1)
+        return out, conv.max_pool2d(out)
+
+    with ThreadPoolExecutor(4) as pool:
+        for out, p in pool.map(work, range(8)):
+            ref.assert_close(out, want)
+            ref.assert_close(p, pooled)

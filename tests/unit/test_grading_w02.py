@@ -9,16 +9,11 @@ import pytest
 
 import helpers
 from helpers.grading import CHECKS, CheckFailed
+from check_helpers import fails
 
 pytest.importorskip("helpers.mlp")
 
 
-def fails(check_name, fn, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        getattr(helpers.grading, f"check_{check_name}")(fn)
-    for fragment in fragments:
-        assert fragment in str(info.value), str(info.value)
-    return str(info.value)
 
 
 # --------------------------------------------------------------------------- correct solutions

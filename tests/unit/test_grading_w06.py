@@ -4,7 +4,8 @@ import pytest
 
 import helpers
 from helpers import strategy as S
-from helpers.grading import CHECKS, CheckFailed
+from helpers.grading import CHECKS
+from check_helpers import fails
 
 W06 = {"error_gaps": S.error_gaps, "diagnose": S.diagnose, "human_level": S.human_level,
        "assign_splits": S.assign_splits, "error_by_split": S.error_by_split, "ceilings": S.ceilings,
@@ -12,12 +13,6 @@ W06 = {"error_gaps": S.error_gaps, "diagnose": S.diagnose, "human_level": S.huma
        "choose_model": S.choose_model, "dev_test_sizes": S.dev_test_sizes}
 
 
-def fails(check_name, fn, *fragments):
-    with pytest.raises(CheckFailed) as info:
-        getattr(helpers.grading, f"check_{check_name}")(fn)
-    for fragment in fragments:
-        assert fragment in str(info.value), str(info.value)
-    return str(info.value)
 
 
 @pytest.mark.parametrize("name", sorted(W06))
