@@ -19,15 +19,21 @@ BLAS threads. A numba ``parallel=True`` kernel runs one thread per core; if it c
 (``np.dot``) inside ``prange`` while BLAS also starts a thread per core, the two pools fight
 and everything slows down many times. :func:`single_threaded_blas` pins every loaded BLAS
 to one thread for the duration of a block.
+
+One parallel kernel at a time. numba's built-in thread pool ("workqueue", the one available
+here) is documented as not thread-safe, and the BLAS pinning is process-wide.
+:func:`parallel_slot` lets one Python thread at a time run a parallel kernel; any other
+thread meanwhile gets ``False`` and runs the serial version of the same code.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 
-__all__ = ["CACHE_DIR", "njit", "prange", "single_threaded_blas", "cache_dir", "thread_count"]
+__all__ = ["CACHE_DIR", "njit", "prange", "single_threaded_blas", "parallel_slot", "cache_dir", "thread_count"]
 
 
 def _writable_dir(path: Path) -> bool:
@@ -67,7 +73,6 @@ njit = numba.njit
 prange = numba.prange
 
 
-
 def thread_count() -> int:
     """numba's current thread count, for Python wrappers to pass into parallel kernels.
 
@@ -87,6 +92,24 @@ def _blas_controller():
         from threadpoolctl import ThreadpoolController
         _controller = ThreadpoolController()
     return _controller
+
+
+_parallel_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def parallel_slot():
+    """Yield True (BLAS pinned to one thread for the block) if this thread may launch a
+    numba-parallel kernel now, or False if another thread is running one: then use the
+    serial version. Never waits."""
+    if not _parallel_lock.acquire(blocking=False):
+        yield False
+        return
+    try:
+        with single_threaded_blas():
+            yield True
+    finally:
+        _parallel_lock.release()
 
 
 @contextlib.contextmanager

@@ -29,11 +29,12 @@ input's float dtype (float64 or float32).
 """
 from __future__ import annotations
 
+import contextlib
 import numbers
 
 import numpy as np
 
-from ._numba import njit, prange, single_threaded_blas, thread_count
+from ._numba import njit, parallel_slot, prange, thread_count
 from ._validate import as_float_array, same_dtype
 from .tripwire import reference_kernel
 
@@ -164,8 +165,11 @@ def _im2col_image(x, n, hh, ww, stride, pad, ho, wo, col):
                     else:
                         for j in range(lo):
                             col[row, base + j] = 0.0
-                        for j in range(lo, hi):
-                            col[row, base + j] = x[n, c, r, j * stride + q - pad]
+                        if stride == 1:     # contiguous on both sides: a vectorized copy
+                            col[row, base + lo:base + hi] = x[n, c, r, lo + q - pad:hi + q - pad]
+                        else:
+                            for j in range(lo, hi):
+                                col[row, base + j] = x[n, c, r, j * stride + q - pad]
                         for j in range(hi, wo):
                             col[row, base + j] = 0.0
 
@@ -184,8 +188,11 @@ def _col2im_image(col, dx, n, hh, ww, stride, pad, ho, wo):
                     r = i * stride + p - pad
                     if r >= 0 and r < H:
                         base = i * wo
-                        for j in range(lo, hi):
-                            dx[n, c, r, j * stride + q - pad] += col[row, base + j]
+                        if stride == 1:
+                            dx[n, c, r, lo + q - pad:hi + q - pad] += col[row, base + lo:base + hi]
+                        else:
+                            for j in range(lo, hi):
+                                dx[n, c, r, j * stride + q - pad] += col[row, base + j]
 
 
 @njit(cache=True, nogil=True)
@@ -267,11 +274,11 @@ def _conv2d_forward(x, w, b, stride, pad, ho, wo, chunks):
     F, hh, ww = w.shape[0], w.shape[2], w.shape[3]
     w2 = w.reshape(F, -1)
     out = np.empty((x.shape[0], F, ho * wo), dtype=x.dtype)
-    if chunks == 1:
-        _conv2d_forward_chunk(x, w2, b, 0, x.shape[0], hh, ww, stride, pad, ho, wo, out)
-    else:
-        with single_threaded_blas():
+    with parallel_slot() if chunks > 1 else contextlib.nullcontext(False) as parallel:
+        if parallel:
             _conv2d_forward_parallel(x, w2, b, hh, ww, stride, pad, ho, wo, out, chunks)
+        else:
+            _conv2d_forward_chunk(x, w2, b, 0, x.shape[0], hh, ww, stride, pad, ho, wo, out)
     return out.reshape(x.shape[0], F, ho, wo)
 
 
@@ -283,11 +290,11 @@ def _conv2d_backward(dout, x, w, stride, pad, chunks):
     dx = np.empty_like(x)
     dw_parts = np.empty((N, F, wt.shape[0]), dtype=x.dtype)
     db_parts = np.empty((N, F), dtype=x.dtype)
-    if chunks == 1:
-        _conv2d_backward_chunk(d2, x, wt, 0, N, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts)
-    else:
-        with single_threaded_blas():
+    with parallel_slot() if chunks > 1 else contextlib.nullcontext(False) as parallel:
+        if parallel:
             _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, chunks)
+        else:
+            _conv2d_backward_chunk(d2, x, wt, 0, N, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts)
     return dx, dw_parts.sum(axis=0).reshape(w.shape), db_parts.sum(axis=0)
 
 
@@ -507,8 +514,10 @@ _PARALLEL_POOL = 1 << 16
 
 
 def _pool(is_max, backward, dout, x, out, size, stride):
-    run = _pool_parallel if x.size >= _PARALLEL_POOL and x.shape[0] * x.shape[1] > 1 else _pool_serial
-    return run(is_max, backward, dout, x, out, size, stride)
+    big = x.size >= _PARALLEL_POOL and x.shape[0] * x.shape[1] > 1
+    with parallel_slot() if big else contextlib.nullcontext(False) as parallel:
+        run = _pool_parallel if parallel else _pool_serial
+        return run(is_max, backward, dout, x, out, size, stride)
 
 
 def _pool_args(name, x, size, stride):

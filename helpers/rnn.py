@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ._numba import njit, single_threaded_blas
+from ._numba import njit, parallel_slot
 from ._validate import as_float_array, same_dtype
 from .tripwire import reference_kernel
 
@@ -120,7 +120,7 @@ def _blas_threads(x, W):
     (H, H), are too small to share between threads, and a BLAS pool that spins between
     a hundred small calls slows everything else down (several times on a busy machine)."""
     if x.shape[0] * x.shape[1] * W.size >= 1 << 18:
-        return single_threaded_blas()
+        return parallel_slot()      # pins BLAS unless another thread holds the pin already
     return contextlib.nullcontext()
 
 

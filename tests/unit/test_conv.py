@@ -104,6 +104,23 @@ def test_conv2d_random_shapes_forward_and_backward_match_reference(n, c, f, h, w
 
 # --------------------------------------------------------------------------- conv2d backward
 
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(1, 2), c=st.integers(1, 2), f=st.integers(1, 2), h=st.integers(2, 7),
+       wd=st.integers(2, 7), hh=st.integers(1, 4), ww=st.integers(1, 4), stride=st.integers(1, 3),
+       pad=st.integers(0, 2), seed=st.integers(0, 2**31))
+def test_conv2d_backward_random_shapes_match_numerical_gradient(n, c, f, h, wd, hh, ww, stride, pad, seed):
+    if hh > h + 2 * pad or ww > wd + 2 * pad:
+        return
+    rng = np.random.default_rng(seed)
+    x, w, b = rng.normal(size=(n, c, h, wd)), rng.normal(size=(f, c, hh, ww)), rng.normal(size=f)
+    dout = rng.normal(size=conv.conv2d(x, w, b, stride=stride, pad=pad).shape)
+    grads = conv.conv2d_backward(dout, x, w, b, stride=stride, pad=pad)
+    num = ref.numeric_grads(lambda: conv.conv2d.unguarded(x, w, b, stride=stride, pad=pad),
+                            {"dx": x, "dw": w, "db": b}, dout, h=1e-2)
+    for name, got in zip(("dx", "dw", "db"), grads):
+        assert rel_error(got, num[name]) <= 1e-7, name
+
+
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_conv2d_backward_matches_numerical_gradient(case):
     x, w, b, stride, pad = make(case)

@@ -77,6 +77,20 @@ def test_pool_random_shapes(n, c, h, w, size, stride, seed):
         ref.assert_close(backward(dout, x, size=size, stride=stride), ref_backward(dout, x, size, stride))
 
 
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(1, 2), c=st.integers(1, 2), h=st.integers(2, 7), w=st.integers(2, 7),
+       size=st.integers(1, 3), stride=st.integers(1, 3), seed=st.integers(0, 2**31))
+def test_pool_backward_random_shapes_match_numerical_gradient(n, c, h, w, size, stride, seed):
+    if size > min(h, w):
+        return
+    rng = np.random.default_rng(seed)
+    x = distinct(rng, (n, c, h, w))
+    for forward, backward, _, _ in KINDS.values():
+        dout = rng.normal(size=forward(x, size=size, stride=stride).shape)
+        num = ref.numeric_grads(lambda: forward.unguarded(x, size=size, stride=stride), {"dx": x}, dout, h=1e-4)
+        assert rel_error(backward(dout, x, size=size, stride=stride), num["dx"]) <= 1e-7
+
+
 def test_max_pool_gradient_goes_to_one_position_per_window():
     x = np.array([[[[1.0, 5.0], [3.0, 2.0]]]])
     dx = conv.max_pool2d_backward(np.array([[[[7.0]]]]), x)
