@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tripwire import ReferenceCalled, armed
 
-__all__ = ["CheckFailed", "Case", "Check", "CHECKS", "register", "run_check", "compare",
+__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "CHECKS", "register", "run_check", "compare",
            "Call", "Foreign", "call_student", "judge", "case_header",
            "assert_close", "quietly", "as_output", "FORWARD_RTOL", "GRADIENT_RTOL", "NUMERICAL_ATOL",
            "DEFAULT_SEED"]
@@ -36,6 +36,13 @@ class Case:
     label: str
     args: tuple
     kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NetworkCase(Case):
+    """A case that also remembers the whole network it was drawn from, for numerical
+    gradients on the grader's side; only ``args`` and ``kwargs`` reach the student."""
+    network: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

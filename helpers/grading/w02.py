@@ -12,11 +12,10 @@ extra arrays never reach the student's function: the grader sends only ``args``/
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core import CHECKS, Case, Check, DEFAULT_SEED, GRADIENT_RTOL, register, run_check
+from .core import NetworkCase, CHECKS, Case, Check, DEFAULT_SEED, GRADIENT_RTOL, register, run_check
 
 __all__ = ["check_gradient_descent", "check_graph_answers", "check_forward", "check_cost",
            "check_grad_V", "check_grad_c", "check_grad_W", "check_grad_b",
@@ -111,12 +110,6 @@ def _network_cost(X, W, b, V, c, T, activation):
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return -np.sum(T * log_y)
-
-
-@dataclass(frozen=True)
-class NetworkCase(Case):
-    """A case that also remembers the whole network it came from, for numerical gradients."""
-    network: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 # (label, N, D, M, K). Sizes that coincide make a missing transpose or a sum over the wrong

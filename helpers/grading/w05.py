@@ -16,11 +16,10 @@ and every activation.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core import (CHECKS, Case, Check, DEFAULT_SEED, GRADIENT_RTOL, NUMERICAL_ATOL,
+from .core import (NetworkCase, CHECKS, Case, Check, DEFAULT_SEED, GRADIENT_RTOL, NUMERICAL_ATOL,
                    compare, register, run_check)
 
 __all__ = ["check_rnn_forward", "check_rnn_dW_out", "check_rnn_dc", "check_rnn_deltas",
@@ -89,12 +88,6 @@ def _deltas(dh, z, W, activation):
 
 
 # --------------------------------------------------------------------------- cases
-
-@dataclass(frozen=True)
-class NetworkCase(Case):
-    """A case that remembers the whole network it was drawn from (never sent to the student)."""
-    network: dict = field(default_factory=dict, compare=False, repr=False)
-
 
 # (label, N, T, D, H)
 _SHAPES = [
