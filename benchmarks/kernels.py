@@ -48,6 +48,14 @@ def best_of(fn, repeat):
     return min(times)
 
 
+# OpenBLAS worker threads busy-wait for about 2^28 cycles (0.13 s at 2 GHz) after each call
+# before they sleep. A kernel timed right after a multithreaded numpy matmul shares the cores
+# with them and runs up to twice as slow (measured: conv2d forward 56 ms back to back, 30 ms
+# after a pause). Each timed call therefore starts after a pause, so that neither side of a
+# race inherits the other's spinning threads.
+SETTLE_S = 0.3
+
+
 def race(ours, baseline, repeat):
     """Best times of two functions timed alternately, so that a change in the machine's load
     during the run affects both alike. Returns (t_ours, t_baseline)."""
@@ -56,6 +64,7 @@ def race(ours, baseline, repeat):
     t_ours, t_base = [], []
     for _ in range(repeat):
         for fn, times in ((ours, t_ours), (baseline, t_base)):
+            time.sleep(SETTLE_S)
             start = time.perf_counter()
             fn()
             times.append(time.perf_counter() - start)
@@ -197,7 +206,8 @@ def main(argv=None) -> int:
     out = np.empty((64, 32, 32 * 32))
 
     def parallel_kernel():
-        conv._conv2d_forward_parallel(x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out, thread_count())
+        conv._conv2d_forward_parallel(x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out, thread_count(),
+                                      conv._tile_rows(144, 32, 8))
 
     def pinned():
         with single_threaded_blas():

@@ -83,6 +83,17 @@ def test_conv2d_large_enough_for_the_parallel_path_matches_reference():
         ref.assert_close(got, want)
 
 
+
+@pytest.mark.parametrize("stride, pad", [(1, 1), (2, 0), (3, 2)])
+def test_conv2d_forward_in_row_tiles_with_a_short_last_tile_matches_reference(stride, pad, monkeypatch):
+    # A tile budget of 4 output rows: several tiles per image, and a shorter last one.
+    x, w, b = RNG.normal(size=(3, 2, 19, 18)), RNG.normal(size=(4, 2, 3, 3)), RNG.normal(size=4)
+    ho = conv.output_size(19, 3, pad, stride, exact=False)
+    wo = conv.output_size(18, 3, pad, stride, exact=False)
+    monkeypatch.setattr(conv, "_TILE_BYTES", 4 * (2 * 3 * 3) * wo * 8)
+    assert conv._tile_rows(2 * 3 * 3, wo, 8) == 4 and ho % 4 != 0
+    ref.assert_close(conv.conv2d(x, w, b, stride=stride, pad=pad), ref.conv2d(x, w, b, stride, pad))
+
 @settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 3), c=st.integers(1, 3), f=st.integers(1, 3), h=st.integers(1, 9),
        wd=st.integers(1, 9), hh=st.integers(1, 4), ww=st.integers(1, 4), stride=st.integers(1, 3),
