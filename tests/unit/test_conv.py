@@ -84,6 +84,67 @@ def test_conv2d_large_enough_for_the_parallel_path_matches_reference():
 
 
 
+# 3×3 filters, stride 1, F a multiple of 4: the direct kernel instead of im2col + product.
+DIRECT_CASES = [
+    ("N=1, C=1, 3×3 image, pad 0 (one output)", (1, 1, 3, 3), 4, 0),
+    ("odd non-square 7×5, pad 1", (2, 3, 7, 5), 8, 1),
+    ("4×9, pad 2", (3, 2, 4, 9), 4, 2),
+    ("1×3 image, pad 1", (2, 1, 1, 3), 4, 1),
+]
+
+
+@pytest.mark.parametrize("case", DIRECT_CASES, ids=[c[0] for c in DIRECT_CASES])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv2d_direct_3x3_kernel_matches_reference(case, dtype):
+    _, xs, f, pad = case
+    x, w, b = RNG.normal(size=xs), RNG.normal(size=(f, xs[1], 3, 3)), RNG.normal(size=f)
+    assert conv._direct_3x3(w, 1)
+    x_in, w_in, b_in = x.astype(dtype), w.astype(dtype), b.astype(dtype)
+    kept = x_in.copy(), w_in.copy(), b_in.copy()
+    out = conv.conv2d(x_in, w_in, b_in, stride=1, pad=pad)
+    assert out.dtype == dtype and out.flags.c_contiguous
+    want = ref.conv2d(x, w, b, 1, pad)
+    if dtype == np.float64:
+        ref.assert_close(out, want)
+    else:
+        np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
+    for before, after in zip(kept, (x_in, w_in, b_in)):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_conv2d_direct_3x3_kernel_in_parallel_and_on_a_strided_view_matches_reference():
+    x = RNG.normal(size=(8, 4, 24, 46))[:, :, :, ::2]          # non-contiguous (8, 4, 24, 23)
+    w, b = RNG.normal(size=(16, 4, 3, 3)), RNG.normal(size=16)
+    assert conv._chunks(8, w.size * 24 * 23) > 1 or conv.thread_count() == 1
+    ref.assert_close(conv.conv2d(x, w, b, stride=1, pad=1), ref.conv2d(x, w, b, 1, 1))
+
+
+# C a multiple of 4 too: dx comes from the direct kernel (pad ≤ 2), dw and db from the columns.
+DIRECT_BACKWARD_CASES = [
+    ("N=1, C=4, F=1, 3×3 image, pad 0", (1, 4, 3, 3), 1, 0),
+    ("C=4, F=4, 5×6, pad 1", (2, 4, 5, 6), 4, 1),
+    ("C=8, F=3, 4×7, pad 2", (2, 8, 4, 7), 3, 2),
+    ("C=4, F=2, pad 3 (too wide for the direct dx)", (1, 4, 3, 4), 2, 3),
+]
+
+
+@pytest.mark.parametrize("case", DIRECT_BACKWARD_CASES, ids=[c[0] for c in DIRECT_BACKWARD_CASES])
+def test_conv2d_backward_through_the_direct_dx_kernel_matches_numerical_gradient(case):
+    _, xs, f, pad = case
+    x, w, b = RNG.normal(size=xs), RNG.normal(size=(f, xs[1], 3, 3)), RNG.normal(size=f)
+    assert conv._direct_3x3(w.transpose(1, 0, 2, 3), 1)
+    dout = RNG.normal(size=conv.conv2d(x, w, b, stride=1, pad=pad).shape)
+    grads = conv.conv2d_backward(dout, x, w, b, stride=1, pad=pad)
+    num = ref.numeric_grads(lambda: conv.conv2d.unguarded(x, w, b, stride=1, pad=pad),
+                            {"dx": x, "dw": w, "db": b}, dout, h=1e-2)
+    for name, got, want in zip(("dx", "dw", "db"), grads, ref.conv2d_backward(dout, x, w, b, 1, pad)):
+        assert rel_error(got, num[name]) <= 1e-7, name
+        ref.assert_close(got, want)
+    dx32 = conv.conv2d_backward(*(a.astype(np.float32) for a in (dout, x, w, b)), stride=1, pad=pad)[0]
+    assert dx32.dtype == np.float32
+    np.testing.assert_allclose(dx32, grads[0], rtol=1e-4, atol=1e-4)
+
+
 @pytest.mark.parametrize("stride, pad", [(1, 1), (2, 0), (3, 2)])
 def test_conv2d_forward_in_row_tiles_with_a_short_last_tile_matches_reference(stride, pad, monkeypatch):
     # A tile budget of 4 output rows: several tiles per image, and a shorter last one.
