@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from ._numba import njit, parallel_slot
+from ._numba import njit, parallel_slot, prange, thread_count
 from ._validate import as_float_array, same_dtype
 from .tripwire import reference_kernel
 
@@ -53,28 +53,25 @@ def _activate(a, code):
 
 
 @njit(cache=True, nogil=True)
-def _rnn_forward_steps(xw, h0, W, code):
-    """xw (T, N, H) = x_t W_in + b for every t; returns hs (T, N, H)."""
-    T = xw.shape[0]
-    hs = np.empty_like(xw)
-    prev = h0
-    for t in range(T):
-        np.dot(prev, W, hs[t])
-        hs[t] += xw[t]
-        _activate(hs[t], code)
-        prev = hs[t]
-    return hs
+def _rnn_forward_rows(xw, h0, W, code, lo, hi, hs):
+    """Sequences lo..hi−1 of the batch: hs[t, lo:hi] = f(xw[t, lo:hi] + hs[t−1, lo:hi] W), the
+    state before step 0 being h0[lo:hi]. xw (T, N, H) = x_t W_in + b for every t."""
+    prev = h0[lo:hi]
+    for t in range(xw.shape[0]):
+        out = hs[t, lo:hi]
+        np.dot(prev, W, out)
+        out += xw[t, lo:hi]
+        _activate(out, code)
+        prev = out
 
 
 @njit(cache=True, nogil=True)
-def _rnn_backward_steps(dh, hs, Wt, code):
-    """dh, hs (T, N, H); Wt = Wᵀ (H, H). Returns da (T, N, H), the gradients of the
-    pre-activations, and dh0 (N, H)."""
-    T, N, H = hs.shape
-    da = np.empty_like(hs)
-    carry = np.zeros((N, H), dtype=hs.dtype)
-    for t in range(T - 1, -1, -1):
-        for i in range(N):
+def _rnn_backward_rows(dh, hs, Wt, code, lo, hi, da, carry):
+    """Sequences lo..hi−1: da[t] = (dh[t] + da[t+1] Wᵀ) ⊙ f'(a_t) from the last step back; carry
+    ends as dh0 = da[0] Wᵀ. dh, hs, da (T, N, H); Wt = Wᵀ (H, H); carry (N, H), zeros on entry."""
+    H = hs.shape[2]
+    for t in range(hs.shape[0] - 1, -1, -1):
+        for i in range(lo, hi):
             for j in range(H):
                 h = hs[t, i, j]
                 g = dh[t, i, j] + carry[i, j]
@@ -85,8 +82,24 @@ def _rnn_backward_steps(dh, hs, Wt, code):
                 elif h <= 0:
                     g = 0.0
                 da[t, i, j] = g
-        np.dot(da[t], Wt, carry)
-    return da, carry
+        np.dot(da[t, lo:hi], Wt, carry[lo:hi])
+
+
+# The sequences of a batch are independent until the weight gradients are summed, so the
+# parallel drivers give each thread its own rows of the batch for the whole sequence.
+
+@njit(parallel=True, cache=True)
+def _rnn_forward_parallel(xw, h0, W, code, hs, chunks):
+    N = xw.shape[1]
+    for ch in prange(chunks):
+        _rnn_forward_rows(xw, h0, W, code, ch * N // chunks, (ch + 1) * N // chunks, hs)
+
+
+@njit(parallel=True, cache=True)
+def _rnn_backward_parallel(dh, hs, Wt, code, da, carry, chunks):
+    N = hs.shape[1]
+    for ch in prange(chunks):
+        _rnn_backward_rows(dh, hs, Wt, code, ch * N // chunks, (ch + 1) * N // chunks, da, carry)
 
 
 # --------------------------------------------------------------------------- vanilla RNN
@@ -115,20 +128,46 @@ def _rnn_args(name, x, h0, W_in, W, b, activation):
     return x, h0, W_in, W, b
 
 
-def _blas_threads(x, W):
-    """One BLAS thread for sequences worth the switch: the products of one step, (N, H) by
-    (H, H), are too small to share between threads, and a BLAS pool that spins between
-    a hundred small calls slows everything else down (several times on a busy machine)."""
-    if x.shape[0] * x.shape[1] * W.size >= 1 << 18:
-        return parallel_slot()      # pins BLAS unless another thread holds the pin already
-    return contextlib.nullcontext()
+# Below this many multiply-adds per step (N·H·H) the products are too small to split
+# between threads: waking them costs more.
+_PARALLEL_MACS = 1 << 17
 
 
-def _rnn_states(x, h0, W_in, W, b, code):
-    """Hidden states in time-major order (T, N, H)."""
+def _loop_threads(n, t, H):
+    """(slot, chunks) for the step loops. Sequences worth it run with BLAS pinned to one thread
+    (a step's products are too small for BLAS to share between threads, and a BLAS pool that
+    spins between hundreds of small calls slows everything else down) and, when each step is
+    big enough, split over numba's threads by rows of the batch."""
+    if n * t * H * H < 1 << 18:
+        return contextlib.nullcontext(False), 1
+    chunks = 1 if n < 2 or n * H * H < _PARALLEL_MACS else min(n, thread_count())
+    return parallel_slot(), chunks
+
+
+def _rnn_states(x, h0, W_in, W, b, code, chunks):
+    """Hidden states in time-major order (T, N, H); the step loop split over `chunks` threads."""
     n, t, d = x.shape
     xw = (np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(t * n, d) @ W_in + b).reshape(t, n, -1)
-    return _rnn_forward_steps(xw, np.ascontiguousarray(h0), np.ascontiguousarray(W), code)
+    h0, W = np.ascontiguousarray(h0), np.ascontiguousarray(W)
+    hs = np.empty_like(xw)
+    if chunks > 1:
+        _rnn_forward_parallel(xw, h0, W, code, hs, chunks)
+    else:
+        _rnn_forward_rows(xw, h0, W, code, 0, n, hs)
+    return hs
+
+
+def _rnn_deltas(dh, hs, W, code, chunks):
+    """da (T, N, H), the gradients of the pre-activations, and dh0 (N, H)."""
+    n, H = hs.shape[1], hs.shape[2]
+    da = np.empty_like(hs)
+    carry = np.zeros((n, H), dtype=hs.dtype)
+    Wt = np.ascontiguousarray(W.T)
+    if chunks > 1:
+        _rnn_backward_parallel(dh, hs, Wt, code, da, carry, chunks)
+    else:
+        _rnn_backward_rows(dh, hs, Wt, code, 0, n, da, carry)
+    return da, carry
 
 
 @reference_kernel
@@ -140,8 +179,9 @@ def rnn_forward(x, h0, W_in, W, b, activation="tanh"):
     h[:, −1] meaning h0; activation f is "tanh" (default), "sigmoid" or "relu".
     """
     x, h0, W_in, W, b = _rnn_args("rnn_forward", x, h0, W_in, W, b, activation)
-    with _blas_threads(x, W):
-        hs = _rnn_states(x, h0, W_in, W, b, _CODES[activation])
+    slot, chunks = _loop_threads(x.shape[0], x.shape[1], W.shape[0])
+    with slot as parallel:      # every product inside, so that no BLAS pool is left spinning
+        hs = _rnn_states(x, h0, W_in, W, b, _CODES[activation], chunks if parallel else 1)
     return np.ascontiguousarray(hs.transpose(1, 0, 2))
 
 
@@ -165,10 +205,12 @@ def rnn_backward(dh, x, h0, W_in, W, b, activation="tanh"):
         raise ValueError(f"{name}: dh has shape {dh.shape}, expected (N, T, H) = {(n, t, H)}")
     same_dtype(name, dh=dh, x=x)
     code = _CODES[activation]
-    with _blas_threads(x, W):
-        hs = _rnn_states(x, h0, W_in, W, b, code)
-        dh_tm = np.ascontiguousarray(dh.transpose(1, 0, 2))
-        da, dh0 = _rnn_backward_steps(dh_tm, hs, np.ascontiguousarray(W.T), code)
+    slot, chunks = _loop_threads(n, t, H)
+    with slot as parallel:
+        chunks = chunks if parallel else 1
+        hs = _rnn_states(x, h0, W_in, W, b, code, chunks)
+        da, dh0 = _rnn_deltas(np.ascontiguousarray(dh.transpose(1, 0, 2)), hs, W, code, chunks)
+        # The weight gradients are sums over every step: one matrix product each.
         da2 = da.reshape(t * n, H)
         x_tm = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(t * n, d)
         prev = np.concatenate([h0[None], hs[:-1]]).reshape(t * n, H)
@@ -368,8 +410,11 @@ def warm_up():
         x = np.ones((2, 3, 2), dtype=dtype)
         h0 = np.zeros((2, 4), dtype=dtype)
         W_in, W, b = np.ones((2, 4), dtype=dtype), np.eye(4, dtype=dtype), np.zeros(4, dtype=dtype)
-        for activation in _CODES:
+        for activation, code in _CODES.items():
             h = rnn_forward.unguarded(x, h0, W_in, W, b, activation=activation)
             rnn_backward.unguarded(h, x, h0, W_in, W, b, activation=activation)
+            hs, da, carry = np.zeros((3, 2, 4), dtype=dtype), np.zeros((3, 2, 4), dtype=dtype), h0.copy()
+            _rnn_forward_parallel(hs, h0, W, code, hs, 2)
+            _rnn_backward_parallel(hs, hs, W, code, da, carry, 2)
         done.append(np.dtype(dtype).name)
     return [f"rnn_forward, rnn_backward: {', '.join(done)}"]

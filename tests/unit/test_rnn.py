@@ -65,6 +65,21 @@ def test_rnn_backward_with_loss_on_the_last_state_only():
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_rnn_split_over_threads_by_batch_rows_matches_the_serial_loop(activation, monkeypatch):
+    # N·H·H ≥ 2^17 runs on numba's threads, each with its own rows of the batch (9 is odd).
+    x, h0, W_in, W, b = rnn_arrays(9, 3, 2, 128)
+    W *= 0.3
+    assert rnn._loop_threads(9, 3, 128)[1] == min(9, rnn.thread_count())
+    dh = RNG.normal(size=(9, 3, 128))
+    split = rnn.rnn_forward(x, h0, W_in, W, b, activation), rnn.rnn_backward(dh, x, h0, W_in, W, b, activation)
+    ref.assert_close(split[0], ref.rnn_forward(x, h0, W_in, W, b, activation))
+    monkeypatch.setattr(rnn, "_PARALLEL_MACS", 1 << 40)
+    assert rnn._loop_threads(9, 3, 128)[1] == 1
+    serial = rnn.rnn_backward(dh, x, h0, W_in, W, b, activation)
+    for got, want in zip(split[1], serial):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_rnn_float32_views_and_no_mutation(activation):
     x, h0, W_in, W, b = rnn_arrays(3, 5, 4, 6)
     xv = np.ascontiguousarray(x.transpose(1, 0, 2)).transpose(1, 0, 2)   # same values, not C-contiguous
