@@ -13,15 +13,19 @@ does not fit never goes unnoticed when you ask for it.
 "Convolution" here is cross-correlation, as in every deep-learning library:
 ``out[n, f, i, j] = b[f] + Σ_{c, p, q} w[f, c, p, q] · x_pad[n, c, i·stride + p, j·stride + q]``.
 
-How the kernels are fast. Each image is unfolded (im2col) into a column matrix of shape
-(C·HH·WW, H_out·W_out) that fits in the core's cache, and one matrix product with the
-filters (F, C·HH·WW) writes the image's whole output, already in NCHW order. numba splits
-the batch into one run of images per thread (``prange``), each thread reusing one column
-buffer and calling a single-threaded BLAS (see ``helpers._numba``). A numpy im2col for the
-whole batch instead writes and reads back a column matrix much larger than the cache, then
-transposes the result. Small inputs take the same code serially: waking threads would cost
-more than the work. Pooling runs one (n, c) plane per task, with a dedicated loop for the
-common 2×2, stride-2 max pooling. ``benchmarks/kernels.py`` measures all of this.
+How the kernels are fast. Each image is unfolded (im2col), a few output rows at a time,
+into a column matrix of shape (C·HH·WW, rows·W_out) that fits in the core's L2 cache, and one
+matrix product with the filters (F, C·HH·WW) writes those rows of the output, already in NCHW
+order. numba splits the batch into one run of images per thread (``prange``), each thread
+reusing one column buffer and calling a single-threaded BLAS (see ``helpers._numba``). A numpy
+im2col for the whole batch instead writes and reads back a column matrix much larger than the
+cache, then transposes the result. The most common shape, 3×3 filters with stride 1 (and F a
+multiple of 4), skips the column matrix: a direct loop takes the nine products of each output
+in one expression, vectorized along the row, for four filters at a time; dx of that shape is
+the same loop run on dout with the filters turned by 180°. Small inputs take the same code
+serially: waking threads would cost more than the work. Pooling runs one (n, c) plane per
+task, with a dedicated loop for the common 2×2, stride-2 max pooling.
+``benchmarks/kernels.py`` measures all of this.
 
 Every public function validates its arguments (``ValueError`` naming the argument and
 the shapes), never mutates its inputs, accepts non-contiguous views, and returns the

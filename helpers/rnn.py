@@ -9,7 +9,9 @@ Vanilla RNN, for t = 1..T:   h_t = f(x_t W_in + h_{t−1} W + b),   f = tanh, si
 How it is fast. The input projections x_t W_in of all steps are one matrix product before
 the loop, and the weight gradients are one matrix product each after it; only the
 recurrence h_{t−1} W, which must go step by step, runs in a compiled numba loop (no Python
-overhead per step).
+overhead per step). Sequences are independent of each other, so a large batch is split by
+rows over numba's threads, each running the whole sequence for its rows; BLAS is pinned to
+one thread for the whole call (see ``helpers._numba``).
 """
 from __future__ import annotations
 
