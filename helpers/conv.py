@@ -230,14 +230,19 @@ def _conv2d_forward_chunk(x, w2, b, lo, hi, hh, ww, stride, pad, ho, wo, out, ti
 
 
 @njit(cache=True, nogil=True)
-def _conv2d_backward_chunk(d2, x, wt, lo, hi, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, with_dx):
-    """Images lo..hi−1: dw_parts[n] = dout[n] @ col[n]ᵀ, db_parts[n], and (if with_dx)
-    dx[n] = col2im(wᵀ @ dout[n])."""
-    col = np.empty((wt.shape[0], ho * wo), dtype=x.dtype)
-    dcol = np.empty((wt.shape[0], ho * wo), dtype=x.dtype)
+def _conv2d_backward_chunk(d2, x, wt, lo, hi, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, with_dx,
+                           dw_transposed):
+    """Images lo..hi−1: dw_parts[n] = dout[n] @ col[n]ᵀ (F·K values; stored as its transpose,
+    K×F, if dw_transposed), db_parts[n], and (if with_dx) dx[n] = col2im(wᵀ @ dout[n])."""
+    K, F = wt.shape
+    col = np.empty((K, ho * wo), dtype=x.dtype)
+    dcol = np.empty((K, ho * wo), dtype=x.dtype)
     for n in range(lo, hi):
         _im2col_image(x, n, hh, ww, stride, pad, ho, wo, col)
-        np.dot(d2[n], col.T, dw_parts[n])
+        if dw_transposed:
+            np.dot(col, d2[n].T, dw_parts[n].reshape((K, F)))
+        else:
+            np.dot(d2[n], col.T, dw_parts[n].reshape((F, K)))
         if with_dx:
             np.dot(wt, d2[n], dcol)
             _col2im_image(dcol, dx, n, hh, ww, stride, pad, ho, wo)
@@ -315,11 +320,12 @@ def _conv3x3_parallel(x, w, b, pad, out, chunks):
 
 
 @njit(parallel=True, cache=True)
-def _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, with_dx, chunks):
+def _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, with_dx,
+                              dw_transposed, chunks):
     N = x.shape[0]
     for ch in prange(chunks):
         _conv2d_backward_chunk(d2, x, wt, ch * N // chunks, (ch + 1) * N // chunks, hh, ww, stride, pad,
-                               ho, wo, dx, dw_parts, db_parts, with_dx)
+                               ho, wo, dx, dw_parts, db_parts, with_dx, dw_transposed)
     return dx
 
 
@@ -393,7 +399,10 @@ def _conv2d_backward(dout, x, w, stride, pad, chunks):
     wt = np.ascontiguousarray(w.reshape(F, -1).T)
     d2 = dout.reshape(N, F, ho * wo)
     dx = np.empty_like(x)
-    dw_parts = np.empty((N, F, wt.shape[0]), dtype=x.dtype)
+    dw_parts = np.empty((N, F * wt.shape[0]), dtype=x.dtype)
+    # Which way round BLAS computes dw matters: dout[n] @ colᵀ runs no faster in float32 than
+    # in float64 here, col @ dout[n]ᵀ runs ~1.4× faster in float32 (and ~5% slower in float64).
+    dw_transposed = x.dtype == np.float32
     db_parts = np.empty((N, F), dtype=x.dtype)
     # dx of a 3×3 stride-1 convolution is itself one: dout, padded by 2 − pad, correlated with
     # the filters turned by 180° and with their F and C axes swapped.
@@ -402,17 +411,19 @@ def _conv2d_backward(dout, x, w, stride, pad, chunks):
     with parallel_slot() if chunks > 1 else contextlib.nullcontext(False) as parallel:
         if parallel:
             _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                                      not direct_dx, chunks)
+                                      not direct_dx, dw_transposed, chunks)
         else:
             _conv2d_backward_chunk(d2, x, wt, 0, N, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                                   not direct_dx)
+                                   not direct_dx, dw_transposed)
         if direct_dx:
             flipped, zeros = np.ascontiguousarray(flipped), np.zeros(x.shape[1], dtype=x.dtype)
             if parallel:
                 _conv3x3_parallel(dout, flipped, zeros, 2 - pad, dx, chunks)
             else:
                 _conv3x3_chunk(dout, flipped, zeros, 0, N, 2 - pad, dx)
-    return dx, dw_parts.sum(axis=0).reshape(w.shape), db_parts.sum(axis=0)
+    dw = dw_parts.sum(axis=0)
+    dw = dw.reshape(wt.shape).T if dw_transposed else dw.reshape(F, -1)
+    return dx, np.ascontiguousarray(dw).reshape(w.shape), db_parts.sum(axis=0)
 
 
 # --------------------------------------------------------------------------- convolution
