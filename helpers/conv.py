@@ -13,18 +13,21 @@ does not fit never goes unnoticed when you ask for it.
 "Convolution" here is cross-correlation, as in every deep-learning library:
 ``out[n, f, i, j] = b[f] + Σ_{c, p, q} w[f, c, p, q] · x_pad[n, c, i·stride + p, j·stride + q]``.
 
-How the kernels are fast. Each image is unfolded (im2col), a few output rows at a time,
-into a column matrix of shape (C·HH·WW, rows·W_out) that fits in the core's L2 cache, and one
-matrix product with the filters (F, C·HH·WW) writes those rows of the output, already in NCHW
-order. numba splits the batch into one run of images per thread (``prange``), each thread
-reusing one column buffer and calling a single-threaded BLAS (see ``helpers._numba``). A numpy
-im2col for the whole batch instead writes and reads back a column matrix much larger than the
-cache, then transposes the result. The most common shape, 3×3 filters with stride 1 (and F a
-multiple of 4), skips the column matrix: a direct loop takes the nine products of each output
-in one expression, vectorized along the row, for four filters at a time; dx of that shape is
-the same loop run on dout with the filters turned by 180°. Small inputs take the same code
-serially: waking threads would cost more than the work. Pooling runs one (n, c) plane per
-task, with a dedicated loop for the common 2×2, stride-2 max pooling.
+How the kernels are fast. The most common shape, 3×3 filters with stride 1 (and F a
+multiple of 4), is computed directly, without a column matrix: each image is laid out flat
+on its padded width, so that every filter tap is a fixed offset and each inner loop runs over
+the whole image at once, vectorized, whatever its width. The forward loop takes the nine
+products of each output in one expression for four filters at a time; dx is the same loop
+run on dout with the filters turned by 180°; dw is nine long dot products per (filter,
+channel) pair, two filters at a time. Every other shape unfolds each image (im2col), a few
+output rows at a time, into a column matrix of shape (C·HH·WW, rows·W_out) that fits in the
+core's L2 cache, and one matrix product with the filters (F, C·HH·WW) writes those rows of
+the output, already in NCHW order. numba splits the batch into one run of images per thread
+(``prange``), each thread reusing its buffers and calling a single-threaded BLAS (see
+``helpers._numba``). A numpy im2col for the whole batch instead writes and reads back a
+column matrix much larger than the cache, then transposes the result. Small inputs take the
+same code serially: waking threads would cost more than the work. Pooling runs one (n, c)
+plane per task, with a dedicated loop for the common 2×2, stride-2 max pooling.
 ``benchmarks/kernels.py`` measures all of this.
 
 Every public function validates its arguments (``ValueError`` naming the argument and
@@ -250,12 +253,40 @@ def _conv2d_backward_chunk(d2, x, wt, lo, hi, hh, ww, stride, pad, ho, wo, dx, d
             db_parts[n, f] = d2[n, f].sum()
 
 
-@njit(cache=True, nogil=True, fastmath={"contract"})
-def _conv3x3_four_filters(xp, w, out, n, f0, c):
-    """out[n, f0:f0+4] += the stride-1 correlation of channel c of the padded image xp (C, Hp, Wp)
-    with the 3×3 filters w[f0:f0+4, c]. Each output element takes its nine products in one
-    expression; the loop over j is vectorized, and the nine inputs loaded serve four filters."""
+# The direct 3×3, stride-1 kernels work on images laid out flat on the padded width Wp:
+# x_pad[c, r, s] sits at r·Wp + s of row c of a (C, Hp·Wp + 2) buffer (zero border, 2 spare
+# zeros at the end), and an output (or dout) element (i, j) at k = i·Wp + j of a (F, H_out·Wp)
+# buffer, whose columns j ≥ W_out are scratch. Then x_pad[c, i + p, j + q] sits at k + p·Wp + q
+# for every output k: each inner loop runs over all H_out·Wp positions at once (one long,
+# vectorized loop instead of H_out loops as short as the image is narrow), for 2/Wp extra work.
+
+@njit(cache=True, nogil=True)
+def _to_flat(src, n, pad, wp, flat):
+    """Copy image n of src (N, C, H, W) into flat (C, ·): src[n, c, i, j] → flat[c, (i + pad)·Wp + pad + j].
+    Positions not written (border, scratch columns) keep their value."""
+    H, W = src.shape[2], src.shape[3]
+    for c in range(src.shape[1]):
+        for i in range(H):
+            start = (i + pad) * wp + pad
+            for j in range(W):
+                flat[c, start + j] = src[n, c, i, j]
+
+
+@njit(cache=True, nogil=True)
+def _from_flat(flat, wp, out, n):
+    """out[n, f, i, j] = flat[f, i·Wp + j]: drop the scratch columns."""
     Ho, Wo = out.shape[2], out.shape[3]
+    for f in range(out.shape[1]):
+        for i in range(Ho):
+            for j in range(Wo):
+                out[n, f, i, j] = flat[f, i * wp + j]
+
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def _conv3x3_four_filters(x_flat, w, acc, f0, c, wp, m):
+    """acc[f0:f0+4, :m] += the stride-1 correlation of channel c of the flat padded image x_flat
+    with the 3×3 filters w[f0:f0+4, c]. Each output takes its nine products in one expression;
+    the loop over k is vectorized, and the nine inputs loaded serve four filters."""
     a0, a1, a2 = w[f0, c, 0, 0], w[f0, c, 0, 1], w[f0, c, 0, 2]
     a3, a4, a5 = w[f0, c, 1, 0], w[f0, c, 1, 1], w[f0, c, 1, 2]
     a6, a7, a8 = w[f0, c, 2, 0], w[f0, c, 2, 1], w[f0, c, 2, 2]
@@ -268,17 +299,18 @@ def _conv3x3_four_filters(xp, w, out, n, f0, c):
     d0, d1, d2 = w[f0 + 3, c, 0, 0], w[f0 + 3, c, 0, 1], w[f0 + 3, c, 0, 2]
     d3, d4, d5 = w[f0 + 3, c, 1, 0], w[f0 + 3, c, 1, 1], w[f0 + 3, c, 1, 2]
     d6, d7, d8 = w[f0 + 3, c, 2, 0], w[f0 + 3, c, 2, 1], w[f0 + 3, c, 2, 2]
-    for i in range(Ho):
-        r0, r1, r2 = xp[c, i], xp[c, i + 1], xp[c, i + 2]
-        oa, ob, oc, od = out[n, f0, i], out[n, f0 + 1, i], out[n, f0 + 2, i], out[n, f0 + 3, i]
-        for j in range(Wo):
-            x0, x1, x2 = r0[j], r0[j + 1], r0[j + 2]
-            x3, x4, x5 = r1[j], r1[j + 1], r1[j + 2]
-            x6, x7, x8 = r2[j], r2[j + 1], r2[j + 2]
-            oa[j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3 + a4 * x4 + a5 * x5 + a6 * x6 + a7 * x7 + a8 * x8
-            ob[j] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3 + b4 * x4 + b5 * x5 + b6 * x6 + b7 * x7 + b8 * x8
-            oc[j] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3 + c4 * x4 + c5 * x5 + c6 * x6 + c7 * x7 + c8 * x8
-            od[j] += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3 + d4 * x4 + d5 * x5 + d6 * x6 + d7 * x7 + d8 * x8
+    # Separate views per filter row: offsets k + p·Wp inside one view would make LLVM emit
+    # negative-index handling and give up on vectorizing.
+    r0, r1, r2 = x_flat[c], x_flat[c, wp:], x_flat[c, 2 * wp:]
+    oa, ob, oc, od = acc[f0], acc[f0 + 1], acc[f0 + 2], acc[f0 + 3]
+    for k in range(m):
+        x0, x1, x2 = r0[k], r0[k + 1], r0[k + 2]
+        x3, x4, x5 = r1[k], r1[k + 1], r1[k + 2]
+        x6, x7, x8 = r2[k], r2[k + 1], r2[k + 2]
+        oa[k] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3 + a4 * x4 + a5 * x5 + a6 * x6 + a7 * x7 + a8 * x8
+        ob[k] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3 + b4 * x4 + b5 * x5 + b6 * x6 + b7 * x7 + b8 * x8
+        oc[k] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3 + c4 * x4 + c5 * x5 + c6 * x6 + c7 * x7 + c8 * x8
+        od[k] += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3 + d4 * x4 + d5 * x5 + d6 * x6 + d7 * x7 + d8 * x8
 
 
 @njit(cache=True, nogil=True)
@@ -287,14 +319,77 @@ def _conv3x3_chunk(x, w, b, lo, hi, pad, out):
     (no column matrix): out (N, F, Ho, Wo) = b + Σ_c x_pad[n, c] ⋆ w[:, c]."""
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
     F = w.shape[0]
-    xp = np.zeros((C, H + 2 * pad, W + 2 * pad), dtype=x.dtype)   # the border stays zero
+    hp, wp = H + 2 * pad, W + 2 * pad
+    m = (hp - 2) * wp
+    x_flat = np.zeros((C, hp * wp + 2), dtype=x.dtype)
+    acc = np.empty((F, m), dtype=x.dtype)
     for n in range(lo, hi):
-        xp[:, pad:pad + H, pad:pad + W] = x[n]
+        _to_flat(x, n, pad, wp, x_flat)
         for f in range(F):
-            out[n, f] = b[f]
+            acc[f] = b[f]
         for f0 in range(0, F, 4):
             for c in range(C):
-                _conv3x3_four_filters(xp, w, out, n, f0, c)
+                _conv3x3_four_filters(x_flat, w, acc, f0, c, wp, m)
+        _from_flat(acc, wp, out, n)
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _conv3x3_dw_row(xrow, d0, d1, m, zero):
+    """The six sums Σ_{k<m} d[k] · xrow[k + q] for q = 0, 1, 2 and the two rows d = d0, d1 of
+    flat dout: one row p of the 3×3 filter gradients of two filters (see _conv3x3_dw_chunk).
+    ``reassoc`` lets LLVM keep each sum in vector lanes; each input loaded serves two filters."""
+    s0 = s1 = s2 = t0 = t1 = t2 = zero
+    for k in range(m):
+        g, h = d0[k], d1[k]
+        x0, x1, x2 = xrow[k], xrow[k + 1], xrow[k + 2]
+        s0 += g * x0
+        s1 += g * x1
+        s2 += g * x2
+        t0 += h * x0
+        t1 += h * x1
+        t2 += h * x2
+    return s0, s1, s2, t0, t1, t2
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
+def _row_sums(flat, out, n, zero):
+    """out[n, f] = Σ_k flat[f, k] (vectorized: ``reassoc`` lets the sum use vector lanes)."""
+    for f in range(flat.shape[0]):
+        row = flat[f]
+        total = zero
+        for k in range(row.shape[0]):
+            total += row[k]
+        out[n, f] = total
+
+
+@njit(cache=True, nogil=True)
+def _conv3x3_dw_chunk(dout, x, lo, hi, pad, dw_parts, db_parts):
+    """Images lo..hi−1 of a 3×3, stride-1 convolution (F even): dw_parts[n] (F, C, 3, 3) with
+    dw[f, c, p, q] = Σ_{i,j} dout[n, f, i, j] · x_pad[n, c, i + p, j + q], and db_parts[n] (F,).
+    On the flat layouts (x padded, dout with zero scratch columns) each of the nine sums is one
+    long dot product over k; the zero columns add nothing."""
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    F = dout.shape[1]
+    hp, wp = H + 2 * pad, W + 2 * pad
+    m = (hp - 2) * wp
+    zero = np.zeros(1, dtype=x.dtype)[0]
+    x_flat = np.zeros((C, hp * wp + 2), dtype=x.dtype)
+    d_flat = np.zeros((F, m), dtype=x.dtype)
+    for n in range(lo, hi):
+        _to_flat(x, n, pad, wp, x_flat)
+        _to_flat(dout, n, 0, wp, d_flat)
+        _row_sums(d_flat, db_parts, n, zero)
+        for f in range(0, F, 2):
+            for c in range(C):
+                for p in range(3):
+                    s0, s1, s2, t0, t1, t2 = _conv3x3_dw_row(x_flat[c, p * wp:], d_flat[f], d_flat[f + 1],
+                                                             m, zero)
+                    dw_parts[n, f, c, p, 0] = s0
+                    dw_parts[n, f, c, p, 1] = s1
+                    dw_parts[n, f, c, p, 2] = s2
+                    dw_parts[n, f + 1, c, p, 0] = t0
+                    dw_parts[n, f + 1, c, p, 1] = t1
+                    dw_parts[n, f + 1, c, p, 2] = t2
 
 
 # The parallel drivers split the batch into ``chunks`` contiguous runs of images, one per
@@ -317,6 +412,14 @@ def _conv3x3_parallel(x, w, b, pad, out, chunks):
     for ch in prange(chunks):
         _conv3x3_chunk(x, w, b, ch * N // chunks, (ch + 1) * N // chunks, pad, out)
     return out
+
+
+@njit(parallel=True, cache=True)
+def _conv3x3_dw_parallel(dout, x, pad, dw_parts, db_parts, chunks):
+    N = x.shape[0]
+    for ch in prange(chunks):
+        _conv3x3_dw_chunk(dout, x, ch * N // chunks, (ch + 1) * N // chunks, pad, dw_parts, db_parts)
+    return dw_parts
 
 
 @njit(parallel=True, cache=True)
@@ -373,8 +476,8 @@ def _direct_3x3(w, stride):
 def _conv2d_forward(x, w, b, stride, pad, ho, wo, chunks):
     F, hh, ww = w.shape[0], w.shape[2], w.shape[3]
     if _direct_3x3(w, stride):
-        # ~20% faster than im2col + matrix product per core in float64, ~40% in float32
-        # (benchmarks/kernels.py): the matrix product of such thin matrices is BLAS's weak spot.
+        # Faster than im2col + matrix product per core at every image width measured (8 to 64;
+        # 32×32 in benchmarks/kernels.py): the product of such thin matrices is BLAS's weak spot.
         out = np.empty((x.shape[0], F, ho, wo), dtype=x.dtype)
         with parallel_slot() if chunks > 1 else contextlib.nullcontext(False) as parallel:
             if parallel:
@@ -394,36 +497,54 @@ def _conv2d_forward(x, w, b, stride, pad, ho, wo, chunks):
 
 
 def _conv2d_backward(dout, x, w, stride, pad, chunks):
-    N, F, ho, wo = dout.shape
-    hh, ww = w.shape[2], w.shape[3]
-    wt = np.ascontiguousarray(w.reshape(F, -1).T)
-    d2 = dout.reshape(N, F, ho * wo)
-    dx = np.empty_like(x)
-    dw_parts = np.empty((N, F * wt.shape[0]), dtype=x.dtype)
-    # Which way round BLAS computes dw matters: dout[n] @ colᵀ runs no faster in float32 than
-    # in float64 here, col @ dout[n]ᵀ runs ~1.4× faster in float32 (and ~5% slower in float64).
-    dw_transposed = x.dtype == np.float32
+    N, F = dout.shape[0], dout.shape[1]
     db_parts = np.empty((N, F), dtype=x.dtype)
+    dx = np.empty_like(x)
     # dx of a 3×3 stride-1 convolution is itself one: dout, padded by 2 − pad, correlated with
     # the filters turned by 180° and with their F and C axes swapped.
     flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
     direct_dx = _direct_3x3(flipped, stride) and pad <= 2
     with parallel_slot() if chunks > 1 else contextlib.nullcontext(False) as parallel:
-        if parallel:
-            _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                                      not direct_dx, dw_transposed, chunks)
+        if direct_dx and _direct_3x3(w, stride):
+            # dw as nine long dot products per (filter, channel) pair: per core 1.5× (float64)
+            # to 2× (float32) faster than im2col + BLAS on the benchmark's case; BLAS packs the
+            # column matrix for a product only 32 filters wide, which costs more in float32.
+            dw_parts = np.empty((N,) + w.shape, dtype=x.dtype)
+            if parallel:
+                _conv3x3_dw_parallel(dout, x, pad, dw_parts, db_parts, chunks)
+            else:
+                _conv3x3_dw_chunk(dout, x, 0, N, pad, dw_parts, db_parts)
+            dw = dw_parts.sum(axis=0)
         else:
-            _conv2d_backward_chunk(d2, x, wt, 0, N, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                                   not direct_dx, dw_transposed)
+            dw = _conv2d_backward_im2col(dout, x, w, stride, pad, chunks, parallel, dx, db_parts, not direct_dx)
         if direct_dx:
             flipped, zeros = np.ascontiguousarray(flipped), np.zeros(x.shape[1], dtype=x.dtype)
             if parallel:
                 _conv3x3_parallel(dout, flipped, zeros, 2 - pad, dx, chunks)
             else:
                 _conv3x3_chunk(dout, flipped, zeros, 0, N, 2 - pad, dx)
+    return dx, dw, db_parts.sum(axis=0)
+
+
+def _conv2d_backward_im2col(dout, x, w, stride, pad, chunks, parallel, dx, db_parts, with_dx):
+    """dw (and dx if with_dx) through im2col + BLAS, for every shape; returns dw."""
+    N, F, ho, wo = dout.shape
+    hh, ww = w.shape[2], w.shape[3]
+    wt = np.ascontiguousarray(w.reshape(F, -1).T)
+    d2 = dout.reshape(N, F, ho * wo)
+    dw_parts = np.empty((N, F * wt.shape[0]), dtype=x.dtype)
+    # Which way round BLAS computes dw matters: dout[n] @ colᵀ runs no faster in float32 than
+    # in float64 here, col @ dout[n]ᵀ runs ~1.4× faster in float32 (and ~5% slower in float64).
+    dw_transposed = x.dtype == np.float32
+    if parallel:
+        _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
+                                  with_dx, dw_transposed, chunks)
+    else:
+        _conv2d_backward_chunk(d2, x, wt, 0, N, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
+                               with_dx, dw_transposed)
     dw = dw_parts.sum(axis=0)
     dw = dw.reshape(wt.shape).T if dw_transposed else dw.reshape(F, -1)
-    return dx, np.ascontiguousarray(dw).reshape(w.shape), db_parts.sum(axis=0)
+    return np.ascontiguousarray(dw).reshape(w.shape)
 
 
 # --------------------------------------------------------------------------- convolution
@@ -723,6 +844,9 @@ def warm_up():
         _conv2d_forward(x, w4, b4, 1, 1, 5, 5, chunks=1)
         _conv2d_forward(x, w4, b4, 1, 1, 5, 5, chunks=2)
         _conv2d_backward(dout, x, w, 2, 1, chunks=2)
+        x4, w44 = np.ones((2, 4, 5, 5), dtype=dtype), np.ones((4, 4, 3, 3), dtype=dtype)   # direct dw and dx
+        _conv2d_backward(np.ones((2, 4, 5, 5), dtype=dtype), x4, w44, 1, 1, chunks=1)
+        _conv2d_backward(np.ones((2, 4, 5, 5), dtype=dtype), x4, w44, 1, 1, chunks=2)
         cols = im2col.unguarded(x, 3, 3, 1, 1)
         col2im.unguarded(cols, x.shape, 3, 3, 1, 1)
         for forward, backward in ((max_pool2d, max_pool2d_backward), (avg_pool2d, avg_pool2d_backward)):

@@ -90,6 +90,8 @@ DIRECT_CASES = [
     ("odd non-square 7×5, pad 1", (2, 3, 7, 5), 8, 1),
     ("4×9, pad 2", (3, 2, 4, 9), 4, 2),
     ("1×3 image, pad 1", (2, 1, 1, 3), 4, 1),
+    ("9×1 image (one column), pad 1", (2, 3, 9, 1), 4, 1),
+    ("2×2 image, pad 2", (1, 2, 2, 2), 12, 2),
 ]
 
 
@@ -119,12 +121,16 @@ def test_conv2d_direct_3x3_kernel_in_parallel_and_on_a_strided_view_matches_refe
     ref.assert_close(conv.conv2d(x, w, b, stride=1, pad=1), ref.conv2d(x, w, b, 1, 1))
 
 
-# C a multiple of 4 too: dx comes from the direct kernel (pad ≤ 2), dw and db from the columns.
+# C a multiple of 4 too: dx comes from the direct kernel (pad ≤ 2); with F a multiple of 4 as
+# well, dw and db come from the direct dot products, otherwise from the columns.
 DIRECT_BACKWARD_CASES = [
     ("N=1, C=4, F=1, 3×3 image, pad 0", (1, 4, 3, 3), 1, 0),
     ("C=4, F=4, 5×6, pad 1", (2, 4, 5, 6), 4, 1),
     ("C=8, F=3, 4×7, pad 2", (2, 8, 4, 7), 3, 2),
     ("C=4, F=2, pad 3 (too wide for the direct dx)", (1, 4, 3, 4), 2, 3),
+    ("N=1, C=4, F=4, 4×5, pad 0 (scratch columns wrap into the next row)", (1, 4, 4, 5), 4, 0),
+    ("C=4, F=8, 7×1 image, pad 1", (3, 4, 7, 1), 8, 1),
+    ("C=8, F=4, 3×6, pad 2", (2, 8, 3, 6), 4, 2),
 ]
 
 
@@ -140,9 +146,21 @@ def test_conv2d_backward_through_the_direct_dx_kernel_matches_numerical_gradient
     for name, got, want in zip(("dx", "dw", "db"), grads, ref.conv2d_backward(dout, x, w, b, 1, pad)):
         assert rel_error(got, num[name]) <= 1e-7, name
         ref.assert_close(got, want)
-    dx32 = conv.conv2d_backward(*(a.astype(np.float32) for a in (dout, x, w, b)), stride=1, pad=pad)[0]
-    assert dx32.dtype == np.float32
-    np.testing.assert_allclose(dx32, grads[0], rtol=1e-4, atol=1e-4)
+    grads32 = conv.conv2d_backward(*(a.astype(np.float32) for a in (dout, x, w, b)), stride=1, pad=pad)
+    for got32, got in zip(grads32, grads):
+        assert got32.dtype == np.float32
+        np.testing.assert_allclose(got32, got, rtol=1e-4, atol=1e-4)
+
+
+def test_conv2d_backward_direct_kernels_in_parallel_and_on_strided_views_match_reference():
+    x = RNG.normal(size=(8, 8, 20, 34))[:, :, :, ::2]          # non-contiguous (8, 8, 20, 17)
+    w, b = RNG.normal(size=(16, 8, 3, 3)), RNG.normal(size=16)
+    dout = RNG.normal(size=(8, 16, 40, 17))[:, :, ::2]          # non-contiguous (8, 16, 20, 17)
+    assert conv._direct_3x3(w, 1) and conv._direct_3x3(w.transpose(1, 0, 2, 3), 1)
+    assert conv._chunks(8, w.size * 20 * 17) > 1 or conv.thread_count() == 1
+    for got, want in zip(conv.conv2d_backward(dout, x, w, b, stride=1, pad=1),
+                         ref.conv2d_backward(dout, x, w, b, 1, 1)):
+        ref.assert_close(got, want)
 
 
 @pytest.mark.parametrize("stride, pad", [(1, 1), (2, 0), (3, 2)])
