@@ -84,7 +84,7 @@ def test_conv2d_large_enough_for_the_parallel_path_matches_reference():
 
 
 
-# 3×3 filters, stride 1, F a multiple of 4: the direct kernel instead of im2col + product.
+# 3×3 filters, stride 1, F even: the direct kernel instead of im2col + product.
 DIRECT_CASES = [
     ("N=1, C=1, 3×3 image, pad 0 (one output)", (1, 1, 3, 3), 4, 0),
     ("odd non-square 7×5, pad 1", (2, 3, 7, 5), 8, 1),
@@ -92,6 +92,7 @@ DIRECT_CASES = [
     ("1×3 image, pad 1", (2, 1, 1, 3), 4, 1),
     ("9×1 image (one column), pad 1", (2, 3, 9, 1), 4, 1),
     ("2×2 image, pad 2", (1, 2, 2, 2), 12, 2),
+    ("F=2, 6×5, pad 0", (2, 3, 6, 5), 2, 0),
 ]
 
 
@@ -121,8 +122,8 @@ def test_conv2d_direct_3x3_kernel_in_parallel_and_on_a_strided_view_matches_refe
     ref.assert_close(conv.conv2d(x, w, b, stride=1, pad=1), ref.conv2d(x, w, b, 1, 1))
 
 
-# C a multiple of 4 too: dx comes from the direct kernel (pad ≤ 2); with F a multiple of 4 as
-# well, dw and db come from the direct dot products, otherwise from the columns.
+# C even too: dx comes from the direct kernel (pad ≤ 2); with F even as well, dw and db come
+# from the direct dot products, otherwise from the columns.
 DIRECT_BACKWARD_CASES = [
     ("N=1, C=4, F=1, 3×3 image, pad 0", (1, 4, 3, 3), 1, 0),
     ("C=4, F=4, 5×6, pad 1", (2, 4, 5, 6), 4, 1),
@@ -131,6 +132,8 @@ DIRECT_BACKWARD_CASES = [
     ("N=1, C=4, F=4, 4×5, pad 0 (scratch columns wrap into the next row)", (1, 4, 4, 5), 4, 0),
     ("C=4, F=8, 7×1 image, pad 1", (3, 4, 7, 1), 8, 1),
     ("C=8, F=4, 3×6, pad 2", (2, 8, 3, 6), 4, 2),
+    ("C=2, F=2, 5×5, pad 1", (2, 2, 5, 5), 2, 1),
+    ("C=6, F=10, 4×4, pad 1", (1, 6, 4, 4), 10, 1),
 ]
 
 
