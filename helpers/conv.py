@@ -13,20 +13,21 @@ does not fit never goes unnoticed when you ask for it.
 "Convolution" here is cross-correlation, as in every deep-learning library:
 ``out[n, f, i, j] = b[f] + Σ_{c, p, q} w[f, c, p, q] · x_pad[n, c, i·stride + p, j·stride + q]``.
 
-How the kernels are fast. The most common shape, 3×3 filters with stride 1 (and F even), is
-computed directly, without a column matrix: each image is laid out flat on its padded width,
-so that every filter tap is a fixed offset and each inner loop runs over the whole image at
-once, vectorized, whatever its width. The forward loop adds one filter row's three products
-for two filters at a time; dx is the same loop run on dout with the filters turned by 180°
-(C even); dw is nine long dot products per (filter, channel) pair, two filters at a time. Every other shape unfolds each image (im2col), a few
-output rows at a time, into a column matrix of shape (C·HH·WW, rows·W_out) that fits in the
-core's L2 cache, and one matrix product with the filters (F, C·HH·WW) writes those rows of
-the output, already in NCHW order. numba splits the batch into one run of images per thread
-(``prange``), each thread reusing its buffers and calling a single-threaded BLAS (see
-``helpers._numba``). A numpy im2col for the whole batch instead writes and reads back a
-column matrix much larger than the cache, then transposes the result. Small inputs take the
-same code serially: waking threads would cost more than the work. Pooling runs one (n, c)
-plane per task, with a dedicated loop for the common 2×2, stride-2 max pooling.
+How the kernels are fast. The most common shape, 3×3 filters with stride 1, is computed
+directly, without a column matrix: each image is laid out flat on its padded width, so that
+every filter tap is a fixed offset and each inner loop runs over the whole image at once,
+vectorized, whatever its width. The forward loop adds one filter row's three products for two
+filters at a time; dx is the same loop run on dout with the filters turned by 180° (pad ≤ 2);
+dw is nine long dot products per (filter, channel) pair, two filters at a time. Every other
+shape unfolds each image (im2col), a few output rows at a time, into a column matrix of shape
+(C·HH·WW, rows·W_out) that fits in the core's L2 cache, and one matrix product with the
+filters (F, C·HH·WW) writes those rows of the output, already in NCHW order. numba splits the
+batch into one run of images per thread (``prange``), each thread reusing its buffers and
+calling a single-threaded BLAS (see ``helpers._numba``). A numpy im2col for the whole batch
+instead writes and reads back a column matrix much larger than the cache, then transposes the
+result. Small inputs take the same code serially: waking threads would cost more than the
+work. Pooling runs one (n, c) plane per task, with a dedicated loop for the common 2×2,
+stride-2 max pooling.
 ``benchmarks/kernels.py`` measures all of this.
 
 Every public function validates its arguments (``ValueError`` naming the argument and
@@ -232,10 +233,10 @@ def _conv2d_forward_chunk(x, w2, b, lo, hi, hh, ww, stride, pad, ho, wo, out, ti
 
 
 @njit(cache=True, nogil=True)
-def _conv2d_backward_chunk(d2, x, wt, lo, hi, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, with_dx,
+def _conv2d_backward_chunk(d2, x, wt, lo, hi, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
                            dw_transposed):
     """Images lo..hi−1: dw_parts[n] = dout[n] @ col[n]ᵀ (F·K values; stored as its transpose,
-    K×F, if dw_transposed), db_parts[n], and (if with_dx) dx[n] = col2im(wᵀ @ dout[n])."""
+    K×F, if dw_transposed), db_parts[n], and dx[n] = col2im(wᵀ @ dout[n])."""
     K, F = wt.shape
     col = np.empty((K, ho * wo), dtype=x.dtype)
     dcol = np.empty((K, ho * wo), dtype=x.dtype)
@@ -245,9 +246,8 @@ def _conv2d_backward_chunk(d2, x, wt, lo, hi, hh, ww, stride, pad, ho, wo, dx, d
             np.dot(col, d2[n].T, dw_parts[n].reshape((K, F)))
         else:
             np.dot(d2[n], col.T, dw_parts[n].reshape((F, K)))
-        if with_dx:
-            np.dot(wt, d2[n], dcol)
-            _col2im_image(dcol, dx, n, hh, ww, stride, pad, ho, wo)
+        np.dot(wt, d2[n], dcol)
+        _col2im_image(dcol, dx, n, hh, ww, stride, pad, ho, wo)
         for f in range(d2.shape[1]):
             db_parts[n, f] = d2[n, f].sum()
 
@@ -296,23 +296,24 @@ def _conv3x3_two_filters_row(xrow, a0, a1, a2, b0, b1, b2, oa, ob, m):
 
 @njit(cache=True, nogil=True)
 def _conv3x3_chunk(x, w, b, lo, hi, pad, out):
-    """Images lo..hi−1 of a 3×3, stride-1 convolution, F even, computed directly (no column
-    matrix): out (N, F, Ho, Wo) = b + Σ_c x_pad[n, c] ⋆ w[:, c]."""
+    """Images lo..hi−1 of a 3×3, stride-1 convolution, computed directly (no column matrix):
+    out (N, F, Ho, Wo) = b + Σ_c x_pad[n, c] ⋆ w[:, c]."""
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
     F = w.shape[0]
     hp, wp = H + 2 * pad, W + 2 * pad
     m = (hp - 2) * wp
     x_flat = np.zeros((C, hp * wp + 2), dtype=x.dtype)
-    acc = np.empty((F, m), dtype=x.dtype)
+    acc = np.empty((F + F % 2, m), dtype=x.dtype)    # an odd F gets a scratch row acc[F]
     for n in range(lo, hi):
         _to_flat(x, n, pad, wp, x_flat)
         for f in range(F):
             acc[f] = b[f]
         for f in range(0, F, 2):
+            g = f + 1 if f + 1 < F else f               # the last of an odd F pairs with itself
             for c in range(C):
                 for p in range(3):
                     _conv3x3_two_filters_row(x_flat[c, p * wp:], w[f, c, p, 0], w[f, c, p, 1], w[f, c, p, 2],
-                                             w[f + 1, c, p, 0], w[f + 1, c, p, 1], w[f + 1, c, p, 2],
+                                             w[g, c, p, 0], w[g, c, p, 1], w[g, c, p, 2],
                                              acc[f], acc[f + 1], m)
         _from_flat(acc, wp, out, n)
 
@@ -348,7 +349,7 @@ def _row_sums(flat, out, n, zero):
 
 @njit(cache=True, nogil=True)
 def _conv3x3_dw_chunk(dout, x, lo, hi, pad, dw_parts, db_parts):
-    """Images lo..hi−1 of a 3×3, stride-1 convolution (F even): dw_parts[n] (F, C, 3, 3) with
+    """Images lo..hi−1 of a 3×3, stride-1 convolution: dw_parts[n] (F, C, 3, 3) with
     dw[f, c, p, q] = Σ_{i,j} dout[n, f, i, j] · x_pad[n, c, i + p, j + q], and db_parts[n] (F,).
     On the flat layouts (x padded, dout with zero scratch columns) each of the nine sums is one
     long dot product over k; the zero columns add nothing."""
@@ -364,16 +365,16 @@ def _conv3x3_dw_chunk(dout, x, lo, hi, pad, dw_parts, db_parts):
         _to_flat(dout, n, 0, wp, d_flat)
         _row_sums(d_flat, db_parts, n, zero)
         for f in range(0, F, 2):
+            g = f + 1 if f + 1 < F else f               # the last of an odd F pairs with itself
             for c in range(C):
                 for p in range(3):
-                    s0, s1, s2, t0, t1, t2 = _conv3x3_dw_row(x_flat[c, p * wp:], d_flat[f], d_flat[f + 1],
-                                                             m, zero)
+                    s0, s1, s2, t0, t1, t2 = _conv3x3_dw_row(x_flat[c, p * wp:], d_flat[f], d_flat[g], m, zero)
                     dw_parts[n, f, c, p, 0] = s0
                     dw_parts[n, f, c, p, 1] = s1
                     dw_parts[n, f, c, p, 2] = s2
-                    dw_parts[n, f + 1, c, p, 0] = t0
-                    dw_parts[n, f + 1, c, p, 1] = t1
-                    dw_parts[n, f + 1, c, p, 2] = t2
+                    dw_parts[n, g, c, p, 0] = t0
+                    dw_parts[n, g, c, p, 1] = t1
+                    dw_parts[n, g, c, p, 2] = t2
 
 
 # The parallel drivers split the batch into ``chunks`` contiguous runs of images, one per
@@ -407,12 +408,12 @@ def _conv3x3_dw_parallel(dout, x, pad, dw_parts, db_parts, chunks):
 
 
 @njit(parallel=True, cache=True)
-def _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, with_dx,
+def _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
                               dw_transposed, chunks):
     N = x.shape[0]
     for ch in prange(chunks):
         _conv2d_backward_chunk(d2, x, wt, ch * N // chunks, (ch + 1) * N // chunks, hh, ww, stride, pad,
-                               ho, wo, dx, dw_parts, db_parts, with_dx, dw_transposed)
+                               ho, wo, dx, dw_parts, db_parts, dw_transposed)
     return dx
 
 
@@ -453,8 +454,8 @@ def _tile_rows(k, wo, itemsize):
 
 
 def _direct_3x3(w, stride):
-    """The shapes the direct kernels cover: 3×3 filters, stride 1, filters in pairs."""
-    return w.shape[2] == w.shape[3] == 3 and stride == 1 and w.shape[0] % 2 == 0
+    """The shapes the direct kernels cover: 3×3 filters, stride 1."""
+    return w.shape[2] == w.shape[3] == 3 and stride == 1
 
 
 def _conv2d_forward(x, w, b, stride, pad, ho, wo, chunks):
@@ -484,34 +485,31 @@ def _conv2d_backward(dout, x, w, stride, pad, chunks):
     N, F = dout.shape[0], dout.shape[1]
     db_parts = np.empty((N, F), dtype=x.dtype)
     dx = np.empty_like(x)
-    # dx of a 3×3 stride-1 convolution is itself one: dout, padded by 2 − pad, correlated with
-    # the filters turned by 180° and with their F and C axes swapped.
-    flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-    direct_dx = _direct_3x3(flipped, stride) and pad <= 2
+    # pad ≤ 2: dx is then itself a 3×3 stride-1 convolution with padding 2 − pad (see below).
+    direct = _direct_3x3(w, stride) and pad <= 2
     with parallel_slot() if chunks > 1 else contextlib.nullcontext(False) as parallel:
-        if direct_dx and _direct_3x3(w, stride):
-            # dw as nine long dot products per (filter, channel) pair: per core 1.5× (float64)
-            # to 2× (float32) faster than im2col + BLAS on the benchmark's case; BLAS packs the
-            # column matrix for a product only 32 filters wide, which costs more in float32.
-            dw_parts = np.empty((N,) + w.shape, dtype=x.dtype)
-            if parallel:
-                _conv3x3_dw_parallel(dout, x, pad, dw_parts, db_parts, chunks)
-            else:
-                _conv3x3_dw_chunk(dout, x, 0, N, pad, dw_parts, db_parts)
-            dw = dw_parts.sum(axis=0)
+        if not direct:
+            dw = _conv2d_backward_im2col(dout, x, w, stride, pad, chunks, parallel, dx, db_parts)
+            return dx, dw, db_parts.sum(axis=0)
+        # dw as nine long dot products per (filter, channel) pair: per core 1.5× (float64) to
+        # 2× (float32) faster than im2col + BLAS on the benchmark's case; BLAS packs the column
+        # matrix for a product only 32 filters wide, which costs more in float32.
+        dw_parts = np.empty((N,) + w.shape, dtype=x.dtype)
+        # dx: dout, padded by 2 − pad, correlated with the filters turned by 180° and with their
+        # F and C axes swapped.
+        flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+        zeros = np.zeros(x.shape[1], dtype=x.dtype)
+        if parallel:
+            _conv3x3_dw_parallel(dout, x, pad, dw_parts, db_parts, chunks)
+            _conv3x3_parallel(dout, flipped, zeros, 2 - pad, dx, chunks)
         else:
-            dw = _conv2d_backward_im2col(dout, x, w, stride, pad, chunks, parallel, dx, db_parts, not direct_dx)
-        if direct_dx:
-            flipped, zeros = np.ascontiguousarray(flipped), np.zeros(x.shape[1], dtype=x.dtype)
-            if parallel:
-                _conv3x3_parallel(dout, flipped, zeros, 2 - pad, dx, chunks)
-            else:
-                _conv3x3_chunk(dout, flipped, zeros, 0, N, 2 - pad, dx)
-    return dx, dw, db_parts.sum(axis=0)
+            _conv3x3_dw_chunk(dout, x, 0, N, pad, dw_parts, db_parts)
+            _conv3x3_chunk(dout, flipped, zeros, 0, N, 2 - pad, dx)
+    return dx, dw_parts.sum(axis=0), db_parts.sum(axis=0)
 
 
-def _conv2d_backward_im2col(dout, x, w, stride, pad, chunks, parallel, dx, db_parts, with_dx):
-    """dw (and dx if with_dx) through im2col + BLAS, for every shape; returns dw."""
+def _conv2d_backward_im2col(dout, x, w, stride, pad, chunks, parallel, dx, db_parts):
+    """dx, db_parts (filled in) and dw (returned) through im2col + BLAS, for every shape."""
     N, F, ho, wo = dout.shape
     hh, ww = w.shape[2], w.shape[3]
     wt = np.ascontiguousarray(w.reshape(F, -1).T)
@@ -522,10 +520,10 @@ def _conv2d_backward_im2col(dout, x, w, stride, pad, chunks, parallel, dx, db_pa
     dw_transposed = x.dtype == np.float32
     if parallel:
         _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                                  with_dx, dw_transposed, chunks)
+                                  dw_transposed, chunks)
     else:
         _conv2d_backward_chunk(d2, x, wt, 0, N, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                               with_dx, dw_transposed)
+                               dw_transposed)
     dw = dw_parts.sum(axis=0)
     dw = dw.reshape(wt.shape).T if dw_transposed else dw.reshape(F, -1)
     return np.ascontiguousarray(dw).reshape(w.shape)

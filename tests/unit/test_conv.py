@@ -74,17 +74,21 @@ def test_conv2d_matches_reference(case):
     ref.assert_close(out, want)
 
 
-def test_conv2d_large_enough_for_the_parallel_path_matches_reference():
-    x, w, b = RNG.normal(size=(8, 8, 17, 16)), RNG.normal(size=(16, 8, 3, 3)), RNG.normal(size=16)
-    ref.assert_close(conv.conv2d(x, w, b, stride=1, pad=1), ref.conv2d(x, w, b, 1, 1))
-    dout = RNG.normal(size=(8, 16, 17, 16))
+@pytest.mark.parametrize("ww, direct", [(3, True), (2, False)], ids=["3×3: direct", "3×2: im2col"])
+def test_conv2d_large_enough_for_the_parallel_path_matches_reference(ww, direct):
+    x, w, b = RNG.normal(size=(12, 8, 17, 16)), RNG.normal(size=(16, 8, 3, ww)), RNG.normal(size=16)
+    assert conv._direct_3x3(w, 1) == direct
+    assert conv._chunks(12, w.size * 17 * 16) > 1 or conv.thread_count() == 1
+    out = conv.conv2d(x, w, b, stride=1, pad=1)
+    ref.assert_close(out, ref.conv2d(x, w, b, 1, 1))
+    dout = RNG.normal(size=out.shape)
     for got, want in zip(conv.conv2d_backward(dout, x, w, b, stride=1, pad=1),
                          ref.conv2d_backward(dout, x, w, b, 1, 1)):
         ref.assert_close(got, want)
 
 
 
-# 3×3 filters, stride 1, F even: the direct kernel instead of im2col + product.
+# 3×3 filters, stride 1: the direct kernel instead of im2col + product.
 DIRECT_CASES = [
     ("N=1, C=1, 3×3 image, pad 0 (one output)", (1, 1, 3, 3), 4, 0),
     ("odd non-square 7×5, pad 1", (2, 3, 7, 5), 8, 1),
@@ -93,6 +97,8 @@ DIRECT_CASES = [
     ("9×1 image (one column), pad 1", (2, 3, 9, 1), 4, 1),
     ("2×2 image, pad 2", (1, 2, 2, 2), 12, 2),
     ("F=2, 6×5, pad 0", (2, 3, 6, 5), 2, 0),
+    ("F=1 (odd: pairs with itself)", (2, 2, 5, 4), 1, 1),
+    ("F=5, C=3, pad 1", (2, 3, 6, 7), 5, 1),
 ]
 
 
@@ -122,26 +128,27 @@ def test_conv2d_direct_3x3_kernel_in_parallel_and_on_a_strided_view_matches_refe
     ref.assert_close(conv.conv2d(x, w, b, stride=1, pad=1), ref.conv2d(x, w, b, 1, 1))
 
 
-# C even too: dx comes from the direct kernel (pad ≤ 2); with F even as well, dw and db come
-# from the direct dot products, otherwise from the columns.
+# pad ≤ 2: dx, dw and db all come from the direct kernels (any F and C); pad 3 takes the columns.
 DIRECT_BACKWARD_CASES = [
     ("N=1, C=4, F=1, 3×3 image, pad 0", (1, 4, 3, 3), 1, 0),
     ("C=4, F=4, 5×6, pad 1", (2, 4, 5, 6), 4, 1),
     ("C=8, F=3, 4×7, pad 2", (2, 8, 4, 7), 3, 2),
-    ("C=4, F=2, pad 3 (too wide for the direct dx)", (1, 4, 3, 4), 2, 3),
+    ("C=4, F=2, pad 3 (the columns: dx would need padding 2 − pad < 0)", (1, 4, 3, 4), 2, 3),
     ("N=1, C=4, F=4, 4×5, pad 0 (scratch columns wrap into the next row)", (1, 4, 4, 5), 4, 0),
     ("C=4, F=8, 7×1 image, pad 1", (3, 4, 7, 1), 8, 1),
     ("C=8, F=4, 3×6, pad 2", (2, 8, 3, 6), 4, 2),
     ("C=2, F=2, 5×5, pad 1", (2, 2, 5, 5), 2, 1),
     ("C=6, F=10, 4×4, pad 1", (1, 6, 4, 4), 10, 1),
+    ("C=1, F=8, 8×8, pad 1 (the week-4 digits CNN)", (3, 1, 8, 8), 8, 1),
+    ("C=3, F=5, 5×6, pad 1", (2, 3, 5, 6), 5, 1),
 ]
 
 
 @pytest.mark.parametrize("case", DIRECT_BACKWARD_CASES, ids=[c[0] for c in DIRECT_BACKWARD_CASES])
-def test_conv2d_backward_through_the_direct_dx_kernel_matches_numerical_gradient(case):
+def test_conv2d_backward_through_the_direct_kernels_matches_numerical_gradient(case):
     _, xs, f, pad = case
     x, w, b = RNG.normal(size=xs), RNG.normal(size=(f, xs[1], 3, 3)), RNG.normal(size=f)
-    assert conv._direct_3x3(w.transpose(1, 0, 2, 3), 1)
+    assert conv._direct_3x3(w, 1)
     dout = RNG.normal(size=conv.conv2d(x, w, b, stride=1, pad=pad).shape)
     grads = conv.conv2d_backward(dout, x, w, b, stride=1, pad=pad)
     num = ref.numeric_grads(lambda: conv.conv2d.unguarded(x, w, b, stride=1, pad=pad),
@@ -159,7 +166,7 @@ def test_conv2d_backward_direct_kernels_in_parallel_and_on_strided_views_match_r
     x = RNG.normal(size=(8, 8, 20, 34))[:, :, :, ::2]          # non-contiguous (8, 8, 20, 17)
     w, b = RNG.normal(size=(16, 8, 3, 3)), RNG.normal(size=16)
     dout = RNG.normal(size=(8, 16, 40, 17))[:, :, ::2]          # non-contiguous (8, 16, 20, 17)
-    assert conv._direct_3x3(w, 1) and conv._direct_3x3(w.transpose(1, 0, 2, 3), 1)
+    assert conv._direct_3x3(w, 1)
     assert conv._chunks(8, w.size * 20 * 17) > 1 or conv.thread_count() == 1
     for got, want in zip(conv.conv2d_backward(dout, x, w, b, stride=1, pad=1),
                          ref.conv2d_backward(dout, x, w, b, 1, 1)):
@@ -168,12 +175,14 @@ def test_conv2d_backward_direct_kernels_in_parallel_and_on_strided_views_match_r
 
 @pytest.mark.parametrize("stride, pad", [(1, 1), (2, 0), (3, 2)])
 def test_conv2d_forward_in_row_tiles_with_a_short_last_tile_matches_reference(stride, pad, monkeypatch):
-    # A tile budget of 4 output rows: several tiles per image, and a shorter last one.
-    x, w, b = RNG.normal(size=(3, 2, 19, 18)), RNG.normal(size=(4, 2, 3, 3)), RNG.normal(size=4)
+    # A tile budget of 4 output rows: several tiles per image, and a shorter last one. 3×2
+    # filters: the im2col path also at stride 1 (3×3 would take the direct kernel).
+    x, w, b = RNG.normal(size=(3, 2, 19, 18)), RNG.normal(size=(4, 2, 3, 2)), RNG.normal(size=4)
+    assert not conv._direct_3x3(w, stride)
     ho = conv.output_size(19, 3, pad, stride, exact=False)
-    wo = conv.output_size(18, 3, pad, stride, exact=False)
-    monkeypatch.setattr(conv, "_TILE_BYTES", 4 * (2 * 3 * 3) * wo * 8)
-    assert conv._tile_rows(2 * 3 * 3, wo, 8) == 4 and ho % 4 != 0
+    wo = conv.output_size(18, 2, pad, stride, exact=False)
+    monkeypatch.setattr(conv, "_TILE_BYTES", 4 * (2 * 3 * 2) * wo * 8)
+    assert conv._tile_rows(2 * 3 * 2, wo, 8) == 4 and ho % 4 != 0
     ref.assert_close(conv.conv2d(x, w, b, stride=stride, pad=pad), ref.conv2d(x, w, b, stride, pad))
 
 @settings(max_examples=25, deadline=None)
