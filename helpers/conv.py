@@ -822,13 +822,11 @@ def warm_up():
         dout = np.ones_like(out)
         conv2d_backward.unguarded(dout, x, w, b, stride=2, pad=1)
         _conv2d_forward(x, w, b, 2, 1, out.shape[2], out.shape[3], chunks=2)
-        w4, b4 = np.ones((4, 2, 3, 3), dtype=dtype), np.ones(4, dtype=dtype)     # the direct 3×3 kernel
-        _conv2d_forward(x, w4, b4, 1, 1, 5, 5, chunks=1)
-        _conv2d_forward(x, w4, b4, 1, 1, 5, 5, chunks=2)
         _conv2d_backward(dout, x, w, 2, 1, chunks=2)
-        x4, w44 = np.ones((2, 4, 5, 5), dtype=dtype), np.ones((4, 4, 3, 3), dtype=dtype)   # direct dw and dx
-        _conv2d_backward(np.ones((2, 4, 5, 5), dtype=dtype), x4, w44, 1, 1, chunks=1)
-        _conv2d_backward(np.ones((2, 4, 5, 5), dtype=dtype), x4, w44, 1, 1, chunks=2)
+        dout_3x3 = np.ones((2, 3, 5, 5), dtype=dtype)                  # stride 1: the direct kernels
+        for chunks in (1, 2):
+            _conv2d_forward(x, w, b, 1, 1, 5, 5, chunks=chunks)
+            _conv2d_backward(dout_3x3, x, w, 1, 1, chunks=chunks)
         cols = im2col.unguarded(x, 3, 3, 1, 1)
         col2im.unguarded(cols, x.shape, 3, 3, 1, 1)
         for forward, backward in ((max_pool2d, max_pool2d_backward), (avg_pool2d, avg_pool2d_backward)):
