@@ -102,11 +102,16 @@ DIRECT_CASES = [
 ]
 
 
+def make_3x3(case):
+    """x, w, b, pad of a (label, x shape, F, pad) case with 3×3 filters."""
+    _, xs, f, pad = case
+    return RNG.normal(size=xs), RNG.normal(size=(f, xs[1], 3, 3)), RNG.normal(size=f), pad
+
+
 @pytest.mark.parametrize("case", DIRECT_CASES, ids=[c[0] for c in DIRECT_CASES])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_conv2d_direct_3x3_kernel_matches_reference(case, dtype):
-    _, xs, f, pad = case
-    x, w, b = RNG.normal(size=xs), RNG.normal(size=(f, xs[1], 3, 3)), RNG.normal(size=f)
+    x, w, b, pad = make_3x3(case)
     assert conv._direct_3x3(w, 1)
     x_in, w_in, b_in = x.astype(dtype), w.astype(dtype), b.astype(dtype)
     kept = x_in.copy(), w_in.copy(), b_in.copy()
@@ -146,8 +151,7 @@ DIRECT_BACKWARD_CASES = [
 
 @pytest.mark.parametrize("case", DIRECT_BACKWARD_CASES, ids=[c[0] for c in DIRECT_BACKWARD_CASES])
 def test_conv2d_backward_through_the_direct_kernels_matches_numerical_gradient(case):
-    _, xs, f, pad = case
-    x, w, b = RNG.normal(size=xs), RNG.normal(size=(f, xs[1], 3, 3)), RNG.normal(size=f)
+    x, w, b, pad = make_3x3(case)
     assert conv._direct_3x3(w, 1)
     dout = RNG.normal(size=conv.conv2d(x, w, b, stride=1, pad=pad).shape)
     grads = conv.conv2d_backward(dout, x, w, b, stride=1, pad=pad)
