@@ -32,7 +32,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from helpers import conv, rnn  # noqa: E402
+from helpers import _conv_kernels, conv, rnn  # noqa: E402
 from helpers._numba import single_threaded_blas, thread_count  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "kernels.json"
@@ -219,12 +219,12 @@ def main(argv=None) -> int:
     # The reference case runs on the direct 3×3 kernel; the im2col + matrix-product path that
     # every other shape takes, on the same case:
     out = np.empty((64, 32, 32 * 32))
-    tiles = conv._tile_rows(16 * 3 * 3, 32, 8)
+    tiles = _conv_kernels._tile_rows(16 * 3 * 3, 32, 8)
 
     def gemm_path():
         with single_threaded_blas():
-            conv._conv2d_forward_parallel(x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out, thread_count(),
-                                          tiles)
+            _conv_kernels._conv2d_forward_parallel(x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out,
+                                                   thread_count(), tiles)
 
     t_ours, t_base = race(gemm_path, lambda: conv2d_numpy(x64, w64, b64, 1, 1), repeat)
     row("conv2d forward float64, im2col + matmul path", t_ours, t_base, flops, rates["float64"],
@@ -233,8 +233,8 @@ def main(argv=None) -> int:
     # what pinning BLAS buys: the same parallel kernel with BLAS free to start its own threads
 
     def parallel_kernel():
-        conv._conv2d_forward_parallel(x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out, thread_count(),
-                                      tiles)
+        _conv_kernels._conv2d_forward_parallel(x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out,
+                                               thread_count(), tiles)
 
     def pinned():
         with single_threaded_blas():

@@ -8,9 +8,10 @@ cache this only loads the compiled code, which takes a second or two.
 from __future__ import annotations
 
 import importlib
+import sys
 import time
 
-KERNEL_MODULES = ["activations", "losses", "conv", "mlp", "rnn", "optim", "norm"]
+KERNEL_MODULES = ["activations", "losses", "conv", "pool", "mlp", "rnn", "optim", "norm"]
 
 
 def register(subparsers) -> None:
@@ -22,12 +23,19 @@ def register(subparsers) -> None:
 
 
 def _dispatchers(module):
-    """The numba dispatchers defined in a module (compiled functions and their helpers)."""
+    """The numba dispatchers of a kernel module (compiled functions and their helpers): those in
+    helpers.<name> itself and in the private modules that hold its numba machinery, named
+    helpers._<name>… (helpers._conv_kernels and helpers._conv3x3_kernels for helpers.conv)."""
     try:
         from numba.core.dispatcher import Dispatcher
     except ImportError:  # numba missing: nothing can be compiled anyway
         return []
-    return [v for v in vars(module).values() if isinstance(v, Dispatcher)]
+    package, _, name = module.__name__.rpartition(".")
+    private = [m for key, m in list(sys.modules.items()) if key.startswith(f"{package}._{name}")]
+    found = {}
+    for mod in [module] + private:
+        found.update((id(v), v) for v in vars(mod).values() if isinstance(v, Dispatcher))
+    return list(found.values())
 
 
 def _cache_counts(dispatchers):

@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "activations", "losses", "gradcheck", "grading", "data", "tripwire", "widgets",
-    "conv", "mlp", "rnn", "optim", "norm", "strategy", "images",
+    "conv", "pool", "mlp", "rnn", "optim", "norm", "strategy", "images",
 }
 
 __all__ = sorted(_SUBMODULES) + ["numerical_gradient", "rel_error"]

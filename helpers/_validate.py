@@ -6,6 +6,9 @@ name and names the argument and its shape, e.g.
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 FLOAT_TYPES = (np.float32, np.float64)
@@ -39,6 +42,81 @@ def same_dtype(name: str, **arrays: np.ndarray) -> np.dtype:
         listed = ", ".join(f"{k} is {d}" for k, d in dtypes.items())
         raise ValueError(f"{name}: mixed dtypes ({listed}); cast them to one dtype")
     return next(iter(dtypes.values()))
+
+
+def upstream_grad(name: str, arg: str, value, shape: tuple[int, ...], dtype, *,
+                  expected: str = "the forward output has shape") -> np.ndarray:
+    """Check an upstream gradient (``dout``, ``dh``, ``dc``) against what the forward pass made.
+
+    value must be a float array of exactly ``shape`` (so ``len(shape)``-D) with the dtype of x;
+    no copy when it already is one. ``expected`` names the shape in the message, e.g.
+    ``conv2d_backward: dout has shape (2, 4, 4, 3), the forward output has shape (2, 4, 4, 4)``
+    or, with ``expected="expected (N, H) ="``, ``dc has shape (3, 4), expected (N, H) = (3, 5)``.
+    """
+    shape = tuple(shape)
+    value = as_float_array(name, arg, value, ndim=len(shape))
+    if value.shape != shape:
+        raise ValueError(f"{name}: {arg} has shape {value.shape}, {expected} {shape}")
+    if value.dtype != dtype:
+        raise ValueError(f"{name}: mixed dtypes ({arg} is {value.dtype}, x is {np.dtype(dtype)}); "
+                         f"cast them to one dtype")
+    return value
+
+
+def window_sizes(name: str, x_shape: tuple[int, ...], hh: int, ww: int, stride: int, pad: int,
+                 what: str = "filter") -> tuple[int, int]:
+    """(H_out, W_out) of an hh×ww window (filter or pooling window) sliding over the two last axes
+    of x_shape (N, C, H, W) padded by ``pad``: ⌊(H + 2·pad − hh) / stride⌋ + 1 (floor rule).
+
+    ValueError when the window is larger than the padded input, e.g.
+    ``conv2d: filter 9×9 is larger than the padded input 8×8 (x (2, 3, 6, 6), pad 1)``.
+    """
+    hp, wp = x_shape[2] + 2 * pad, x_shape[3] + 2 * pad
+    if hh > hp or ww > wp:
+        padded = f"padded input {hp}×{wp}" if pad else f"input {hp}×{wp}"
+        raise ValueError(f"{name}: {what} {hh}×{ww} is larger than the {padded} "
+                         f"(x {tuple(x_shape)}, pad {pad})")
+    return (hp - hh) // stride + 1, (wp - ww) // stride + 1
+
+
+# --------------------------------------------------------------------------- scalar arguments
+# ``what`` replaces the default wording with one message for every failure, for arguments
+# that read better described whole ("momentum must be a number in [0, 1], got 1.5").
+
+def int_arg(name: str, arg: str, value, minimum: int, *, what: str | None = None) -> int:
+    """``value`` as an int ≥ ``minimum``; bools and non-integers (1.0 too) are errors.
+
+    Messages: ``conv2d: stride must be an integer, got 1.5``, ``conv2d: stride must be ≥ 1, got 0``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name}: {arg} must be {what or 'an integer'}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name}: {arg} must be {what}, got {value!r}" if what else
+                         f"{name}: {arg} must be ≥ {minimum}, got {value}")
+    return int(value)
+
+
+def real_arg(name: str, arg: str, value, low: float = -math.inf, high: float = math.inf, *,
+             low_open: bool = False, high_open: bool = False, finite: bool = False,
+             what: str | None = None) -> float:
+    """``value`` as a float in the interval from ``low`` to ``high`` (closed ends unless
+    ``low_open``/``high_open``); bools, non-numbers and NaN are errors, ±inf too if ``finite``.
+
+    Messages: ``sgd: lr must be a finite number, got '0.1'`` (``a number`` when not finite),
+    ``momentum: beta must lie in [0, 1), got 1.0``.
+    """
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value)
+            or (finite and math.isinf(value))):
+        kind = "a finite number" if finite else "a number"
+        raise ValueError(f"{name}: {arg} must be {what or kind}, got {value!r}")
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if too_low or too_high:
+        if what:
+            raise ValueError(f"{name}: {arg} must be {what}, got {value!r}")
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name}: {arg} must lie in {interval}, got {value}")
+    return float(value)
 
 
 def labels_to_one_hot(name: str, y, n_samples: int, n_classes: int, dtype) -> np.ndarray:

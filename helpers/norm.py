@@ -23,7 +23,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import as_float_array, same_dtype
+from ._validate import as_float_array, real_arg, same_dtype, upstream_grad
 from .tripwire import reference_kernel
 
 __all__ = ["batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropout_backward"]
@@ -52,8 +52,8 @@ def _bn_args(name, x, gamma, beta, mode, running_mean, running_var, eps):
             raise ValueError(f"{name}: {arg} has {v.shape[0]} entries, x has {features} {what} (x {x.shape})")
     if mode not in ("train", "inference"):
         raise ValueError(f"{name}: mode must be 'train' or 'inference', got {mode!r}")
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not eps > 0:
-        raise ValueError(f"{name}: eps must be a number > 0, got {eps!r}")
+    # Checked only: eps and momentum are used as passed (a numpy scalar keeps its dtype).
+    real_arg(name, "eps", eps, 0, low_open=True, what="a number > 0")
     stats = []
     for arg, v in (("running_mean", running_mean), ("running_var", running_var)):
         if v is None:
@@ -82,8 +82,7 @@ def batchnorm_forward(x, gamma, beta, mode="train", running_mean=None, running_v
     name = "batchnorm_forward"
     x, gamma, beta, running_mean, running_var = _bn_args(name, x, gamma, beta, mode, running_mean,
                                                          running_var, eps)
-    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum <= 1:
-        raise ValueError(f"{name}: momentum must be a number in [0, 1], got {momentum!r}")
+    real_arg(name, "momentum", momentum, 0, 1, what="a number in [0, 1]")
     axes, shape = _bn_axes(x), _bn_shape(x)
     if mode == "train":
         mean = x.mean(axis=axes)
@@ -112,10 +111,7 @@ def batchnorm_backward(dout, x, gamma, beta, mode="train", running_mean=None, ru
     name = "batchnorm_backward"
     x, gamma, beta, running_mean, running_var = _bn_args(name, x, gamma, beta, mode, running_mean,
                                                          running_var, eps)
-    dout = as_float_array(name, "dout", dout, ndim=(2, 4))
-    if dout.shape != x.shape:
-        raise ValueError(f"{name}: dout has shape {dout.shape}, x has shape {x.shape}")
-    same_dtype(name, dout=dout, x=x)
+    dout = upstream_grad(name, "dout", dout, x.shape, x.dtype, expected="x has shape")
     axes, shape = _bn_axes(x), _bn_shape(x)
     if mode == "train":
         mean, var = x.mean(axis=axes), x.var(axis=axes)
@@ -136,9 +132,7 @@ def batchnorm_backward(dout, x, gamma, beta, mode="train", running_mean=None, ru
 # --------------------------------------------------------------------------- dropout
 
 def _drop_probability(name, p):
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
-        raise ValueError(f"{name}: p (the probability of dropping a unit) must lie in [0, 1), got {p!r}")
-    return float(p)
+    return real_arg(name, "p (the probability of dropping a unit)", p, 0, 1, high_open=True)
 
 
 @reference_kernel

@@ -28,25 +28,12 @@ v ← β v + g, which is the same rule with lr scaled by 1/(1 − β).
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._validate import as_float_array, same_dtype
+from ._validate import as_float_array, int_arg, real_arg, same_dtype
 from .tripwire import reference_kernel
 
 __all__ = ["ewa", "sgd", "momentum", "rmsprop", "adam"]
-
-
-def _number(name, arg, value, low, high, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name}: {arg} must be a finite number, got {value!r}")
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if too_low or too_high:
-        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"{name}: {arg} must lie in {interval}, got {value}")
-    return float(value)
 
 
 @reference_kernel
@@ -62,7 +49,7 @@ def ewa(values, beta, bias_correction=True):
     values = as_float_array(name, "values", values)
     if values.ndim == 0:
         raise ValueError(f"{name}: values must be a sequence (T,) or (T, ...), got a scalar")
-    beta = _number(name, "beta", beta, 0.0, 1.0, high_open=True)
+    beta = real_arg(name, "beta", beta, 0.0, 1.0, high_open=True, finite=True)
     out = np.empty_like(values)
     v = np.zeros(values.shape[1:], dtype=np.float64)
     for t in range(values.shape[0]):
@@ -100,7 +87,7 @@ def _state(name, state, keys, like):
 def sgd(param, grad, state=None, *, lr=0.01):
     """Plain gradient descent θ ← θ − lr·g. Returns (new_param, {}) (sgd keeps no state)."""
     param, grad = _param_grad("sgd", param, grad)
-    lr = _number("sgd", "lr", lr, 0.0, np.inf)
+    lr = real_arg("sgd", "lr", lr, 0.0, np.inf, finite=True)
     return param - lr * grad, {}
 
 
@@ -112,8 +99,8 @@ def momentum(param, grad, state=None, *, lr=0.01, beta=0.9):
     """
     name = "momentum"
     param, grad = _param_grad(name, param, grad)
-    lr = _number(name, "lr", lr, 0.0, np.inf)
-    beta = _number(name, "beta", beta, 0.0, 1.0, high_open=True)
+    lr = real_arg(name, "lr", lr, 0.0, np.inf, finite=True)
+    beta = real_arg(name, "beta", beta, 0.0, 1.0, high_open=True, finite=True)
     v = beta * _state(name, state, ("v",), param)["v"] + (1.0 - beta) * grad
     return param - lr * v, {"v": v}
 
@@ -126,9 +113,9 @@ def rmsprop(param, grad, state=None, *, lr=0.001, beta=0.9, eps=1e-8):
     """
     name = "rmsprop"
     param, grad = _param_grad(name, param, grad)
-    lr = _number(name, "lr", lr, 0.0, np.inf)
-    beta = _number(name, "beta", beta, 0.0, 1.0, high_open=True)
-    eps = _number(name, "eps", eps, 0.0, np.inf, low_open=True)
+    lr = real_arg(name, "lr", lr, 0.0, np.inf, finite=True)
+    beta = real_arg(name, "beta", beta, 0.0, 1.0, high_open=True, finite=True)
+    eps = real_arg(name, "eps", eps, 0.0, np.inf, low_open=True, finite=True)
     s = beta * _state(name, state, ("s",), param)["s"] + (1.0 - beta) * grad * grad
     return param - lr * grad / (np.sqrt(s) + eps), {"s": s}
 
@@ -143,15 +130,13 @@ def adam(param, grad, state=None, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)
     """
     name = "adam"
     param, grad = _param_grad(name, param, grad)
-    lr = _number(name, "lr", lr, 0.0, np.inf)
-    beta1 = _number(name, "beta1", beta1, 0.0, 1.0, high_open=True)
-    beta2 = _number(name, "beta2", beta2, 0.0, 1.0, high_open=True)
-    eps = _number(name, "eps", eps, 0.0, np.inf, low_open=True)
+    lr = real_arg(name, "lr", lr, 0.0, np.inf, finite=True)
+    beta1 = real_arg(name, "beta1", beta1, 0.0, 1.0, high_open=True, finite=True)
+    beta2 = real_arg(name, "beta2", beta2, 0.0, 1.0, high_open=True, finite=True)
+    eps = real_arg(name, "eps", eps, 0.0, np.inf, low_open=True, finite=True)
     previous = _state(name, state, ("m", "v"), param)
     t = 0 if state is None else state.get("t")
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 0:
-        raise ValueError(f"{name}: state['t'] must be the step count (an integer ≥ 0), got {t!r}")
-    t = int(t) + 1
+    t = int_arg(name, "state['t']", t, 0, what="the step count (an integer ≥ 0)") + 1
     m = beta1 * previous["m"] + (1.0 - beta1) * grad
     v = beta2 * previous["v"] + (1.0 - beta2) * grad * grad
     m_hat = m / (1.0 - beta1 ** t)

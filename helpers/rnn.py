@@ -11,7 +11,8 @@ the loop, and the weight gradients are one matrix product each after it; only th
 recurrence h_{t−1} W, which must go step by step, runs in a compiled numba loop (no Python
 overhead per step). Sequences are independent of each other, so a large batch is split by
 rows over numba's threads, each running the whole sequence for its rows; BLAS is pinned to
-one thread for the whole call (see ``helpers._numba``).
+one thread for the whole call (see ``helpers._numba``). The compiled loops are in the
+private module ``helpers._rnn_kernels``.
 """
 from __future__ import annotations
 
@@ -20,88 +21,15 @@ import math
 
 import numpy as np
 
-from ._numba import njit, parallel_slot, prange, thread_count
-from ._validate import as_float_array, same_dtype
+from ._numba import parallel_slot, thread_count
+from ._rnn_kernels import _rnn_backward_parallel, _rnn_deltas, _rnn_forward_parallel, _rnn_states
+from ._validate import as_float_array, same_dtype, upstream_grad
 from .tripwire import reference_kernel
 
 __all__ = ["rnn_forward", "rnn_backward", "lstm_step", "lstm_step_backward", "gru_step",
            "gru_step_backward", "clip_by_norm"]
 
 _CODES = {"tanh": 0, "sigmoid": 1, "relu": 2}
-
-
-# --------------------------------------------------------------------------- numba internals
-
-@njit(cache=True, nogil=True)
-def _activate(a, code):
-    """f(a) in place on a 2-D array."""
-    n, h = a.shape
-    for i in range(n):
-        for j in range(h):
-            v = a[i, j]
-            if code == 0:
-                # tanh through expm1: as accurate as math.tanh, about 3× faster here.
-                e = math.expm1(-2.0 * abs(v))
-                r = -e / (2.0 + e)
-                a[i, j] = r if v >= 0 else -r
-            elif code == 1:
-                if v >= 0:
-                    a[i, j] = 1.0 / (1.0 + math.exp(-v))
-                else:
-                    e = math.exp(v)
-                    a[i, j] = e / (1.0 + e)
-            elif v < 0:
-                a[i, j] = 0.0
-
-
-@njit(cache=True, nogil=True)
-def _rnn_forward_rows(xw, h0, W, code, lo, hi, hs):
-    """Sequences lo..hi−1 of the batch: hs[t, lo:hi] = f(xw[t, lo:hi] + hs[t−1, lo:hi] W), the
-    state before step 0 being h0[lo:hi]. xw (T, N, H) = x_t W_in + b for every t."""
-    prev = h0[lo:hi]
-    for t in range(xw.shape[0]):
-        out = hs[t, lo:hi]
-        np.dot(prev, W, out)
-        out += xw[t, lo:hi]
-        _activate(out, code)
-        prev = out
-
-
-@njit(cache=True, nogil=True)
-def _rnn_backward_rows(dh, hs, Wt, code, lo, hi, da, carry):
-    """Sequences lo..hi−1: da[t] = (dh[t] + da[t+1] Wᵀ) ⊙ f'(a_t) from the last step back; carry
-    ends as dh0 = da[0] Wᵀ. dh, hs, da (T, N, H); Wt = Wᵀ (H, H); carry (N, H), zeros on entry."""
-    H = hs.shape[2]
-    for t in range(hs.shape[0] - 1, -1, -1):
-        for i in range(lo, hi):
-            for j in range(H):
-                h = hs[t, i, j]
-                g = dh[t, i, j] + carry[i, j]
-                if code == 0:
-                    g *= 1.0 - h * h
-                elif code == 1:
-                    g *= h * (1.0 - h)
-                elif h <= 0:
-                    g = 0.0
-                da[t, i, j] = g
-        np.dot(da[t, lo:hi], Wt, carry[lo:hi])
-
-
-# The sequences of a batch are independent until the weight gradients are summed, so the
-# parallel drivers give each thread its own rows of the batch for the whole sequence.
-
-@njit(parallel=True, cache=True)
-def _rnn_forward_parallel(xw, h0, W, code, hs, chunks):
-    N = xw.shape[1]
-    for ch in prange(chunks):
-        _rnn_forward_rows(xw, h0, W, code, ch * N // chunks, (ch + 1) * N // chunks, hs)
-
-
-@njit(parallel=True, cache=True)
-def _rnn_backward_parallel(dh, hs, Wt, code, da, carry, chunks):
-    N = hs.shape[1]
-    for ch in prange(chunks):
-        _rnn_backward_rows(dh, hs, Wt, code, ch * N // chunks, (ch + 1) * N // chunks, da, carry)
 
 
 # --------------------------------------------------------------------------- vanilla RNN
@@ -146,32 +74,6 @@ def _loop_threads(n, t, H):
     return parallel_slot(), chunks
 
 
-def _rnn_states(x, h0, W_in, W, b, code, chunks):
-    """Hidden states in time-major order (T, N, H); the step loop split over `chunks` threads."""
-    n, t, d = x.shape
-    xw = (np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(t * n, d) @ W_in + b).reshape(t, n, -1)
-    h0, W = np.ascontiguousarray(h0), np.ascontiguousarray(W)
-    hs = np.empty_like(xw)
-    if chunks > 1:
-        _rnn_forward_parallel(xw, h0, W, code, hs, chunks)
-    else:
-        _rnn_forward_rows(xw, h0, W, code, 0, n, hs)
-    return hs
-
-
-def _rnn_deltas(dh, hs, W, code, chunks):
-    """da (T, N, H), the gradients of the pre-activations, and dh0 (N, H)."""
-    n, H = hs.shape[1], hs.shape[2]
-    da = np.empty_like(hs)
-    carry = np.zeros((n, H), dtype=hs.dtype)
-    Wt = np.ascontiguousarray(W.T)
-    if chunks > 1:
-        _rnn_backward_parallel(dh, hs, Wt, code, da, carry, chunks)
-    else:
-        _rnn_backward_rows(dh, hs, Wt, code, 0, n, da, carry)
-    return da, carry
-
-
 @reference_kernel
 def rnn_forward(x, h0, W_in, W, b, activation="tanh"):
     """Run a vanilla RNN over a whole sequence.
@@ -200,12 +102,9 @@ def rnn_backward(dh, x, h0, W_in, W, b, activation="tanh"):
     """
     name = "rnn_backward"
     x, h0, W_in, W, b = _rnn_args(name, x, h0, W_in, W, b, activation)
-    dh = as_float_array(name, "dh", dh, ndim=3)
     n, t, d = x.shape
     H = W.shape[0]
-    if dh.shape != (n, t, H):
-        raise ValueError(f"{name}: dh has shape {dh.shape}, expected (N, T, H) = {(n, t, H)}")
-    same_dtype(name, dh=dh, x=x)
+    dh = upstream_grad(name, "dh", dh, (n, t, H), x.dtype, expected="expected (N, T, H) =")
     code = _CODES[activation]
     slot, chunks = _loop_threads(n, t, H)
     with slot as parallel:
@@ -258,13 +157,8 @@ def _cell_args(name, gates, x, h_prev, Wx, Wh, b, c_prev=None):
     return x, h_prev, Wx, Wh, b, c_prev
 
 
-def _upstream(name, arg, value, shape, dtype):
-    value = as_float_array(name, arg, value, ndim=2)
-    if value.shape != shape:
-        raise ValueError(f"{name}: {arg} has shape {value.shape}, expected (N, H) = {shape}")
-    if value.dtype != dtype:
-        raise ValueError(f"{name}: mixed dtypes ({arg} is {value.dtype}, x is {dtype}); cast them to one dtype")
-    return value
+# How the cells name the shape of an upstream gradient on h or c in their messages.
+_NH = "expected (N, H) ="
 
 
 def _lstm_gates(x, h_prev, c_prev, Wx, Wh, b):
@@ -306,8 +200,8 @@ def lstm_step_backward(dh, dc, x, h_prev, c_prev, Wx, Wh, b):
     """
     name = "lstm_step_backward"
     x, h_prev, Wx, Wh, b, c_prev = _cell_args(name, 4, x, h_prev, Wx, Wh, b, c_prev)
-    dh = _upstream(name, "dh", dh, h_prev.shape, x.dtype)
-    dc = _upstream(name, "dc", dc, h_prev.shape, x.dtype)
+    dh = upstream_grad(name, "dh", dh, h_prev.shape, x.dtype, expected=_NH)
+    dc = upstream_grad(name, "dc", dc, h_prev.shape, x.dtype, expected=_NH)
     i, f, o, g, c = _lstm_gates(x, h_prev, c_prev, Wx, Wh, b)
     t = np.tanh(c)
     dc_total = dc + dh * o * (1.0 - t * t)
@@ -361,7 +255,7 @@ def gru_step_backward(dh, x, h_prev, Wx, Wh, b):
     """
     name = "gru_step_backward"
     x, h_prev, Wx, Wh, b, _ = _cell_args(name, 3, x, h_prev, Wx, Wh, b)
-    dh = _upstream(name, "dh", dh, h_prev.shape, x.dtype)
+    dh = upstream_grad(name, "dh", dh, h_prev.shape, x.dtype, expected=_NH)
     z, r, n, hn = _gru_gates(x, h_prev, Wx, Wh, b)
     da_n = dh * (1.0 - z) * (1.0 - n * n)
     da_z = dh * (h_prev - n) * z * (1.0 - z)

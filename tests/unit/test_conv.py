@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import reference_numpy as ref
-from helpers import conv
+from helpers import _conv_kernels as kernels, conv
+from helpers._numba import thread_count
 from helpers.gradcheck import rel_error
 
 RNG = np.random.default_rng(4)
@@ -77,8 +78,8 @@ def test_conv2d_matches_reference(case):
 @pytest.mark.parametrize("ww, direct", [(3, True), (2, False)], ids=["3×3: direct", "3×2: im2col"])
 def test_conv2d_large_enough_for_the_parallel_path_matches_reference(ww, direct):
     x, w, b = RNG.normal(size=(12, 8, 17, 16)), RNG.normal(size=(16, 8, 3, ww)), RNG.normal(size=16)
-    assert conv._direct_3x3(w, 1) == direct
-    assert conv._chunks(12, w.size * 17 * 16) > 1 or conv.thread_count() == 1
+    assert kernels._direct_3x3(w, 1) == direct
+    assert kernels._chunks(12, w.size * 17 * 16) > 1 or thread_count() == 1
     out = conv.conv2d(x, w, b, stride=1, pad=1)
     ref.assert_close(out, ref.conv2d(x, w, b, 1, 1))
     dout = RNG.normal(size=out.shape)
@@ -112,7 +113,7 @@ def make_3x3(case):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_conv2d_direct_3x3_kernel_matches_reference(case, dtype):
     x, w, b, pad = make_3x3(case)
-    assert conv._direct_3x3(w, 1)
+    assert kernels._direct_3x3(w, 1)
     x_in, w_in, b_in = x.astype(dtype), w.astype(dtype), b.astype(dtype)
     kept = x_in.copy(), w_in.copy(), b_in.copy()
     out = conv.conv2d(x_in, w_in, b_in, stride=1, pad=pad)
@@ -129,7 +130,7 @@ def test_conv2d_direct_3x3_kernel_matches_reference(case, dtype):
 def test_conv2d_direct_3x3_kernel_in_parallel_and_on_a_strided_view_matches_reference():
     x = RNG.normal(size=(8, 4, 24, 46))[:, :, :, ::2]          # non-contiguous (8, 4, 24, 23)
     w, b = RNG.normal(size=(16, 4, 3, 3)), RNG.normal(size=16)
-    assert conv._chunks(8, w.size * 24 * 23) > 1 or conv.thread_count() == 1
+    assert kernels._chunks(8, w.size * 24 * 23) > 1 or thread_count() == 1
     ref.assert_close(conv.conv2d(x, w, b, stride=1, pad=1), ref.conv2d(x, w, b, 1, 1))
 
 
@@ -152,7 +153,7 @@ DIRECT_BACKWARD_CASES = [
 @pytest.mark.parametrize("case", DIRECT_BACKWARD_CASES, ids=[c[0] for c in DIRECT_BACKWARD_CASES])
 def test_conv2d_backward_through_the_direct_kernels_matches_numerical_gradient(case):
     x, w, b, pad = make_3x3(case)
-    assert conv._direct_3x3(w, 1)
+    assert kernels._direct_3x3(w, 1)
     dout = RNG.normal(size=conv.conv2d(x, w, b, stride=1, pad=pad).shape)
     grads = conv.conv2d_backward(dout, x, w, b, stride=1, pad=pad)
     num = ref.numeric_grads(lambda: conv.conv2d.unguarded(x, w, b, stride=1, pad=pad),
@@ -170,8 +171,8 @@ def test_conv2d_backward_direct_kernels_in_parallel_and_on_strided_views_match_r
     x = RNG.normal(size=(8, 8, 20, 34))[:, :, :, ::2]          # non-contiguous (8, 8, 20, 17)
     w, b = RNG.normal(size=(16, 8, 3, 3)), RNG.normal(size=16)
     dout = RNG.normal(size=(8, 16, 40, 17))[:, :, ::2]          # non-contiguous (8, 16, 20, 17)
-    assert conv._direct_3x3(w, 1)
-    assert conv._chunks(8, w.size * 20 * 17) > 1 or conv.thread_count() == 1
+    assert kernels._direct_3x3(w, 1)
+    assert kernels._chunks(8, w.size * 20 * 17) > 1 or thread_count() == 1
     for got, want in zip(conv.conv2d_backward(dout, x, w, b, stride=1, pad=1),
                          ref.conv2d_backward(dout, x, w, b, 1, 1)):
         ref.assert_close(got, want)
@@ -182,11 +183,11 @@ def test_conv2d_forward_in_row_tiles_with_a_short_last_tile_matches_reference(st
     # A tile budget of 4 output rows: several tiles per image, and a shorter last one. 3×2
     # filters: the im2col path also at stride 1 (3×3 would take the direct kernel).
     x, w, b = RNG.normal(size=(3, 2, 19, 18)), RNG.normal(size=(4, 2, 3, 2)), RNG.normal(size=4)
-    assert not conv._direct_3x3(w, stride)
+    assert not kernels._direct_3x3(w, stride)
     ho = conv.output_size(19, 3, pad, stride, exact=False)
     wo = conv.output_size(18, 2, pad, stride, exact=False)
-    monkeypatch.setattr(conv, "_TILE_BYTES", 4 * (2 * 3 * 2) * wo * 8)
-    assert conv._tile_rows(2 * 3 * 2, wo, 8) == 4 and ho % 4 != 0
+    monkeypatch.setattr(kernels, "_TILE_BYTES", 4 * (2 * 3 * 2) * wo * 8)
+    assert kernels._tile_rows(2 * 3 * 2, wo, 8) == 4 and ho % 4 != 0
     ref.assert_close(conv.conv2d(x, w, b, stride=stride, pad=pad), ref.conv2d(x, w, b, stride, pad))
 
 @settings(max_examples=25, deadline=None)

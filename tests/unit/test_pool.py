@@ -1,4 +1,5 @@
-"""helpers.conv pooling: max and average, forward and backward, against numpy and central differences."""
+"""helpers.pool (re-exported by helpers.conv): max and average pooling, forward and backward,
+against numpy and central differences."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -137,3 +138,14 @@ def test_pool_bad_input(kind):
         backward(np.ones((2, 3, 2, 1)), x)
     with pytest.raises(ValueError, match=rf"{name}_backward: mixed dtypes \(dout is float32, x is float64\)"):
         backward(np.ones((2, 3, 2, 2), dtype=np.float32), x)
+
+
+def test_helpers_conv_re_exports_the_pooling_kernels_themselves():
+    """Pooling lives in helpers.pool; helpers.conv hands out the very same (tripwire-wrapped)
+    objects, so arming either one arms both."""
+    import helpers.conv
+    import helpers.pool
+    for name in helpers.pool.__all__:
+        kernel = getattr(helpers.pool, name)
+        assert getattr(helpers.conv, name) is kernel and name in helpers.conv.__all__
+        assert kernel.reference_name == f"helpers.pool.{name}"

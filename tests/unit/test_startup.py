@@ -110,8 +110,8 @@ def test_a_read_only_install_caches_into_the_user_cache(tmp_path):
 def test_no_get_num_threads_inside_the_kernels():
     import inspect
     from numba.core.dispatcher import Dispatcher
-    from helpers import conv, rnn
-    for module in (conv, rnn):
+    from helpers import _conv3x3_kernels, _conv_kernels, _rnn_kernels, pool
+    for module in (_conv_kernels, _conv3x3_kernels, pool, _rnn_kernels):
         kernels = [v for v in vars(module).values() if isinstance(v, Dispatcher)]
         assert kernels
         for kernel in kernels:
@@ -135,19 +135,19 @@ def test_single_threaded_blas_pins_and_restores():
 
 def test_parallel_kernels_give_the_same_answer_as_serial_ones():
     """Serial and parallel paths run the same per-image code: the results agree exactly."""
-    from helpers import conv
+    from helpers import _conv_kernels as kernels, pool
     rng = np.random.default_rng(0)
     x, w, b = rng.normal(size=(5, 2, 7, 6)), rng.normal(size=(4, 2, 3, 3)), rng.normal(size=4)
-    serial = conv._conv2d_forward(x, w, b, 2, 1, 4, 3, chunks=1)
-    parallel = conv._conv2d_forward(x, w, b, 2, 1, 4, 3, chunks=3)
+    serial = kernels._conv2d_forward(x, w, b, 2, 1, 4, 3, chunks=1)
+    parallel = kernels._conv2d_forward(x, w, b, 2, 1, 4, 3, chunks=3)
     np.testing.assert_array_equal(serial, parallel)
-    for a, e in zip(conv._conv2d_backward(serial, x, w, 2, 1, chunks=1),
-                    conv._conv2d_backward(serial, x, w, 2, 1, chunks=3)):
+    for a, e in zip(kernels._conv2d_backward(serial, x, w, 2, 1, chunks=1),
+                    kernels._conv2d_backward(serial, x, w, 2, 1, chunks=3)):
         np.testing.assert_array_equal(a, e)
     for backward in (False, True):
         args = (serial[:, :, :2, :2], x, np.empty(x.shape if backward else (5, 2, 3, 3)), 2, 2)
-        one = conv._pool_serial(True, backward, *args).copy()
-        np.testing.assert_array_equal(one, conv._pool_parallel(True, backward, *args))
+        one = pool._pool_serial(True, backward, *args).copy()
+        np.testing.assert_array_equal(one, pool._pool_parallel(True, backward, *args))
 
 
 def test_course_warm_compiles_everything_then_only_loads():
@@ -155,5 +155,6 @@ def test_course_warm_compiles_everything_then_only_loads():
     code = "from course import warm; warm.run(None)"
     python(code)
     out = python(code)
-    assert "helpers.conv: 0 compiled" in out and "helpers.rnn: 0 compiled" in out, out
+    for name in ("conv", "pool", "rnn"):
+        assert f"helpers.{name}: 0 compiled" in out, out
     assert "float64, float32" in out and "numba cache:" in out and "warm in" in out, out
