@@ -12,35 +12,33 @@ from pathlib import Path
 import nbformat
 
 from .errors import CourseError
-from .verify import nbgrader_meta, strip_blocks
+from .cells import nbgrader_meta
+from .types import AnswerKey, KeyCell, NotebookKey
+from .verify import check_calls, strip_blocks
 
 HIDDEN = re.compile(r"###\s*BEGIN HIDDEN TESTS(.*?)###\s*END HIDDEN TESTS", re.S)
-CHECK_CALL = re.compile(r"helpers\.grading\.check_(\w+)\(\s*([A-Za-z_]\w*)")
 
 
-def checks_called(test_source: str) -> list[tuple[str, str]]:
-    """[(check name, student object name)] for each `helpers.grading.check_X(obj)` in hidden tests."""
+def checks_called(test_source: str, where: str = "a test cell") -> list[tuple[str, str]]:
+    """[(registered check name, student object name)] for each ``helpers.grading.check_X(obj)`` in
+    the hidden tests; former names are resolved to the current ones."""
+    from helpers.grading import resolve
+
     found = []
     for block in HIDDEN.findall(test_source):
-        found += CHECK_CALL.findall(block)
+        for name, obj in check_calls(block):
+            check = resolve(name)
+            if check is None:
+                raise CourseError(f"{where}: calls helpers.grading.check_{name}, which does not exist")
+            found.append((check.name, obj))
     return found
 
 
-def hidden_only_checks(test_source: str) -> bool:
-    """True when the hidden tests hold nothing but check calls (so they can all be verified)."""
-    for block in HIDDEN.findall(test_source):
-        for line in block.splitlines():
-            line = line.strip()
-            if line and not line.startswith("#") and not CHECK_CALL.match(line):
-                return False
-    return True
-
-
-def build_key(root: Path, week: str) -> dict:
+def build_key(root: Path, week: str) -> AnswerKey:
     sources = sorted((root / "source" / week).glob("*.ipynb"))
     if not sources:
         raise CourseError(f"no notebooks in {root / 'source' / week}")
-    notebooks = {}
+    notebooks: dict[str, NotebookKey] = {}
     for source_path in sources:
         release_path = root / "release" / week / source_path.name
         if not release_path.is_file():
@@ -48,7 +46,7 @@ def build_key(root: Path, week: str) -> dict:
         source = nbformat.read(source_path, as_version=4)
         release = nbformat.read(release_path, as_version=4)
         source_cells = {nbgrader_meta(c).get("grade_id"): c for c in source.cells if nbgrader_meta(c).get("grade_id")}
-        cells = []
+        cells: list[KeyCell] = []
         for cell in release.cells:
             meta = nbgrader_meta(cell)
             grade_id = meta.get("grade_id")
@@ -56,15 +54,11 @@ def build_key(root: Path, week: str) -> dict:
                 continue
             full = source_cells[grade_id].source
             is_test = bool(meta.get("grade")) and not meta.get("solution")
-            cells.append({
-                "grade_id": grade_id, "cell_type": cell.cell_type, "nbgrader": dict(meta),
-                "release_source": cell.source,
-                "source": full if (is_test or meta.get("locked")) and not meta.get("solution") else None,
-                "checks": checks_called(full) if is_test else [],
-                "fully_verifiable": is_test and bool(checks_called(full)) and hidden_only_checks(full),
-            })
+            cells.append(KeyCell(
+                grade_id=grade_id, cell_type=cell.cell_type, nbgrader=dict(meta), release_source=cell.source,
+                source=full if (is_test or meta.get("locked")) and not meta.get("solution") else None,
+                checks=checks_called(full, f"{source_path}: cell {grade_id}") if is_test else []))
         given = sorted({strip_blocks(c.source).strip() for c in release.cells
                         if c.cell_type == "code" and not nbgrader_meta(c).get("solution")})
-        notebooks[source_path.name] = {"cells": cells, "given_code": given,
-                                       "metadata": dict(release.metadata)}
-    return {"week": week, "notebooks": notebooks}
+        notebooks[source_path.name] = NotebookKey(cells=cells, given_code=given, metadata=dict(release.metadata))
+    return AnswerKey(week=week, notebooks=notebooks)

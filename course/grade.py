@@ -20,8 +20,10 @@ from tqdm import tqdm
 from .answer_key import build_key
 from .errors import CourseError
 from .paths import add_root_option, root_from, select_weeks, weeks_in
+from .config import grading_config
 from .record import fingerprint, graded_submissions, is_current, record, submission_files
-from .scores import db_url, format_table, read_rows
+from .scores import format_table, read_rows
+from .types import Payload
 from .worker import submission_seed
 
 
@@ -66,45 +68,28 @@ def find_submissions(root: Path, weeks: list[str]) -> list[tuple[str, str]]:
             for week in weeks if (student_dir / week).is_dir()]
 
 
-def ensure_gradebook(root: Path) -> None:
+def ensure_gradebook(db_url: str) -> None:
     from nbgrader.api import Gradebook
-    with Gradebook(db_url(root)):
+    with Gradebook(db_url):
         pass
 
 
-def hidden_roots(root: Path) -> list[str]:
-    """Directories a grading kernel must not see: this course, and the checkout it runs from."""
-    import helpers
-    return sorted({str(root.resolve()), str(Path(helpers.__file__).resolve().parents[1])})
-
-
-def configured_limits(root: Path) -> dict:
-    """Limits from nbgrader_config.py: the cell time-out is nbgrader's Execute.timeout."""
-    from .scores import course_config
-    config = course_config(root)
-    limits = {"hidden_roots": hidden_roots(root)}
-    timeout = config.get("Execute", {}).get("timeout") or config.get("ExecutePreprocessor", {}).get("timeout")
-    if isinstance(timeout, (int, float)) and timeout > 0:
-        limits["cell_timeout"] = timeout
-        limits["call_timeout"] = timeout / 2
-    return limits
-
-
 def payloads(root: Path, submissions, keys: dict, force: bool):
-    graded = set() if force else graded_submissions(root)
-    limits = configured_limits(root)
+    config = grading_config(root)
+    graded = set() if force else graded_submissions(config.db_url)
     for student, week in submissions:
         files = submission_files(root, student, week)
         digest = fingerprint(files, keys[week])
         if not force and is_current(root, student, week, digest, graded):
             continue
-        yield digest, {"student": student, "week": week, "files": files, "key": keys[week],
-                       "seed": submission_seed(student, week), "limits": limits}
+        yield digest, Payload(student, week, files, keys[week], submission_seed(student, week),
+                              config.limits, config.hidden_roots)
 
 
 def grade_all(root: Path, submissions, workers: int = 1, scheduler: str | None = None,
               force: bool = False, progress: bool = True) -> list[Outcome]:
-    ensure_gradebook(root)
+    db_url = grading_config(root).db_url
+    ensure_gradebook(db_url)
     keys = {week: build_key(root, week) for week in sorted({w for _, w in submissions})}
     todo = list(payloads(root, submissions, keys, force))
     skipped = len(submissions) - len(todo)
@@ -119,12 +104,12 @@ def grade_all(root: Path, submissions, workers: int = 1, scheduler: str | None =
             try:
                 result = future.result()
             except Exception as err:  # an infrastructure failure: nothing is recorded, a rerun retries
-                outcomes.append(Outcome(payload["student"], payload["week"], False,
+                outcomes.append(Outcome(payload.student, payload.week, False,
                                         f"{type(err).__name__}: {err}"[:300]))
             else:
-                record(root, result, digest)
-                outcomes.append(Outcome(payload["student"], payload["week"], True))
-            bar.set_postfix_str(f"{payload['student']}/{payload['week']}")
+                record(root, db_url, result, digest)
+                outcomes.append(Outcome(payload.student, payload.week, True))
+            bar.set_postfix_str(f"{payload.student}/{payload.week}")
             bar.update()
     bar.close()
     return outcomes

@@ -13,8 +13,10 @@ import json
 import os
 from pathlib import Path
 
+from dataclasses import asdict
+
 from .errors import CourseError
-from .scores import db_url
+from .types import SubmissionResult
 
 RESULT_FILE = ".course-grade.json"
 
@@ -45,9 +47,9 @@ def is_current(root: Path, student: str, week: str, digest: str, graded: set) ->
         return False
 
 
-def graded_submissions(root: Path) -> set[tuple[str, str]]:
+def graded_submissions(db_url: str) -> set[tuple[str, str]]:
     from nbgrader.api import Gradebook
-    with Gradebook(db_url(root)) as gb:
+    with Gradebook(db_url) as gb:
         return {(a.name, s.student.id) for a in gb.assignments for s in a.submissions}
 
 
@@ -58,44 +60,54 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def record(root: Path, result: dict, digest: str) -> None:
+def record(root: Path, db_url: str, result: SubmissionResult, digest: str) -> None:
+    """Write the automatic scores. What an instructor graded by hand (in formgrader: a manual
+    score, and with it needs_manual_grade cleared) is theirs, and a regrade leaves it alone."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    week, student = result["week"], result["student"]
-    with Gradebook(db_url(root)) as gb:
+    week, student = result.week, result.student
+    with Gradebook(db_url) as gb:
         try:
             gb.find_assignment(week)
         except MissingEntry:
             raise CourseError(f"{week} is not in the gradebook: run `course build {week}` first") from None
         gb.update_or_create_student(student)
         gb.update_or_create_submission(week, student)
-        for notebook_name, notebook in result["notebooks"].items():
+        for notebook_name, notebook in result.notebooks.items():
             notebook_id = Path(notebook_name).stem
-            for grade_id, grade in notebook["grades"].items():
+            for grade_id, grade in notebook.grades.items():
                 row = gb.find_grade(grade_id, notebook_id, week, student)
-                row.auto_score = grade["score"]
-                row.needs_manual_grade = grade["score"] is None
+                row.auto_score = grade.score
+                if row.manual_score is None:
+                    row.needs_manual_grade = grade.score is None
         gb.db.commit()
     folder = root / "autograded" / student / week
-    for notebook_name, notebook in result["notebooks"].items():
-        if notebook.get("executed"):
-            write_atomically(folder / notebook_name, notebook["executed"])
-    summary = {"fingerprint": digest, "student": student, "week": week, "seconds": result.get("seconds"),
-               "notes": result.get("notes", []),
-               "notebooks": {name: {"grades": nb["grades"], "notes": nb.get("notes", [])}
-                             for name, nb in result["notebooks"].items()}}
+    for notebook_name, notebook in result.notebooks.items():
+        if notebook.executed:
+            write_atomically(folder / notebook_name, notebook.executed)
+    summary = {"fingerprint": digest, "student": student, "week": week, "seconds": result.seconds,
+               "notes": result.notes,
+               "notebooks": {name: {"grades": {g: asdict(grade) for g, grade in nb.grades.items()},
+                                    "notes": nb.notes}
+                             for name, nb in result.notebooks.items()}}
     write_atomically(folder / RESULT_FILE, json.dumps(summary, indent=1))
 
 
-def reasons(root: Path, student: str, week: str) -> dict[str, str]:
-    """grade_id -> why it lost points, from the last recorded grading (empty if none)."""
+def _summary(root: Path, student: str, week: str) -> dict:
     path = result_path(root, student, week)
-    if not path.is_file():
-        return {}
-    summary = json.loads(path.read_text())
-    found = {}
-    for notebook in summary.get("notebooks", {}).values():
-        for grade_id, grade in notebook["grades"].items():
-            if grade.get("reason") and (grade["score"] is None or grade["score"] < grade["max"]):
-                found[grade_id] = grade["reason"]
-    return found
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def reasons(root: Path, student: str, week: str) -> dict[str, str]:
+    """grade_id -> why it lost points, or how it was graded (a cell put back, ...), from the last
+    recorded grading (empty if none)."""
+    return {grade_id: grade["reason"]
+            for notebook in _summary(root, student, week).get("notebooks", {}).values()
+            for grade_id, grade in notebook["grades"].items() if grade.get("reason")}
+
+
+def notes(root: Path, student: str, week: str) -> list[str]:
+    """Notes for the instructor that cost no point: flagged code, isolation, skipped cells."""
+    summary = _summary(root, student, week)
+    return summary.get("notes", []) + [note for notebook in summary.get("notebooks", {}).values()
+                                       for note in notebook.get("notes", [])]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from .errors import CourseError
 from .paths import add_root_option, root_from
-from .record import reasons
-from .scores import Row, db_url, format_table, read_rows
+from .record import notes, reasons
+from .config import db_url
+from .scores import Row, format_table, read_rows
 
 
 def register(subparsers) -> None:
@@ -19,26 +20,29 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def write_csv(rows: list[Row], path: Path, why: dict) -> None:
+def write_csv(rows: list[Row], path: Path, why: dict, noted: dict) -> None:
     problems = list(dict.fromkeys(p for r in rows for p in r.problems))
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "assignment", *problems, "total", "max_total", "reasons"])
+        writer.writerow(["student", "assignment", *problems, "total", "max_total", "reasons", "notes"])
         for r in rows:
             lost = why.get((r.student, r.assignment), {})
             writer.writerow([r.student, r.assignment,
                              *("" if r.problems.get(p) is None else f"{r.problems[p]:g}" for p in problems),
                              f"{r.total:g}", f"{r.max_total:g}",
-                             "; ".join(f"{p}: {reason}" for p, reason in lost.items())])
+                             "; ".join(f"{p}: {reason}" for p, reason in lost.items()),
+                             "; ".join(noted.get((r.student, r.assignment), []))])
 
 
-def format_reasons(why: dict) -> str:
-    lines = []
-    for (student, assignment), lost in sorted(why.items()):
-        for problem, reason in lost.items():
-            lines.append(f"  {student}/{assignment} {problem}: {reason}")
-    return "why points were lost:\n" + "\n".join(lines) if lines else "no points lost"
+def format_reasons(why: dict, noted: dict) -> str:
+    """Why points were lost (and how cells were graded), then the notes flagged for review apart."""
+    lines = [f"  {student}/{assignment} {problem}: {reason}"
+             for (student, assignment), lost in sorted(why.items()) for problem, reason in lost.items()]
+    text = "why points were lost, and how problems were graded:\n" + "\n".join(lines) if lines else "no points lost"
+    flagged = [f"  {student}/{assignment}: {note}" for (student, assignment), found in sorted(noted.items())
+               for note in found if note.startswith("flagged for review")]
+    return text + ("\nflagged for review (no points taken):\n" + "\n".join(flagged) if flagged else "")
 
 
 def run(args) -> int:
@@ -47,9 +51,10 @@ def run(args) -> int:
         raise CourseError(f"no gradebook at {root / 'gradebook.db'}: run `course grade` first")
     rows = read_rows(root)
     why = {(r.student, r.assignment): reasons(root, r.student, r.assignment) for r in rows}
+    noted = {(r.student, r.assignment): notes(root, r.student, r.assignment) for r in rows}
     path = Path(args.output) if args.output else root / "reports" / "grades.csv"
-    write_csv(rows, path, why)
+    write_csv(rows, path, why, noted)
     print(format_table(rows))
-    print(format_reasons(why))
+    print(format_reasons(why, noted))
     print(f"wrote {path}")
     return 0

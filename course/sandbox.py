@@ -50,3 +50,49 @@ def sandbox_prefix(work: Path, connection_file: Path, hidden_roots: list[Path]) 
     args += ["--bind", str(work), str(work), "--ro-bind", str(connection_file), str(connection_file),
              "--chdir", str(work)]
     return args
+
+
+# --------------------------------------------------------------------------- the kernel it runs
+
+KERNEL_NAME = "course-sandbox"
+
+
+def make_scratch(files: dict[str, bytes]) -> tuple[Path, Path]:
+    """A private directory for one grading run: ``root/work`` holds only this submission's files
+    (and the kernel's empty home); ``root`` also holds the connection file and the kernel spec."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    work = root / "work"
+    work.mkdir()
+    for name, data in files.items():
+        (work / Path(name).name).write_bytes(data)
+    (work / ".home").mkdir()
+    return root, work
+
+
+def write_kernel_spec(scratch_root: Path, work: Path, limits, hidden_roots) -> tuple[Path, list[str]]:
+    """Write the spec of the sandboxed kernel (course/sandbox_kernel.py with ``limits``, inside
+    bwrap when available); return the directory holding it and notes on the isolation."""
+    import json
+
+    home = work / ".home"
+    connection_file = scratch_root / "connection.json"
+    env = {"COURSE_SANDBOX_MEMORY_MB": str(limits.memory_mb),
+           "COURSE_SANDBOX_CPU_SECONDS": str(int(limits.budget) + 60),
+           "COURSE_SANDBOX_FILE_MB": str(limits.file_mb),
+           "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".matplotlib"),
+           "PYTHONDONTWRITEBYTECODE": "1", "COURSE_SANDBOX": "1"}
+    argv = [sys.executable, "-m", "course.sandbox_kernel", "-f", "{connection_file}",
+            "--HistoryManager.hist_file=:memory:", "--IPKernelApp.parent_handle=0"]
+    notes = []
+    if bwrap_available():
+        argv = sandbox_prefix(work, connection_file, [Path(p) for p in hidden_roots]) + argv
+    else:
+        notes.append("no filesystem isolation (bubblewrap unavailable): resource limits only")
+    spec = scratch_root / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": argv, "display_name": "course sandbox", "language": "python", "env": env,
+        "interrupt_mode": "message"}))
+    return spec.parent, notes

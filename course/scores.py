@@ -1,10 +1,11 @@
 """Read scores back from nbgrader's gradebook, and print them as a table."""
 from __future__ import annotations
 
-import os
-import runpy
 from dataclasses import dataclass
 from pathlib import Path
+
+from .cells import nbgrader_meta
+from .config import db_url
 
 
 @dataclass(frozen=True)
@@ -17,26 +18,6 @@ class Row:
     max_total: float
 
 
-def course_config(root: Path) -> dict:
-    """nbgrader_config.py's settings as nested dicts ({"Execute": {"timeout": 120}, ...})."""
-    class _Section(dict):
-        def __getattr__(self, name):
-            return self.setdefault(name, _Section())
-
-        def __setattr__(self, name, value):
-            self[name] = value
-
-    config = _Section()
-    runpy.run_path(str(root / "nbgrader_config.py"), init_globals={"get_config": lambda: config})
-    return config
-
-
-def db_url(root: Path) -> str:
-    """The gradebook URL that nbgrader_config.py sets (falls back to nbgrader's default)."""
-    url = course_config(root).get("CourseDirectory", {}).get("db_url")
-    return url if isinstance(url, str) else "sqlite:///" + os.path.join(root, "gradebook.db")
-
-
 def problem_order(root: Path, assignment: str) -> dict[str, int]:
     """grade_id -> position in the source notebooks, so tables follow the notebook."""
     import nbformat
@@ -44,8 +25,8 @@ def problem_order(root: Path, assignment: str) -> dict[str, int]:
     order: dict[str, int] = {}
     for path in sorted((root / "source" / assignment).glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id and cell["metadata"]["nbgrader"].get("grade"):
+            grade_id = nbgrader_meta(cell).get("grade_id")
+            if grade_id and nbgrader_meta(cell).get("grade"):
                 order.setdefault(grade_id, len(order))
     return order
 

@@ -10,14 +10,12 @@ from pathlib import Path
 
 import nbformat
 
+from .cells import nbgrader_meta
+
 BLOCK = re.compile(r"^[ \t]*###\s*BEGIN (SOLUTION|HIDDEN TESTS)\b.*?^[ \t]*###\s*END \1\b[^\n]*\n?",
                    re.S | re.M)
 MARKER = re.compile(r"###\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
 MIN_SECRET_LINE = 16  # shorter lines ("return out") are too common to call a leak
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 def strip_blocks(text: str) -> str:
@@ -83,9 +81,50 @@ def verify_release(source_path: Path, release_path: Path) -> list[str]:
     return problems
 
 
+CHECK_CALL = re.compile(r"helpers\.grading\.check_(\w+)\(\s*([A-Za-z_]\w*)")
+
+
+def check_calls(source: str) -> list[tuple[str, str]]:
+    """[(check name as written, student object name)] for each ``helpers.grading.check_X(obj`` in ``source``."""
+    return CHECK_CALL.findall(source)
+
+
+def verify_checks(source_path: Path) -> list[str]:
+    """Every check a grade cell calls must exist, and every kernel it guards must still be where
+    its name says (a moved kernel would otherwise guard nothing). One problem per bad call."""
+    from importlib import import_module
+
+    from helpers.grading import CHECKS, resolve
+
+    problems = []
+    for cell in nbformat.read(source_path, as_version=4).cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if not grade_id:
+            continue
+        where = f"{source_path}: cell {grade_id}"
+        for name, _ in check_calls(cell.source):
+            check = resolve(name)
+            if check is None:
+                close = [n for n in CHECKS if name in n or n in name]
+                problems.append(f"{where}: calls helpers.grading.check_{name}, which does not exist"
+                                + (f" (did you mean check_{close[0]}?)" if close else ""))
+                continue
+            for guard in check.guarded:
+                module_name, _, attribute = guard.reference_name.rpartition(".")
+                try:
+                    found = getattr(import_module(module_name), attribute)
+                except (ImportError, AttributeError):
+                    found = None
+                if getattr(found, "reference_name", None) != guard.reference_name:
+                    problems.append(f"{where}: check_{name} guards {guard.reference_name}, which is no longer "
+                                    f"a reference kernel there")
+    return problems
+
+
 def verify_week(root: Path, week: str) -> list[str]:
     problems = []
     sources = sorted((root / "source" / week).glob("*.ipynb"))
     for source_path in sources:
+        problems += verify_checks(source_path)
         problems += verify_release(source_path, root / "release" / week / source_path.name)
     return problems

@@ -33,8 +33,17 @@ def reference_kernel(fn):
 
 @contextlib.contextmanager
 def armed(*kernels):
-    """Arm the given reference kernels (functions or dotted names) for the block."""
-    names = {k if isinstance(k, str) else k.reference_name for k in kernels}
+    """Arm the given reference kernels for the block.
+
+    Only kernel objects are accepted: a name could outlive a moved kernel and silently
+    arm nothing, an object cannot.
+    """
+    names = set()
+    for kernel in kernels:
+        name = getattr(kernel, "reference_name", None)
+        if not isinstance(name, str):
+            raise TypeError(f"armed() takes reference kernels (wrapped by reference_kernel), got {kernel!r}")
+        names.add(name)
     added = names - _armed
     _armed.update(added)
     try:

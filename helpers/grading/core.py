@@ -15,10 +15,10 @@ import numpy as np
 
 from ..tripwire import ReferenceCalled, armed
 
-__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "CHECKS", "register", "run_check", "compare",
-           "Call", "Foreign", "call_student", "judge", "case_header",
-           "assert_close", "quietly", "as_output", "FORWARD_RTOL", "GRADIENT_RTOL", "NUMERICAL_ATOL",
-           "DEFAULT_SEED"]
+__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "CHECKS", "ALIASES", "register", "resolve",
+           "public_functions", "run_check", "compare", "Call", "Foreign", "call_student", "judge",
+           "case_header", "assert_close", "quietly", "as_output", "FORWARD_RTOL", "GRADIENT_RTOL",
+           "NUMERICAL_ATOL", "DEFAULT_SEED"]
 
 FORWARD_RTOL = 1e-7
 GRADIENT_RTOL = 1e-6
@@ -49,11 +49,16 @@ class NetworkCase(Case):
 class Check:
     """What it takes to grade one function.
 
-    name: the function's name in the notebook.
+    name: the check's own name; registering it creates ``helpers.grading.check_<name>``.
+        Say what is checked (``two_layer_forward``, not ``forward``).
     cases: rng -> list[Case]; edge cases first, then random ones.
     reference: computes the expected output(s) from a case's args.
+    doc: one sentence on what the check runs and compares; the public function's docstring.
+    function: what the notebook calls the student's function, as messages name it
+        (defaults to ``name``).
     outputs: names of the outputs; several names mean the function returns a tuple.
-    guarded: reference kernels the student's function must not call.
+    guarded: reference kernels (the objects, wrapped by ``helpers.tripwire.reference_kernel``)
+        that the student's function must not call.
     hint: what usually goes wrong.
     numerical: optional (case, expected) -> {output name: numerical gradient}; the
         named outputs are gradients and are also compared with these estimates.
@@ -64,7 +69,9 @@ class Check:
     """
     name: str
     cases: Callable[[np.random.Generator], list[Case]]
-    reference: Callable[..., Any]
+    reference: Callable[..., Any] | None
+    doc: str = ""
+    function: str = ""
     outputs: tuple[str, ...] = ("out",)
     guarded: tuple = ()
     hint: str = ""
@@ -72,16 +79,65 @@ class Check:
     tolerances: dict = field(default_factory=dict)
     verify: Callable[[Case, tuple, str], None] | None = None
 
+    def __post_init__(self):
+        if not self.name.isidentifier():
+            raise ValueError(f"check name {self.name!r} is not a Python identifier")
+        if not self.function:
+            object.__setattr__(self, "function", self.name)
+        if (self.reference is None) == (self.verify is None):
+            raise ValueError(f"check {self.name!r}: give exactly one of reference and verify")
+        for guard in self.guarded:
+            if not callable(guard) or not isinstance(getattr(guard, "reference_name", None), str):
+                raise TypeError(f"check {self.name!r}: guard {guard!r} is not a reference kernel; pass the "
+                                f"kernel object itself (e.g. helpers.losses.softmax), never its name")
+
 
 CHECKS: dict[str, Check] = {}
+ALIASES: dict[str, str] = {}   # old check name -> current name, for notebooks written before a rename
+_PUBLIC: dict[str, Callable] = {}
 
 
-def register(check: Check) -> Check:
-    """Add a check to :data:`CHECKS` under its function name (names are unique)."""
-    if check.name in CHECKS:
-        raise ValueError(f"a check named {check.name!r} is already registered")
+def register(check: Check, aliases: tuple[str, ...] = ()) -> Check:
+    """Add a check to :data:`CHECKS` and create its public ``check_<name>(fn, seed=...)``.
+
+    ``aliases`` are former names that keep working (``check_<alias>`` is the same function).
+    """
+    if not check.doc:
+        raise ValueError(f"check {check.name!r} needs a doc: one sentence on what it checks")
+    for name in (check.name, *aliases):
+        if name in CHECKS or name in ALIASES:
+            raise ValueError(f"a check named {name!r} is already registered")
     CHECKS[check.name] = check
+    public = _public_function(check)
+    _PUBLIC[public.__name__] = public
+    for alias in aliases:
+        ALIASES[alias] = check.name
+        _PUBLIC[f"check_{alias}"] = public
     return check
+
+
+def resolve(name: str) -> Check | None:
+    """The check registered as ``name`` or under the former name ``name``; None if neither."""
+    return CHECKS.get(ALIASES.get(name, name))
+
+
+def public_functions() -> dict[str, Callable]:
+    """{"check_<name>": function} for every registered check and alias."""
+    return dict(_PUBLIC)
+
+
+def _public_function(check: Check) -> Callable:
+    def run(fn, seed: int = DEFAULT_SEED) -> None:
+        __tracebackhide__ = True
+        run_check(check, fn, seed)
+
+    run.__name__ = run.__qualname__ = f"check_{check.name}"
+    run.__module__ = "helpers.grading"
+    guards = ", ".join(g.reference_name for g in check.guarded)
+    run.__doc__ = (f"{check.doc}\n\nRuns ``{check.function}`` on every case drawn with ``seed``; raises "
+                   f"CheckFailed on the first wrong one, with the case, the shapes and a hint; returns None."
+                   + (f"\nThe function must not call {guards}." if guards else ""))
+    return run
 
 
 @contextlib.contextmanager
@@ -196,11 +252,11 @@ def call_student(check: Check, fn, case: Case) -> Call:
                 elif not case.args and not case.kwargs:
                     got = fn
                 else:
-                    return Call(error=f"{check.name}: expected a function, got {type(fn).__name__}.")
+                    return Call(error=f"{check.function}: expected a function, got {type(fn).__name__}.")
         except NotImplementedError:
-            return Call(error=f"{check.name} is not implemented yet (it raises NotImplementedError).")
+            return Call(error=f"{check.function} is not implemented yet (it raises NotImplementedError).")
         except ReferenceCalled as err:
-            return Call(error=f"{check.name} calls {err.args[0]}, the reference it is graded against. "
+            return Call(error=f"{check.function} calls {err.args[0]}, the reference it is graded against. "
                               f"Write it yourself (numpy is fine).")
         except Exception as err:  # the student's bug, reported as a failed case
             return Call(error=f"raised {type(err).__name__}: {err}")
@@ -208,7 +264,7 @@ def call_student(check: Check, fn, case: Case) -> Call:
 
 
 def case_header(check: Check, case: Case, number: int, total: int) -> str:
-    return f"{check.name}, case {number} of {total} ({case.label}; inputs {_describe(case.args)})"
+    return f"{check.function}, case {number} of {total} ({case.label}; inputs {_describe(case.args)})"
 
 
 def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None:
@@ -220,7 +276,7 @@ def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None
     __tracebackhide__ = True
     where = case_header(check, case, number, total)
     if call.error:
-        raise CheckFailed(call.error if call.error.startswith(check.name) else f"{where}: {call.error}")
+        raise CheckFailed(call.error if call.error.startswith(check.function) else f"{where}: {call.error}")
     for original, used in zip(case.args, call.args_after):
         if isinstance(original, np.ndarray) and not np.array_equal(original, np.asarray(used), equal_nan=True):
             raise CheckFailed(f"{where}: your function changed its input array in place. "
@@ -259,7 +315,7 @@ def run_check(check: Check, fn, seed: int = DEFAULT_SEED, verbose: bool = True) 
     for number, case in enumerate(cases, start=1):
         judge(check, case, number, len(cases), call_student(check, fn, case))
     if verbose:
-        print(f"{check.name}: all {len(cases)} checks passed.")
+        print(f"{check.function}: all {len(cases)} checks passed.")
 
 
 def assert_close(got, expected, *, name="result", inputs=None, rtol=1e-7):

@@ -4,12 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations, losses
-from .core import (CHECKS, Case, Check, CheckFailed, DEFAULT_SEED, GRADIENT_RTOL, as_output,
-                   register, run_check)
-
-__all__ = ["check_sigmoid", "check_sigmoid_grad", "check_relu", "check_relu_grad",
-           "check_tanh_grad", "check_softmax", "check_cross_entropy",
-           "check_softmax_cross_entropy", "check_softmax_regression"]
+from .core import (Case, Check, CheckFailed, GRADIENT_RTOL, as_output,
+                   register)
 
 
 # --------------------------------------------------------------------------- cases
@@ -88,82 +84,42 @@ def _loss_gradient_estimate(case, expected, h=1e-5):
 
 register(Check("sigmoid", _elementwise_cases, activations.sigmoid.unguarded,
                 guarded=(activations.sigmoid,),
-                hint="σ(z) = 1 / (1 + exp(−z)); np.exp works element-wise on arrays."))
+                hint="σ(z) = 1 / (1 + exp(−z)); np.exp works element-wise on arrays.",
+               doc='Check ``sigmoid(z)`` against the reference on arrays of several shapes.'))
 register(Check("sigmoid_grad", _smooth_cases, activations.sigmoid_grad.unguarded, outputs=("grad",),
                 guarded=(activations.sigmoid_grad,), numerical=_elementwise_numerical(activations.sigmoid.unguarded),
                 tolerances={"grad": GRADIENT_RTOL},
-                hint="σ'(z) = σ(z) (1 − σ(z)); it takes z, not σ(z)."))
+                hint="σ'(z) = σ(z) (1 − σ(z)); it takes z, not σ(z).",
+               doc='Check ``sigmoid_grad(z)`` against the reference and finite differences.'))
 register(Check("relu", _elementwise_cases, activations.relu.unguarded, guarded=(activations.relu,),
-                hint="relu(z) = max(0, z) element-wise: np.maximum, not max."))
+                hint="relu(z) = max(0, z) element-wise: np.maximum, not max.",
+               doc='Check ``relu(z)``.'))
 register(Check("relu_grad", _elementwise_cases, activations.relu_grad.unguarded, outputs=("grad",),
                 guarded=(activations.relu_grad,),
-                hint="1 where z > 0 and 0 elsewhere; at exactly z = 0 this course uses 0."))
+                hint="1 where z > 0 and 0 elsewhere; at exactly z = 0 this course uses 0.",
+               doc='Check ``relu_grad(z)`` (0 at z = 0).'))
 register(Check("tanh_grad", _smooth_cases, activations.tanh_grad.unguarded, outputs=("grad",),
                 guarded=(activations.tanh_grad,), numerical=_elementwise_numerical(np.tanh),
                 tolerances={"grad": GRADIENT_RTOL},
-                hint="d tanh(z)/dz = 1 − tanh(z)²: check the sign."))
+                hint="d tanh(z)/dz = 1 − tanh(z)²: check the sign.",
+               doc='Check ``tanh_grad(z)`` against the reference and finite differences.'))
 register(Check("softmax", _logit_cases, losses.softmax.unguarded, guarded=(losses.softmax,),
                 hint="subtract each row's maximum before np.exp (keepdims=True keeps the shapes "
-                     "broadcastable) and normalise over the last axis."))
+                     "broadcastable) and normalise over the last axis.",
+               doc='Check ``softmax(z)`` on (N, K) logits, including logits near ±1000.'))
 register(Check("cross_entropy", _probability_cases, losses.cross_entropy.unguarded,
                 outputs=("loss",), guarded=(losses.cross_entropy,),
                 hint="the mean over the batch of −log(probability of the true class); accept both "
-                     "integer labels (y.ndim == 1) and one-hot rows."))
+                     "integer labels (y.ndim == 1) and one-hot rows.",
+               doc='Check ``cross_entropy(y_hat, y)`` with integer and one-hot labels.'))
 register(Check("softmax_cross_entropy", _labelled_logit_cases,
                 losses.softmax_cross_entropy.unguarded, outputs=("loss", "dz"),
                 guarded=(losses.softmax_cross_entropy, losses.softmax, losses.log_softmax,
                          losses.cross_entropy),
                 numerical=_loss_gradient_estimate, tolerances={"dz": GRADIENT_RTOL},
                 hint="use log-softmax, z − max − log Σ exp(z − max), so that large logits stay finite; "
-                     "dz = (softmax(z) − one_hot(y)) / N."))
-
-
-def check_sigmoid(fn, seed=DEFAULT_SEED):
-    """Check ``sigmoid(z)`` against the reference on arrays of several shapes."""
-    __tracebackhide__ = True
-    run_check(CHECKS["sigmoid"], fn, seed)
-
-
-def check_sigmoid_grad(fn, seed=DEFAULT_SEED):
-    """Check ``sigmoid_grad(z)`` against the reference and finite differences."""
-    __tracebackhide__ = True
-    run_check(CHECKS["sigmoid_grad"], fn, seed)
-
-
-def check_relu(fn, seed=DEFAULT_SEED):
-    """Check ``relu(z)``."""
-    __tracebackhide__ = True
-    run_check(CHECKS["relu"], fn, seed)
-
-
-def check_relu_grad(fn, seed=DEFAULT_SEED):
-    """Check ``relu_grad(z)`` (0 at z = 0)."""
-    __tracebackhide__ = True
-    run_check(CHECKS["relu_grad"], fn, seed)
-
-
-def check_tanh_grad(fn, seed=DEFAULT_SEED):
-    """Check ``tanh_grad(z)`` against the reference and finite differences."""
-    __tracebackhide__ = True
-    run_check(CHECKS["tanh_grad"], fn, seed)
-
-
-def check_softmax(fn, seed=DEFAULT_SEED):
-    """Check ``softmax(z)`` on (N, K) logits, including logits near ±1000."""
-    __tracebackhide__ = True
-    run_check(CHECKS["softmax"], fn, seed)
-
-
-def check_cross_entropy(fn, seed=DEFAULT_SEED):
-    """Check ``cross_entropy(y_hat, y)`` with integer and one-hot labels."""
-    __tracebackhide__ = True
-    run_check(CHECKS["cross_entropy"], fn, seed)
-
-
-def check_softmax_cross_entropy(fn, seed=DEFAULT_SEED):
-    """Check ``softmax_cross_entropy(z, y) -> (loss, dz)``: reference, stability and finite differences."""
-    __tracebackhide__ = True
-    run_check(CHECKS["softmax_cross_entropy"], fn, seed)
+                     "dz = (softmax(z) − one_hot(y)) / N.",
+               doc='Check ``softmax_cross_entropy(z, y) -> (loss, dz)``: reference, stability and finite differences.'))
 
 
 def _digits_training_cases(rng):
@@ -193,14 +149,5 @@ def _verify_softmax_regression(case, outputs, where, min_accuracy=0.90):
 
 register(Check("softmax_regression", _digits_training_cases, reference=None,
                outputs=("W", "b", "losses"), verify=_verify_softmax_regression,
-               hint="train(X, y, n_classes) must return (W, b, losses)."))
-
-
-def check_softmax_regression(train, seed=DEFAULT_SEED):
-    """Train with the student's ``train(X, y, n_classes) -> (W, b, losses)`` on the digits.
-
-    Passes when W is (64, 10), b is (10,), the loss went down, and argmax(X_test W + b) is
-    right on at least 90% of the held-out digits.
-    """
-    __tracebackhide__ = True
-    run_check(CHECKS["softmax_regression"], train, seed)
+               hint="train(X, y, n_classes) must return (W, b, losses).",
+               doc="Train with the student's ``train(X, y, n_classes) -> (W, b, losses)`` on the digits. Passes when W is (64, 10), b is (10,), the loss went down, and argmax(X_test W + b) is right on at least 90% of the held-out digits."))

@@ -15,24 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import NetworkCase, CHECKS, Case, Check, DEFAULT_SEED, GRADIENT_RTOL, register, run_check
+from .. import losses, mlp
+from .core import NetworkCase, Case, Check, GRADIENT_RTOL, register
 
-__all__ = ["check_gradient_descent", "check_graph_answers", "check_forward", "check_cost",
-           "check_grad_V", "check_grad_c", "check_grad_W", "check_grad_b",
-           "check_forward_activations", "check_grad_W_activations", "check_grad_b_activations"]
-
-MLP_KERNELS = ("helpers.mlp.two_layer_forward", "helpers.mlp.two_layer_backward")
-LOSS_KERNELS = ("helpers.losses.cross_entropy", "helpers.losses.softmax_cross_entropy")
-
-
-def _mlp():
-    from .. import mlp
-    return mlp
-
-
-def _run(name, fn, seed):
-    __tracebackhide__ = True
-    run_check(CHECKS[name], fn, seed)
+MLP_KERNELS = (mlp.two_layer_forward, mlp.two_layer_backward)
+GRADIENT_KERNELS = MLP_KERNELS[::-1]   # the backward pass first: it is what the gradients are compared with
+LOSS_KERNELS = (losses.cross_entropy, losses.softmax_cross_entropy)
 
 
 # --------------------------------------------------------------------------- warm-up
@@ -58,7 +46,8 @@ def _descent_reference(x0, lr, n_steps):
 
 register(Check("gradient_descent", _descent_cases, _descent_reference, outputs=("trajectory",),
                hint="return n_steps + 1 positions starting with x0; each step is x ← x − lr · (2x + 1) "
-                    "(minus: descend against the gradient)."))
+                    "(minus: descend against the gradient).",
+               doc='Check ``gradient_descent(x0, lr, n_steps)``: the trajectory on J(x) = x² + x, x0 included.'))
 
 
 # --------------------------------------------------------------------------- the graph
@@ -82,7 +71,8 @@ register(Check("graph_answers", lambda rng: [Case("your eight answers [q, r, f, 
                _graph_reference, outputs=("answers",), tolerances={"answers": 5e-4},
                hint="df_dr = f (1 − f); a multiply node sends each input the incoming gradient times the "
                     "OTHER input (df_dz = df_dr · q, df_dq = df_dr · z); an add node copies it "
-                    "(df_dx = df_dy = df_dq)."))
+                    "(df_dx = df_dy = df_dq).",
+               doc='Check the eight forward and backward values of f = σ((x + y) z) at x = −1, y = 3, z = −0.5.'))
 
 
 # --------------------------------------------------------------------------- the network
@@ -171,16 +161,20 @@ def _forward_cases(activations):
 
 
 def _forward_reference(X, W, b, V, c, activation="sigmoid"):
-    return _mlp().two_layer_forward.unguarded(X, W, b, V, c, activation=activation)
+    return mlp.two_layer_forward.unguarded(X, W, b, V, c, activation=activation)
 
 
 _FORWARD_HINT = ("a = X @ W + b (N, M); Z = activation(a); logits = Z @ V + c (N, K); Y = softmax over each "
                  "row (axis=1), after subtracting the row's maximum so that large logits do not overflow.")
-register(Check("forward", _forward_cases(("sigmoid",)), _forward_reference, outputs=("Z", "Y"),
-               guarded=MLP_KERNELS, hint=_FORWARD_HINT + " The sigmoid is 1 / (1 + exp(−a))."))
-register(Check("forward_activations", _forward_cases(("tanh", "relu")), _forward_reference,
+register(Check("two_layer_forward", _forward_cases(("sigmoid",)), _forward_reference, outputs=("Z", "Y"),
+               guarded=MLP_KERNELS, hint=_FORWARD_HINT + " The sigmoid is 1 / (1 + exp(−a)).",
+               doc='Check ``forward(X, W, b, V, c) -> (Z, Y)`` with the sigmoid, N = 1 and large logits included.',
+               function="forward"), aliases=("forward",))
+register(Check("two_layer_forward_activations", _forward_cases(("tanh", "relu")), _forward_reference,
                outputs=("Z", "Y"), guarded=MLP_KERNELS,
-               hint=_FORWARD_HINT + " activation=\"tanh\" is np.tanh(a); activation=\"relu\" is np.maximum(a, 0)."))
+               hint=_FORWARD_HINT + " activation=\"tanh\" is np.tanh(a); activation=\"relu\" is np.maximum(a, 0).",
+               doc='Check ``forward(..., activation="tanh" / "relu") -> (Z, Y)``.',
+               function="forward"), aliases=("forward_activations",))
 
 
 def _cost_cases(rng) -> list[Case]:
@@ -198,8 +192,10 @@ def _cost_reference(T, Y):
     return -np.sum(T * np.log(Y))
 
 
-register(Check("cost", _cost_cases, _cost_reference, outputs=("J",), guarded=MLP_KERNELS + LOSS_KERNELS,
-               hint="J = −Σₙ Σₖ T[n, k] log Y[n, k]: a SUM over the batch (no division by N), with a minus sign."))
+register(Check("two_layer_cost", _cost_cases, _cost_reference, outputs=("J",), guarded=MLP_KERNELS + LOSS_KERNELS,
+               hint="J = −Σₙ Σₖ T[n, k] log Y[n, k]: a SUM over the batch (no division by N), with a minus sign.",
+               doc='Check ``cost(T, Y)``: the cross-entropy summed (not averaged) over the batch.',
+               function="cost"), aliases=("cost",))
 
 
 # --------------------------------------------------------------------------- the four gradients
@@ -218,7 +214,7 @@ def _backward(net_arrays, activation="sigmoid"):
     V = net_arrays.get("V")
     V = np.zeros((m, k)) if V is None else V
     d = X.shape[1]
-    return _mlp().two_layer_backward.unguarded(X, T, Z, Y, np.zeros((d, m)), np.zeros(m), V, np.zeros(k),
+    return mlp.two_layer_backward.unguarded(X, T, Z, Y, np.zeros((d, m)), np.zeros(m), V, np.zeros(k),
                                                activation=activation)
 
 
@@ -263,91 +259,32 @@ _NO_MEAN = " The cost is a sum, so there is no 1/N."
 _HIDDEN_ERROR = ("δ = ((Y − T) @ V.T) * dZ/da, shape (N, M), with dZ/da = Z (1 − Z) for the sigmoid, "
                  "1 − Z² for tanh, (Z > 0) for relu")
 
-register(Check("grad_V", _gradient_cases(("Z", "Y", "T"), ("sigmoid",)), _grad_V_reference, outputs=("dV",),
-               guarded=MLP_KERNELS, numerical=_numerical("V", "dV"), tolerances={"dV": GRADIENT_RTOL},
+register(Check("two_layer_grad_V", _gradient_cases(("Z", "Y", "T"), ("sigmoid",)), _grad_V_reference, outputs=("dV",),
+               guarded=GRADIENT_KERNELS, numerical=_numerical("V", "dV"), tolerances={"dV": GRADIENT_RTOL},
                hint="dJ/dV = Z.T @ (Y − T), shape (M, K): the sum over samples is the matrix product with "
-                    "Z transposed; Y − T, not T − Y." + _NO_MEAN))
-register(Check("grad_c", _gradient_cases(("Y", "T"), ("sigmoid",)), _grad_c_reference, outputs=("dc",),
-               guarded=MLP_KERNELS, numerical=_numerical("c", "dc"), tolerances={"dc": GRADIENT_RTOL},
+                    "Z transposed; Y − T, not T − Y." + _NO_MEAN,
+               doc='Check ``grad_V(Z, Y, T) -> dJ/dV`` against the reference and central differences.',
+               function="grad_V"), aliases=("grad_V",))
+register(Check("two_layer_grad_c", _gradient_cases(("Y", "T"), ("sigmoid",)), _grad_c_reference, outputs=("dc",),
+               guarded=GRADIENT_KERNELS, numerical=_numerical("c", "dc"), tolerances={"dc": GRADIENT_RTOL},
                hint="dJ/dc = (Y − T) summed over the samples, i.e. over axis 0, shape (K,); Y − T, not T − Y."
-                    + _NO_MEAN))
+                    + _NO_MEAN,
+               doc='Check ``grad_c(Y, T) -> dJ/dc`` against the reference and central differences.',
+               function="grad_c"), aliases=("grad_c",))
 
-for _suffix, _activations in (("", ("sigmoid",)), ("_activations", ("tanh", "relu"))):
-    register(Check("grad_W" + _suffix, _gradient_cases(("X", "Z", "Y", "T", "V"), _activations), _grad_W_reference,
-                   outputs=("dW",), guarded=MLP_KERNELS, numerical=_numerical("W", "dW"),
-                   tolerances={"dW": GRADIENT_RTOL},
-                   hint=f"{_HIDDEN_ERROR}; dJ/dW = X.T @ δ, shape (D, M). Mind V.T and the sign." + _NO_MEAN))
-    register(Check("grad_b" + _suffix, _gradient_cases(("Z", "Y", "T", "V"), _activations), _grad_b_reference,
-                   outputs=("db",), guarded=MLP_KERNELS, numerical=_numerical("b", "db"),
-                   tolerances={"db": GRADIENT_RTOL},
-                   hint=f"{_HIDDEN_ERROR}; dJ/db = δ summed over the samples (axis 0), shape (M,)." + _NO_MEAN))
+for _suffix, _activations, _which in (("", ("sigmoid",), "a sigmoid hidden layer"),
+                                     ("_activations", ("tanh", "relu"), "tanh and relu hidden layers")):
+    _kw = ", activation=..." if _suffix else ""
+    register(Check("two_layer_grad_W" + _suffix, _gradient_cases(("X", "Z", "Y", "T", "V"), _activations),
+                   _grad_W_reference, function="grad_W", outputs=("dW",), guarded=GRADIENT_KERNELS,
+                   numerical=_numerical("W", "dW"), tolerances={"dW": GRADIENT_RTOL},
+                   hint=f"{_HIDDEN_ERROR}; dJ/dW = X.T @ δ, shape (D, M). Mind V.T and the sign." + _NO_MEAN,
+                   doc=f"Check ``grad_W(X, Z, Y, T, V{_kw}) -> dJ/dW`` with {_which}, against the "
+                       f"reference and central differences."), aliases=("grad_W" + _suffix,))
+    register(Check("two_layer_grad_b" + _suffix, _gradient_cases(("Z", "Y", "T", "V"), _activations),
+                   _grad_b_reference, function="grad_b", outputs=("db",), guarded=GRADIENT_KERNELS,
+                   numerical=_numerical("b", "db"), tolerances={"db": GRADIENT_RTOL},
+                   hint=f"{_HIDDEN_ERROR}; dJ/db = δ summed over the samples (axis 0), shape (M,)." + _NO_MEAN,
+                   doc=f"Check ``grad_b(Z, Y, T, V{_kw}) -> dJ/db`` with {_which}, against the "
+                       f"reference and central differences."), aliases=("grad_b" + _suffix,))
 
-
-# --------------------------------------------------------------------------- public checks
-
-def check_gradient_descent(fn, seed=DEFAULT_SEED):
-    """Check ``gradient_descent(x0, lr, n_steps)``: the trajectory on J(x) = x² + x, x0 included."""
-    __tracebackhide__ = True
-    _run("gradient_descent", fn, seed)
-
-
-def check_graph_answers(fn, seed=DEFAULT_SEED):
-    """Check the eight forward and backward values of f = σ((x + y) z) at x = −1, y = 3, z = −0.5."""
-    __tracebackhide__ = True
-    _run("graph_answers", fn, seed)
-
-
-def check_forward(fn, seed=DEFAULT_SEED):
-    """Check ``forward(X, W, b, V, c) -> (Z, Y)`` with the sigmoid, N = 1 and large logits included."""
-    __tracebackhide__ = True
-    _run("forward", fn, seed)
-
-
-def check_forward_activations(fn, seed=DEFAULT_SEED):
-    """Check ``forward(..., activation="tanh" / "relu") -> (Z, Y)``."""
-    __tracebackhide__ = True
-    _run("forward_activations", fn, seed)
-
-
-def check_cost(fn, seed=DEFAULT_SEED):
-    """Check ``cost(T, Y)``: the cross-entropy summed (not averaged) over the batch."""
-    __tracebackhide__ = True
-    _run("cost", fn, seed)
-
-
-def check_grad_V(fn, seed=DEFAULT_SEED):
-    """Check ``grad_V(Z, Y, T) -> dJ/dV`` against the reference and central differences."""
-    __tracebackhide__ = True
-    _run("grad_V", fn, seed)
-
-
-def check_grad_c(fn, seed=DEFAULT_SEED):
-    """Check ``grad_c(Y, T) -> dJ/dc`` against the reference and central differences."""
-    __tracebackhide__ = True
-    _run("grad_c", fn, seed)
-
-
-def check_grad_W(fn, seed=DEFAULT_SEED):
-    """Check ``grad_W(X, Z, Y, T, V) -> dJ/dW`` (sigmoid hidden layer) against the reference and
-    central differences."""
-    __tracebackhide__ = True
-    _run("grad_W", fn, seed)
-
-
-def check_grad_b(fn, seed=DEFAULT_SEED):
-    """Check ``grad_b(Z, Y, T, V) -> dJ/db`` (sigmoid hidden layer) against the reference and
-    central differences."""
-    __tracebackhide__ = True
-    _run("grad_b", fn, seed)
-
-
-def check_grad_W_activations(fn, seed=DEFAULT_SEED):
-    """Check ``grad_W(X, Z, Y, T, V, activation=...)`` with tanh and relu hidden layers."""
-    __tracebackhide__ = True
-    _run("grad_W_activations", fn, seed)
-
-
-def check_grad_b_activations(fn, seed=DEFAULT_SEED):
-    """Check ``grad_b(Z, Y, T, V, activation=...)`` with tanh and relu hidden layers."""
-    __tracebackhide__ = True
-    _run("grad_b_activations", fn, seed)

@@ -8,10 +8,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .core import CHECKS, Case, Check, CheckFailed, DEFAULT_SEED, as_output, compare, register, run_check
+from .. import conv
+from .core import Case, Check, CheckFailed, as_output, compare, register
 
-__all__ = ["check_correlate2d_loops", "check_correlate2d", "check_edge_bands",
-           "check_sobel_edges"]
 
 # Bright on the left, dark on the right gives a positive response with these signs.
 VERTICAL = np.array([[1.0, 0.0, -1.0]] * 3)
@@ -19,7 +18,7 @@ SOBEL_X = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
 SOBEL_Y = SOBEL_X.T.copy()
 
 # Students write these themselves; the course's own kernels must not do it for them.
-GUARDED = ("helpers.conv.conv2d", "helpers.conv.im2col")
+GUARDED = (conv.conv2d, conv.im2col)
 
 
 def correlate_valid(x, k):
@@ -59,21 +58,11 @@ def _correlate_cases(rng, large=False) -> list[Case]:
 _CORRELATE_HINT = ("out[i, j] = Σ_p Σ_q x[i+p, j+q] · k[p, q], with output shape (H − kh + 1, W − kw + 1); "
                    "do not flip the kernel, and let kh and kw differ.")
 
-register(Check("correlate2d_loops", _correlate_cases, correlate_valid, guarded=GUARDED, hint=_CORRELATE_HINT))
+register(Check("correlate2d_loops", _correlate_cases, correlate_valid, guarded=GUARDED, hint=_CORRELATE_HINT,
+               doc='Check ``correlate2d_loops(x, k)`` (valid cross-correlation of one channel).'))
 register(Check("correlate2d", lambda rng: _correlate_cases(rng, large=True), correlate_valid, guarded=GUARDED,
-               hint=_CORRELATE_HINT))
-
-
-def check_correlate2d_loops(fn, seed=DEFAULT_SEED):
-    """Check ``correlate2d_loops(x, k)`` (valid cross-correlation of one channel)."""
-    __tracebackhide__ = True
-    run_check(CHECKS["correlate2d_loops"], fn, seed)
-
-
-def check_correlate2d(fn, seed=DEFAULT_SEED):
-    """Check the vectorized ``correlate2d(x, k)``, also on a 120×160 image."""
-    __tracebackhide__ = True
-    run_check(CHECKS["correlate2d"], fn, seed)
+               hint=_CORRELATE_HINT,
+               doc='Check the vectorized ``correlate2d(x, k)``, also on a 120×160 image.'))
 
 
 # --------------------------------------------------------------------------- predictions
@@ -86,13 +75,8 @@ register(Check("edge_bands", _no_args,
                lambda: (correlate_valid(_step(True), VERTICAL), correlate_valid(_step(False), VERTICAL)),
                outputs=("band", "band_flipped"),
                hint="slide the 3×3 window over the 6×6 image: a window that sees one colour only gives 0; a "
-                    "window across the edge has one bright column under a +1 column or a −1 column of the kernel."))
-
-
-def check_edge_bands(predicted_bands, seed=DEFAULT_SEED):
-    """Check ``predicted_bands() -> (band, band_flipped)``, the 4×4 outputs predicted by hand."""
-    __tracebackhide__ = True
-    run_check(CHECKS["edge_bands"], predicted_bands, seed)
+                    "window across the edge has one bright column under a +1 column or a −1 column of the kernel.",
+               doc='Check ``predicted_bands() -> (band, band_flipped)``, the 4×4 outputs predicted by hand.'))
 
 
 # --------------------------------------------------------------------------- Sobel
@@ -133,10 +117,5 @@ def _verify_sobel(case, outputs, where):
 
 
 register(Check("sobel_edges", _sobel_cases, reference=None, outputs=("magnitude", "orientation"),
-               verify=_verify_sobel))
-
-
-def check_sobel_edges(fn, seed=DEFAULT_SEED):
-    """Check ``sobel_edges(image) -> (magnitude, orientation)``; angles are compared where there is an edge."""
-    __tracebackhide__ = True
-    run_check(CHECKS["sobel_edges"], fn, seed)
+               verify=_verify_sobel,
+               doc='Check ``sobel_edges(image) -> (magnitude, orientation)``; angles are compared where there is an edge.'))

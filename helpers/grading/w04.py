@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import CHECKS, Case, Check, DEFAULT_SEED, GRADIENT_RTOL, register, run_check
-
-__all__ = ["check_zero_pad", "check_conv_output_size", "check_drill", "check_conv_single_step",
-           "check_conv_forward", "check_max_pool_forward", "check_avg_pool_forward",
-           "check_conv_backward", "check_max_pool_backward", "check_avg_pool_backward"]
+from .. import conv
+from .core import Case, Check, GRADIENT_RTOL, register
 
 # Every kernel a student might call instead of writing the exercise.
-CONV_KERNELS = ("helpers.conv.pad2d", "helpers.conv.conv2d", "helpers.conv.conv2d_backward",
-                "helpers.conv.im2col", "helpers.conv.col2im")
-POOL_KERNELS = ("helpers.conv.max_pool2d", "helpers.conv.max_pool2d_backward",
-                "helpers.conv.avg_pool2d", "helpers.conv.avg_pool2d_backward")
+CONV_KERNELS = (conv.pad2d, conv.conv2d, conv.conv2d_backward, conv.im2col, conv.col2im)
+POOL_KERNELS = (conv.max_pool2d, conv.max_pool2d_backward, conv.avg_pool2d, conv.avg_pool2d_backward)
 
 
-def _conv():
-    from .. import conv
-    return conv
-
-
-def _run(name, fn, seed):
-    __tracebackhide__ = True
-    run_check(CHECKS[name], fn, seed)
+def _pool_guards(name):
+    """Every pooling kernel, the one a check compares with (``name``) first."""
+    return tuple(sorted(POOL_KERNELS, key=lambda k: k.reference_name.split(".")[-1] != name))
 
 
 # --------------------------------------------------------------------------- padding and sizes
@@ -44,12 +34,13 @@ def _pad_cases(rng) -> list[Case]:
 
 
 def _pad_reference(x, pad):
-    return _conv().pad2d.unguarded(x, pad)
+    return conv.pad2d.unguarded(x, pad)
 
 
 register(Check("zero_pad", _pad_cases, _pad_reference, guarded=CONV_KERNELS,
                hint="pad axes 2 and 3 only, by `pad` on both sides: "
-                    "np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))."))
+                    "np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))).",
+               doc='Check ``zero_pad(x, pad)`` on (N, C, H, W) batches, pad 0 to 3.'))
 
 # (n, f, pad, stride), plain ints: they travel as JSON to the grader's sandbox.
 _SIZE_CASES = [(6, 3, 0, 1), (6, 3, 1, 1), (7, 3, 0, 2), (8, 3, 0, 2), (10, 4, 0, 3), (11, 5, 2, 3),
@@ -69,8 +60,9 @@ def _size_reference(n, f, pad=0, stride=1):
     return (n + 2 * pad - f) // stride + 1
 
 
-register(Check("conv_output_size", _size_cases, _size_reference, guarded=("helpers.conv.output_size",),
-               hint="floor((n + 2 pad − f) / stride) + 1: integer division `//`, then + 1."))
+register(Check("conv_output_size", _size_cases, _size_reference, guarded=(conv.output_size,),
+               hint="floor((n + 2 pad − f) / stride) + 1: integer division `//`, then + 1.",
+               doc='Check ``conv_output_size(n, f, pad, stride)``, strides that do not fit included.'))
 
 
 # The drill: (n, f, pad, stride) of the output-size questions, in the notebook's order; question 3
@@ -93,9 +85,12 @@ def _drill_reference():
     return np.array(answers, dtype=np.float64)
 
 
-register(Check("drill", lambda rng: [Case("your six answers", ())], _drill_reference, outputs=("answers",),
+register(Check("output_size_drill", lambda rng: [Case("your six answers", ())], _drill_reference,
+               function="drill_answers", outputs=("answers",),
                hint="output size = floor((n + 2p − f)/s) + 1; 'same' with stride 1 needs p = (f − 1)/2; "
-                    "a filter has f·f·C weights plus one bias."))
+                    "a filter has f·f·C weights plus one bias.",
+               doc='Check the six answers of the output-size drill (``drill_answers``) against the formula.'),
+         aliases=("drill",))
 
 
 # --------------------------------------------------------------------------- convolution
@@ -122,7 +117,7 @@ def _conv_cases(rng, small=False) -> list[Case]:
 
 
 def _conv_reference(x, w, b, stride=1, pad=0):
-    return _conv().conv2d.unguarded(x, w, b, stride=stride, pad=pad)
+    return conv.conv2d.unguarded(x, w, b, stride=stride, pad=pad)
 
 
 register(Check("conv_single_step", lambda rng: [
@@ -132,15 +127,17 @@ register(Check("conv_single_step", lambda rng: [
     Case("C=5, 5×5", (rng.normal(size=(5, 5, 5)), rng.normal(size=(5, 5, 5)), 2.0)),
     Case("bias only (zero window)", (np.zeros((2, 3, 3)), rng.normal(size=(2, 3, 3)), 3.0)),
 ], lambda x_slice, w, b: float(np.sum(x_slice * w) + b), guarded=CONV_KERNELS,
-    hint="multiply element-wise, sum over every axis (channels too), then add the bias once."))
+    hint="multiply element-wise, sum over every axis (channels too), then add the bias once.",
+               doc='Check ``conv_single_step(x_slice, w, b)``.'))
 
 _CONV_HINT = ("pad x first; H_out = (H + 2 pad − HH) // stride + 1 (W_out with WW); the window of output "
               "(i, j) starts at row i·stride, column j·stride of the PADDED input and spans all channels.")
-register(Check("conv_forward", _conv_cases, _conv_reference, guarded=CONV_KERNELS, hint=_CONV_HINT))
+register(Check("conv_forward", _conv_cases, _conv_reference, guarded=CONV_KERNELS, hint=_CONV_HINT,
+               doc='Check ``conv_forward(x, w, b, stride, pad)`` against ``helpers.conv.conv2d``.'))
 
 
 def _conv_backward_reference(dout, x, w, b, stride=1, pad=0):
-    return _conv().conv2d_backward.unguarded(dout, x, w, b, stride=stride, pad=pad)
+    return conv.conv2d_backward.unguarded(dout, x, w, b, stride=stride, pad=pad)
 
 
 def _conv_backward_cases(rng) -> list[Case]:
@@ -165,7 +162,8 @@ register(Check("conv_backward", _conv_backward_cases, _conv_backward_reference, 
                tolerances={"dx": GRADIENT_RTOL, "dw": GRADIENT_RTOL, "db": GRADIENT_RTOL},
                hint="db sums dout over n, i, j; dw[k] adds dout[n, k, i, j] · (the padded window); dx_pad adds "
                     "dout[n, k, i, j] · w[k] into the window (+=, windows overlap), then dx = dx_pad without "
-                    "its padding: dx_pad[:, :, pad:pad + H, pad:pad + W]."))
+                    "its padding: dx_pad[:, :, pad:pad + H, pad:pad + W].",
+               doc='Check ``conv_backward(dout, x, w, b, stride, pad) -> (dx, dw, db)``: reference and numerical gradients.'))
 
 
 # --------------------------------------------------------------------------- pooling
@@ -193,7 +191,7 @@ def _pool_backward_cases(rng) -> list[Case]:
     cases = []
     for case in _pool_cases(rng):
         x = case.args[0]
-        out_shape = _conv().max_pool2d.unguarded(x, **case.kwargs).shape
+        out_shape = conv.max_pool2d.unguarded(x, **case.kwargs).shape
         cases.append(Case(case.label, (rng.normal(size=out_shape), x), case.kwargs))
     return cases
 
@@ -202,7 +200,7 @@ def _pool_numerical(kind):
     def estimate(case, expected, h=1e-5):
         from ..gradcheck import numerical_gradient
         dout, x = (np.array(a, dtype=np.float64, copy=True) for a in case.args)
-        forward = getattr(_conv(), f"{kind}_pool2d").unguarded
+        forward = getattr(conv, f"{kind}_pool2d").unguarded
         return {"dx": numerical_gradient(lambda v: np.sum(forward(v, **case.kwargs) * dout), x, h=h)}
     return estimate
 
@@ -217,73 +215,15 @@ for _kind, _forward_hint, _backward_hint in [
      "each of the size² positions of a window gets dout[n, c, i, j] / size²; add (+=) where windows overlap."),
 ]:
     register(Check(f"{_kind}_pool_forward", _pool_cases,
-                   (lambda kind: lambda x, size=2, stride=2: getattr(_conv(), f"{kind}_pool2d").unguarded(
+                   (lambda kind: lambda x, size=2, stride=2: getattr(conv, f"{kind}_pool2d").unguarded(
                        x, size=size, stride=stride))(_kind),
-                   guarded=POOL_KERNELS, hint=_forward_hint))
+                   guarded=_pool_guards(f"{_kind}_pool2d"), hint=_forward_hint,
+                   doc=f"Check ``{_kind}_pool_forward(x, size, stride)`` against ``helpers.conv.{_kind}_pool2d``, "
+                       f"overlapping and non-square windows included."))
     register(Check(f"{_kind}_pool_backward", _pool_backward_cases,
                    (lambda kind: lambda dout, x, size=2, stride=2: getattr(
-                       _conv(), f"{kind}_pool2d_backward").unguarded(dout, x, size=size, stride=stride))(_kind),
-                   outputs=("dx",), guarded=POOL_KERNELS, numerical=_pool_numerical(_kind),
-                   tolerances={"dx": GRADIENT_RTOL}, hint=_backward_hint))
-
-
-# --------------------------------------------------------------------------- public wrappers
-
-def check_zero_pad(fn, seed=DEFAULT_SEED):
-    """Check ``zero_pad(x, pad)`` on (N, C, H, W) batches, pad 0 to 3."""
-    __tracebackhide__ = True
-    _run("zero_pad", fn, seed)
-
-
-def check_conv_output_size(fn, seed=DEFAULT_SEED):
-    """Check ``conv_output_size(n, f, pad, stride)``, strides that do not fit included."""
-    __tracebackhide__ = True
-    _run("conv_output_size", fn, seed)
-
-
-def check_drill(drill_answers, seed=DEFAULT_SEED):
-    """Check ``drill_answers() -> [six numbers]`` against the formula."""
-    __tracebackhide__ = True
-    _run("drill", drill_answers, seed)
-
-
-def check_conv_single_step(fn, seed=DEFAULT_SEED):
-    """Check ``conv_single_step(x_slice, w, b)``."""
-    __tracebackhide__ = True
-    _run("conv_single_step", fn, seed)
-
-
-def check_conv_forward(fn, seed=DEFAULT_SEED):
-    """Check ``conv_forward(x, w, b, stride, pad)`` against ``helpers.conv.conv2d``."""
-    __tracebackhide__ = True
-    _run("conv_forward", fn, seed)
-
-
-def check_max_pool_forward(fn, seed=DEFAULT_SEED):
-    """Check ``max_pool_forward(x, size, stride)`` against ``helpers.conv.max_pool2d``."""
-    __tracebackhide__ = True
-    _run("max_pool_forward", fn, seed)
-
-
-def check_avg_pool_forward(fn, seed=DEFAULT_SEED):
-    """Check ``avg_pool_forward(x, size, stride)`` against ``helpers.conv.avg_pool2d``."""
-    __tracebackhide__ = True
-    _run("avg_pool_forward", fn, seed)
-
-
-def check_conv_backward(fn, seed=DEFAULT_SEED):
-    """Check ``conv_backward(dout, x, w, b, stride, pad) -> (dx, dw, db)``: reference and numerical gradients."""
-    __tracebackhide__ = True
-    _run("conv_backward", fn, seed)
-
-
-def check_max_pool_backward(fn, seed=DEFAULT_SEED):
-    """Check ``max_pool_backward(dout, x, size, stride)``: reference and numerical gradient."""
-    __tracebackhide__ = True
-    _run("max_pool_backward", fn, seed)
-
-
-def check_avg_pool_backward(fn, seed=DEFAULT_SEED):
-    """Check ``avg_pool_backward(dout, x, size, stride)``: reference and numerical gradient."""
-    __tracebackhide__ = True
-    _run("avg_pool_backward", fn, seed)
+                       conv, f"{kind}_pool2d_backward").unguarded(dout, x, size=size, stride=stride))(_kind),
+                   outputs=("dx",), guarded=_pool_guards(f"{_kind}_pool2d_backward"), numerical=_pool_numerical(_kind),
+                   tolerances={"dx": GRADIENT_RTOL}, hint=_backward_hint,
+                   doc=f"Check ``{_kind}_pool_backward(dout, x, size, stride) -> dx`` against "
+                       f"``helpers.conv.{_kind}_pool2d_backward`` and central differences."))

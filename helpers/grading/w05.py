@@ -19,27 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import (NetworkCase, CHECKS, Case, Check, DEFAULT_SEED, GRADIENT_RTOL, NUMERICAL_ATOL,
-                   compare, register, run_check)
+from .. import rnn
+from .core import NetworkCase, Case, Check, GRADIENT_RTOL, NUMERICAL_ATOL, compare, register
 
-__all__ = ["check_rnn_forward", "check_rnn_dW_out", "check_rnn_dc", "check_rnn_deltas",
-           "check_rnn_dW_in", "check_rnn_dW", "check_rnn_db", "check_rnn_backward",
-           "check_clip_by_norm", "check_lstm_step", "check_lstm_step_backward", "check_gru_step",
-           "check_gru_step_backward"]
-
-RNN_FORWARD = "helpers.rnn.rnn_forward"
-RNN_BACKWARD = "helpers.rnn.rnn_backward"
+RNN_FORWARD = rnn.rnn_forward
+RNN_BACKWARD = rnn.rnn_backward
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
-
-
-def _rnn():
-    from .. import rnn
-    return rnn
-
-
-def _run(name, fn, seed):
-    __tracebackhide__ = True
-    run_check(CHECKS[name], fn, seed)
 
 
 # --------------------------------------------------------------------------- plain numpy model
@@ -199,12 +184,13 @@ def _forward_cases(rng):
 
 
 def _forward_reference(x, h0, W_in, W, b, activation="tanh"):
-    return _rnn().rnn_forward.unguarded(x, h0, W_in, W, b, activation=activation)
+    return rnn.rnn_forward.unguarded(x, h0, W_in, W, b, activation=activation)
 
 
 register(Check("rnn_forward", _forward_cases, _forward_reference, outputs=("z",), guarded=(RNN_FORWARD,),
                hint="loop over t: u_t = x[:, t] @ W_in + z_prev @ W + b, z_t = f(u_t), starting from "
-                    "z_prev = h0; store z_t in z[:, t] and carry it to the next step. Return (N, T, H)."))
+                    "z_prev = h0; store z_t in z[:, t] and carry it to the next step. Return (N, T, H).",
+               doc='Check ``rnn_forward(x, h0, W_in, W, b, activation) -> z`` (N, T, H) against helpers.rnn.'))
 
 
 # --------------------------------------------------------------------------- one-output gradient checks
@@ -258,7 +244,9 @@ for _which in ("dW_out", "dc"):
                    verify=_single_output_verify(f"rnn_{_which}", ("dW_out", "dc"), _which,
                                                 _output_reference(_which), _output_numerical(_which),
                                                 _OUTPUT_HINTS[_which]),
-                   hint="output_grads(dv, z) must return the tuple (dW_out, dc)."))
+                   hint="output_grads(dv, z) must return the tuple (dW_out, dc).",
+                   doc=f"Check {_which} of ``output_grads(dv, z) -> (dW_out, dc)`` against plain numpy and "
+                       f"central differences."))
 
 
 # --------------------------------------------------------------------------- the delta recursion
@@ -277,7 +265,7 @@ def _delta_verify(case, got, where):
     __tracebackhide__ = True
     net = case.network
     # With W_in = I the reference's dx is exactly δ (dx_t = δ_t W_inᵀ).
-    expected = _rnn().rnn_backward.unguarded(net["dh"], net["x"], net["h0"], net["W_in"], net["W"], net["b"],
+    expected = rnn.rnn_backward.unguarded(net["dh"], net["x"], net["h0"], net["W_in"], net["W"], net["b"],
                                              activation=net["activation"])[0]
     compare(expected, got[0], "delta", where, GRADIENT_RTOL, _DELTA_HINT)
     compare(_numerical_gradient(net, "offsets"), got[0], "delta", where + " vs numerical gradient ∂E/∂u",
@@ -285,7 +273,8 @@ def _delta_verify(case, got, where):
 
 
 register(Check("rnn_deltas", _delta_cases, reference=None, outputs=("delta",), guarded=(RNN_BACKWARD,),
-               verify=_delta_verify, hint=_DELTA_HINT))
+               verify=_delta_verify, hint=_DELTA_HINT,
+               doc='Check ``rnn_deltas(dh, z, W, activation) -> delta`` (N, T, H), the recursion back through time, against helpers.rnn and the numerical gradient ∂E/∂u_t.'))
 
 
 # --------------------------------------------------------------------------- dW_in, dW, db
@@ -303,7 +292,7 @@ def _param_reference(which):
 
     def reference(case):
         net = case.network
-        return _rnn().rnn_backward.unguarded(net["dh"], net["x"], net["h0"], net["W_in"], net["W"], net["b"],
+        return rnn.rnn_backward.unguarded(net["dh"], net["x"], net["h0"], net["W_in"], net["W"], net["b"],
                                              activation=net["activation"])[index]
     return reference
 
@@ -322,7 +311,9 @@ for _which in ("dW_in", "dW", "db"):
                                                 _param_reference(_which),
                                                 _numerical_hidden({"dW_in": "W_in", "dW": "W", "db": "b"}[_which]),
                                                 _PARAM_HINTS[_which]),
-                   hint="rnn_param_grads(delta, x, z, h0) must return the tuple (dW_in, dW, db)."))
+                   hint="rnn_param_grads(delta, x, z, h0) must return the tuple (dW_in, dW, db).",
+                   doc=f"Check {_which} of ``rnn_param_grads(delta, x, z, h0) -> (dW_in, dW, db)`` against "
+                       f"helpers.rnn and central differences."))
 
 
 # --------------------------------------------------------------------------- the whole backward pass
@@ -332,7 +323,7 @@ def _backward_cases(rng):
 
 
 def _backward_reference(dh, x, h0, W_in, W, b, activation="tanh"):
-    return _rnn().rnn_backward.unguarded(dh, x, h0, W_in, W, b, activation=activation)
+    return rnn.rnn_backward.unguarded(dh, x, h0, W_in, W, b, activation=activation)
 
 
 def _backward_numerical(case, expected):
@@ -346,7 +337,8 @@ register(Check("rnn_backward", _backward_cases, _backward_reference, outputs=_BA
                tolerances={name: GRADIENT_RTOL for name in _BACKWARD_OUTPUTS},
                hint="z = rnn_forward(...); delta = rnn_deltas(dh, z, W, activation); "
                     "(dW_in, dW, db) = rnn_param_grads(delta, x, z, h0); dx = delta @ W_in.T (N, T, D); "
-                    "dh0 = delta[:, 0] @ W.T (N, H)."))
+                    "dh0 = delta[:, 0] @ W.T (N, H).",
+               doc='Check ``rnn_backward(dh, x, h0, W_in, W, b, activation) -> (dx, dh0, dW_in, dW, db)`` against helpers.rnn and central differences (T = 1, N = 1, T = 60 included).'))
 
 
 # --------------------------------------------------------------------------- clipping
@@ -367,15 +359,16 @@ def _clip_cases(rng):
 
 
 def _clip_reference(grads, max_norm):
-    clipped, total = _rnn().clip_by_norm.unguarded(list(grads), max_norm)
+    clipped, total = rnn.clip_by_norm.unguarded(list(grads), max_norm)
     return np.stack([np.asarray(g) for g in clipped]).reshape(np.shape(grads)), float(total)
 
 
 register(Check("clip_by_norm", _clip_cases, _clip_reference, outputs=("clipped", "total_norm"),
-               guarded=("helpers.rnn.clip_by_norm",),
+               guarded=(rnn.clip_by_norm,),
                hint="total_norm = sqrt(Σ over every gradient of Σ g²) (ONE norm for all gradients together); "
                     "when total_norm > max_norm multiply every gradient by max_norm / total_norm, otherwise "
-                    "return them unchanged. Return new arrays; do not scale the inputs in place."))
+                    "return them unchanged. Return new arrays; do not scale the inputs in place.",
+               doc='Check ``clip_by_norm(grads, max_norm) -> (clipped, total_norm)`` (global norm).'))
 
 
 # --------------------------------------------------------------------------- LSTM and GRU steps
@@ -472,110 +465,33 @@ _GRU_BACKWARD_HINT = ("with s = h_prev @ Wh_n: da_n = dh * (1 − z) * (1 − n�
                       "[da_z, da_r, da_n * r]; and h_prev also reaches h directly: dh_prev = dh * z + [..] @ Wh.T.")
 
 register(Check("lstm_step", _cell_cases(4, _LSTM_FORWARD_ARGS, True),
-               lambda *args: _rnn().lstm_step.unguarded(*args), outputs=("h", "c"),
-               guarded=("helpers.rnn.lstm_step",), hint=_LSTM_HINT))
+               lambda *args: rnn.lstm_step.unguarded(*args), outputs=("h", "c"),
+               guarded=(rnn.lstm_step,), hint=_LSTM_HINT,
+               doc='Check ``lstm_step(x, h_prev, c_prev, Wx, Wh, b) -> (h, c)`` (gates [i, f, o, g]).'))
 register(Check("lstm_step_backward", _cell_cases(4, _LSTM_BACKWARD_ARGS, False),
-               lambda *args: _rnn().lstm_step_backward.unguarded(*args),
+               lambda *args: rnn.lstm_step_backward.unguarded(*args),
                outputs=("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"),
-               guarded=("helpers.rnn.lstm_step", "helpers.rnn.lstm_step_backward"),
+               guarded=(rnn.lstm_step, rnn.lstm_step_backward),
                numerical=_cell_numerical(_lstm_np, _LSTM_FORWARD_ARGS,
                                          [("dx", "x"), ("dh_prev", "h_prev"), ("dc_prev", "c_prev"),
                                           ("dWx", "Wx"), ("dWh", "Wh"), ("db", "b")], ("dh", "dc")),
                tolerances={name: GRADIENT_RTOL for name in ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")},
-               hint=_LSTM_BACKWARD_HINT))
+               hint=_LSTM_BACKWARD_HINT,
+               doc='Check ``lstm_step_backward(dh, dc, x, h_prev, c_prev, Wx, Wh, b) -> (dx, dh_prev, dc_prev, dWx, dWh, db)`` against helpers.rnn and central differences.'))
 register(Check("gru_step", _cell_cases(3, _GRU_FORWARD_ARGS, True),
-               lambda *args: _rnn().gru_step.unguarded(*args), outputs=("h",),
-               guarded=("helpers.rnn.gru_step",), hint=_GRU_HINT))
+               lambda *args: rnn.gru_step.unguarded(*args), outputs=("h",),
+               guarded=(rnn.gru_step,), hint=_GRU_HINT,
+               doc='Check ``gru_step(x, h_prev, Wx, Wh, b) -> h`` (gates [z, r, n]).'))
 register(Check("gru_step_backward", _cell_cases(3, _GRU_BACKWARD_ARGS, False),
-               lambda *args: _rnn().gru_step_backward.unguarded(*args),
+               lambda *args: rnn.gru_step_backward.unguarded(*args),
                outputs=("dx", "dh_prev", "dWx", "dWh", "db"),
-               guarded=("helpers.rnn.gru_step", "helpers.rnn.gru_step_backward"),
+               guarded=(rnn.gru_step, rnn.gru_step_backward),
                numerical=_cell_numerical(_gru_np, _GRU_FORWARD_ARGS,
                                          [("dx", "x"), ("dh_prev", "h_prev"), ("dWx", "Wx"), ("dWh", "Wh"),
                                           ("db", "b")], ("dh",)),
                tolerances={name: GRADIENT_RTOL for name in ("dx", "dh_prev", "dWx", "dWh", "db")},
-               hint=_GRU_BACKWARD_HINT))
+               hint=_GRU_BACKWARD_HINT,
+               doc='Check ``gru_step_backward(dh, x, h_prev, Wx, Wh, b) -> (dx, dh_prev, dWx, dWh, db)`` against helpers.rnn and central differences.'))
 
 
 # --------------------------------------------------------------------------- public checks
-
-def check_rnn_forward(fn, seed=DEFAULT_SEED):
-    """Check ``rnn_forward(x, h0, W_in, W, b, activation) -> z`` (N, T, H) against helpers.rnn."""
-    __tracebackhide__ = True
-    _run("rnn_forward", fn, seed)
-
-
-def check_rnn_dW_out(fn, seed=DEFAULT_SEED):
-    """Check dW_out of ``output_grads(dv, z) -> (dW_out, dc)`` against plain numpy and central differences."""
-    __tracebackhide__ = True
-    _run("rnn_dW_out", fn, seed)
-
-
-def check_rnn_dc(fn, seed=DEFAULT_SEED):
-    """Check dc of ``output_grads(dv, z) -> (dW_out, dc)``."""
-    __tracebackhide__ = True
-    _run("rnn_dc", fn, seed)
-
-
-def check_rnn_deltas(fn, seed=DEFAULT_SEED):
-    """Check ``rnn_deltas(dh, z, W, activation) -> delta`` (N, T, H), the recursion back through time,
-    against helpers.rnn and the numerical gradient ∂E/∂u_t."""
-    __tracebackhide__ = True
-    _run("rnn_deltas", fn, seed)
-
-
-def check_rnn_dW_in(fn, seed=DEFAULT_SEED):
-    """Check dW_in of ``rnn_param_grads(delta, x, z, h0) -> (dW_in, dW, db)``."""
-    __tracebackhide__ = True
-    _run("rnn_dW_in", fn, seed)
-
-
-def check_rnn_dW(fn, seed=DEFAULT_SEED):
-    """Check dW of ``rnn_param_grads(delta, x, z, h0) -> (dW_in, dW, db)``."""
-    __tracebackhide__ = True
-    _run("rnn_dW", fn, seed)
-
-
-def check_rnn_db(fn, seed=DEFAULT_SEED):
-    """Check db of ``rnn_param_grads(delta, x, z, h0) -> (dW_in, dW, db)``."""
-    __tracebackhide__ = True
-    _run("rnn_db", fn, seed)
-
-
-def check_rnn_backward(fn, seed=DEFAULT_SEED):
-    """Check ``rnn_backward(dh, x, h0, W_in, W, b, activation) -> (dx, dh0, dW_in, dW, db)`` against
-    helpers.rnn and central differences (T = 1, N = 1, T = 60 included)."""
-    __tracebackhide__ = True
-    _run("rnn_backward", fn, seed)
-
-
-def check_clip_by_norm(fn, seed=DEFAULT_SEED):
-    """Check ``clip_by_norm(grads, max_norm) -> (clipped, total_norm)`` (global norm)."""
-    __tracebackhide__ = True
-    _run("clip_by_norm", fn, seed)
-
-
-def check_lstm_step(fn, seed=DEFAULT_SEED):
-    """Check ``lstm_step(x, h_prev, c_prev, Wx, Wh, b) -> (h, c)`` (gates [i, f, o, g])."""
-    __tracebackhide__ = True
-    _run("lstm_step", fn, seed)
-
-
-def check_lstm_step_backward(fn, seed=DEFAULT_SEED):
-    """Check ``lstm_step_backward(dh, dc, x, h_prev, c_prev, Wx, Wh, b) -> (dx, dh_prev, dc_prev, dWx, dWh, db)``
-    against helpers.rnn and central differences."""
-    __tracebackhide__ = True
-    _run("lstm_step_backward", fn, seed)
-
-
-def check_gru_step(fn, seed=DEFAULT_SEED):
-    """Check ``gru_step(x, h_prev, Wx, Wh, b) -> h`` (gates [z, r, n])."""
-    __tracebackhide__ = True
-    _run("gru_step", fn, seed)
-
-
-def check_gru_step_backward(fn, seed=DEFAULT_SEED):
-    """Check ``gru_step_backward(dh, x, h_prev, Wx, Wh, b) -> (dx, dh_prev, dWx, dWh, db)`` against
-    helpers.rnn and central differences."""
-    __tracebackhide__ = True
-    _run("gru_step_backward", fn, seed)

@@ -4,11 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import strategy as S
-from .core import CHECKS, Case, Check, CheckFailed, DEFAULT_SEED, as_output, register, run_check
+from .core import Case, Check, CheckFailed, as_output, register
 
-__all__ = ["check_error_gaps", "check_diagnose", "check_human_level", "check_assign_splits",
-           "check_error_by_split", "check_ceilings", "check_relabel_worth_it",
-           "check_precision_recall_f1", "check_choose_model", "check_dev_test_sizes"]
 
 # The seed's worked cases: (human, train, train_dev, dev[, test]).
 WORKED = [
@@ -67,11 +64,14 @@ def _diagnose_cases(rng) -> list[Case]:
 register(Check("error_gaps", _gap_cases, S.error_gaps.unguarded, outputs=("gaps",),
                guarded=(S.error_gaps, S.diagnose),
                hint="[train − human, train_dev − train, dev − train_dev, test − dev], with np.nan as the "
-                    "last entry when test is None; errors are in percent, do not rescale them."))
-register(Check("diagnose", _diagnose_cases, S.diagnose.unguarded, outputs=("flags",),
+                    "last entry when test is None; errors are in percent, do not rescale them.",
+               doc='Check ``error_gaps(human, train, train_dev, dev, test=None)`` on worked and random cases.'))
+register(Check("diagnose_bias_variance", _diagnose_cases, S.diagnose.unguarded, outputs=("flags",),
                guarded=(S.error_gaps, S.diagnose),
                hint="flag a problem when its gap is > 0 and ≥ half of the largest gap; ignore the "
-                    "dev-overfitting gap when test is None; return 0/1 in the order of PROBLEMS."))
+                    "dev-overfitting gap when test is None; return 0/1 in the order of PROBLEMS.",
+               doc='Check ``diagnose(human, train, train_dev, dev, test=None)`` on the worked cases, ties and 24 '
+                   'random cases.', function="diagnose"), aliases=("diagnose",))
 
 
 def _human_cases(rng) -> list[Case]:
@@ -87,7 +87,8 @@ def _human_cases(rng) -> list[Case]:
 register(Check("human_level", _human_cases, S.human_level.unguarded, outputs=("error",),
                guarded=(S.human_level,),
                hint="Bayes error is at most the best error anyone reaches: the minimum, not the "
-                    "average or the typical reader."))
+                    "average or the typical reader.",
+               doc='Check ``human_level(errors)``: the proxy for Bayes error.'))
 
 
 # --------------------------------------------------------------------------- splits
@@ -139,7 +140,8 @@ def _verify_splits(case, outputs, where):
 
 register(Check("assign_splits", _split_cases, reference=None, outputs=("split",),
                guarded=(S.assign_splits,), verify=_verify_splits,
-               hint="permute the target indices and the source indices separately."))
+               hint="permute the target indices and the source indices separately.",
+               doc='Check ``assign_splits(is_target, n_dev, n_test, n_train_dev, seed)``: sizes and sources of each split.'))
 
 
 def _error_split_cases(rng) -> list[Case]:
@@ -159,7 +161,8 @@ def _error_split_cases(rng) -> list[Case]:
 register(Check("error_by_split", _error_split_cases, S.error_by_split.unguarded, outputs=("errors",),
                guarded=(S.error_by_split,),
                hint="for s in 0..3: 100 × the mean of (y != y_pred) over the examples with split == s "
-                    "(percent); np.nan when a split has no examples."))
+                    "(percent); np.nan when a split has no examples.",
+               doc='Check ``error_by_split(y, y_pred, split)``: percent errors per split, NaN for empty ones.'))
 
 
 # --------------------------------------------------------------------------- error analysis
@@ -176,10 +179,12 @@ def _ceiling_cases(rng) -> list[Case]:
     return cases
 
 
-register(Check("ceilings", _ceiling_cases, S.ceilings.unguarded, outputs=("ceilings",),
+register(Check("error_analysis_ceilings", _ceiling_cases, S.ceilings.unguarded, outputs=("ceilings",),
                guarded=(S.ceilings,),
                hint="dev_error × (fraction of sampled errors carrying each tag): average over the rows "
-                    "(axis=0), one value per column."))
+                    "(axis=0), one value per column.",
+               doc='Check ``ceilings(tags, dev_error)`` on random tag tables.', function="ceilings"),
+         aliases=("ceilings",))
 
 
 def _relabel_cases(rng) -> list[Case]:
@@ -200,7 +205,8 @@ def _relabel_cases(rng) -> list[Case]:
 register(Check("relabel_worth_it", _relabel_cases, S.relabel_worth_it.unguarded, outputs=("decision",),
                guarded=(S.relabel_worth_it,),
                hint="the error due to wrong labels is dev_error × mislabeled_share (points); return 1 "
-                    "only when it is strictly larger than model_gap, else 0 (an int)."))
+                    "only when it is strictly larger than model_gap, else 0 (an int).",
+               doc="Check ``relabel_worth_it(dev_error, mislabeled_share, model_gap)`` on the seed's and random cases."))
 
 
 # --------------------------------------------------------------------------- metrics
@@ -223,7 +229,8 @@ def _binary_cases(rng) -> list[Case]:
 register(Check("precision_recall_f1", _binary_cases, S.precision_recall_f1.unguarded,
                outputs=("precision", "recall", "f1"), guarded=(S.precision_recall_f1,),
                hint="precision = TP / predicted positives, recall = TP / actual positives, F1 = their "
-                    "harmonic mean 2PR / (P + R); use 0.0 where a denominator is 0."))
+                    "harmonic mean 2PR / (P + R); use 0.0 where a denominator is 0.",
+               doc='Check ``precision_recall_f1(y_true, y_pred)``, including zero denominators.'))
 
 
 def _choose_cases(rng) -> list[Case]:
@@ -246,7 +253,8 @@ def _choose_cases(rng) -> list[Case]:
 register(Check("choose_model", _choose_cases, S.choose_model.unguarded, outputs=("index",),
                guarded=(S.choose_model,),
                hint="keep the models with latency ≤ max_latency (satisficing), then take the best score "
-                    "among them (optimizing); the index refers to the full list; −1 when none qualifies."))
+                    "among them (optimizing); the index refers to the full list; −1 when none qualifies.",
+               doc='Check ``choose_model(score, latency, max_latency)``: satisficing then optimizing.'))
 
 
 def _size_cases(rng) -> list[Case]:
@@ -259,66 +267,8 @@ def _size_cases(rng) -> list[Case]:
 
 register(Check("dev_test_sizes", _size_cases, S.dev_test_sizes.unguarded,
                outputs=("n_train", "n_dev", "n_test"), guarded=(S.dev_test_sizes,),
-               hint="dev = test = min(n // 5, 10000) (integer division), train = n − dev − test."))
+               hint="dev = test = min(n // 5, 10000) (integer division), train = n − dev − test.",
+               doc='Check ``dev_test_sizes(n)`` for small, medium and very large n.'))
 
 
 # --------------------------------------------------------------------------- public wrappers
-
-def check_error_gaps(fn, seed=DEFAULT_SEED):
-    """Check ``error_gaps(human, train, train_dev, dev, test=None)`` on worked and random cases."""
-    __tracebackhide__ = True
-    run_check(CHECKS["error_gaps"], fn, seed)
-
-
-def check_diagnose(fn, seed=DEFAULT_SEED):
-    """Check ``diagnose(human, train, train_dev, dev, test=None)`` on the worked cases, ties and 24 random cases."""
-    __tracebackhide__ = True
-    run_check(CHECKS["diagnose"], fn, seed)
-
-
-def check_human_level(fn, seed=DEFAULT_SEED):
-    """Check ``human_level(errors)``: the proxy for Bayes error."""
-    __tracebackhide__ = True
-    run_check(CHECKS["human_level"], fn, seed)
-
-
-def check_assign_splits(fn, seed=DEFAULT_SEED):
-    """Check ``assign_splits(is_target, n_dev, n_test, n_train_dev, seed)``: sizes and sources of each split."""
-    __tracebackhide__ = True
-    run_check(CHECKS["assign_splits"], fn, seed)
-
-
-def check_error_by_split(fn, seed=DEFAULT_SEED):
-    """Check ``error_by_split(y, y_pred, split)``: percent errors per split, NaN for empty ones."""
-    __tracebackhide__ = True
-    run_check(CHECKS["error_by_split"], fn, seed)
-
-
-def check_ceilings(fn, seed=DEFAULT_SEED):
-    """Check ``ceilings(tags, dev_error)`` on random tag tables."""
-    __tracebackhide__ = True
-    run_check(CHECKS["ceilings"], fn, seed)
-
-
-def check_relabel_worth_it(fn, seed=DEFAULT_SEED):
-    """Check ``relabel_worth_it(dev_error, mislabeled_share, model_gap)`` on the seed's and random cases."""
-    __tracebackhide__ = True
-    run_check(CHECKS["relabel_worth_it"], fn, seed)
-
-
-def check_precision_recall_f1(fn, seed=DEFAULT_SEED):
-    """Check ``precision_recall_f1(y_true, y_pred)``, including zero denominators."""
-    __tracebackhide__ = True
-    run_check(CHECKS["precision_recall_f1"], fn, seed)
-
-
-def check_choose_model(fn, seed=DEFAULT_SEED):
-    """Check ``choose_model(score, latency, max_latency)``: satisficing then optimizing."""
-    __tracebackhide__ = True
-    run_check(CHECKS["choose_model"], fn, seed)
-
-
-def check_dev_test_sizes(fn, seed=DEFAULT_SEED):
-    """Check ``dev_test_sizes(n)`` for small, medium and very large n."""
-    __tracebackhide__ = True
-    run_check(CHECKS["dev_test_sizes"], fn, seed)

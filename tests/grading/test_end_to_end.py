@@ -40,7 +40,7 @@ def test_every_week_has_the_four_kinds_of_sample():
 @pytest.mark.parametrize("week", GRADED_WEEKS)
 def test_each_sample_gets_its_exact_expected_score_per_problem(graded, week):
     from nbgrader.api import Gradebook
-    from course.scores import db_url
+    from course.config import db_url
 
     root, _ = graded
     with Gradebook(db_url(root)) as gb:
@@ -53,7 +53,7 @@ def test_each_sample_gets_its_exact_expected_score_per_problem(graded, week):
 
 def test_reference_earns_every_point_and_blank_none(graded):
     from nbgrader.api import Gradebook
-    from course.scores import db_url
+    from course.config import db_url
 
     root, _ = graded
     with Gradebook(db_url(root)) as gb:
@@ -82,7 +82,7 @@ def test_grade_prints_a_summary_table_and_report_writes_csv(graded):
 def test_regrading_is_idempotent(graded):
     """Grading the same submissions again replaces, never duplicates, the grades."""
     from nbgrader.api import Gradebook
-    from course.scores import db_url
+    from course.config import db_url
 
     root, _ = graded
     week = GRADED_WEEKS[0]

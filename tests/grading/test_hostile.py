@@ -48,7 +48,7 @@ def test_batch_survives_everything(hostile_course):
 @pytest.mark.parametrize("name", sorted(corpus(Path("/nowhere"))))
 def test_each_hostile_submission_scores_what_it_should(hostile_course, name):
     from nbgrader.api import Gradebook
-    from course.scores import db_url
+    from course.config import db_url
 
     from course.sandbox import bwrap_available
 

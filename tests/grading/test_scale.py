@@ -27,7 +27,7 @@ def course_with(tmp_path: Path, students: dict[str, str]) -> Path:
 
 def scores(root: Path) -> dict:
     from nbgrader.api import Gradebook
-    from course.scores import db_url
+    from course.config import db_url
     with Gradebook(db_url(root)) as gb:
         return {(s.student.id, g.name): g.score for a in gb.assignments for s in a.submissions
                 for nb in s.notebooks for g in nb.grades}

@@ -73,9 +73,9 @@ def grad_b(Z, Y, T, V, activation="sigmoid"):
     return hidden_error(Z, Y, T, V, activation).sum(axis=0)
 
 
-CORRECT = {"gradient_descent": gradient_descent, "graph_answers": graph_answers, "forward": forward,
-           "forward_activations": forward, "cost": cost, "grad_V": grad_V, "grad_c": grad_c,
-           "grad_W": grad_W, "grad_b": grad_b, "grad_W_activations": grad_W, "grad_b_activations": grad_b}
+CORRECT = {"gradient_descent": gradient_descent, "graph_answers": graph_answers, "two_layer_forward": forward,
+           "two_layer_forward_activations": forward, "two_layer_cost": cost, "two_layer_grad_V": grad_V, "two_layer_grad_c": grad_c,
+           "two_layer_grad_W": grad_W, "two_layer_grad_b": grad_b, "two_layer_grad_W_activations": grad_W, "two_layer_grad_b_activations": grad_b}
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -87,7 +87,7 @@ def test_a_correct_solution_passes_every_case_and_the_check_returns_none(name, c
     assert "passed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["forward", "grad_V", "grad_c", "grad_W", "grad_b", "grad_W_activations"])
+@pytest.mark.parametrize("name", ["two_layer_forward", "two_layer_grad_V", "two_layer_grad_c", "two_layer_grad_W", "two_layer_grad_b", "two_layer_grad_W_activations"])
 def test_cases_include_a_single_sample_and_a_batch(name):
     cases = CHECKS[name].cases(np.random.default_rng(1))
     batch_sizes = {case.args[0].shape[0] for case in cases}
@@ -95,7 +95,7 @@ def test_cases_include_a_single_sample_and_a_batch(name):
 
 
 def test_activation_cases_cover_tanh_and_relu_for_every_shape():
-    cases = CHECKS["grad_W_activations"].cases(np.random.default_rng(2))
+    cases = CHECKS["two_layer_grad_W_activations"].cases(np.random.default_rng(2))
     by_activation = {}
     for case in cases:
         by_activation.setdefault(case.kwargs["activation"], []).append(case.args[0].shape)
@@ -108,8 +108,8 @@ def test_the_mlp_reference_passes_its_own_checks():
 
     forward_ref = lambda X, W, b, V, c, activation="sigmoid": mlp.two_layer_forward.unguarded(
         X, W, b, V, c, activation=activation)
-    helpers.grading.check_forward(forward_ref)
-    helpers.grading.check_forward_activations(forward_ref)
+    helpers.grading.check_two_layer_forward(forward_ref)
+    helpers.grading.check_two_layer_forward_activations(forward_ref)
 
 
 # --------------------------------------------------------------------------- typical mistakes
@@ -142,15 +142,15 @@ def naive_softmax_forward(X, W, b, V, c, activation="sigmoid"):
 
 
 @pytest.mark.parametrize("name,wrong,fragment", [
-    ("forward", naive_softmax_forward, "large logits"),
-    ("forward", lambda X, W, b, V, c: (activate(X @ W, "sigmoid"), forward(X, W, b, V, c)[1]), "`Z` is wrong"),
-    ("forward", lambda X, W, b, V, c: (lambda Z, A: (Z, np.exp(A) / np.exp(A).sum(axis=0)))(  # softmax per column
+    ("two_layer_forward", naive_softmax_forward, "large logits"),
+    ("two_layer_forward", lambda X, W, b, V, c: (activate(X @ W, "sigmoid"), forward(X, W, b, V, c)[1]), "`Z` is wrong"),
+    ("two_layer_forward", lambda X, W, b, V, c: (lambda Z, A: (Z, np.exp(A) / np.exp(A).sum(axis=0)))(  # softmax per column
         activate(X @ W + b, "sigmoid"), Z_logits(X, W, b, V, c)), "`Y` is wrong"),
-    ("forward_activations", lambda X, W, b, V, c, activation="sigmoid": forward(X, W, b, V, c),  # ignores it
+    ("two_layer_forward_activations", lambda X, W, b, V, c, activation="sigmoid": forward(X, W, b, V, c),  # ignores it
      "`Z` is wrong"),
-    ("forward_activations", lambda X, W, b, V, c, activation="sigmoid":
+    ("two_layer_forward_activations", lambda X, W, b, V, c, activation="sigmoid":
         forward(X, W, b, V, c, "relu" if activation == "relu" else "sigmoid"), "tanh"),
-    ("forward_activations", lambda X, W, b, V, c, activation="sigmoid":
+    ("two_layer_forward_activations", lambda X, W, b, V, c, activation="sigmoid":
         forward(X, W, b, V, c, "tanh" if activation == "tanh" else "sigmoid"), "relu"),
 ])
 def test_forward_mistakes_fail(name, wrong, fragment):
@@ -167,43 +167,43 @@ def Z_logits(X, W, b, V, c):
     (lambda T, Y: -np.sum(np.log(Y)), "is wrong"),                                 # every class, not the true one
 ])
 def test_cost_mistakes_fail(wrong, fragment):
-    fails("cost", wrong, fragment)
+    fails("two_layer_cost", wrong, fragment)
 
 
 # Each gradient: a wrong sign, a missing transpose and a sum over the wrong axis (plus a 1/N).
 GRADIENT_MISTAKES = [
-    ("grad_V", "wrong sign", lambda Z, Y, T: grad_V(Z, T, Y)),
-    ("grad_V", "missing transpose", lambda Z, Y, T: (Y - T).T @ Z),
-    ("grad_V", "per-sample outer products summed over the wrong axis",
+    ("two_layer_grad_V", "wrong sign", lambda Z, Y, T: grad_V(Z, T, Y)),
+    ("two_layer_grad_V", "missing transpose", lambda Z, Y, T: (Y - T).T @ Z),
+    ("two_layer_grad_V", "per-sample outer products summed over the wrong axis",
      lambda Z, Y, T: (Z[:, :, None] * (Y - T)[:, None, :]).sum(axis=1)),
-    ("grad_V", "mean instead of sum", lambda Z, Y, T: grad_V(Z, Y, T) / len(Y)),
-    ("grad_c", "wrong sign", lambda Y, T: (T - Y).sum(axis=0)),
-    ("grad_c", "sum over the wrong axis", lambda Y, T: (Y - T).sum(axis=1)),
-    ("grad_c", "sum over every axis", lambda Y, T: np.full(Y.shape[1], (Y - T).sum())),
-    ("grad_c", "mean instead of sum", lambda Y, T: (Y - T).mean(axis=0)),
-    ("grad_W", "wrong sign", lambda X, Z, Y, T, V: -grad_W(X, Z, Y, T, V)),
-    ("grad_W", "missing transpose of V", lambda X, Z, Y, T, V: X.T @ (((Y - T) @ V) * Z * (1 - Z))),
-    ("grad_W", "missing transpose of X", lambda X, Z, Y, T, V: X @ (((Y - T) @ V.T) * Z * (1 - Z))),
-    ("grad_W", "per-sample outer products summed over the wrong axis",
+    ("two_layer_grad_V", "mean instead of sum", lambda Z, Y, T: grad_V(Z, Y, T) / len(Y)),
+    ("two_layer_grad_c", "wrong sign", lambda Y, T: (T - Y).sum(axis=0)),
+    ("two_layer_grad_c", "sum over the wrong axis", lambda Y, T: (Y - T).sum(axis=1)),
+    ("two_layer_grad_c", "sum over every axis", lambda Y, T: np.full(Y.shape[1], (Y - T).sum())),
+    ("two_layer_grad_c", "mean instead of sum", lambda Y, T: (Y - T).mean(axis=0)),
+    ("two_layer_grad_W", "wrong sign", lambda X, Z, Y, T, V: -grad_W(X, Z, Y, T, V)),
+    ("two_layer_grad_W", "missing transpose of V", lambda X, Z, Y, T, V: X.T @ (((Y - T) @ V) * Z * (1 - Z))),
+    ("two_layer_grad_W", "missing transpose of X", lambda X, Z, Y, T, V: X @ (((Y - T) @ V.T) * Z * (1 - Z))),
+    ("two_layer_grad_W", "per-sample outer products summed over the wrong axis",
      lambda X, Z, Y, T, V: (X[:, :, None] * (((Y - T) @ V.T) * Z * (1 - Z))[:, None, :]).sum(axis=1)),
-    ("grad_W", "forgot the sigmoid derivative", lambda X, Z, Y, T, V: X.T @ ((Y - T) @ V.T)),
-    ("grad_W", "sigmoid derivative as Z (1 + Z)", lambda X, Z, Y, T, V: X.T @ (((Y - T) @ V.T) * Z * (1 + Z))),
-    ("grad_b", "wrong sign", lambda Z, Y, T, V: -grad_b(Z, Y, T, V)),
-    ("grad_b", "missing transpose of V", lambda Z, Y, T, V: (((Y - T) @ V) * Z * (1 - Z)).sum(axis=0)),
-    ("grad_b", "sum over the wrong axis", lambda Z, Y, T, V: (((Y - T) @ V.T) * Z * (1 - Z)).sum(axis=1)),
-    ("grad_b", "mean instead of sum", lambda Z, Y, T, V: (((Y - T) @ V.T) * Z * (1 - Z)).mean(axis=0)),
-    ("grad_W_activations", "sigmoid derivative for every activation",
+    ("two_layer_grad_W", "forgot the sigmoid derivative", lambda X, Z, Y, T, V: X.T @ ((Y - T) @ V.T)),
+    ("two_layer_grad_W", "sigmoid derivative as Z (1 + Z)", lambda X, Z, Y, T, V: X.T @ (((Y - T) @ V.T) * Z * (1 + Z))),
+    ("two_layer_grad_b", "wrong sign", lambda Z, Y, T, V: -grad_b(Z, Y, T, V)),
+    ("two_layer_grad_b", "missing transpose of V", lambda Z, Y, T, V: (((Y - T) @ V) * Z * (1 - Z)).sum(axis=0)),
+    ("two_layer_grad_b", "sum over the wrong axis", lambda Z, Y, T, V: (((Y - T) @ V.T) * Z * (1 - Z)).sum(axis=1)),
+    ("two_layer_grad_b", "mean instead of sum", lambda Z, Y, T, V: (((Y - T) @ V.T) * Z * (1 - Z)).mean(axis=0)),
+    ("two_layer_grad_W_activations", "sigmoid derivative for every activation",
      lambda X, Z, Y, T, V, activation="sigmoid": grad_W(X, Z, Y, T, V)),
-    ("grad_W_activations", "tanh derivative with the wrong sign (1 + Z²)",
+    ("two_layer_grad_W_activations", "tanh derivative with the wrong sign (1 + Z²)",
      lambda X, Z, Y, T, V, activation="sigmoid": X.T @ (((Y - T) @ V.T) * (1 + Z ** 2))
      if activation == "tanh" else grad_W(X, Z, Y, T, V, activation)),
-    ("grad_W_activations", "relu derivative taken as Z itself",
+    ("two_layer_grad_W_activations", "relu derivative taken as Z itself",
      lambda X, Z, Y, T, V, activation="sigmoid": X.T @ (((Y - T) @ V.T) * Z)
      if activation == "relu" else grad_W(X, Z, Y, T, V, activation)),
-    ("grad_b_activations", "tanh derivative as 1 − Z",
+    ("two_layer_grad_b_activations", "tanh derivative as 1 − Z",
      lambda Z, Y, T, V, activation="sigmoid": (((Y - T) @ V.T) * (1 - Z)).sum(axis=0)
      if activation == "tanh" else grad_b(Z, Y, T, V, activation)),
-    ("grad_b_activations", "relu derivative with ≥ instead of >",
+    ("two_layer_grad_b_activations", "relu derivative with ≥ instead of >",
      lambda Z, Y, T, V, activation="sigmoid": (((Y - T) @ V.T) * (Z >= 0)).sum(axis=0)
      if activation == "relu" else grad_b(Z, Y, T, V, activation)),
 ]
@@ -218,18 +218,18 @@ def test_gradient_mistakes_fail(name, mistake, wrong):
 def test_a_missing_transpose_fails_on_values_when_the_shapes_agree():
     """All sizes equal: (Y − T).T @ Z has the right shape, so the values must give it away."""
     only_when_square = lambda Z, Y, T: (Y - T).T @ Z if Z.shape[1] == Y.shape[1] else grad_V(Z, Y, T)
-    message = fails("grad_V", only_when_square, "every size 3 (N = D = M = K)", "is wrong at index")
+    message = fails("two_layer_grad_V", only_when_square, "every size 3 (N = D = M = K)", "is wrong at index")
     assert "has shape" not in message
-    fails("grad_c", lambda Y, T: (Y - T).sum(axis=1) if Y.shape[0] == Y.shape[1] else (Y - T).sum(axis=0),
+    fails("two_layer_grad_c", lambda Y, T: (Y - T).sum(axis=1) if Y.shape[0] == Y.shape[1] else (Y - T).sum(axis=0),
           "is wrong at index")
 
 
 def test_each_gradient_is_graded_on_its_own():
     """A wrong dJ/dW does not touch the checks of dJ/dV, dJ/dc or dJ/db."""
-    helpers.grading.check_grad_V(grad_V)
-    helpers.grading.check_grad_c(grad_c)
-    helpers.grading.check_grad_b(grad_b)
-    fails("grad_W", lambda X, Z, Y, T, V: -grad_W(X, Z, Y, T, V))
+    helpers.grading.check_two_layer_grad_V(grad_V)
+    helpers.grading.check_two_layer_grad_c(grad_c)
+    helpers.grading.check_two_layer_grad_b(grad_b)
+    fails("two_layer_grad_W", lambda X, Z, Y, T, V: -grad_W(X, Z, Y, T, V))
 
 
 def test_the_numerical_gradient_catches_what_the_reference_would_miss():
@@ -238,14 +238,14 @@ def test_the_numerical_gradient_catches_what_the_reference_would_miss():
 
     from helpers.grading import run_check
 
-    check = dataclasses.replace(CHECKS["grad_W"], reference=lambda X, Z, Y, T, V, activation="sigmoid":
+    check = dataclasses.replace(CHECKS["two_layer_grad_W"], reference=lambda X, Z, Y, T, V, activation="sigmoid":
                                 -grad_W(X, Z, Y, T, V, activation))
     with pytest.raises(CheckFailed, match="vs numerical gradient"):
         run_check(check, lambda X, Z, Y, T, V: -grad_W(X, Z, Y, T, V))
 
 
 def test_messages_name_the_case_the_shapes_the_index_and_give_a_hint():
-    message = fails("grad_V", lambda Z, Y, T: Z.T @ (T - Y), "grad_V, case 1 of 8", "a single sample (N=1)",
+    message = fails("two_layer_grad_V", lambda Z, Y, T: Z.T @ (T - Y), "grad_V, case 1 of 8", "a single sample (N=1)",
                     "array(1, 4), array(1, 2), array(1, 2)", "`dV` is wrong at index (0, 0)", "expected",
                     "Hint: dJ/dV = Z.T @ (Y − T)")
     assert "[[" not in message                      # the hidden inputs are never dumped
@@ -257,22 +257,22 @@ def test_calling_the_reference_kernel_is_caught():
     def sneaky(X, Z, Y, T, V):
         return mlp.two_layer_backward(X, T, Z, Y, np.zeros((X.shape[1], Z.shape[1])), np.zeros(Z.shape[1]), V,
                                       np.zeros(Y.shape[1]))[0]
-    fails("grad_W", sneaky, "helpers.mlp.two_layer_backward", "Write it yourself")
-    fails("forward", lambda X, W, b, V, c: mlp.two_layer_forward(X, W, b, V, c), "helpers.mlp.two_layer_forward")
+    fails("two_layer_grad_W", sneaky, "helpers.mlp.two_layer_backward", "Write it yourself")
+    fails("two_layer_forward", lambda X, W, b, V, c: mlp.two_layer_forward(X, W, b, V, c), "helpers.mlp.two_layer_forward")
 
 
 def test_changing_an_input_in_place_fails():
     def in_place(Y, T):
         Y -= T
         return Y.sum(axis=0)
-    fails("grad_c", in_place, "changed its input array in place")
+    fails("two_layer_grad_c", in_place, "changed its input array in place")
 
 
 def test_not_implemented_and_no_return_are_reported():
     def stub(Z, Y, T):
         raise NotImplementedError()
-    fails("grad_V", stub, "grad_V is not implemented yet")
-    fails("grad_V", lambda Z, Y, T: None, "Did you forget a `return`?")
+    fails("two_layer_grad_V", stub, "grad_V is not implemented yet")
+    fails("two_layer_grad_V", lambda Z, Y, T: None, "Did you forget a `return`?")
 
 
 def test_nothing_reaches_stderr(capfd):
@@ -283,5 +283,5 @@ def test_nothing_reaches_stderr(capfd):
         print("to stderr", file=sys.stderr)
         return np.log(Z - 2).T @ (Y - T)          # nan, with a numpy warning
     with pytest.raises(CheckFailed):
-        helpers.grading.check_grad_V(noisy)
+        helpers.grading.check_two_layer_grad_V(noisy)
     assert capfd.readouterr().err == ""

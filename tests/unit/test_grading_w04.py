@@ -80,7 +80,7 @@ def avg_pool_backward(dout, x, size=2, stride=2, scale=None):
 
 
 CORRECT = {
-    "zero_pad": zero_pad, "conv_output_size": output_size, "drill": lambda: [3, 28, 2, 2, 55, 1216],
+    "zero_pad": zero_pad, "conv_output_size": output_size, "output_size_drill": lambda: [3, 28, 2, 2, 55, 1216],
     "conv_single_step": lambda s, w, b: np.sum(s * w) + b, "conv_forward": conv_forward,
     "conv_backward": conv_backward, "max_pool_forward": pool_forward(np.max),
     "avg_pool_forward": pool_forward(np.mean), "max_pool_backward": max_pool_backward,
@@ -90,7 +90,7 @@ CORRECT = {
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_correct_solutions_pass(name, capsys):
-    if name != "drill":
+    if name != "output_size_drill":
         assert len(CHECKS[name].cases(np.random.default_rng(0))) >= 5
     assert getattr(helpers.grading, f"check_{name}")(CORRECT[name]) is None
     assert "passed" in capsys.readouterr().out
@@ -145,7 +145,7 @@ def test_typical_mistakes_in_sizes_fail(name, wrong, fragment):
     ("3 28 2 2 55 1216", "is a str"),
 ])
 def test_wrong_drill_answers_fail(answers, fragment):
-    fails("drill", lambda: answers, fragment)
+    fails("output_size_drill", lambda: answers, fragment)
 
 
 def no_pad_forward(x, w, b, stride=1, pad=0):

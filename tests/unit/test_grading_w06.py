@@ -7,8 +7,8 @@ from helpers import strategy as S
 from helpers.grading import CHECKS
 from check_helpers import fails
 
-W06 = {"error_gaps": S.error_gaps, "diagnose": S.diagnose, "human_level": S.human_level,
-       "assign_splits": S.assign_splits, "error_by_split": S.error_by_split, "ceilings": S.ceilings,
+W06 = {"error_gaps": S.error_gaps, "diagnose_bias_variance": S.diagnose, "human_level": S.human_level,
+       "assign_splits": S.assign_splits, "error_by_split": S.error_by_split, "error_analysis_ceilings": S.ceilings,
        "relabel_worth_it": S.relabel_worth_it, "precision_recall_f1": S.precision_recall_f1,
        "choose_model": S.choose_model, "dev_test_sizes": S.dev_test_sizes}
 
@@ -70,21 +70,21 @@ def strict_half(human, train, train_dev, dev, test=None):
 
 
 def test_diagnose_fails_on_only_the_largest_gap():
-    fails("diagnose", only_largest, "bias and mismatch", "index (2,)", "expected 1, got 0")
+    fails("diagnose_bias_variance", only_largest, "bias and mismatch", "index (2,)", "expected 1, got 0")
 
 
 def test_diagnose_fails_on_a_fixed_threshold_that_fits_the_worked_cases():
     for args in [a for _, a in helpers.grading.w06.WORKED[:4]]:
         np.testing.assert_array_equal(fixed_threshold(*args), S.diagnose.unguarded(*args))
-    fails("diagnose", fixed_threshold, "is wrong")
+    fails("diagnose_bias_variance", fixed_threshold, "is wrong")
 
 
 def test_diagnose_fails_on_boundary_and_missing_test():
-    fails("diagnose", strict_half, "exactly half of the largest gap")
+    fails("diagnose_bias_variance", strict_half, "exactly half of the largest gap")
     ignore_test = lambda h, tr, td, d, te=None: S.diagnose.unguarded(h, tr, td, d)
-    fails("diagnose", ignore_test, "with a test error")
+    fails("diagnose_bias_variance", ignore_test, "with a test error")
     names = lambda *args: S.problem_names(S.diagnose.unguarded(*args))
-    fails("diagnose", names, "expected floating-point numbers")
+    fails("diagnose_bias_variance", names, "expected floating-point numbers")
 
 
 def test_human_level_fails_on_mean_and_max():
@@ -138,9 +138,9 @@ def test_error_by_split_fails_on_fractions_and_zero_for_empty():
 
 
 def test_ceilings_fails_on_wrong_axis_counts_and_fractions():
-    fails("ceilings", lambda t, e: e * np.asarray(t, float).mean(axis=1), "shape")
-    fails("ceilings", lambda t, e: np.asarray(t, float).mean(axis=0), "is wrong")
-    fails("ceilings", lambda t, e: e * np.asarray(t, float).sum(axis=0) / 100, "is wrong")  # assumes n = 100
+    fails("error_analysis_ceilings", lambda t, e: e * np.asarray(t, float).mean(axis=1), "shape")
+    fails("error_analysis_ceilings", lambda t, e: np.asarray(t, float).mean(axis=0), "is wrong")
+    fails("error_analysis_ceilings", lambda t, e: e * np.asarray(t, float).sum(axis=0) / 100, "is wrong")  # assumes n = 100
 
 
 def test_relabel_fails_on_ties_bools_and_wrong_comparison():
@@ -191,5 +191,5 @@ def test_dev_test_sizes_fails_on_fixed_fractions_and_float_division():
 
 
 def test_messages_do_not_dump_hidden_inputs():
-    message = fails("ceilings", lambda t, e: e * np.asarray(t, float).sum(axis=0) / 100, "case")
+    message = fails("error_analysis_ceilings", lambda t, e: e * np.asarray(t, float).sum(axis=0) / 100, "case")
     assert "[[" not in message

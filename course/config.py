@@ -1,0 +1,66 @@
+"""What the grader reads from the course root's ``nbgrader_config.py``, read in one place.
+
+nbgrader loads that file itself for build and feedback; the grader needs only three things
+from it (the gradebook URL, the cell time-out, and where the course lives, which a grading
+kernel must not see), so it runs the file with a stand-in ``get_config`` and keeps those.
+"""
+from __future__ import annotations
+
+import os
+import runpy
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. The cell time-out follows nbgrader's ``Execute.timeout``."""
+    cell_timeout: float = 120.0     # seconds for one cell
+    call_timeout: float = 60.0      # seconds for one call of a graded function by the grader
+    budget: float = 900.0           # seconds for one notebook, all cells together
+    memory_mb: int = 6144           # address space of the kernel (numba reserves a lot of it)
+    file_mb: int = 64               # largest file the kernel may write
+    max_restarts: int = 2           # kernel restarts after a cell that kills it
+
+
+@dataclass(frozen=True)
+class GradingConfig:
+    db_url: str
+    limits: Limits
+    hidden_roots: tuple[str, ...]   # directories a grading kernel must not see
+
+
+def nbgrader_settings(root: Path) -> dict:
+    """nbgrader_config.py's settings as nested dicts ({"Execute": {"timeout": 120}, ...})."""
+    class _Section(dict):
+        def __getattr__(self, name):
+            return self.setdefault(name, _Section())
+
+        def __setattr__(self, name, value):
+            self[name] = value
+
+    settings = _Section()
+    runpy.run_path(str(root / "nbgrader_config.py"), init_globals={"get_config": lambda: settings})
+    return settings
+
+
+def db_url(root: Path, settings: dict | None = None) -> str:
+    """The gradebook URL that nbgrader_config.py sets (falls back to nbgrader's default)."""
+    settings = nbgrader_settings(root) if settings is None else settings
+    url = settings.get("CourseDirectory", {}).get("db_url")
+    return url if isinstance(url, str) else "sqlite:///" + os.path.join(root, "gradebook.db")
+
+
+def hidden_roots(root: Path) -> tuple[str, ...]:
+    """This course, and the checkout the grader runs from."""
+    import helpers
+    return tuple(sorted({str(root.resolve()), str(Path(helpers.__file__).resolve().parents[1])}))
+
+
+def grading_config(root: Path) -> GradingConfig:
+    settings = nbgrader_settings(root)
+    limits = Limits()
+    timeout = settings.get("Execute", {}).get("timeout") or settings.get("ExecutePreprocessor", {}).get("timeout")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        limits = replace(limits, cell_timeout=float(timeout), call_timeout=timeout / 2)
+    return GradingConfig(db_url(root, settings), limits, hidden_roots(root))
