@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import losses, mlp
+from .. import numpy_reference as ref
 from .core import NetworkCase, Case, Check, GRADIENT_RTOL, register
 
 MLP_KERNELS = (mlp.two_layer_forward, mlp.two_layer_backward)
@@ -80,28 +81,6 @@ register(Check("graph_answers", lambda rng: [Case("your eight answers [q, r, f, 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 
 
-def _activate(a, activation):
-    if activation == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-a))
-    if activation == "tanh":
-        return np.tanh(a)
-    return np.maximum(a, 0.0)
-
-
-def _probabilities(logits):
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _network_cost(X, W, b, V, c, T, activation):
-    """J of the network, computed here in plain numpy (independent of helpers.mlp)."""
-    logits = _activate(X @ W + b, activation) @ V + c
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return -np.sum(T * log_y)
-
-
 # (label, N, D, M, K). Sizes that coincide make a missing transpose or a sum over the wrong
 # axis return the right shape with wrong values, so the values (not only the shape) must fail.
 _SHAPES = [
@@ -127,8 +106,8 @@ def _draw_network(rng, n, d, m, k, activation, weight_scale=1.0, logit_shift=0.0
     V = rng.normal(size=(m, k)) * weight_scale
     c = rng.normal(size=k) * 0.5 + logit_shift
     T = np.eye(k)[rng.integers(0, k, size=n)]
-    Z = _activate(a, activation)
-    Y = _probabilities(Z @ V + c)
+    Z = ref.activate(a, activation)
+    Y = ref.softmax(Z @ V + c)
     return dict(X=X, W=W, b=b, V=V, c=c, T=T, Z=Z, Y=Y, activation=activation)
 
 
@@ -181,7 +160,7 @@ def _cost_cases(rng) -> list[Case]:
     cases = []
     for label, n, k in [("N=1, K=2", 1, 2), ("N=5, K=3", 5, 3), ("N=8, K=10", 8, 10), ("N=3, K=3", 3, 3),
                         ("one class (K=1): the cost is 0", 4, 1)]:
-        Y = _probabilities(rng.normal(size=(n, k)) * 2)
+        Y = ref.softmax(rng.normal(size=(n, k)) * 2)
         cases.append(Case(label, (np.eye(k)[rng.integers(0, k, size=n)], Y)))
     confident = np.array([[1 - 2e-9, 1e-9, 1e-9], [0.2, 0.3, 0.5]])
     cases.append(Case("a near-certain right answer", (np.eye(3)[[0, 2]], confident)))
@@ -224,8 +203,8 @@ def _numerical(parameter, output):
         from ..gradcheck import numerical_gradient
         net = {key: (np.array(v, dtype=np.float64, copy=True) if isinstance(v, np.ndarray) else v)
                for key, v in case.network.items()}
-        cost = lambda _: _network_cost(net["X"], net["W"], net["b"], net["V"], net["c"], net["T"],
-                                       net["activation"])
+        cost = lambda _: ref.two_layer_cost(net["X"], net["T"], net["W"], net["b"], net["V"], net["c"],
+                                            net["activation"])
         return {output: numerical_gradient(cost, net[parameter], h=h)}
     return estimate
 

@@ -9,7 +9,7 @@ Every backward check uses the scalar E = Σ dh ⊙ z (or Σ dv ⊙ v for the out
 case's upstream gradient ``dh`` (N, T, H) is the gradient arriving at every hidden state.
 
 Each gradient is compared with ``helpers.rnn`` (the reference kernels) *and* with central
-differences of E computed here by an independent plain-numpy forward pass (:func:`_forward`),
+differences of E computed here by an independent plain-numpy forward pass (helpers/numpy_reference.py),
 so a bug shared by a student and a reference cannot pass both. Cases cover T = 1, N = 1,
 H = 1, D = 1, all sizes equal (a missing transpose keeps the shape), long sequences (T = 60)
 and every activation.
@@ -19,57 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import numpy_reference as ref
 from .. import rnn
 from .core import NetworkCase, Case, Check, GRADIENT_RTOL, NUMERICAL_ATOL, compare, register
 
 RNN_FORWARD = rnn.rnn_forward
 RNN_BACKWARD = rnn.rnn_backward
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
-
-
-# --------------------------------------------------------------------------- plain numpy model
-
-def _activate(u, activation):
-    if activation == "tanh":
-        return np.tanh(u)
-    if activation == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-u))
-    if activation == "relu":
-        return np.maximum(u, 0.0)
-    raise ValueError(activation)
-
-
-def _activation_grad_from_output(z, activation):
-    if activation == "tanh":
-        return 1.0 - z * z
-    if activation == "sigmoid":
-        return z * (1.0 - z)
-    return (z > 0).astype(z.dtype)
-
-
-def _forward(x, h0, W_in, W, b, activation, offsets=None):
-    """z (N, T, H) and u (N, T, H); ``offsets`` (N, T, H) are added to every u_t (for ∂E/∂u)."""
-    n, t_len, _ = x.shape
-    z = np.empty((n, t_len, W.shape[0]))
-    u = np.empty_like(z)
-    previous = h0
-    for t in range(t_len):
-        u[:, t] = x[:, t] @ W_in + previous @ W + b
-        if offsets is not None:
-            u[:, t] += offsets[:, t]
-        previous = _activate(u[:, t], activation)
-        z[:, t] = previous
-    return z, u
-
-
-def _deltas(dh, z, W, activation):
-    """δ_t = (dh_t + δ_{t+1} Wᵀ) ⊙ f'(u_t), δ_{T+1} = 0: the recursion, in plain numpy."""
-    delta = np.empty_like(z)
-    carried = np.zeros_like(z[:, 0])
-    for t in range(z.shape[1] - 1, -1, -1):
-        carried = (dh[:, t] + carried @ W.T) * _activation_grad_from_output(z[:, t], activation)
-        delta[:, t] = carried
-    return delta
 
 
 # --------------------------------------------------------------------------- cases
@@ -95,7 +51,7 @@ def _draw(rng, n, t_len, d, h, activation, identity_input=False, k=2):
         W_in = np.eye(h) if identity_input else rng.normal(size=(d, h)) / np.sqrt(d)
         W = rng.normal(size=(h, h)) * 0.9 / np.sqrt(h)
         b = rng.normal(size=h) * 0.3
-        z, u = _forward(x, h0, W_in, W, b, activation)
+        z, u = ref.rnn_states(x, h0, W_in, W, b, activation)
         if activation != "relu" or np.abs(u).min() > 1e-3:
             break
     W_out = rng.normal(size=(h, k)) / np.sqrt(h)
@@ -130,23 +86,6 @@ def _copy_network(case):
             for key, v in case.network.items()}
 
 
-def _forward_many(x, h0, W_in, W, b, activation, offsets=None):
-    """The forward pass of many networks at once: every array has a leading replica axis P
-    (size 1 broadcasts). x (P, N, T, D), h0 (P, N, H), W_in (P, D, H), W (P, H, H), b (P, H),
-    offsets (P, N, T, H) or None. Returns z (P, N, T, H)."""
-    xw = np.matmul(x, W_in[:, None])
-    replicas = max(a.shape[0] for a in (x, h0, W_in, W, b) + (() if offsets is None else (offsets,)))
-    z = np.empty((replicas,) + xw.shape[1:])
-    previous = h0
-    for t in range(x.shape[2]):
-        u = xw[:, :, t] + np.matmul(previous, W) + b[:, None, :]
-        if offsets is not None:
-            u = u + offsets[:, :, t]
-        previous = _activate(u, activation)
-        z[:, :, t] = previous
-    return z
-
-
 def _numerical_gradient(net, parameter, h=1e-5):
     """Central differences of E = Σ dh ⊙ z with respect to ``parameter`` ("x", "h0", "W_in", "W",
     "b" or "offsets", the last meaning an offset added to every u_t, i.e. ∂E/∂u), all entries at
@@ -158,10 +97,10 @@ def _numerical_gradient(net, parameter, h=1e-5):
     steps = np.eye(size).reshape((size,) + base.shape) * h
     perturbed = np.concatenate([base + steps, base - steps])
     if parameter == "offsets":
-        z = _forward_many(*(arrays[name] for name in names), net["activation"], offsets=perturbed)
+        z = ref.rnn_states(*(arrays[name] for name in names), net["activation"], offsets=perturbed)[0]
     else:
         arrays[parameter] = perturbed
-        z = _forward_many(*(arrays[name] for name in names), net["activation"])
+        z = ref.rnn_states(*(arrays[name] for name in names), net["activation"])[0]
     energy = np.sum(z * net["dh"], axis=(1, 2, 3))
     return ((energy[:size] - energy[size:]) / (2 * h)).reshape(base.shape)
 
@@ -282,7 +221,7 @@ register(Check("rnn_deltas", _delta_cases, reference=None, outputs=("delta",), g
 def _param_cases(rng):
     cases = []
     for label, net in _networks(rng):
-        net["delta"] = _deltas(net["dh"], net["z"], net["W"], net["activation"])
+        net["delta"] = ref.rnn_deltas(net["dh"], net["z"], net["W"], net["activation"])
         cases.append(_case(label, net, ("delta", "x", "z", "h0"), with_activation=False))
     return cases
 
@@ -373,29 +312,6 @@ register(Check("clip_by_norm", _clip_cases, _clip_reference, outputs=("clipped",
 
 # --------------------------------------------------------------------------- LSTM and GRU steps
 
-def _sig(a):
-    return 1.0 / (1.0 + np.exp(-a))
-
-
-def _lstm_np(x, h_prev, c_prev, Wx, Wh, b):
-    """One LSTM step in plain numpy, gates stacked [i, f, o, g] (independent of helpers.rnn)."""
-    H = h_prev.shape[1]
-    a = x @ Wx + h_prev @ Wh + b
-    i, f, o, g = _sig(a[:, :H]), _sig(a[:, H:2 * H]), _sig(a[:, 2 * H:3 * H]), np.tanh(a[:, 3 * H:])
-    c = f * c_prev + i * g
-    return o * np.tanh(c), c
-
-
-def _gru_np(x, h_prev, Wx, Wh, b):
-    """One GRU step in plain numpy, gates stacked [z, r, n]; the reset gate multiplies h_prev Wh_n."""
-    H = h_prev.shape[1]
-    ax, ah = x @ Wx + b, h_prev @ Wh
-    z = _sig(ax[:, :H] + ah[:, :H])
-    r = _sig(ax[:, H:2 * H] + ah[:, H:2 * H])
-    n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
-    return (1.0 - z) * n + z * h_prev
-
-
 # (label, N, D, H)
 _CELL_SHAPES = [
     ("a single sample (N=1)", 1, 3, 2),
@@ -472,7 +388,7 @@ register(Check("lstm_step_backward", _cell_cases(4, _LSTM_BACKWARD_ARGS, False),
                lambda *args: rnn.lstm_step_backward.unguarded(*args),
                outputs=("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"),
                guarded=(rnn.lstm_step, rnn.lstm_step_backward),
-               numerical=_cell_numerical(_lstm_np, _LSTM_FORWARD_ARGS,
+               numerical=_cell_numerical(ref.lstm_step, _LSTM_FORWARD_ARGS,
                                          [("dx", "x"), ("dh_prev", "h_prev"), ("dc_prev", "c_prev"),
                                           ("dWx", "Wx"), ("dWh", "Wh"), ("db", "b")], ("dh", "dc")),
                tolerances={name: GRADIENT_RTOL for name in ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")},
@@ -486,7 +402,7 @@ register(Check("gru_step_backward", _cell_cases(3, _GRU_BACKWARD_ARGS, False),
                lambda *args: rnn.gru_step_backward.unguarded(*args),
                outputs=("dx", "dh_prev", "dWx", "dWh", "db"),
                guarded=(rnn.gru_step, rnn.gru_step_backward),
-               numerical=_cell_numerical(_gru_np, _GRU_FORWARD_ARGS,
+               numerical=_cell_numerical(ref.gru_step, _GRU_FORWARD_ARGS,
                                          [("dx", "x"), ("dh_prev", "h_prev"), ("dWx", "Wx"), ("dWh", "Wh"),
                                           ("db", "b")], ("dh",)),
                tolerances={name: GRADIENT_RTOL for name in ("dx", "dh_prev", "dWx", "dWh", "db")},

@@ -1,0 +1,211 @@
+"""Plain-numpy versions of the helpers kernels: slow, short, and obviously right.
+
+Each one follows its formula literally (loops over output positions or time steps, no
+tricks), so that the fast numba kernels are checked against something a reader can verify
+by eye. The unit tests compare the kernels with these; the checks in helpers.grading use
+them for the numerical gradients of the networks a case was drawn from, so a bug shared by
+a student and a kernel cannot pass both. Nothing here imports another helpers module.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+# --------------------------------------------------------------------------- convolution and pooling
+
+def out_len(n, f, pad, stride):
+    return (n + 2 * pad - f) // stride + 1
+
+
+def conv2d(x, w, b, stride=1, pad=0):
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    n, _, h, wd = x.shape
+    f, _, hh, ww = w.shape
+    ho, wo = out_len(h, hh, pad, stride), out_len(wd, ww, pad, stride)
+    out = np.zeros((n, f, ho, wo), dtype=x.dtype)
+    for i in range(ho):
+        for j in range(wo):
+            window = xp[:, :, i * stride:i * stride + hh, j * stride:j * stride + ww]
+            out[:, :, i, j] = np.einsum("nchw,fchw->nf", window, w) + b
+    return out
+
+
+def conv2d_backward(dout, x, w, b, stride=1, pad=0):
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    hh, ww = w.shape[2:]
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            rows, cols = slice(i * stride, i * stride + hh), slice(j * stride, j * stride + ww)
+            dw += np.einsum("nf,nchw->fchw", dout[:, :, i, j], xp[:, :, rows, cols])
+            dxp[:, :, rows, cols] += np.einsum("nf,fchw->nchw", dout[:, :, i, j], w)
+    dx = dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]]
+    return dx, dw, dout.sum(axis=(0, 2, 3))
+
+
+def im2col(x, hh, ww, stride=1, pad=0):
+    """Columns ordered (n, i, j), rows ordered (c, p, q)."""
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    n, c, h, wd = x.shape
+    ho, wo = out_len(h, hh, pad, stride), out_len(wd, ww, pad, stride)
+    cols = np.zeros((c * hh * ww, n * ho * wo), dtype=x.dtype)
+    for k in range(n):
+        for i in range(ho):
+            for j in range(wo):
+                window = xp[k, :, i * stride:i * stride + hh, j * stride:j * stride + ww]
+                cols[:, (k * ho + i) * wo + j] = window.reshape(-1)
+    return cols
+
+
+def pool2d(x, size, stride, op):
+    ho, wo = out_len(x.shape[2], size, 0, stride), out_len(x.shape[3], size, 0, stride)
+    out = np.zeros(x.shape[:2] + (ho, wo), dtype=x.dtype)
+    for i in range(ho):
+        for j in range(wo):
+            out[:, :, i, j] = op(x[:, :, i * stride:i * stride + size, j * stride:j * stride + size], axis=(2, 3))
+    return out
+
+
+def max_pool2d(x, size=2, stride=2):
+    return pool2d(x, size, stride, np.max)
+
+
+def avg_pool2d(x, size=2, stride=2):
+    return pool2d(x, size, stride, np.mean)
+
+
+def max_pool2d_backward(dout, x, size=2, stride=2):
+    dx = np.zeros_like(x)
+    for n in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
+                    p, q = np.unravel_index(np.argmax(window), window.shape)  # first maximum
+                    dx[n, c, i * stride + p, j * stride + q] += dout[n, c, i, j]
+    return dx
+
+
+def avg_pool2d_backward(dout, x, size=2, stride=2):
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            dx[:, :, i * stride:i * stride + size, j * stride:j * stride + size] += \
+                dout[:, :, i:i + 1, j:j + 1] / (size * size)
+    return dx
+
+
+# --------------------------------------------------------------------------- activations
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+ACTIVATIONS = {
+    "sigmoid": sigmoid,
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+}
+
+
+def activate(a, activation):
+    return ACTIVATIONS[activation](a)
+
+
+def softmax(z):
+    """Row-wise softmax of (N, K) logits, shifted by each row's maximum."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# --------------------------------------------------------------------------- the two-layer network
+
+def two_layer_forward(X, W, b, V, c, activation="sigmoid"):
+    Z = ACTIVATIONS[activation](X @ W + b)
+    return Z, softmax(Z @ V + c)
+
+
+def two_layer_cost(X, T, W, b, V, c, activation="sigmoid"):
+    """J = −Σ_n Σ_k T[n, k] log Y[n, k] (a sum over the batch); T one-hot (N, K).
+
+    log Y is taken as a log-softmax (logits minus their log-sum-exp), finite for any logits.
+    """
+    logits = ACTIVATIONS[activation](X @ W + b) @ V + c
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return -np.sum(T * (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))))
+
+
+# --------------------------------------------------------------------------- recurrent cells
+
+def activation_grad_from_output(z, activation):
+    """f'(u) written with z = f(u): 1 − z² (tanh), z (1 − z) (sigmoid), [z > 0] (relu)."""
+    if activation == "tanh":
+        return 1.0 - z * z
+    if activation == "sigmoid":
+        return z * (1.0 - z)
+    return (z > 0).astype(z.dtype)
+
+
+def rnn_states(x, h0, W_in, W, b, activation="tanh", offsets=None):
+    """z_t = f(u_t), u_t = x_t W_in + z_{t−1} W + b (+ offsets[:, t]), z_0 = h0; returns (z, u).
+
+    x (..., N, T, D), h0 (..., N, H), W_in (..., D, H), W (..., H, H), b (..., H), offsets
+    (..., N, T, H) or None; z and u (..., N, T, H). Leading axes, when given, index independent
+    networks (the grader runs many perturbed copies at once for numerical gradients).
+    """
+    f = ACTIVATIONS[activation]
+    xw = np.matmul(x, np.asarray(W_in)[..., None, :, :])
+    bias = np.asarray(b)[..., None, :]
+    zs, us = [], []
+    previous = h0
+    for step in range(xw.shape[-2]):
+        u_t = xw[..., step, :] + np.matmul(previous, W) + bias
+        if offsets is not None:
+            u_t = u_t + offsets[..., step, :]
+        previous = f(u_t)
+        us.append(u_t)
+        zs.append(previous)
+    return np.stack(zs, axis=-2), np.stack(us, axis=-2)
+
+
+def rnn_forward(x, h0, W_in, W, b, activation="tanh"):
+    """The hidden states z (N, T, H) of :func:`rnn_states`."""
+    return rnn_states(x, h0, W_in, W, b, activation)[0]
+
+
+def rnn_deltas(dh, z, W, activation="tanh"):
+    """δ_t = (dh_t + δ_{t+1} Wᵀ) ⊙ f'(u_t), δ_{T+1} = 0, going back through time; dh, z (N, T, H)."""
+    delta = np.empty_like(z)
+    carried = np.zeros_like(z[:, 0])
+    for step in range(z.shape[1] - 1, -1, -1):
+        carried = (dh[:, step] + carried @ W.T) * activation_grad_from_output(z[:, step], activation)
+        delta[:, step] = carried
+    return delta
+
+
+def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
+    """Gates stacked [i, f, o, g]: i, f, o sigmoid, g tanh."""
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 2 * H:3 * H])
+    g = np.tanh(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c
+
+
+def gru_step(x, h_prev, Wx, Wh, b):
+    """Gates stacked [z, r, n]; see helpers.rnn.gru_step for the equations."""
+    H = h_prev.shape[1]
+    ax, ah = x @ Wx + b, h_prev @ Wh
+    z = sigmoid(ax[:, :H] + ah[:, :H])
+    r = sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
+    n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
+    return (1 - z) * n + z * h_prev
+
+
+# --------------------------------------------------------------------------- normalisation
+
+def batchnorm_train(x, gamma, beta, eps):
+    mean = x.mean(axis=0)
+    var = x.var(axis=0)
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta, mean, var
