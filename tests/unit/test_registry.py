@@ -111,3 +111,19 @@ def test_registered_checks_run_their_cases():
     # a registered check is a plain Check: its cases are Case objects
     cases = CHECKS["softmax"].cases(np.random.default_rng(0))
     assert cases and all(isinstance(c, Case) for c in cases)
+
+
+def test_the_syllabus_in_docs_is_current():
+    from pathlib import Path
+    from course.syllabus import render
+    repo = Path(__file__).resolve().parents[2]
+    assert (repo / "docs" / "SYLLABUS.md").read_text() == render(repo), "run `course syllabus`"
+
+
+def test_the_syllabus_lists_every_graded_cell_with_its_check():
+    from pathlib import Path
+    from course.syllabus import rows
+    table = rows(Path(__file__).resolve().parents[2])
+    by_id = {(week, grade_id): check for week, grade_id, _, check, _, _ in table}
+    assert by_id[("w01_softmax", "test_softmax")] == "`check_softmax`"
+    assert by_id[("w02_backprop", "test_forward")] == "`check_two_layer_forward`"
