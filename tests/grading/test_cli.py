@@ -5,7 +5,7 @@ import pytest
 
 from conftest import REPO, copy_course, run_course
 
-VERBS = ["build", "grade", "report", "demo", "lab", "warm"]
+VERBS = ["build", "grade", "report", "syllabus", "demo", "lab", "warm"]
 
 
 @pytest.mark.parametrize("verb", VERBS)
@@ -55,3 +55,16 @@ def test_missing_root(tmp_path):
 def test_bad_worker_count(scratch):
     result = run_course("grade", "--workers", "0", cwd=scratch, check=False)
     assert result.returncode == 2 and "must be at least 1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_build_refuses_a_grade_cell_calling_a_check_that_does_not_exist(scratch):
+    import nbformat
+    path = scratch / "source" / "w01_softmax" / "w01_softmax.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_softmax")
+    cell.source = cell.source.replace("check_softmax(", "check_sofmax(")
+    nbformat.write(nb, path)
+    result = run_course("build", "w01_softmax", cwd=scratch, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "w01_softmax.ipynb: cell test_softmax: calls helpers.grading.check_sofmax, which does not exist" \
+        in result.stderr, result.stderr
