@@ -20,7 +20,7 @@ def error_summary(output) -> str:
     if output.ename == "NotImplementedError":
         return "not implemented yet (NotImplementedError)"
     lines = [line.strip() for line in str(output.get("evalue", "")).splitlines() if line.strip()]
-    telling = [line for line in lines if not line.startswith("Hint:")]
+    telling = [line for line in lines if not line.startswith(("Hint:", "To see this case"))]
     line = telling[-1] if telling else ""
     return (f"{output.ename}: {line}" if line else output.ename)[:300]
 

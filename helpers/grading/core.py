@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tripwire import ReferenceCalled, armed
 
-__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "CHECKS", "ALIASES", "register", "resolve",
+__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "ByHand", "show_case", "CHECKS", "ALIASES", "register", "resolve",
            "public_functions", "run_check", "compare", "Call", "Foreign", "call_student", "judge",
            "case_header", "assert_close", "quietly", "as_output", "FORWARD_RTOL", "GRADIENT_RTOL",
            "NUMERICAL_ATOL", "DEFAULT_SEED"]
@@ -56,7 +56,8 @@ class Check:
     doc: one sentence on what the check runs and compares; the public function's docstring.
     function: what the notebook calls the student's function, as messages name it
         (defaults to ``name``).
-    outputs: names of the outputs; several names mean the function returns a tuple.
+    outputs: names of the outputs, as the exercise calls them (default: the function's name);
+        several names mean the function returns a tuple.
     guarded: reference kernels (the objects, wrapped by ``helpers.tripwire.reference_kernel``)
         that the student's function must not call.
     hint: what usually goes wrong.
@@ -66,24 +67,29 @@ class Check:
     verify: optional (case, outputs, where) -> None, raising CheckFailed; replaces the
         comparison with ``reference`` for checks of behaviour (e.g. "trains to 90%").
         Like the comparison, it must only read the plain outputs.
+    by_hand: for answers worked out by hand, :class:`ByHand` labels and hints: a failure
+        names the item, never the expected value.
     """
     name: str
     cases: Callable[[np.random.Generator], list[Case]]
     reference: Callable[..., Any] | None
     doc: str = ""
     function: str = ""
-    outputs: tuple[str, ...] = ("out",)
+    outputs: tuple[str, ...] = ()
     guarded: tuple = ()
     hint: str = ""
     numerical: Callable[[Case, tuple], dict] | None = None
     tolerances: dict = field(default_factory=dict)
     verify: Callable[[Case, tuple, str], None] | None = None
+    by_hand: ByHand | None = None
 
     def __post_init__(self):
         if not self.name.isidentifier():
             raise ValueError(f"check name {self.name!r} is not a Python identifier")
         if not self.function:
             object.__setattr__(self, "function", self.name)
+        if not self.outputs:   # one output, called what the exercise calls it
+            object.__setattr__(self, "outputs", (self.function,))
         if (self.reference is None) == (self.verify is None):
             raise ValueError(f"check {self.name!r}: give exactly one of reference and verify")
         for guard in self.guarded:
@@ -190,31 +196,79 @@ def as_output(value, name: str, where: str) -> np.ndarray:
     return out.astype(np.float64)
 
 
+@dataclass(frozen=True)
+class ByHand:
+    """Answers worked out by hand (a drill, a graph, a prediction). A check on them must not hand
+    out the answers one try at a time: a failure names the item and how to think about it, never
+    the expected value. ``labels`` and ``hints`` have one entry per answer (in the order of the
+    flattened outputs); without labels the position in the output is named."""
+    labels: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+
+
+def _diagnosis(expected: np.ndarray, got: np.ndarray) -> str:
+    """What the numbers say about a wrong result of the right shape, or ''."""
+    with np.errstate(all="ignore"):
+        if not (np.all(np.isfinite(expected)) and np.all(np.isfinite(got))) or not np.any(expected):
+            return ""
+        if np.allclose(got, -expected, rtol=1e-6, atol=1e-12):
+            return "Your result is the expected one with the opposite sign: check a minus sign (y − t, not t − y?)."
+        mask = np.abs(expected) > 1e-12 * np.abs(expected).max()
+        ratio = got[mask] / expected[mask]
+        r = float(np.median(ratio)) if ratio.size else 0.0
+        if r and ratio.size > 1 and np.allclose(ratio, r, rtol=1e-6) and np.allclose(got[~mask], 0, atol=1e-12):
+            for factor, says in ((r, "a sum where a mean was wanted?"), (1 / r, "a mean where a sum was wanted?")):
+                if factor > 1.5 and abs(factor - round(factor)) < 1e-6:
+                    return f"Your result is exactly {r:.6g} × the expected one: {says}"
+        if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and \
+                np.allclose(got, expected.T, rtol=1e-6, atol=1e-12):
+            return "Your result is the transpose of the expected one: check the order of a product or a .T."
+    return ""
+
+
 def compare(expected, got, name: str, where: str, rtol: float, hint: str = "",
-            atol: float = 1e-12) -> None:
+            atol: float = 1e-12, by_hand: ByHand | None = None) -> None:
     """Raise CheckFailed unless ``got`` matches ``expected`` element by element.
 
-    Passes where |got − expected| ≤ rtol · (|got| + |expected|) + atol.
+    Passes where |got − expected| ≤ rtol · (|got| + |expected|) + atol. The message says where
+    the first difference is, expected and got, and what the numbers suggest (a wrong sign, a
+    constant factor, a transpose); for answers worked out by hand (``by_hand``) it names the
+    item and how to think about it instead, never the expected value.
     """
     __tracebackhide__ = True
     expected = np.asarray(expected, dtype=np.float64)
     got = as_output(got, name, where)
     if got.shape != expected.shape:
+        transposed = (got.ndim == 2 and got.shape == expected.shape[::-1] and by_hand is None
+                      and np.allclose(got.T, expected, rtol=max(rtol, 1e-9), atol=atol))
         raise CheckFailed(f"{where}: `{name}` has shape {got.shape}, expected {expected.shape}."
+                          + (" It is the transpose of the expected result." if transposed else "")
                           + (f"\nHint: {hint}" if hint else ""))
     with np.errstate(all="ignore"):
         bad = ~(np.abs(got - expected) <= rtol * (np.abs(got) + np.abs(expected)) + atol)
         bad &= ~(np.isnan(expected) & np.isnan(got))
         bad |= np.isfinite(expected) != np.isfinite(got)
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0]) if expected.ndim else ()
-        e, g = expected[idx], got[idx]
-        at = f" at index {idx}" if idx else ""
-        msg = (f"{where}: `{name}` is wrong{at} ({int(bad.sum())} of {bad.size} values differ): "
-               f"expected {_fmt(e)}, got {_fmt(g)}.")
-        if not np.isfinite(g) and np.isfinite(e):
-            msg += " Your result overflowed or divided by zero here."
-        raise CheckFailed(msg + (f"\nHint: {hint}" if hint else ""))
+    if not bad.any():
+        return
+    idx = tuple(int(i) for i in np.argwhere(bad)[0]) if expected.ndim else ()
+    e, g = expected[idx], got[idx]
+    if by_hand is not None:
+        flat = int(np.ravel_multi_index(idx, expected.shape)) if idx else 0
+        label = by_hand.labels[flat] if flat < len(by_hand.labels) else (
+            f"`{name}` at row {idx[0]}, column {idx[1]}" if len(idx) == 2 else f"`{name}` at index {idx}")
+        how = by_hand.hints[flat] if flat < len(by_hand.hints) else hint
+        wrong = int(bad.sum())
+        raise CheckFailed(f"{where}: {wrong} of {bad.size} answers {'is' if wrong == 1 else 'are'} not right yet; "
+                          f"the first is {label} (you have {_fmt(g)})." + (f"\nHint: {how}" if how else ""))
+    at = f" at index {idx}" if idx else ""
+    msg = (f"{where}: `{name}` is wrong{at} ({int(bad.sum())} of {bad.size} values differ): "
+           f"expected {_fmt(e)}, got {_fmt(g)}.")
+    if not np.isfinite(g) and np.isfinite(e):
+        msg += " Your result overflowed or divided by zero here."
+    elif expected.ndim:
+        diagnosis = _diagnosis(expected, got)
+        msg += f" {diagnosis}" if diagnosis else ""
+    raise CheckFailed(msg + (f"\nHint: {hint}" if hint else ""))
 
 
 @dataclass
@@ -295,7 +349,7 @@ def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None
     expected = check.reference(*_copy_args(case.args), **case.kwargs)
     expected = expected if len(check.outputs) > 1 else (expected,)
     for name, e, g in zip(check.outputs, expected, got):
-        compare(e, g, name, where, check.tolerances.get(name, FORWARD_RTOL), check.hint)
+        compare(e, g, name, where, check.tolerances.get(name, FORWARD_RTOL), check.hint, by_hand=check.by_hand)
     if check.numerical is not None:
         for name, estimate in check.numerical(case, expected).items():
             g = got[check.outputs.index(name)]
@@ -313,9 +367,43 @@ def run_check(check: Check, fn, seed: int = DEFAULT_SEED, verbose: bool = True) 
     __tracebackhide__ = True
     cases = check.cases(np.random.default_rng(seed))
     for number, case in enumerate(cases, start=1):
-        judge(check, case, number, len(cases), call_student(check, fn, case))
+        call = call_student(check, fn, case)
+        try:
+            judge(check, case, number, len(cases), call)
+        except CheckFailed as err:
+            if call.error or not case.args or check.by_hand is not None:
+                raise
+            again = f"{check.name!r}, {number}" + ("" if seed == DEFAULT_SEED else f", seed={seed}")
+            raise CheckFailed(f"{err}\nTo see this case's inputs: helpers.grading.show_case({again})") from None
     if verbose:
         print(f"{check.function}: all {len(cases)} checks passed.")
+
+
+def show_case(check_name: str, number: int, seed: int = DEFAULT_SEED) -> Case:
+    """Print case ``number`` (1-based, as failure messages count) of a check, with its inputs and,
+    when the check compares with a reference, the expected output; return the Case.
+
+    For self-learners debugging a failure. Answers worked out by hand have no inputs to show.
+    """
+    check = resolve(check_name)
+    if check is None:
+        raise ValueError(f"no check named {check_name!r}; see helpers.grading.CHECKS")
+    cases = check.cases(np.random.default_rng(seed))
+    if not 1 <= number <= len(cases):
+        raise ValueError(f"{check.name} has cases 1 to {len(cases)}, not {number}")
+    case = cases[number - 1]
+    print(case_header(check, case, number, len(cases)))
+    with np.printoptions(precision=6, suppress=True, threshold=200, linewidth=100):
+        for i, arg in enumerate(case.args, start=1):
+            print(f"argument {i}:\n{arg!r}" if isinstance(arg, np.ndarray) else f"argument {i}: {arg!r}")
+        for key, value in case.kwargs.items():
+            print(f"{key} = {value!r}")
+        if check.reference is not None and check.by_hand is None:
+            expected = check.reference(*_copy_args(case.args), **case.kwargs)
+            expected = expected if len(check.outputs) > 1 else (expected,)
+            for name, value in zip(check.outputs, expected):
+                print(f"expected {name}:\n{np.asarray(value)!r}")
+    return case
 
 
 def assert_close(got, expected, *, name="result", inputs=None, rtol=1e-7):

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import losses, mlp
 from .. import numpy_reference as ref
-from .core import NetworkCase, Case, Check, GRADIENT_RTOL, register
+from .core import ByHand, NetworkCase, Case, Check, GRADIENT_RTOL, register
 
 MLP_KERNELS = (mlp.two_layer_forward, mlp.two_layer_backward)
 GRADIENT_KERNELS = MLP_KERNELS[::-1]   # the backward pass first: it is what the gradients are compared with
@@ -73,7 +73,19 @@ register(Check("graph_answers", lambda rng: [Case("your eight answers [q, r, f, 
                hint="df_dr = f (1 − f); a multiply node sends each input the incoming gradient times the "
                     "OTHER input (df_dz = df_dr · q, df_dq = df_dr · z); an add node copies it "
                     "(df_dx = df_dy = df_dq).",
-               doc='Check the eight forward and backward values of f = σ((x + y) z) at x = −1, y = 3, z = −0.5.'))
+               doc='Check the eight forward and backward values of f = σ((x + y) z) at x = −1, y = 3, z = −0.5.',
+               by_hand=ByHand(
+                   labels=("q = x + y", "r = q · z", "f = σ(r)", "df_dr", "df_dz", "df_dq", "df_dx", "df_dy"),
+                   hints=("the add node's output: the sum of its two inputs.",
+                          "the multiply node's output: q times z, with the signs.",
+                          "σ(r) = 1 / (1 + exp(−r)); it lies between 0 and 1.",
+                          "the sigmoid's local gradient is written with its own output: f (1 − f).",
+                          "a multiply node sends each input the incoming gradient times the OTHER input; "
+                          "the other input of z is q.",
+                          "a multiply node sends each input the incoming gradient times the OTHER input; "
+                          "the other input of q is z.",
+                          "an add node passes the incoming gradient on unchanged to each input.",
+                          "an add node passes the incoming gradient on unchanged to each input."))))
 
 
 # --------------------------------------------------------------------------- the network

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import conv
-from .core import Case, Check, CheckFailed, as_output, compare, register
+from .core import ByHand, Case, Check, CheckFailed, as_output, compare, register
 
 
 # Bright on the left, dark on the right gives a positive response with these signs.
@@ -76,7 +76,8 @@ register(Check("edge_bands", _no_args,
                outputs=("band", "band_flipped"),
                hint="slide the 3×3 window over the 6×6 image: a window that sees one colour only gives 0; a "
                     "window across the edge has one bright column under a +1 column or a −1 column of the kernel.",
-               doc='Check ``predicted_bands() -> (band, band_flipped)``, the 4×4 outputs predicted by hand.'))
+               doc='Check ``predicted_bands() -> (band, band_flipped)``, the 4×4 outputs predicted by hand.',
+               by_hand=ByHand()))
 
 
 # --------------------------------------------------------------------------- Sobel

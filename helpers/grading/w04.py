@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import conv
-from .core import Case, Check, GRADIENT_RTOL, register
+from .core import ByHand, Case, Check, GRADIENT_RTOL, register
 
 # Every kernel a student might call instead of writing the exercise.
 CONV_KERNELS = (conv.pad2d, conv.conv2d, conv.conv2d_backward, conv.im2col, conv.col2im)
@@ -72,6 +72,28 @@ DRILL_SAME = (28, 5)           # n, f with stride 1
 DRILL_PARAMS = (16, 5, 3)      # filters, f, input channels
 
 
+def _drill_labels():
+    labels = []
+    for number, question in enumerate(DRILL_SIZES, start=1):
+        if question is None:
+            labels.append(f"question {number} ('same' padding for n = {DRILL_SAME[0]}, f = {DRILL_SAME[1]}, stride 1)")
+        else:
+            n, f, pad, stride = question
+            labels.append(f"question {number} (output size for n = {n}, f = {f}, pad {pad}, stride {stride})")
+    filters, f, channels = DRILL_PARAMS
+    labels.append(f"question {len(labels) + 1} (parameters of {filters} filters of {f}×{f}×{channels})")
+    return tuple(labels)
+
+
+def _drill_hints():
+    size = ("⌊(n + 2p − f) / s⌋ + 1: add the padding on both sides, subtract the filter, divide by the stride "
+            "and round DOWN (a window that does not fit is dropped), then add 1 for the first position.")
+    same = ("'same' means the output is as large as the input: with stride 1 solve n + 2p − f + 1 = n for p, "
+            "i.e. p = (f − 1) / 2.")
+    params = "each filter has f·f·C weights plus ONE bias; multiply by the number of filters."
+    return tuple(same if q is None else size for q in DRILL_SIZES) + (params,)
+
+
 def _drill_reference():
     answers = []
     for question in DRILL_SIZES:
@@ -89,7 +111,8 @@ register(Check("output_size_drill", lambda rng: [Case("your six answers", ())], 
                function="drill_answers", outputs=("answers",),
                hint="output size = floor((n + 2p − f)/s) + 1; 'same' with stride 1 needs p = (f − 1)/2; "
                     "a filter has f·f·C weights plus one bias.",
-               doc='Check the six answers of the output-size drill (``drill_answers``) against the formula.'),
+               doc='Check the six answers of the output-size drill (``drill_answers``) against the formula.',
+               by_hand=ByHand(labels=_drill_labels(), hints=_drill_hints())),
          aliases=("drill",))
 
 

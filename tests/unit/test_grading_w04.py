@@ -139,13 +139,15 @@ def test_typical_mistakes_in_sizes_fail(name, wrong, fragment):
 
 @pytest.mark.parametrize("answers,fragment", [
     ([3, 28, 2, 2, 55], "has shape (5,), expected (6,)"),
-    ([4, 28, 2, 2, 55, 1216], "index (0,)"),                       # forgot the floor
-    ([3, 28, 1, 2, 55, 1216], "index (2,)"),                       # p = 1 for a 5×5 filter
-    ([3, 28, 2, 2, 55, 1200], "index (5,)"),                       # forgot the biases
+    ([4, 28, 2, 2, 55, 1216], "the first is question 1 (output size for n = 6"),   # forgot the floor
+    ([3, 28, 1, 2, 55, 1216], "question 3 ('same' padding for n = 28, f = 5"),     # p = 1 for a 5×5 filter
+    ([3, 28, 2, 2, 55, 1200], "question 6 (parameters of 16 filters"),            # forgot the biases
     ("3 28 2 2 55 1216", "is a str"),
 ])
 def test_wrong_drill_answers_fail(answers, fragment):
-    fails("output_size_drill", lambda: answers, fragment)
+    message = fails("output_size_drill", lambda: answers, fragment)
+    for right in ("expected 3", "expected 2", "expected 1216"):   # never the answer itself
+        assert right not in message
 
 
 def no_pad_forward(x, w, b, stride=1, pad=0):
@@ -187,7 +189,7 @@ def ceil_sizes(x, w, b, stride=1, pad=0):
     (no_bias, "is wrong"),
     (one_channel, "is wrong"),
     (square_filters, "non-square filter"),
-    (ceil_sizes, "`out` has shape (2, 4, 4, 4), expected (2, 4, 3, 3)"),
+    (ceil_sizes, "`conv_forward` has shape (2, 4, 4, 4), expected (2, 4, 3, 3)"),
 ])
 def test_typical_forward_mistakes_fail(wrong, fragment):
     fails("conv_forward", wrong, fragment, "Hint: pad x first")
