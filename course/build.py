@@ -1,11 +1,14 @@
 """``course build [WEEK...]``: generate the student release with nbgrader, then verify it."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 
 from .errors import CourseError
 from .paths import add_root_option, nbgrader_command, root_from, select_weeks, tool_env, weeks_in
 from .verify import verify_week
+
+SHARED_PAGES = ("NOTATION.md",)
 
 
 def register(subparsers) -> None:
@@ -30,10 +33,20 @@ def build_week(root, week: str) -> None:
         raise CourseError(f"release of {week} failed verification:\n  " + "\n  ".join(problems))
 
 
+def copy_shared_pages(root) -> None:
+    """Pages every week links to (the notation), copied beside the weeks: JupyterLab's root is release/."""
+    for name in SHARED_PAGES:
+        page = root / "docs" / name
+        if page.is_file():
+            (root / "release").mkdir(exist_ok=True)
+            shutil.copyfile(page, root / "release" / name)
+
+
 def run(args) -> int:
     root = root_from(args)
     weeks = select_weeks(args.weeks, weeks_in(root / "source"), root / "source")
     for week in weeks:
         build_week(root, week)
         print(f"built and verified release/{week}")
+    copy_shared_pages(root)
     return 0

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..tripwire import ReferenceCalled, armed
 
-__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "ByHand", "show_case", "CHECKS", "ALIASES", "register", "resolve",
+__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "ByHand", "show_case", "count_python_lines", "CHECKS", "ALIASES", "register", "resolve",
            "public_functions", "run_check", "compare", "Call", "Foreign", "call_student", "judge",
            "case_header", "assert_close", "quietly", "as_output", "FORWARD_RTOL", "GRADIENT_RTOL",
            "NUMERICAL_ATOL", "DEFAULT_SEED"]
@@ -404,6 +404,32 @@ def show_case(check_name: str, number: int, seed: int = DEFAULT_SEED) -> Case:
             for name, value in zip(check.outputs, expected):
                 print(f"expected {name}:\n{np.asarray(value)!r}")
     return case
+
+
+def count_python_lines(fn, *args, **kwargs) -> int:
+    """How many lines of Python outside installed libraries ran during ``fn(*args, **kwargs)``:
+    the work a loop does in the interpreter, which vectorized numpy moves into compiled code.
+    A visible test uses it to ask for a vectorized solution without timing anything."""
+    import sys
+
+    libraries = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if frame.f_code.co_filename.startswith(libraries):
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn(*args, **kwargs)
+    finally:
+        sys.settrace(previous)
+    return count
 
 
 def assert_close(got, expected, *, name="result", inputs=None, rtol=1e-7):

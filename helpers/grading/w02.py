@@ -263,6 +263,33 @@ register(Check("two_layer_grad_c", _gradient_cases(("Y", "T"), ("sigmoid",)), _g
                doc='Check ``grad_c(Y, T) -> dJ/dc`` against the reference and central differences.',
                function="grad_c"), aliases=("grad_c",))
 
+def _delta_reference(Z, Y, T, V, activation="sigmoid"):
+    # with X = I (one input per sample) the reference's dJ/dW is δ itself
+    return _backward({"X": np.eye(Z.shape[0]), "Z": Z, "Y": Y, "T": T, "V": V}, activation)[0]
+
+
+def _delta_numerical(case, expected, h=1e-5):
+    """∂J/∂a by central differences of an offset added to the hidden pre-activations a = XW + b."""
+    from ..gradcheck import numerical_gradient
+    net = case.network
+    a = net["X"] @ net["W"] + net["b"]
+    offset = np.zeros_like(a)
+    return {"delta": numerical_gradient(lambda _: _cost_at(a + offset, net), offset, h=h)}
+
+
+def _cost_at(a, net):
+    logits = ref.activate(a, net["activation"]) @ net["V"] + net["c"]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return -np.sum(net["T"] * (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))))
+
+
+register(Check("two_layer_hidden_delta", _gradient_cases(("Z", "Y", "T", "V"), ACTIVATIONS), _delta_reference,
+               function="hidden_delta", outputs=("delta",), guarded=GRADIENT_KERNELS, numerical=_delta_numerical,
+               tolerances={"delta": GRADIENT_RTOL},
+               hint=f"{_HIDDEN_ERROR}. The derivative is written with Z, the activation's output.",
+               doc="Check ``hidden_delta(Z, Y, T, V, activation) -> delta`` (N, M), the error at the hidden layer "
+                   "∂J/∂a, for sigmoid, tanh and relu, against the reference and central differences."))
+
 for _suffix, _activations, _which in (("", ("sigmoid",), "a sigmoid hidden layer"),
                                      ("_activations", ("tanh", "relu"), "tanh and relu hidden layers")):
     _kw = ", activation=..." if _suffix else ""

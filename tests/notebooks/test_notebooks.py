@@ -79,3 +79,11 @@ def test_samples_are_up_to_date(week, tmp_path):
         committed = SAMPLES_DIR / path.relative_to(tmp_path)
         assert committed.is_file(), f"{committed} missing: run `python -m course.make_samples`"
         assert comparable(path) == comparable(committed), f"{committed} is stale: run `python -m course.make_samples`"
+
+
+def test_the_notation_page_is_released_and_every_week_links_to_it():
+    assert (REPO / "release" / "NOTATION.md").read_text() == (REPO / "docs" / "NOTATION.md").read_text(), \
+        "run `course build`"
+    for week in SOURCE_WEEKS:
+        for path in (REPO / "source" / week).glob("*.ipynb"):
+            assert "../NOTATION.md" in nbformat.read(path, as_version=4).cells[0].source, f"{path.name}: link the notation"

@@ -75,7 +75,24 @@ def grad_b(Z, Y, T, V, activation="sigmoid"):
 
 CORRECT = {"gradient_descent": gradient_descent, "graph_answers": graph_answers, "two_layer_forward": forward,
            "two_layer_forward_activations": forward, "two_layer_cost": cost, "two_layer_grad_V": grad_V, "two_layer_grad_c": grad_c,
-           "two_layer_grad_W": grad_W, "two_layer_grad_b": grad_b, "two_layer_grad_W_activations": grad_W, "two_layer_grad_b_activations": grad_b}
+           "two_layer_grad_W": grad_W, "two_layer_grad_b": grad_b, "two_layer_grad_W_activations": grad_W, "two_layer_grad_b_activations": grad_b,
+           "two_layer_hidden_delta": lambda Z, Y, T, V, activation="sigmoid": hidden_error(Z, Y, T, V, activation)}
+
+
+def test_every_week_2_check_has_a_correct_solution_here():
+    from helpers.grading import WEEK_MODULES
+    week2 = next(m for m in WEEK_MODULES if m.__name__.endswith("w02"))
+    registered = {name for name, check in CHECKS.items() if check.cases.__module__ == week2.__name__}
+    assert registered <= set(CORRECT), registered - set(CORRECT)
+
+
+@pytest.mark.parametrize("wrong,fragment", [
+    (lambda Z, Y, T, V, activation="sigmoid": hidden_error(Z, T, Y, V, activation), "opposite sign"),
+    (lambda Z, Y, T, V, activation="sigmoid": (Y - T) @ V.T, "`delta` is wrong"),               # no f'
+    (lambda Z, Y, T, V, activation="sigmoid": hidden_error(Z, Y, T, V, "sigmoid"), "tanh"),      # ignores it
+])
+def test_classic_mistakes_in_the_hidden_delta_fail(wrong, fragment):
+    fails("two_layer_hidden_delta", wrong, fragment)
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
