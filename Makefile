@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup sandbox demo test lab build grade report warm clean
+.PHONY: setup sandbox browser demo test lab gallery build grade report warm clean
 
 setup: $(STAMP) sandbox
 	$(COURSE) warm
@@ -21,6 +21,16 @@ sandbox:
 	    echo "note: install bubblewrap (bwrap) to isolate grading kernels; grading runs without it"; \
 	  fi; }
 
+# Debian's chromium, driven by Playwright in tests/browser (never `playwright install`, which
+# downloads a browser of its own); without it those tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: install chromium to run the browser tests (tests/browser); they skip without it"; \
+	  fi; }
+
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
@@ -30,11 +40,14 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(COURSE) demo
 
-test: setup
+test: setup browser
 	$(PYTHON) -m pytest
 
 lab: setup
 	$(COURSE) lab
+
+gallery: setup
+	$(COURSE) gallery
 
 build: setup
 	$(COURSE) build

@@ -1,11 +1,19 @@
-"""``course lab``: JupyterLab on the release notebooks."""
+"""``course lab``: JupyterLab on the release notebooks.
+
+JupyterLab starts with the settings the course ships in ``course/jupyter_config/`` (added in
+front of JUPYTER_CONFIG_PATH; the user's own settings are left as they are): no "get notified
+about Jupyter news?" pop-up and no update check, which would only reach for the internet.
+"""
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from .errors import CourseError
 from .paths import add_root_option, root_from
+
+JUPYTER_CONFIG = Path(__file__).resolve().parent / "jupyter_config"
 
 
 def register(subparsers) -> None:
@@ -18,12 +26,22 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def lab_environment(environ=None) -> dict[str, str]:
+    """The environment JupyterLab runs in: the course's settings first on JUPYTER_CONFIG_PATH."""
+    env = dict(os.environ if environ is None else environ)
+    paths = [str(JUPYTER_CONFIG), *[p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return env
+
+
 def run(args) -> int:
     root = root_from(args)
     release = root / "release"
     if not release.is_dir():
         raise CourseError(f"{release} does not exist: run `course build` first")
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={release}", *args.extra]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in command:
+        command.append("--allow-root")          # a container or a CI runner: JupyterLab refuses root otherwise
     print("starting:", " ".join(command), flush=True)
-    os.execv(sys.executable, command)
+    os.execve(sys.executable, command, lab_environment())
     return 0  # not reached

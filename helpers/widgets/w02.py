@@ -3,11 +3,14 @@
 The network is X → Z = f(XW + b) → Y = softmax(ZV + c), trained by full-batch gradient
 descent on the summed cross-entropy J = −Σₙ Σₖ T[n,k] log Y[n,k] with the reference kernels
 ``helpers.mlp.two_layer_forward`` / ``two_layer_backward``. Training runs in bounded
-chunks: one click on "train" runs a fixed number of steps and then redraws, so the
-notebook never freezes. The figure's artists (probability image, boundary overlay, loss
-line) are updated in place.
+chunks: one click on "train" runs a fixed number of steps, redrawing every SLICE_S seconds of
+training on the way, so that the notebook never freezes and answers a click at once. The
+figure's artists (probability image, boundary overlay, loss line) are updated in place; before
+any training the loss axes already span the steps of one click and J from its starting value.
 """
 from __future__ import annotations
+
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -18,11 +21,47 @@ __all__ = ["BackpropExplorer"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 STEP_CHOICES = (10, 50, 200, 1000)
+SLICE_S = 0.04          # training time between two redraws of a long run
 
 
 def _mlp():
     from .. import mlp
     return mlp
+
+
+def _descend(X, T, params, activation, lr, n_steps, losses, deadline=None):
+    """Up to ``n_steps`` of full-batch gradient descent on J with the reference kernels, stopping
+    early once ``time.perf_counter()`` passes ``deadline``; appends J before each step to
+    ``losses``. Returns (params, diverged): the last finite (W, b, V, c), and whether it diverged.
+    """
+    mlp = _mlp()
+    forward, backward = mlp.two_layer_forward.unguarded, mlp.two_layer_backward.unguarded
+    W, b, V, c = params
+    for step in range(n_steps):
+        Z, Y = forward(X, W, b, V, c, activation=activation)
+        loss = float(-np.sum(T * np.log(np.maximum(Y, 1e-300))))
+        if not np.isfinite(loss) or loss > 1e6:
+            return (W, b, V, c), True
+        losses.append(loss)
+        dW, db, dV, dc = backward(X, T, Z, Y, W, b, V, c, activation=activation)
+        new = (W - lr * dW, b - lr * db, V - lr * dV, c - lr * dc)
+        if not np.isfinite(sum(p.sum() for p in new)):
+            return (W, b, V, c), True
+        W, b, V, c = new
+        if deadline is not None and step % 8 == 7 and time.perf_counter() > deadline:
+            break
+    return (W, b, V, c), False
+
+
+def _nice_ceiling(n: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least n."""
+    decade = 10.0 ** np.floor(np.log10(max(n, 1.0)))
+    return next(m * decade for m in (1, 2, 5, 10) if m * decade >= n)
+
+
+def _decades(low: float, high: float) -> tuple[float, float]:
+    """Whole decades around [low, high], so that the log axis keeps its ticks across clicks."""
+    return 10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high))
 
 
 class BackpropExplorer(Explorer):
@@ -85,26 +124,22 @@ class BackpropExplorer(Explorer):
         self.redraw(f"new network: {m} {self.activation.value} hidden units. Press <b>train</b>.")
 
     def train(self, n_steps: int | None = None) -> None:
-        """Run ``n_steps`` (default: the "steps per click" control) steps of gradient descent, then redraw."""
+        """Run ``n_steps`` (default: the "steps per click" control) steps of gradient descent, then redraw.
+
+        A long run is shown as it goes: the figure is redrawn after every SLICE_S seconds of
+        training, so that the first picture comes within about 0.1 s whatever the number of steps.
+        """
         if self.diverged:
             self.redraw("the last run diverged: lower the learning rate and press <b>new network</b>.", error=True)
             return
         n_steps = self.steps.value if n_steps is None else int(n_steps)
-        mlp, activation, lr = _mlp(), self.activation.value, self.lr.value
-        W, b, V, c = self.params
-        for _ in range(n_steps):
-            Z, Y = mlp.two_layer_forward(self.X, W, b, V, c, activation=activation)
-            loss = float(-np.sum(self.T * np.log(np.maximum(Y, 1e-300))))
-            if not np.isfinite(loss) or loss > 1e6:
-                self.diverged = True
-                break
-            self.losses.append(loss)
-            dW, db, dV, dc = mlp.two_layer_backward(self.X, self.T, Z, Y, W, b, V, c, activation=activation)
-            W, b, V, c = W - lr * dW, b - lr * db, V - lr * dV, c - lr * dc
-            if not all(np.all(np.isfinite(p)) for p in (W, b, V, c)):
-                self.diverged = True
-                break
-            self.params = (W, b, V, c)
+        lr, target = self.lr.value, len(self.losses) + n_steps
+        while len(self.losses) < target and not self.diverged:
+            self.params, self.diverged = _descend(self.X, self.T, self.params, self.activation.value, lr,
+                                                  target - len(self.losses), self.losses,
+                                                  deadline=time.perf_counter() + SLICE_S)
+            if len(self.losses) < target and not self.diverged:
+                self.redraw(f"training: step {len(self.losses)} of {target}…")
         if self.diverged:
             self.redraw(f"diverged after {len(self.losses)} steps: the learning rate {lr:.4f} is too large "
                         f"for this network. Lower it and press <b>new network</b>.", error=True)
@@ -112,8 +147,13 @@ class BackpropExplorer(Explorer):
         self.redraw()
 
     def accuracy(self) -> float:
-        Y = _mlp().two_layer_forward(self.X, *self.params, activation=self.activation.value)[1]
+        Y = _mlp().two_layer_forward.unguarded(self.X, *self.params, activation=self.activation.value)[1]
         return float(np.mean(Y.argmax(axis=1) == self.y))
+
+    def cost(self) -> float:
+        """J of the current network on the training points (what the loss curve plots)."""
+        Y = _mlp().two_layer_forward.unguarded(self.X, *self.params, activation=self.activation.value)[1]
+        return float(-np.sum(self.T * np.log(np.maximum(Y, 1e-300))))
 
     # ------------------------------------------------------------------ callbacks
 
@@ -158,9 +198,9 @@ class BackpropExplorer(Explorer):
         return (Y[:, 1] if self.n_classes == 2 else Y.max(axis=1)).reshape(self.grid_shape)
 
     def redraw(self, note: str | None = None, error: bool = False) -> None:
-        Y = _mlp().two_layer_forward(self.grid, *self.params, activation=self.activation.value)[1]
+        Y = _mlp().two_layer_forward.unguarded(self.grid, *self.params, activation=self.activation.value)[1]
         label = Y.argmax(axis=1).reshape(self.grid_shape)
-        self.probability_image.set_data(self.probabilities())
+        self.probability_image.set_data((Y[:, 1] if self.n_classes == 2 else Y.max(axis=1)).reshape(self.grid_shape))
         edge = np.zeros(self.grid_shape, dtype=bool)
         edge[:, 1:] |= label[:, 1:] != label[:, :-1]
         edge[1:, :] |= label[1:, :] != label[:-1, :]
@@ -169,15 +209,20 @@ class BackpropExplorer(Explorer):
         self.boundary_image.set_data(overlay)
         steps = np.arange(len(self.losses))
         self.loss_line.set_data(steps, self.losses)
-        if self.losses:
-            self.ax_loss.set_xlim(0, max(10, len(self.losses)))
-            low, high = min(self.losses), max(self.losses)
-            self.ax_loss.set_ylim(low / 1.3, high * 1.3)
+        # The loss axes span, in whole decades, J from where the network started down to a
+        # thirtieth of it (further if training goes lower), and the steps of one click (in 1-2-5
+        # steps as training goes on): sensible before the first click, and steady between clicks,
+        # which is easier to read and cheaper to redraw.
+        start = self.losses[0] if self.losses else self.cost()
+        low = min(start / 30, min(self.losses, default=start) / 1.3)
+        high = max(start, max(self.losses, default=start)) * 1.3
+        self.ax_loss.set_ylim(*_decades(low, high))
+        self.ax_loss.set_xlim(0, _nice_ceiling(max(10, len(self.losses)) if self.losses else self.steps.value))
         accuracy = self.accuracy()
         self.ax_boundary.set_title(f"{self.hidden.value} {self.activation.value} units, step {len(self.losses)}: "
                                    f"training accuracy {accuracy:.1%}", fontsize=9)
-        self.ax_loss.set_title(f"J = {self.losses[-1]:.3g}" if self.losses else "loss curve (press train)",
-                               fontsize=9)
+        self.ax_loss.set_title(f"J = {self.losses[-1]:.3g}" if self.losses else
+                               f"J = {self.cost():.3g} before training (press train)", fontsize=9)
         if note is None and self.losses:
             note = (f"{len(self.losses)} steps so far; J = {self.losses[-1]:.4g}, training accuracy "
                     f"{accuracy:.1%}. Press <b>train</b> again to continue.")

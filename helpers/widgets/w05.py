@@ -92,7 +92,10 @@ class GradientFlowExplorer(Explorer):
         self.reference.set_ydata([norms[-1], norms[-1]])
         finite = shown[np.isfinite(shown)]
         low, high = (finite.min(), finite.max()) if finite.size else (1e-3, 1e3)
-        self.axes.set_ylim(max(low / 3, 1e-300), min(high * 3, 1e300))
+        # Whole decades: the axis keeps its ticks while the curve moves within them (easier to
+        # compare two settings, and the tick labels need not be typeset again).
+        low, high = max(low / 3, 1e-300), min(high * 3, 1e300)
+        self.axes.set_ylim(10.0 ** np.floor(np.log10(low)), min(10.0 ** np.ceil(np.log10(high)), 1e300))
         self.axes.set_xlim(0.5, T + 0.5)
         with np.errstate(all="ignore"):
             ratio = norms[0] / norms[-1]
