@@ -94,17 +94,19 @@ def figure_panel(explorer):
 
 
 def _fingerprint(path: Path) -> str:
-    """Changes when the notebook or any helpers.widgets module changes."""
+    """Changes when the notebook, the helpers.widgets modules it imports or _figure.py change."""
     import helpers.widgets
+    folder = Path(helpers.widgets.__file__).parent
+    names = {"_figure", *re.findall(r"helpers\.widgets\.(\w+)", code_of(path))}
     digest = hashlib.sha256(path.read_bytes())
-    for module in sorted(Path(helpers.widgets.__file__).parent.glob("*.py")):
-        digest.update(module.read_bytes())
+    for module in sorted(folder / f"{name}.py" for name in names):
+        if module.is_file():
+            digest.update(module.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def thumbnail(path: Path, cache: Path) -> bytes:
     """A PNG of the explorer's first figure, THUMBNAIL_WIDTH pixels wide (cached)."""
-    cache.mkdir(parents=True, exist_ok=True)
     cached = cache / f"{path.stem}-{_fingerprint(path)}.png"
     if cached.is_file():
         return cached.read_bytes()
@@ -117,10 +119,14 @@ def thumbnail(path: Path, cache: Path) -> bytes:
     height = round(image.height * THUMBNAIL_WIDTH / image.width)
     buffer = io.BytesIO()
     image.resize((THUMBNAIL_WIDTH, height), Image.LANCZOS).save(buffer, format="png", optimize=True)
-    for stale in cache.glob(f"{path.stem}-*.png"):
-        stale.unlink()
-    cached.write_bytes(buffer.getvalue())
-    return cached.read_bytes()
+    try:                                    # a read-only course: draw it again next time
+        cache.mkdir(parents=True, exist_ok=True)
+        for stale in cache.glob(f"{path.stem}-*.png"):
+            stale.unlink()
+        cached.write_bytes(buffer.getvalue())
+    except OSError:
+        pass
+    return buffer.getvalue()
 
 
 _STYLE = """
@@ -244,8 +250,8 @@ def run(args) -> int:
     start = time.perf_counter()
     print(f"course gallery: preparing the index of {directory}", flush=True)
     page = build_index(directory)
-    print(f"course gallery: index ready in {time.perf_counter() - start:.1f} s; "
-          f"open http://localhost:{args.port}/", flush=True)
+    print(f"course gallery: index ready in {time.perf_counter() - start:.1f} s; starting Voilà "
+          f"(it prints the address: http://localhost:{args.port}/ unless that port is taken)", flush=True)
     app_class = make_app_class()
     argv = voila_arguments(directory, args.port, not args.no_browser, not args.no_preheat, args.extra)
     app_class.launch_instance(argv=argv, index_page=page)
