@@ -73,6 +73,9 @@ class FigurePanel:
         for artist, signature in wanted:
             if artist is not None and id(artist) not in self._layers:
                 self._layers[id(artist)] = _Layer(self, artist, signature)
+        for image in (im for ax in self.figure.axes for im in ax.images):
+            if id(image) not in self._layers:
+                self._layers[id(image)] = _ColouredFirst(self, image)
 
     def _scratch_renderer(self, like: RendererAgg) -> RendererAgg:
         """A transparent renderer of the figure's size for the current nesting depth. They are
@@ -161,6 +164,45 @@ class _Layer:
         top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
         # draw_image takes the rows bottom up
         return int(left), int(renderer.height - bottom), np.ascontiguousarray(rgba[top:bottom, left:right][::-1])
+
+
+class _ColouredFirst:
+    """Draws an image from its colours in bytes (the colormap applied at the data's own size).
+
+    matplotlib resamples a float image to the screen's size before colouring it, or resamples
+    float RGBA: several times slower than resampling RGBA bytes, for nearest-neighbour images the
+    same pixels. Only images drawn nearest-neighbour go this way; the artist keeps its data
+    (``get_array``) outside the draw.
+    """
+
+    def __init__(self, panel: FigurePanel, image):
+        self.panel, self.image, self.artist = panel, image, image
+        self.draw_directly = image.draw
+        image.draw = self.draw
+
+    def draw(self, renderer) -> None:
+        image, data = self.image, self.image.get_array()
+        if (data is None or not isinstance(renderer, RendererAgg) or (data.ndim == 3 and data.dtype == np.uint8)
+                or not self._nearest(data, renderer)):
+            return self.draw_directly(renderer)
+        rgba = image.to_rgba(data, bytes=True, norm=data.ndim == 2)
+        image.set_data(rgba)
+        try:
+            self.draw_directly(renderer)
+        finally:
+            image.set_data(data)
+            image.stale = False
+
+    def _nearest(self, data, renderer) -> bool:
+        """Is the image drawn nearest-neighbour: asked for, or 'auto' magnified more than 3 times
+        (matplotlib's own rule)?"""
+        interpolation = self.image.get_interpolation()
+        if interpolation == "nearest":
+            return True
+        if interpolation not in ("auto", "antialiased"):
+            return False
+        box = self.image.get_window_extent(renderer)
+        return box.width > 3 * data.shape[1] and box.height > 3 * data.shape[0]
 
 
 def _text_state(text):
