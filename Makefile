@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup sandbox browser demo test lab gallery build grade report warm clean
+.PHONY: setup sandbox browser postgres demo test lab gallery build grade report warm clean
 
 setup: $(STAMP) sandbox
 	$(COURSE) warm
@@ -31,16 +31,26 @@ browser:
 	    echo "note: install chromium to run the browser tests (tests/browser); they skip without it"; \
 	  fi; }
 
+# A PostgreSQL server for tests/grading/test_postgres.py, which starts its own in a temporary
+# directory (Debian keeps initdb and pg_ctl in /usr/lib/postgresql/*/bin); it skips without one.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "note: install postgresql to run the shared-gradebook test; it skips without it"; \
+	  fi; }
+
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e ".[dev]"
+	$(PYTHON) -m pip install --quiet -e ".[dev,postgres]"
 	@touch $(STAMP)
 
 demo: setup
 	$(COURSE) demo
 
-test: setup browser
+test: setup browser postgres
 	$(PYTHON) -m pytest
 
 lab: setup

@@ -1,10 +1,18 @@
-"""Grading throughput: 40 generated week-1 submissions with 1 and with 2 workers, same run.
+"""Grading a class: 200 submissions across weeks 1–6, with 1 and 2 workers and a 2-worker Dask
+LocalCluster, each from a fresh gradebook; and where the time beyond running the notebooks goes.
 
-Prints a table and writes benchmarks/results/grading.json. Baseline for the per-submission
-overhead: the same notebooks executed by plain nbclient (no grading), timed in this run.
-Targets (issue 9): 2 workers >= 1.7x the throughput of 1; overhead <= 2 s per submission.
+The class is made from the bundled samples (course/samples/<week>/: reference, partial, blank,
+broken or wrong_sign), honest and broken mixed: submission i is week i mod 6 of student i // 6.
+Baseline: each distinct notebook executed once by plain nbclient (python3 kernel, no sandbox,
+no grading), kernel start included; the class's plain time is their sum over the class. The
+overhead per submission is (serial grading time − the class's plain time) / submissions: what
+grading adds to running the notebooks (process start, answer keys, sandboxed kernel, the
+grader's calls in the kernel, judging, writing the gradebook). A breakdown by stage, timed in
+process on one submission of each (week, sample), says where it goes.
 
-    .venv/bin/python benchmarks/grading.py [--count 40]
+    .venv/bin/python benchmarks/grading.py [--count 200] [--modes 1,2,dask] [--no-breakdown]
+
+Prints tables and writes benchmarks/results/grading.json. Speed is reported, never asserted.
 """
 from __future__ import annotations
 
@@ -16,81 +24,320 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
 REPO = Path(__file__).resolve().parents[1]
-WEEK = "w01_softmax"
-SAMPLES = REPO / "course" / "samples" / WEEK
-KINDS = ["reference", "partial", "broken", "blank"]
+SAMPLES = REPO / "course" / "samples"
+# weeks 1–6: the weeks whose samples this benchmark was set for (later weeks would change the mix)
+WEEKS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir() and p.name[:3] in {f"w0{i}" for i in range(1, 7)})
 
 
-def make_course(base: Path, count: int) -> Path:
-    root = base / "course"
+def kinds(week: str) -> list[str]:
+    return sorted(p.name for p in (SAMPLES / week).iterdir() if p.is_dir())
+
+
+def class_list(count: int) -> list[tuple[str, str, str]]:
+    """(student, week, sample) for ``count`` submissions: every sample of every week in turn."""
+    out = []
+    for i in range(count):
+        week, student = WEEKS[i % len(WEEKS)], i // len(WEEKS)
+        choice = kinds(week)[(student + i) % len(kinds(week))]
+        out.append((f"s{student:03d}", week, choice))
+    return out
+
+
+def course_env() -> dict:
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+
+def course(args, root: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "course", *args], cwd=root, env=course_env(),
+                            capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"course {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return seconds, result.stdout
+
+
+def make_class(base: Path, submissions) -> Path:
+    root = base / "template"
     root.mkdir(parents=True)
     shutil.copy2(REPO / "nbgrader_config.py", root)
-    shutil.copytree(REPO / "source", root / "source", ignore=lambda d, names: [
-        n for n in names if Path(d) == REPO / "source" and n != WEEK])
-    run(["build", WEEK], root)
-    for i in range(count):
-        kind = KINDS[i % len(KINDS)]
-        shutil.copytree(SAMPLES / kind, root / "submitted" / f"student{i:03d}_{kind}" / WEEK)
+    shutil.copytree(REPO / "source", root / "source",
+                    ignore=lambda d, names: [n for n in names if Path(d) == REPO / "source" and n not in WEEKS])
+    course(["build", *WEEKS], root)
+    for student, week, sample in submissions:
+        shutil.copytree(SAMPLES / week / sample, root / "submitted" / student / week)
     return root
 
 
-def run(args, root: Path) -> float:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+def fresh(template: Path, destination: Path) -> Path:
+    """A copy of the built class whose gradebook holds the assignments and no grades yet."""
+    shutil.copytree(template, destination)
+    return destination
+
+
+# --------------------------------------------------------------------------- plain execution
+
+def plain_seconds(week: str, sample: str) -> float:
+    """Seconds nbclient alone needs to run one sample notebook, kernel start included."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    folder = SAMPLES / week / sample
+    notebook = nbformat.read(next(folder.glob("*.ipynb")), as_version=4)
+    with tempfile.TemporaryDirectory() as scratch:
+        for extra in folder.iterdir():
+            if extra.is_file() and extra.suffix != ".ipynb":
+                shutil.copy2(extra, scratch)
+        start = time.perf_counter()
+        NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": scratch}}).execute()
+        return time.perf_counter() - start
+
+
+def pyplot_import_seconds(reps: int = 5) -> dict:
+    """`import matplotlib.pyplot` in a fresh process with an empty MPLCONFIGDIR (as in each grading
+    kernel's fresh home: matplotlib rebuilds its font list) and with one that holds the font list."""
+    code = "import time; t = time.perf_counter(); import matplotlib.pyplot; print(time.perf_counter() - t)"
+    seeded = Path(tempfile.mkdtemp(prefix="mpl-seeded-"))
+    subprocess.run([sys.executable, "-c", code], env=dict(os.environ, MPLCONFIGDIR=str(seeded)),
+                   capture_output=True, check=True)
+    times = {"fresh": [], "seeded": []}
+    for _ in range(reps):
+        with tempfile.TemporaryDirectory() as fresh:
+            for kind, folder in (("fresh", fresh), ("seeded", str(seeded))):
+                out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, MPLCONFIGDIR=folder),
+                                     capture_output=True, text=True, check=True)
+                times[kind].append(float(out.stdout.split()[-1]))
+    shutil.rmtree(seeded, ignore_errors=True)
+    return {kind: round(sorted(v)[len(v) // 2], 3) for kind, v in times.items()}
+
+
+# --------------------------------------------------------------------------- grading modes
+
+def plain_kernel_seconds() -> float:
+    """Start and stop a plain python3 kernel with nothing to run (the floor of any notebook run)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "course", *args], cwd=root, env=env, check=True,
-                   capture_output=True, text=True)
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
     return time.perf_counter() - start
 
 
-def plain_execution_seconds(count: int) -> float:
-    """Mean time nbclient alone needs to run one sample notebook, kernel start included."""
-    total = 0.0
-    for i in range(count):
-        notebook = nbformat.read(SAMPLES / KINDS[i % len(KINDS)] / f"{WEEK}.ipynb", as_version=4)
-        with tempfile.TemporaryDirectory() as scratch:
-            start = time.perf_counter()
-            NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
-                           resources={"metadata": {"path": scratch}}).execute()
-            total += time.perf_counter() - start
-    return total / count
+def grade_mode(template: Path, base: Path, mode: str, count: int, keep: Path | None = None) -> tuple[float, float | None]:
+    """Seconds for `course grade` to grade the class; for one worker, also the seconds of a second
+    run that finds everything graded (the fixed cost of a run: start, answer keys, the table)."""
+    root = fresh(template, base / f"mode-{mode}")
+    if mode == "dask":
+        from distributed import LocalCluster
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            seconds, stdout = course(["grade", "--scheduler", cluster.scheduler_address], root)
+    else:
+        seconds, stdout = course(["grade", "--workers", mode], root)
+    if f"graded {count} of {count}" not in stdout:
+        raise SystemExit(f"mode {mode}: not every submission was graded:\n{stdout[-2000:]}")
+    rerun = course(["grade", "--workers", "1"], root)[0] if mode == "1" else None
+    if keep is not None and not keep.exists():
+        shutil.move(root, keep)         # a graded class to look at (`course report --root ...`)
+    shutil.rmtree(root, ignore_errors=True)
+    return seconds, rerun
 
+
+# --------------------------------------------------------------------------- where the time goes
+
+class Stages:
+    """Wall time per stage, summed over the submissions graded in process."""
+
+    def __init__(self):
+        self.seconds = defaultdict(float)
+        self.active = True      # off while a plain run shares the patched classes
+
+    @contextmanager
+    def timing(self, name):
+        if not self.active:
+            yield
+            return
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - start
+
+    def wrap(self, owner, attribute, name):
+        original = getattr(owner, attribute)
+        stages = self
+        if hasattr(original, "__code__") and original.__code__.co_flags & 0x80:   # a coroutine function
+            async def timed(*args, **kwargs):
+                with stages.timing(name):
+                    return await original(*args, **kwargs)
+        else:
+            def timed(*args, **kwargs):
+                with stages.timing(name):
+                    return original(*args, **kwargs)
+        setattr(owner, attribute, timed)
+
+
+def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_week_limit: int = 2) -> dict:
+    """For one submission of each (week, sample): run its notebook with plain nbclient, then grade
+    it in this process, timing each stage (paired, so that the machine's load hits both alike)."""
+    sys.path.insert(0, str(REPO))
+    import nbclient
+    from jupyter_client.manager import AsyncKernelManager
+    import course.execute
+    import course.worker
+    from course.answer_key import build_key
+    from course.config import grading_config
+    from course.record import fingerprint, record, submission_files
+    from course.types import Payload
+
+    root = fresh(template, base / "breakdown")
+    config = grading_config(root)
+    stages = Stages()
+    keys = {}
+    for week in WEEKS:
+        with stages.timing("answer key (once per week)"):
+            keys[week] = build_key(root, week)
+    wrap = stages.wrap if stage_timing else (lambda *a: None)
+    wrap(course.worker, "parse", "read the notebook")
+    wrap(course.worker, "restore_cells", "restore the instructor's cells")
+    wrap(course.worker, "find_attack", "scan the student's code")
+    wrap(course.worker, "make_requests", "draw the grader's cases")
+    wrap(course.execute, "make_scratch", "scratch folder and kernel spec")
+    wrap(course.execute, "write_kernel_spec", "scratch folder and kernel spec")
+    wrap(nbclient.NotebookClient, "start_new_kernel", "start the sandboxed kernel")
+    wrap(nbclient.NotebookClient, "start_new_kernel_client", "start the sandboxed kernel")
+    wrap(nbclient.NotebookClient, "execute_cell", "run cells (student's and the grader's calls)")
+    wrap(AsyncKernelManager, "shutdown_kernel", "stop the kernel")
+    wrap(course.execute, "ask", "the grader's calls in the kernel")
+    wrap(course.worker, "decide", "judge the answers")
+    plain, graded = {}, {}
+    chosen = {}
+    per_week = defaultdict(int)
+    for folder in sorted((root / "submitted").iterdir()):
+        for week_dir in folder.iterdir():
+            sample = next((s for s in kinds(week_dir.name)
+                           if (SAMPLES / week_dir.name / s / f"{week_dir.name}.ipynb").read_bytes()
+                           == (week_dir / f"{week_dir.name}.ipynb").read_bytes()), None)
+            if (week_dir.name, sample) in pairs and (week_dir.name, sample) not in chosen \
+                    and per_week[week_dir.name] < per_week_limit:
+                chosen[(week_dir.name, sample)] = folder.name
+                per_week[week_dir.name] += 1
+    for (week, sample), student in sorted(chosen.items()):
+        stages.active = False
+        plain[(week, sample)] = plain_seconds(week, sample)
+        stages.active = True
+        files = submission_files(root, student, week)
+        payload = Payload(student, week, files, keys[week], course.worker.submission_seed(student, week),
+                          config.limits, config.hidden_roots)
+        start = time.perf_counter()
+        result = course.worker.grade_submission(payload)
+        graded[(week, sample)] = time.perf_counter() - start
+        with stages.timing("write the gradebook and the record"):
+            record(root, config.db_url, result, fingerprint(files, keys[week]))
+        print(f"  {week}/{sample}: plain {plain[(week, sample)]:.1f} s, graded {graded[(week, sample)]:.1f} s",
+              flush=True)
+    shutil.rmtree(root, ignore_errors=True)
+    seconds = dict(stages.seconds)
+    # the harness cell is one of the cells run; report the student's cells without it
+    seconds["run cells (student's and the grader's calls)"] -= seconds.get("the grader's calls in the kernel", 0.0)
+    seconds = {("run the student's cells" if k.startswith("run cells") else k): v for k, v in seconds.items()}
+    return {"plain": plain, "graded": graded, "stages": seconds}
+
+
+# --------------------------------------------------------------------------- main
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=40)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--modes", default="1,2,dask", help="comma-separated: worker counts and/or dask")
+    parser.add_argument("--no-breakdown", action="store_true", help="skip the in-process stage timing")
+    parser.add_argument("--keep", type=Path, default=None, help="move the first graded class there")
+    parser.add_argument("--pairs-per-week", type=int, default=2,
+                        help="samples per week run plain and graded in process for the breakdown (default 2)")
     args = parser.parse_args()
-    baseline = plain_execution_seconds(len(KINDS))
-    timings = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        for workers in (1, 2):
-            root = make_course(Path(scratch) / f"w{workers}", args.count)
-            timings[workers] = run(["grade", "--workers", str(workers)], root)
-    per_submission = timings[1] / args.count
-    result = {
-        "submissions": args.count,
-        "plain_notebook_seconds": round(baseline, 2),
-        "seconds": {str(k): round(v, 1) for k, v in timings.items()},
-        "submissions_per_minute": {str(k): round(60 * args.count / v, 1) for k, v in timings.items()},
-        "speedup_2_vs_1": round(timings[1] / timings[2], 2),
-        "overhead_seconds_per_submission": round(per_submission - baseline, 2),
-    }
-    print(f"{'workers':>8} {'seconds':>8} {'subs/min':>9}")
-    for workers in (1, 2):
-        print(f"{workers:>8} {timings[workers]:>8.1f} {result['submissions_per_minute'][str(workers)]:>9}")
-    print(f"plain nbclient run of one notebook: {baseline:.2f} s; grading costs {per_submission:.2f} s "
-          f"per submission serially (overhead {result['overhead_seconds_per_submission']:+.2f} s); "
-          f"2 workers: {result['speedup_2_vs_1']:.2f}x")
+    submissions = class_list(args.count)
+    pairs = {(week, sample) for _, week, sample in submissions}
+    result = {"submissions": args.count, "weeks": WEEKS, "cores": os.cpu_count(),
+              "load_average_at_start": list(os.getloadavg())}
+    with tempfile.TemporaryDirectory(prefix="grading-bench-") as scratch:
+        base = Path(scratch)
+        started = time.perf_counter()
+        template = make_class(base, submissions)
+        result["build_seconds"] = round(time.perf_counter() - started, 1)
+        print(f"built the class in {result['build_seconds']} s", flush=True)
+        result["plain_empty_kernel_seconds"] = round(plain_kernel_seconds(), 2)
+        result["pyplot_import_seconds"] = pyplot_import_seconds()
+        paired = breakdown(template, base, pairs, not args.no_breakdown, args.pairs_per_week)
+        plain, graded = paired["plain"], paired["graded"]
+        # a sample not timed plain counts as the mean of its week's timed ones
+        week_mean = {w: sum(v for (pw, _), v in plain.items() if pw == w) /
+                     max(1, sum(1 for pw, _ in plain if pw == w)) for w in WEEKS}
+        plain_class = sum(plain.get((week, sample), week_mean[week]) for _, week, sample in submissions)
+        result["plain_notebook_seconds"] = {f"{w}/{s}": round(v, 2) for (w, s), v in sorted(plain.items())}
+        result["graded_in_process_seconds"] = {f"{w}/{s}": round(v, 2) for (w, s), v in sorted(graded.items())}
+        result["plain_class_seconds"] = round(plain_class, 1)
+        n = len(plain)
+        result["breakdown"] = {
+            "submissions": n,
+            "plain_seconds_per_submission": round(sum(plain.values()) / n, 2),
+            "graded_seconds_per_submission": round(sum(graded.values()) / n, 2),
+            "paired_overhead_seconds_per_submission": round(sum(graded[p] - plain[p] for p in plain) / n, 2),
+            "stage_seconds_per_submission": {k: round(v / n, 3) for k, v in
+                                             sorted(paired["stages"].items(), key=lambda kv: -kv[1])},
+        }
+        timings = {}
+        for mode in (m.strip() for m in args.modes.split(",")):
+            timings[mode], rerun = grade_mode(template, base, mode, args.count, args.keep)
+            if rerun is not None:
+                result["rerun_seconds"] = round(rerun, 1)
+            print(f"{mode}: {timings[mode]:.1f} s", flush=True)
+            save(result | {"seconds": {k: round(v, 1) for k, v in timings.items()}, "partial": True})
+        result["seconds"] = {k: round(v, 1) for k, v in timings.items()}
+        result["submissions_per_minute"] = {k: round(60 * args.count / v, 1) for k, v in timings.items()}
+        if "1" in timings:
+            result["overhead_seconds_per_submission"] = round((timings["1"] - plain_class) / args.count, 2)
+    report(result)
+    print(f"wrote {save(result).relative_to(REPO)}")
+    return 0
+
+
+def save(result: dict) -> Path:
+    """Write the results so far (a long run stopped half-way keeps what it measured)."""
     out = REPO / "benchmarks" / "results" / "grading.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out.relative_to(REPO)}")
-    return 0
+    return out
+
+
+def report(result: dict) -> None:
+    count = result["submissions"]
+    print(f"\n{count} submissions across {', '.join(result['weeks'])}; plain nbclient runs of the same "
+          f"notebooks: {result['plain_class_seconds']:.0f} s ({result['plain_class_seconds'] / count:.2f} s each)")
+    print(f"{'mode':>6} {'seconds':>8} {'subs/min':>9}")
+    for mode, seconds in result["seconds"].items():
+        print(f"{mode:>6} {seconds:>8.1f} {result['submissions_per_minute'][mode]:>9}")
+    print(f"a plain python3 kernel started and stopped: {result['plain_empty_kernel_seconds']:.2f} s")
+    if "rerun_seconds" in result:
+        print(f"fixed cost of a `course grade` run (again, with everything graded): {result['rerun_seconds']:.1f} s")
+    if "overhead_seconds_per_submission" in result:
+        print(f"overhead beyond running the notebook, serial: {result['overhead_seconds_per_submission']:+.2f} s "
+              f"per submission")
+    found = result["breakdown"]
+    print(f"\nwhere a submission's time goes (in process, two samples per week, each "
+          f"run plain just before): {found['graded_seconds_per_submission']:.2f} s graded vs "
+          f"{found['plain_seconds_per_submission']:.2f} s plain, overhead "
+          f"{found['paired_overhead_seconds_per_submission']:+.2f} s")
+    for stage, seconds in found["stage_seconds_per_submission"].items():
+        print(f"  {seconds:7.3f} s  {stage}")
+    mpl = result["pyplot_import_seconds"]
+    print(f"`import matplotlib.pyplot` with an empty MPLCONFIGDIR (a grading kernel's fresh home): "
+          f"{mpl['fresh']:.2f} s; with the font list already built: {mpl['seeded']:.2f} s")
 
 
 if __name__ == "__main__":

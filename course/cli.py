@@ -12,7 +12,7 @@ import sys
 
 from .errors import CourseError
 
-VERBS = ["build", "grade", "report", "syllabus", "demo", "lab", "warm", "gallery"]
+VERBS = ["build", "grade", "report", "feedback", "export", "syllabus", "demo", "lab", "warm", "gallery"]
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""``course report``: write reports/grades.csv from the gradebook and print the table."""
+"""``course report``: write reports/grades.csv and reports/index.html from the gradebook and print
+the table (the page: course/report_html.py)."""
 from __future__ import annotations
 
 import csv
@@ -7,15 +8,18 @@ from pathlib import Path
 from .errors import CourseError
 from .paths import add_root_option, root_from
 from .record import notes, reasons
-from .config import db_url
+from .config import db_url, nbgrader_settings
 from .scores import Row, format_table, read_rows
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "report", help="write reports/grades.csv and print the grade table",
-        description="One CSV row per student and assignment, one column per problem.")
+        "report", help="write reports/grades.csv and reports/index.html and print the grade table",
+        description="One CSV row per student and assignment, one column per problem; and a page "
+                    "(opens offline) with each week's scores, the reasons points were lost grouped by "
+                    "mistake, the notes flagged for review, grading times and a table of students.")
     parser.add_argument("--output", default=None, help="CSV path (default: <root>/reports/grades.csv)")
+    parser.add_argument("--html", default=None, help="page path (default: <root>/reports/index.html)")
     add_root_option(parser)
     parser.set_defaults(func=run)
 
@@ -45,6 +49,14 @@ def format_reasons(why: dict, noted: dict) -> str:
     return text + ("\nflagged for review (no points taken):\n" + "\n".join(flagged) if flagged else "")
 
 
+def write_page(root: Path, rows: list[Row], page: Path) -> None:
+    from .report_data import collect
+    from .report_html import write_html
+
+    course_id = nbgrader_settings(root).get("CourseDirectory", {}).get("course_id", "")
+    write_html(collect(root, rows), page, course_id if isinstance(course_id, str) else "")
+
+
 def run(args) -> int:
     root = root_from(args)
     if db_url(root).startswith("sqlite") and not (root / "gradebook.db").exists():
@@ -54,7 +66,10 @@ def run(args) -> int:
     noted = {(r.student, r.assignment): notes(root, r.student, r.assignment) for r in rows}
     path = Path(args.output) if args.output else root / "reports" / "grades.csv"
     write_csv(rows, path, why, noted)
+    page = Path(args.html).resolve() if args.html else root / "reports" / "index.html"
+    write_page(root, rows, page)
     print(format_table(rows))
     print(format_reasons(why, noted))
     print(f"wrote {path}")
+    print(f"wrote {page}")
     return 0
