@@ -80,20 +80,20 @@ def corpus(root: Path) -> dict[str, dict]:
     # --- attacks the scan names: the whole notebook scores 0
     add("patch_numpy", append("sigmoid", "np.testing.assert_allclose = lambda *a, **k: None\n"
                                          "np.allclose = lambda *a, **k: True"),
-        ZERO, {k: "monkeypatches numpy" for k in FULL})
+        ZERO, {k: "tampering: monkeypatches numpy" for k in FULL})
     add("patch_checks", append("sigmoid", "import helpers\nhelpers.grading.check_softmax = lambda f: None"),
-        ZERO, {k: "tampers with the grader" for k in FULL})
+        ZERO, {k: "tampering: tampers with the grader" for k in FULL})
     add("patch_builtins", append("relu", "import builtins\nbuiltins.isinstance = lambda a, b: True"),
-        ZERO, {k: "tampers with modules or builtins" for k in FULL})
+        ZERO, {k: "tampering: tampers with modules or builtins" for k in FULL})
     add("input_transformer", append("sigmoid", (
         "def _blank(lines):\n    text = ''.join(lines)\n"
         "    return ['pass\\n'] if 'check_' in text or 'assert' in text else lines\n"
         "get_ipython().input_transformers_cleanup.append(_blank)"), sample="blank"),
-        ZERO, {k: "rewrites how the notebook runs" for k in FULL})
-    add("sys_exit", append("relu", "import sys\nsys.exit(0)"), ZERO, {k: "stops the kernel" for k in FULL})
-    add("os_exit", append("tanh_grad", "import os\nos._exit(1)"), ZERO, {k: "stops the kernel" for k in FULL})
+        ZERO, {k: "tampering: rewrites how the notebook runs" for k in FULL})
+    add("sys_exit", append("relu", "import sys\nsys.exit(0)"), ZERO, {k: "tampering: stops the kernel" for k in FULL})
+    add("os_exit", append("tanh_grad", "import os\nos._exit(1)"), ZERO, {k: "tampering: stops the kernel" for k in FULL})
     add("relative_path", append("sigmoid", "_stolen = open('../../gradebook.db', 'rb').read()"),
-        ZERO, {k: "reaches outside its own folder" for k in FULL})
+        ZERO, {k: "tampering: reaches outside its own folder" for k in FULL})
     # --- attacks the scan cannot see: the sandbox and the judge stop them
     add("input_transformer_hidden", append("sigmoid", (
         "import IPython as _I\n_shell = getattr(_I, 'get_' + 'ipython')()\n"
