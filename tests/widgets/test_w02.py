@@ -99,3 +99,16 @@ def test_callback_cost(moons, capsys):
     render = time.perf_counter() - start
     print(f"backprop explorer: {per_click * 1000:.0f} ms per click of 50 steps, {render * 1000:.0f} ms to render")
     assert explorer.panel.renders >= 4
+
+
+def test_loss_axes_are_sensible_before_any_training(moons):
+    explorer = BackpropExplorer(*moons, steps=200)
+    start = explorer.cost()
+    low, high = explorer.ax_loss.get_ylim()
+    assert explorer.ax_loss.get_xlim() == (0, 200)          # the steps one click will take
+    assert 0 < low <= start / 30 and start * 1.3 <= high <= start * 13   # J from its start, log decades
+    assert np.log10(low) == int(np.log10(low)) and np.log10(high) == int(np.log10(high))
+    assert f"{start:.3g}" in explorer.ax_loss.get_title()
+    explorer.train()
+    assert explorer.ax_loss.get_ylim() == (low, high)        # the first click keeps the axes
+    np.testing.assert_allclose(explorer.losses[0], start)
