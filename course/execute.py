@@ -47,9 +47,9 @@ def execute(notebook, files: dict[str, bytes], requests: list[Request], limits: 
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    scratch_root, work = make_scratch(files)
+    scratch_root, work, left_out = make_scratch(files)
     kernels, notes = write_kernel_spec(scratch_root, work, limits, hidden_roots)
-    outcome = Outcome(notes=notes)
+    outcome = Outcome(notes=left_out + notes)
     deadline = time.monotonic() + limits.budget
     try:
         for _attempt in range(limits.max_restarts + 1):

@@ -55,20 +55,29 @@ def sandbox_prefix(work: Path, connection_file: Path, hidden_roots: list[Path]) 
 # --------------------------------------------------------------------------- the kernel it runs
 
 KERNEL_NAME = "course-sandbox"
+# A submitted helpers.py (a natural name for a student's own module) would be imported instead
+# of the course's package, and break the notebook and the grader's calls; so would these.
+SHADOWING = {"helpers", "course", "numpy", "IPython", "ipykernel", "nbformat", "jupyter_client"}
 
 
-def make_scratch(files: dict[str, bytes]) -> tuple[Path, Path]:
+def make_scratch(files: dict[str, bytes]) -> tuple[Path, Path, list[str]]:
     """A private directory for one grading run: ``root/work`` holds only this submission's files
-    (and the kernel's empty home); ``root`` also holds the connection file and the kernel spec."""
+    (and the kernel's empty home); ``root`` also holds the connection file and the kernel spec.
+    Returns (root, work, notes on files left out)."""
     import tempfile
 
     root = Path(tempfile.mkdtemp(prefix="course-grade-"))
     work = root / "work"
     work.mkdir()
+    notes = []
     for name, data in files.items():
-        (work / Path(name).name).write_bytes(data)
+        name = Path(name).name
+        if name.endswith(".py") and name[:-3] in SHADOWING:
+            notes.append(f"left out the submitted {name}: it would hide the {name[:-3]} package the notebook imports")
+            continue
+        (work / name).write_bytes(data)
     (work / ".home").mkdir()
-    return root, work
+    return root, work, notes
 
 
 def write_kernel_spec(scratch_root: Path, work: Path, limits, hidden_roots) -> tuple[Path, list[str]]:

@@ -89,10 +89,9 @@ def find_attack(notebook, nb_key: NotebookKey) -> tuple[str | None, list[str]]:
     flags: list[str] = []
     for source in student_code(notebook, nb_key):
         found = scan(source)
-        attack, more = (found, ()) if found is None or isinstance(found, str) else (found.attack, found.flags)  # TEMP
-        if attack:
-            return attack, flags
-        flags += [f for f in more if f not in flags]
+        if found.attack:
+            return found.attack, flags
+        flags += [f for f in found.flags if f not in flags]
     return None, flags
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import numpy_reference as ref
 from .. import rnn
-from .core import NetworkCase, Case, Check, GRADIENT_RTOL, NUMERICAL_ATOL, compare, register
+from .core import NetworkCase, Case, Check, GRADIENT_RTOL, NUMERICAL_ATOL, NUMERICAL_RTOL, compare, register
 
 RNN_FORWARD = rnn.rnn_forward
 RNN_BACKWARD = rnn.rnn_backward
@@ -142,7 +142,7 @@ def _single_output_verify(check_name, outputs, which, reference, numerical, hint
         __tracebackhide__ = True
         expected = reference(case)
         compare(expected, got[index], which, where, GRADIENT_RTOL, hint)
-        compare(numerical(case), got[index], which, where + " vs numerical gradient", GRADIENT_RTOL, hint,
+        compare(numerical(case), got[index], which, where + " vs numerical gradient", NUMERICAL_RTOL, hint,
                 atol=NUMERICAL_ATOL)
     return verify
 
@@ -208,7 +208,7 @@ def _delta_verify(case, got, where):
                                              activation=net["activation"])[0]
     compare(expected, got[0], "delta", where, GRADIENT_RTOL, _DELTA_HINT)
     compare(_numerical_gradient(net, "offsets"), got[0], "delta", where + " vs numerical gradient ∂E/∂u",
-            GRADIENT_RTOL, _DELTA_HINT, atol=NUMERICAL_ATOL)
+            NUMERICAL_RTOL, _DELTA_HINT, atol=NUMERICAL_ATOL)
 
 
 register(Check("rnn_deltas", _delta_cases, reference=None, outputs=("delta",), guarded=(RNN_BACKWARD,),

@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.tamper import PROTECTED_NAMES, Scan, scan
+from course.tamper import Scan, scan
+from course.tamper_rules import PROTECTED_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "grading"))
