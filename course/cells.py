@@ -47,9 +47,11 @@ def restore_cells(notebook, nb_key: NotebookKey) -> dict[str, str]:
     in its place; re-create deleted ones. Returns {grade_id: note} for each cell put back."""
     notes: dict[str, str] = {}
     seen: set[str] = set()
+    known = {entry["grade_id"] for entry in nb_key["cells"]}
     for cell in notebook.cells:
         grade_id = nbgrader_meta(cell).get("grade_id")
-        if grade_id in seen:   # a copy of a given cell: keep the code, not a second grade
+        if grade_id in seen or (grade_id and grade_id not in known):
+            # a copy of a given cell, or one whose id was changed: keep the code, not a grade
             cell.metadata.pop("nbgrader", None)
         elif grade_id:
             seen.add(grade_id)

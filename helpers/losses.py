@@ -11,7 +11,7 @@ import numpy as np
 from ._validate import as_float_array, labels_to_one_hot
 from .tripwire import reference_kernel
 
-__all__ = ["softmax", "log_softmax", "cross_entropy", "softmax_cross_entropy", "mse"]
+__all__ = ["softmax", "log_softmax", "cross_entropy", "softmax_cross_entropy", "binary_cross_entropy", "mse"]
 
 
 @reference_kernel
@@ -71,6 +71,26 @@ def softmax_cross_entropy(z, y):
     loss = -(t * log_p).sum() / n
     dz = (np.exp(log_p) - t) / n
     return z.dtype.type(loss), dz
+
+
+@reference_kernel
+def binary_cross_entropy(z, y):
+    """A sigmoid output with binary cross-entropy, fused so that it is stable for any logit.
+
+    z: (N,) logits, one per example; y: (N,) targets in {0, 1} (any value in [0, 1] works).
+    With ŷ = σ(z): loss = −(1/N) Σ_n [y_n log ŷ_n + (1 − y_n) log(1 − ŷ_n)]
+    = (1/N) Σ_n [max(z_n, 0) − z_n y_n + log(1 + exp(−|z_n|))], and dz = (ŷ − y) / N.
+    Returns (loss, dz).
+    """
+    z = as_float_array("binary_cross_entropy", "z", z, ndim=1)
+    y = np.asarray(y)
+    if y.shape != z.shape:
+        raise ValueError(f"binary_cross_entropy: y has shape {y.shape} but z has shape {z.shape}")
+    y = y.astype(z.dtype)
+    n = z.shape[0]
+    loss = (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / n
+    y_hat = np.exp(-np.logaddexp(0, -z))          # σ(z) without overflow for large |z|
+    return z.dtype.type(loss), ((y_hat - y) / n).astype(z.dtype)
 
 
 @reference_kernel

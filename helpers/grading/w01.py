@@ -122,6 +122,51 @@ register(Check("softmax_cross_entropy", _labelled_logit_cases,
                doc='Check ``softmax_cross_entropy(z, y) -> (loss, dz)``: reference, stability and finite differences.'))
 
 
+def _binary_cases(rng) -> list[Case]:
+    cases = [
+        Case("one example, y = 1", (np.array([0.7]), np.array([1.0]))),
+        Case("logit 0 for both targets", (np.zeros(2), np.array([0.0, 1.0]))),
+        Case("large logits near ±1000", (np.array([1000.0, -1000.0, 800.0, -30.0]), np.array([0.0, 1.0, 1.0, 0.0]))),
+    ]
+    for n, scale in [(5, 1.0), (40, 4.0)]:
+        cases.append(Case(f"batch of {n}, logits of spread {scale:g}",
+                          (rng.normal(size=n) * scale, rng.integers(0, 2, size=n).astype(float))))
+    return cases
+
+
+def _binary_numerical(case, expected, h=1e-5):
+    z, y = case.args
+    if np.abs(z).max() > 100:
+        return {}
+    from ..gradcheck import numerical_gradient
+    return {"dz": numerical_gradient(lambda v: losses.binary_cross_entropy.unguarded(v, y)[0],
+                                     np.array(z, dtype=np.float64, copy=True), h=h)}
+
+
+def _regression_cases(rng) -> list[Case]:
+    return [
+        Case("one example, one output", (np.array([[2.5]]), np.array([[1.0]]))),
+        Case("perfect predictions", (np.ones((3, 2)), np.ones((3, 2)))),
+        Case("batch of 6, one output", (rng.normal(size=(6, 1)), rng.normal(size=(6, 1)))),
+        Case("batch of 4, three outputs", (rng.normal(size=(4, 3)) * 5, rng.normal(size=(4, 3)))),
+        Case("batch of 25, two outputs", (rng.normal(size=(25, 2)), rng.normal(size=(25, 2)) * 3)),
+    ]
+
+
+register(Check("binary_cross_entropy", _binary_cases, losses.binary_cross_entropy.unguarded, outputs=("loss", "dz"),
+               guarded=(losses.binary_cross_entropy, activations.sigmoid), numerical=_binary_numerical,
+               tolerances={"dz": GRADIENT_RTOL},
+               hint="with ŷ = σ(z): loss = mean of −[y log ŷ + (1 − y) log(1 − ŷ)]; for large |z| write it as "
+                    "max(z, 0) − z·y + log(1 + exp(−|z|)) (np.logaddexp or np.log1p); dz = (ŷ − y) / N.",
+               doc="Check ``binary_cross_entropy(z, y) -> (loss, dz)`` for a sigmoid output: reference, logits "
+                   "near ±1000 and central differences."))
+register(Check("regression_mse", _regression_cases, losses.mse.unguarded, function="mse",
+               outputs=("loss", "dy_hat"), guarded=(losses.mse,), tolerances={"dy_hat": GRADIENT_RTOL},
+               hint="loss = (1/N) Σ_n ½‖ŷ_n − y_n‖² (a sum over the outputs, a mean over the batch); "
+                    "dy_hat = (ŷ − y) / N.",
+               doc="Check ``mse(y_hat, y) -> (loss, dy_hat)``, the identity output with mean squared error."))
+
+
 def _digits_training_cases(rng):
     from ..data import load_digits_split
     X_train, y_train, _, _ = load_digits_split(seed=0)

@@ -10,7 +10,8 @@ must score and why. The expected scores follow from the grading policy, not from
 - an attack the scan cannot see (built-up strings) meets the sandbox: reads of the
   gradebook, the sources or other submissions find nothing, writes outside fail, a
   killed kernel is restarted without that cell, blanked test cells do not hide blank code;
-- an edited, deleted or re-pointed test cell costs its problem; a broken file costs all.
+- an edited, deleted, moved or re-pointed test cell is put back from the answer key and graded,
+  with a note in the reason (nobody loses a point for it); a broken file costs all.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ SAMPLES = REPO / "course" / "samples" / "w01_softmax"
 NOTEBOOK = "w01_softmax.ipynb"
 
 FULL = {"test_sigmoid": 1, "test_relu": 1, "test_tanh_grad": 1, "test_softmax": 2,
-        "test_cross_entropy": 2, "test_softmax_cross_entropy": 2, "test_train_softmax_regression": 2}
+        "test_cross_entropy": 2, "test_softmax_cross_entropy": 2, "test_output_layers": 2,
+        "test_train_softmax_regression": 2}
 ZERO = {k: 0 for k in FULL}
 
 
@@ -142,17 +144,17 @@ def corpus(root: Path) -> dict[str, dict]:
         "    return e / np.sum(e, axis=-1, keepdims=True)\n")),
         {**FULL, "test_softmax": 0}, {"test_softmax": "memory"})
     add("print_flood", append("sigmoid", "print('x' * 100_000_000)"), FULL, {})
-    # --- test cells edited, deleted or re-pointed: that problem
+    # --- test cells edited, deleted, moved or re-pointed: put back from the key and graded (issue 14)
     nb = load()
     nb.cells.remove(cell(nb, "test_softmax"))
-    add("deleted_test_cell", nb, {**FULL, "test_softmax": 0}, {"test_softmax": "deleted"})
-    add("edited_test_cell", replace("test_relu", "pass"), {**FULL, "test_relu": 0}, {"test_relu": "edited"})
+    add("deleted_test_cell", nb, FULL, {"test_softmax": "deleted; put back"})
+    add("edited_test_cell", replace("test_relu", "pass"), FULL, {"test_relu": "edited; restored"})
     nb = load()
     cell(nb, "test_sigmoid").metadata.nbgrader["points"] = 100
-    add("changed_points", nb, {**FULL, "test_sigmoid": 0}, {"test_sigmoid": "points"})
+    add("changed_points", nb, FULL, {"test_sigmoid": "points or grading flags had been changed"})
     nb = load()
     cell(nb, "test_tanh_grad").metadata.nbgrader["grade_id"] = "test_tanh_grad_mine"
-    add("changed_grade_id", nb, {**FULL, "test_tanh_grad": 0}, {"test_tanh_grad": "grade_id changed"})
+    add("changed_grade_id", nb, FULL, {"test_tanh_grad": "deleted; put back"})
     # --- broken files
     add("invalid_json", b'{"cells": [', ZERO, {k: "not a valid notebook" for k in FULL})
     add("empty_file", b"", ZERO, {k: "empty" for k in FULL})
@@ -164,7 +166,7 @@ def corpus(root: Path) -> dict[str, dict]:
     solution = cell(nb, "sigmoid")
     nb.cells.remove(solution)
     nb.cells.insert(nb.cells.index(cell(nb, "test_sigmoid")) + 1, solution)
-    add("reordered_cells", nb, {**FULL, "test_sigmoid": 0}, {"test_sigmoid": "NameError"})
+    add("reordered_cells", nb, FULL, {"test_sigmoid": "moved; put back in place"})
     nb = load()
     nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("solution")]
     add("solution_cells_deleted", nb, ZERO, {k: "NameError" for k in FULL})

@@ -79,6 +79,23 @@ def test_softmax_cross_entropy_large_logits_finite():
     assert loss == 2000.0 and np.all(np.isfinite(dz))
 
 
+def test_binary_cross_entropy_matches_its_definition_and_gradient():
+    rng = np.random.default_rng(3)
+    z, y = rng.normal(size=7) * 3, rng.integers(0, 2, size=7)
+    p = 1 / (1 + np.exp(-z))
+    loss, dz = L.binary_cross_entropy(z, y)
+    assert abs(loss + np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))) < 1e-12
+    assert rel_error(dz, numerical_gradient(lambda v: L.binary_cross_entropy(v, y)[0], z.copy())) < 1e-7
+    assert rel_error(dz, (p - y) / 7) < 1e-12
+
+
+def test_binary_cross_entropy_is_finite_for_huge_logits():
+    loss, dz = L.binary_cross_entropy(np.array([1000.0, -1000.0, 800.0]), np.array([0, 1, 1]))
+    assert np.isfinite(loss) and abs(loss - 2000 / 3) < 1e-9 and np.all(np.isfinite(dz))
+    with pytest.raises(ValueError, match="y has shape"):
+        L.binary_cross_entropy(np.zeros(3), np.zeros(2))
+
+
 def test_mse_and_its_gradient():
     y_hat, y = RNG.normal(size=(5, 2)), RNG.normal(size=(5, 2))
     loss, grad = L.mse(y_hat, y)
