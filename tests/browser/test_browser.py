@@ -248,6 +248,22 @@ def picture_changes(page, image, widget) -> None:
         raise AssertionError(f"the picture did not change after a control change ({how})") from err
 
 
+def run_cell(page, cell) -> None:
+    """Select the cell by its prompt and run it with Ctrl+Enter, as a student would. While the
+    notebook is still starting a key press can be lost: press again until the prompt shows that
+    the cell ran or waits for the kernel ([*] or a number)."""
+    prompt = cell.locator(".jp-InputPrompt")
+    for _ in range(5):
+        prompt.click()
+        page.keyboard.press("Control+Enter")
+        try:
+            expect(prompt).to_have_text(re.compile(r"\[(\*|\d+)\]"), timeout=10_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"the cell did not start running: its prompt says {prompt.inner_text()!r}")
+
+
 # --------------------------------------------------------------------------- the tests
 
 WEEKS = weeks_with_explorers()
@@ -265,8 +281,7 @@ def test_release_notebook_explorer_in_jupyterlab(lab, page, week, explorer, befo
     expect(cells.nth(explorer)).to_be_attached(timeout=120_000)
     for index in [*before, explorer]:
         cell = cells.nth(index)
-        cell.locator(".jp-InputPrompt").click()
-        page.keyboard.press("Control+Enter")
+        run_cell(page, cell)
         expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=CELL_TIMEOUT_MS)
         errors = cell.locator(ERROR_OUTPUT)
         assert errors.count() == 0, f"cell {index} of {week} shows an error:\n{errors.first.inner_text()}"
