@@ -23,8 +23,20 @@ Formulas (g the gradient, t = 1, 2, ... the step number, all operations element-
     adam      m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
               m̂ = m / (1 − β₁ᵗ);  v̂ = v / (1 − β₂ᵗ);    θ ← θ − lr·m̂ / (√v̂ + ε)
 
+    adagrad   G ← G + g²;                               θ ← θ − lr·g / (√G + ε)
+
 Momentum uses the averaging form (1 − β) g of the course notes; other texts write
-v ← β v + g, which is the same rule with lr scaled by 1/(1 − β).
+v ← β v + g, which is the same rule with lr scaled by 1/(1 − β), or v ← β v − α g,
+θ ← θ + v, the same rule again with α = lr·(1 − β) and v the negative of ours times lr.
+AdaGrad adds up the *squared* gradients (some notes print the sum without the square).
+
+Learning-rate schedules, for an epoch number e = 0, 1, 2, ... (scalars or arrays of epochs):
+
+    inverse_time_decay   lr₀ / (1 + decay_rate·e)
+    exponential_decay    lr₀ · rateᵉ
+    staircase_decay      lr₀ · drop^⌊e / epochs_per_drop⌋
+
+Taught in week 7 (source/w07_optimization), which grades students' versions against these.
 """
 from __future__ import annotations
 
@@ -33,7 +45,8 @@ import numpy as np
 from ._validate import as_float_array, int_arg, real_arg, same_dtype
 from .tripwire import reference_kernel
 
-__all__ = ["ewa", "sgd", "momentum", "rmsprop", "adam"]
+__all__ = ["ewa", "sgd", "momentum", "rmsprop", "adam", "adagrad",
+           "inverse_time_decay", "exponential_decay", "staircase_decay"]
 
 
 @reference_kernel
@@ -142,6 +155,84 @@ def adam(param, grad, state=None, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)
     m_hat = m / (1.0 - beta1 ** t)
     v_hat = v / (1.0 - beta2 ** t)
     return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
+
+
+@reference_kernel
+def adagrad(param, grad, state=None, *, lr=0.01, eps=1e-8):
+    """AdaGrad: G ← G + g², θ ← θ − lr·g / (√G + ε).
+
+    G adds up every squared gradient seen so far, so each coordinate's step shrinks with the
+    size of its own history (≈ lr/√t for a gradient of constant size): coordinates that were
+    rarely updated keep larger steps. state: None or {"G": array like param}.
+    Returns (new_param, {"G": new_G}).
+    """
+    name = "adagrad"
+    param, grad = _param_grad(name, param, grad)
+    lr = real_arg(name, "lr", lr, 0.0, np.inf, finite=True)
+    eps = real_arg(name, "eps", eps, 0.0, np.inf, low_open=True, finite=True)
+    G = _state(name, state, ("G",), param)["G"] + grad * grad
+    return param - lr * grad / (np.sqrt(G) + eps), {"G": G}
+
+
+# --------------------------------------------------------------------------- learning-rate schedules
+
+def _epochs(name, epoch):
+    """epoch as a float array (integers promoted to float64), every entry finite and ≥ 0."""
+    epoch = as_float_array(name, "epoch", epoch, allow_empty=True)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(epoch) | (epoch < 0)
+    if bad.any():
+        raise ValueError(f"{name}: epoch must be ≥ 0 and finite, got {float(epoch[bad].flat[0])!r}")
+    return epoch
+
+
+def _schedule_result(lr, epoch):
+    """The schedule's values shaped and typed like epoch; a scalar for a scalar epoch."""
+    lr = lr.astype(epoch.dtype, copy=False)
+    return lr if lr.ndim else lr[()]
+
+
+@reference_kernel
+def inverse_time_decay(lr0, epoch, decay_rate=1.0):
+    """lr₀ / (1 + decay_rate·epoch): 1/t decay, lr₀/2 once decay_rate·epoch = 1.
+
+    lr0 > 0; epoch: an epoch number or an array of them (any shape, ≥ 0; fractions allowed);
+    decay_rate ≥ 0. Returns the learning rate for each epoch, shaped like epoch.
+    """
+    name = "inverse_time_decay"
+    lr0 = real_arg(name, "lr0", lr0, 0.0, np.inf, low_open=True, finite=True)
+    decay_rate = real_arg(name, "decay_rate", decay_rate, 0.0, np.inf, finite=True)
+    epoch = _epochs(name, epoch)
+    return _schedule_result(lr0 / (1.0 + decay_rate * epoch), epoch)
+
+
+@reference_kernel
+def exponential_decay(lr0, epoch, rate=0.95):
+    """lr₀ · rate^epoch: the learning rate shrinks by the same factor every epoch.
+
+    lr0 > 0; epoch: an epoch number or an array of them (≥ 0); 0 < rate ≤ 1.
+    Returns the learning rate for each epoch, shaped like epoch.
+    """
+    name = "exponential_decay"
+    lr0 = real_arg(name, "lr0", lr0, 0.0, np.inf, low_open=True, finite=True)
+    rate = real_arg(name, "rate", rate, 0.0, 1.0, low_open=True, finite=True)
+    epoch = _epochs(name, epoch)
+    return _schedule_result(lr0 * rate ** epoch, epoch)
+
+
+@reference_kernel
+def staircase_decay(lr0, epoch, drop=0.5, epochs_per_drop=10):
+    """lr₀ · drop^⌊epoch / epochs_per_drop⌋: constant for epochs_per_drop epochs, then one step down.
+
+    lr0 > 0; epoch: an epoch number or an array of them (≥ 0); 0 < drop ≤ 1;
+    epochs_per_drop an integer ≥ 1. Returns the learning rate for each epoch, shaped like epoch.
+    """
+    name = "staircase_decay"
+    lr0 = real_arg(name, "lr0", lr0, 0.0, np.inf, low_open=True, finite=True)
+    drop = real_arg(name, "drop", drop, 0.0, 1.0, low_open=True, finite=True)
+    epochs_per_drop = int_arg(name, "epochs_per_drop", epochs_per_drop, 1)
+    epoch = _epochs(name, epoch)
+    return _schedule_result(lr0 * drop ** np.floor(epoch / epochs_per_drop), epoch)
 
 
 def warm_up():

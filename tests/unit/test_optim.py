@@ -85,14 +85,14 @@ def test_two_steps_of_adam_and_momentum_by_hand():
 
 @pytest.mark.parametrize("rule, kwargs", [
     (optim.sgd, dict(lr=0.1)), (optim.momentum, dict(lr=0.1, beta=0.9)),
-    (optim.rmsprop, dict(lr=0.01)), (optim.adam, dict(lr=0.05)),
+    (optim.rmsprop, dict(lr=0.01)), (optim.adam, dict(lr=0.05)), (optim.adagrad, dict(lr=0.5)),
 ])
 def test_every_rule_minimises_a_quadratic(rule, kwargs):
     theta, _, target = run(rule, 400, **kwargs)
     assert np.abs(theta - target).max() < 0.05
 
 
-@pytest.mark.parametrize("rule", [optim.sgd, optim.momentum, optim.rmsprop, optim.adam])
+@pytest.mark.parametrize("rule", [optim.sgd, optim.momentum, optim.rmsprop, optim.adam, optim.adagrad])
 def test_rules_never_mutate_and_follow_the_dtype(rule):
     theta, g = RNG.normal(size=(3, 4)), RNG.normal(size=(3, 4))
     _, state = rule(theta, g, None)
@@ -134,3 +134,90 @@ def test_optim_bad_input():
         optim.ewa(np.zeros(0), 0.9)
     with pytest.raises(ValueError, match=r"ewa: beta must lie in \[0, 1\)"):
         optim.ewa(np.ones(3), -0.1)
+
+
+# --------------------------------------------------------------------------- AdaGrad
+
+def test_adagrad_adds_up_squared_gradients_step_by_step():
+    theta = RNG.normal(size=(2, 3))
+    grads = RNG.normal(size=(5, 2, 3)) * [[[1.0], [100.0]]]
+    lr, eps = 0.1, 1e-8
+    total, expected, state, p = np.zeros((2, 3)), theta.copy(), None, theta
+    for g in grads:
+        total = total + g * g                          # the square: a negative gradient adds to G too
+        expected = expected - lr * g / (np.sqrt(total) + eps)
+        p, state = optim.adagrad(p, g, state, lr=lr, eps=eps)
+        ref.assert_close(state["G"], total)
+        ref.assert_close(p, expected)
+
+
+def test_adagrad_step_shrinks_like_one_over_sqrt_t_whatever_the_gradient_size():
+    for scale in (1e-3, 1.0, 1e3):
+        g = np.full(3, scale)
+        p, state, moves = np.zeros(3), None, []
+        for _ in range(16):
+            q, state = optim.adagrad(p, g, state, lr=0.5)
+            moves.append(float(p[0] - q[0]))
+            p = q
+        np.testing.assert_allclose(moves, 0.5 / np.sqrt(np.arange(1, 17)), rtol=1e-4)
+
+
+def test_adagrad_bad_input():
+    theta = np.zeros(3)
+    with pytest.raises(ValueError, match=r"adagrad: state\['G'\] has shape \(2,\) but param has shape \(3,\)"):
+        optim.adagrad(theta, theta, {"G": np.zeros(2)})
+    with pytest.raises(ValueError, match=r"adagrad: state must be None or the dict returned"):
+        optim.adagrad(theta, theta, {"s": theta})
+    with pytest.raises(ValueError, match=r"adagrad: eps must lie in \(0, inf\]"):
+        optim.adagrad(theta, theta, eps=0.0)
+
+
+# --------------------------------------------------------------------------- learning-rate schedules
+
+EPOCHS = np.array([0, 1, 2, 5, 9, 10, 11, 30, 1000])
+
+
+def test_schedules_match_their_formulas_on_vectors_of_epochs():
+    lr0 = 0.2
+    ref.assert_close(optim.inverse_time_decay(lr0, EPOCHS, decay_rate=0.5),
+                     np.array([lr0 / (1 + 0.5 * e) for e in EPOCHS]))
+    ref.assert_close(optim.exponential_decay(lr0, EPOCHS, rate=0.95),
+                     np.array([lr0 * 0.95 ** e for e in EPOCHS]))
+    ref.assert_close(optim.staircase_decay(lr0, EPOCHS, drop=0.5, epochs_per_drop=10),
+                     np.array([lr0 * 0.5 ** (e // 10) for e in EPOCHS]))
+    # worked numbers: halved once decay_rate·epoch = 1; staircase constant within a stair
+    assert optim.inverse_time_decay(1.0, 2, decay_rate=0.5) == pytest.approx(0.5)
+    assert optim.staircase_decay(1.0, 9, drop=0.1, epochs_per_drop=10) == 1.0
+    assert optim.staircase_decay(1.0, 10, drop=0.1, epochs_per_drop=10) == pytest.approx(0.1)
+
+
+def test_schedules_at_epoch_zero_give_lr0_and_keep_shape_and_dtype():
+    grid = np.arange(12).reshape(3, 4)
+    for schedule in (optim.inverse_time_decay, optim.exponential_decay, optim.staircase_decay):
+        assert schedule(0.3, 0) == 0.3
+        assert np.ndim(schedule(0.3, 7)) == 0
+        out = schedule(0.3, grid)
+        assert out.shape == (3, 4) and out.dtype == np.float64
+        assert np.all(np.diff(out.ravel()) <= 0)                 # never grows
+        out32 = schedule(0.3, grid.astype(np.float32))
+        ref.close_float32(out32, out)
+        before = ref.snapshot(grid)
+        schedule(0.3, grid)
+        ref.assert_unchanged(before, [grid])
+    # fractional epochs (a schedule per update: epoch = step / steps_per_epoch)
+    ref.assert_close(optim.staircase_decay(1.0, np.array([9.99, 10.0, 10.5]), 0.5, 10), np.array([1.0, 0.5, 0.5]))
+
+
+def test_schedules_bad_input():
+    with pytest.raises(ValueError, match=r"inverse_time_decay: epoch must be ≥ 0 and finite, got -1.0"):
+        optim.inverse_time_decay(0.1, np.array([0, -1]))
+    with pytest.raises(ValueError, match=r"exponential_decay: rate must lie in \(0, 1\], got 1.5"):
+        optim.exponential_decay(0.1, EPOCHS, rate=1.5)
+    with pytest.raises(ValueError, match=r"staircase_decay: epochs_per_drop must be an integer, got 2.5"):
+        optim.staircase_decay(0.1, EPOCHS, epochs_per_drop=2.5)
+    with pytest.raises(ValueError, match=r"staircase_decay: epochs_per_drop must be ≥ 1, got 0"):
+        optim.staircase_decay(0.1, EPOCHS, epochs_per_drop=0)
+    with pytest.raises(ValueError, match=r"inverse_time_decay: lr0 must lie in \(0, inf\]"):
+        optim.inverse_time_decay(0.0, EPOCHS)
+    with pytest.raises(ValueError, match=r"exponential_decay: epoch has dtype <U1"):
+        optim.exponential_decay(0.1, np.array(["1"]))
