@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "activations", "losses", "gradcheck", "grading", "data", "tripwire", "widgets",
     "conv", "pool", "mlp", "rnn", "optim", "norm", "strategy", "images",
-    "layers", "init", "training",
+    "layers", "init", "training", "batchnorm_layer", "tuning",
 }
 
 __all__ = sorted(_SUBMODULES) + ["numerical_gradient", "rel_error"]

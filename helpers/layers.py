@@ -11,6 +11,9 @@ says what it computes, its other entries are its parameters and settings::
     {"kind": "dropout", "keep_prob": p, "mask": None or a bool array (N, D)}
                                                         out = x ⊙ mask / p   (inverted dropout)
                                                         out = x              when mask is None
+    {"kind": "batchnorm", "gamma": (D,), "beta": (D,), "running_mean": (D,), "running_var": (D,),
+     "momentum": 0.9, "eps": 1e-5, "mode": "train" or "inference"}
+                                                        out = γ (x − μ)/√(σ² + ε) + β   (week 9)
 
 Arrays are batch-first: x (N, D), N examples of D features. The list usually ends with an
 affine layer whose output (N, K) are the logits; the loss (``helpers.losses.softmax_cross_entropy``)
@@ -36,11 +39,13 @@ parameter of ``layers[i]`` under the same key (``{"W": dW, "b": db}`` for an aff
 forward function's inputs again (``affine_backward(dout, x, W, b)``) and recomputes what
 it needs; nothing is stored between the two calls.
 
-Adding a kind of layer (week 9: batch norm) is one entry in :data:`KINDS`: a forward
-function ``(x, layer) -> out``, a backward function ``(dout, x, layer) -> (dx, grads)``
-and the names of its trainable parameters. Statistics a layer keeps across steps (batch
-norm's running averages) are best updated by the training loop from ``inputs[i]``, so that
-forward passes stay pure.
+Adding a kind of layer is one entry in :data:`KINDS`: a forward function ``(x, layer) -> out``,
+a backward function ``(dout, x, layer) -> (dx, grads)`` and the names of its trainable
+parameters. Batch norm (week 9) is such an entry: μ and σ² of the batch in mode "train", the
+running averages in mode "inference" (the formulas of ``helpers.norm.batchnorm_forward``); its
+parameters are gamma and beta. Statistics a layer keeps across steps (batch norm's running
+averages) are updated by the training loop from ``inputs[i]``, so that forward passes stay pure
+(``helpers.batchnorm_layer`` builds such networks and trains them).
 
 Regularization: :func:`l2_cost` = λ/(2m) Σ_l ‖W_l‖²_F over the affine layers and
 :func:`l2_grads` = λ/m · W_l (biases are not regularized), in the format of ``grads``.
@@ -52,7 +57,7 @@ list is called through :func:`on_arrays`, which rebuilds the list from
 :func:`to_arrays`'s ``(spec, arrays)``: ``spec`` is JSON-ready (each layer without its arrays,
 plus the names of the arrays it had), ``arrays`` the arrays in order.
 
-Taught in source/w08_regularization (exercises 1–5).
+Taught in source/w08_regularization (exercises 1–5); the batch-norm kind in source/w09_batchnorm_tuning.
 """
 from __future__ import annotations
 
@@ -177,10 +182,38 @@ def _dropout_backward(dout, x, layer):
     return (dout.copy() if mask is None else dout * mask / dout.dtype.type(layer["keep_prob"])), {}
 
 
+def _batchnorm_normalized(x, layer):
+    """(x̂, 1/√(σ² + ε)) with the batch's statistics (mode "train") or the running ones."""
+    if layer.get("mode", "train") == "train":
+        centred = x - x.mean(axis=0)
+        var = np.einsum("ij,ij->j", centred, centred) / x.shape[0]
+    else:
+        centred, var = x - layer["running_mean"], layer["running_var"]
+    inv_std = 1.0 / np.sqrt(var + layer.get("eps", 1e-5))
+    return centred * inv_std, inv_std
+
+
+def _batchnorm_forward(x, layer):
+    x_hat, _ = _batchnorm_normalized(x, layer)
+    return layer["gamma"] * x_hat + layer["beta"]
+
+
+def _batchnorm_backward(dout, x, layer):
+    x_hat, inv_std = _batchnorm_normalized(x, layer)
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    scale = layer["gamma"] * inv_std
+    if layer.get("mode", "train") != "train":
+        return scale * dout, {"gamma": dgamma, "beta": dbeta}
+    m = x.shape[0]
+    return scale / m * (m * dout - dbeta - x_hat * dgamma), {"gamma": dgamma, "beta": dbeta}
+
+
 KINDS: dict[str, Kind] = {
     "affine": Kind(lambda x, layer: x @ layer["W"] + layer["b"], _affine_layer_backward, ("W", "b")),
     **{kind: _activation_kind(kind) for kind in ACTIVATIONS},
     "dropout": Kind(_dropout_forward, _dropout_backward, ()),
+    "batchnorm": Kind(_batchnorm_forward, _batchnorm_backward, ("gamma", "beta")),
 }
 
 
@@ -227,6 +260,15 @@ def _check_layers(name, layers, x):
                                      f"{getattr(mask, 'dtype', type(mask).__name__)}")
                 if mask.shape != (n, width):
                     raise ValueError(f"{where}['mask'] has shape {mask.shape}, its input has shape {(n, width)}")
+        elif kind == "batchnorm":
+            for key in ("gamma", "beta", "running_mean", "running_var"):
+                value = layer.get(key)
+                if not isinstance(value, np.ndarray) or value.shape != (width,):
+                    got = value.shape if isinstance(value, np.ndarray) else type(value).__name__
+                    raise ValueError(f"{where}['{key}'] has shape {got}, its input has {width} features "
+                                     f"(expected ({width},))")
+            if layer.get("mode", "train") not in ("train", "inference"):
+                raise ValueError(f"{where}['mode'] must be 'train' or 'inference', got {layer.get('mode')!r}")
     return width
 
 

@@ -90,6 +90,54 @@ def test_float32_views_and_no_mutation():
         ref.close_float32(g32, g64)
 
 
+def edge_cases():
+    """(label, x, eps): the week-9 edge cases: one example, near-zero and zero variance, a large
+    mean with a small spread, a large batch."""
+    near_zero = RNG.normal(size=(8, 3))
+    near_zero[:, 1] = 2.0 + 1e-7 * RNG.normal(size=8)
+    constant = RNG.normal(size=(6, 3))
+    constant[:, 0] = -1.5
+    return [("N=1", RNG.normal(size=(1, 4)), 1e-5), ("near-zero variance", near_zero, 1e-5),
+            ("zero variance", constant, 1e-3), ("mean 1e4, std 0.01", 1e4 + 0.01 * RNG.normal(size=(7, 2)), 1e-5),
+            ("N=5000", RNG.normal(size=(5000, 3)) * 3 + 1, 1e-5)]
+
+
+@pytest.mark.parametrize("label, x, eps", edge_cases(), ids=[c[0] for c in edge_cases()])
+def test_train_edge_cases_match_reference(label, x, eps):
+    d = x.shape[1]
+    gamma, beta = 1 + 0.5 * RNG.normal(size=d), RNG.normal(size=d)
+    out, new_mean, new_var = norm.batchnorm_forward(x, gamma, beta, "train", np.zeros(d), np.ones(d),
+                                                    momentum=0.9, eps=eps)
+    want, mean, var = ref.batchnorm_train(x, gamma, beta, eps)
+    ref.assert_close(out, want, rtol=1e-10)
+    ref.assert_close(new_mean, 0.1 * mean, rtol=1e-12)
+    ref.assert_close(new_var, 0.9 + 0.1 * var, rtol=1e-12)
+    if x.shape[0] == 1:
+        np.testing.assert_array_equal(out[0], beta)           # x̂ = 0 for a batch of one
+        ref.assert_close(new_var, np.full(d, 0.9))            # its variance is 0
+
+
+@pytest.mark.parametrize("label, x, eps", edge_cases()[:3], ids=[c[0] for c in edge_cases()[:3]])
+def test_backward_edge_cases_match_numerical_gradient(label, x, eps):
+    d = x.shape[1]
+    gamma, beta = 1 + 0.5 * RNG.normal(size=d), RNG.normal(size=d)
+    dout = RNG.normal(size=x.shape)
+    dx, dgamma, dbeta = norm.batchnorm_backward(dout, x, gamma, beta, "train", eps=eps)
+    num = ref.numeric_grads(lambda: ref.batchnorm_train(x, gamma, beta, eps)[0],
+                            {"dx": x, "dgamma": gamma, "dbeta": beta}, dout)
+    for name, got in zip(("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta)):
+        assert rel_error(got, num[name]) <= 1e-6 or np.max(np.abs(got - num[name])) <= 1e-8, name
+    if x.shape[0] == 1:
+        np.testing.assert_array_equal(dx, np.zeros_like(x))   # out = β whatever x is
+
+
+def test_backward_columns_of_dx_sum_to_zero():
+    """A constant added before batch norm is removed with the mean: it gets no gradient."""
+    x, gamma, beta = params((16, 5))
+    dx, _, _ = norm.batchnorm_backward(RNG.normal(size=x.shape), x, gamma, beta)
+    np.testing.assert_allclose(dx.sum(axis=0), 0.0, atol=1e-12)
+
+
 def test_batchnorm_bad_input():
     x, gamma, beta = params((5, 3))
     cases = [
