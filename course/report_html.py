@@ -29,7 +29,7 @@ table.sortable th{cursor:pointer;user-select:none;white-space:nowrap}.example{fo
 .count{font-weight:700;font-size:15px;text-align:right;white-space:nowrap}
 .what{font-weight:600}code{background:#f0f3f5;padding:0 3px;border-radius:3px}
 details summary{cursor:pointer;color:#3b6ea8}details p{margin:4px 0}img{max-width:100%}
-.flag{background:#fff7e0}.full{color:#2f7d46;font-weight:600}.zero{color:#b0352b}
+.flag{background:#fff7e0}.full,.full a{color:#2f7d46;font-weight:600}.zero,.zero a{color:#b0352b}
 """
 
 SORT_SCRIPT = """
@@ -145,14 +145,15 @@ def students_section(data: ClassData, page: Path) -> str:
     header = "".join(f"<th class=n>{escape(w)}</th>" for w in data.weeks)
     rows = []
     made = sum(1 for s in data.submissions if s.feedback)
+    top = sum(max(s.max_score for s in data.of_week(week)) for week in data.weeks)   # a week not handed in counts 0
     for student in data.students:
-        cells, total, top, flags = [], 0.0, 0.0, 0
+        cells, total, flags = [], 0.0, 0
         for week in data.weeks:
             sub = by_key.get((student, week))
             if sub is None:
                 cells.append("<td class=n data-v='-1'>–</td>")
                 continue
-            total, top, flags = total + sub.score, top + sub.max_score, flags + len(sub.flags)
+            total, flags = total + sub.score, flags + len(sub.flags)
             text = f"{sub.score:g}/{sub.max_score:g}"
             style = " full" if sub.score >= sub.max_score else " zero" if sub.score == 0 else ""
             if sub.feedback:
