@@ -17,6 +17,7 @@ from conftest import BIN, REPO, copy_course, run_course
 
 WEEK = "w01_softmax"
 SAMPLES = REPO / "course" / "samples" / WEEK
+PROBLEMS = runpy.run_path(str(REPO / "tests" / "grading" / "expected" / f"{WEEK}.py"))["FULL"]
 
 
 def course_with(tmp_path: Path, students: dict[str, str]) -> Path:
@@ -47,8 +48,7 @@ def test_serial_parallel_and_dask_grades_are_identical(tmp_path):
     root = course_with(tmp_path, {s: s for s in ["reference", "blank", "partial", "broken"]})
     run_course("grade", "--workers", "1", cwd=root)
     serial = scores(root)
-    problems = len(runpy.run_path(str(REPO / "tests" / "grading" / "expected" / f"{WEEK}.py"))["FULL"])
-    assert len(serial) == 4 * problems and serial[("reference", "test_softmax")] == 2
+    assert len(serial) == 4 * len(PROBLEMS) and serial[("reference", "test_softmax")] == 2
     reset(root)
     run_course("grade", "--workers", "2", cwd=root)
     assert scores(root) == serial
@@ -82,10 +82,10 @@ def test_killed_batch_resumes_with_nothing_lost_or_doubled(tmp_path):
     result = run_course("grade", cwd=root)
     assert f"({done_before} already up to date)" in result.stdout
     got = scores(root)
-    assert len(got) == 6 * 7
+    assert len(got) == 6 * len(PROBLEMS)
     for student, sample in students.items():
         total = sum(v for (s, _), v in got.items() if s == student)
-        assert total == (11 if sample == "reference" else 0), student
+        assert total == (sum(PROBLEMS.values()) if sample == "reference" else 0), student
     rerun = run_course("grade", cwd=root)
     assert "graded 0 of 0" in rerun.stdout and "(6 already up to date)" in rerun.stdout
     forced = run_course("grade", "--force", cwd=root)
