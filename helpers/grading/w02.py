@@ -273,14 +273,10 @@ def _delta_numerical(case, expected, h=1e-5):
     from ..gradcheck import numerical_gradient
     net = case.network
     a = net["X"] @ net["W"] + net["b"]
-    offset = np.zeros_like(a)
-    return {"delta": numerical_gradient(lambda _: _cost_at(a + offset, net), offset, h=h)}
-
-
-def _cost_at(a, net):
-    logits = ref.activate(a, net["activation"]) @ net["V"] + net["c"]
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return -np.sum(net["T"] * (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))))
+    offset, identity = np.zeros_like(a), np.eye(a.shape[1])
+    # the network's cost with a + offset as the hidden pre-activations: X = a + offset, W = I, b = 0
+    cost = lambda _: ref.two_layer_cost(a + offset, net["T"], identity, 0.0, net["V"], net["c"], net["activation"])
+    return {"delta": numerical_gradient(cost, offset, h=h)}
 
 
 register(Check("two_layer_hidden_delta", _gradient_cases(("Z", "Y", "T", "V"), ACTIVATIONS), _delta_reference,
