@@ -1,6 +1,6 @@
 """Honest submissions of every week earn every point, graded together in one batch.
 
-The corpus (tests/grading/honest.py) is built from each week's reference sample as
+The corpus (the package tests/grading/honest/) is built from each week's reference sample as
 course/make_samples.py makes it from the scratch course's source and release. One
 `course grade --workers 2` grades the whole batch; each submission is its own test, so a
 failure names it. The alternative implementations are first run in-process through the
