@@ -49,7 +49,7 @@ MODES = ("train", "inference")
 
 # --------------------------------------------------------------------------- the layer kind
 
-BATCHNORM = L.KINDS["batchnorm"]       # defined in helpers.layers, beside the other kinds
+BATCHNORM = L.KINDS["batchnorm"]       # defined in helpers._layers_kinds, beside the other kinds
 
 
 def batchnorm_layer(width, momentum=0.9, eps=1e-5, mode="train"):

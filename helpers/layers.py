@@ -39,9 +39,9 @@ parameter of ``layers[i]`` under the same key (``{"W": dW, "b": db}`` for an aff
 forward function's inputs again (``affine_backward(dout, x, W, b)``) and recomputes what
 it needs; nothing is stored between the two calls.
 
-Adding a kind of layer is one entry in :data:`KINDS`: a forward function ``(x, layer) -> out``,
-a backward function ``(dout, x, layer) -> (dx, grads)`` and the names of its trainable
-parameters. Batch norm (week 9) is such an entry: μ and σ² of the batch in mode "train", the
+Adding a kind of layer is one entry in :data:`KINDS` (``helpers/_layers_kinds.py``): a forward
+function ``(x, layer) -> out``, a backward function ``(dout, x, layer) -> (dx, grads)`` and the
+names of its trainable parameters, plus its shape rules in ``_check_layers`` beside it. Batch norm (week 9) is such an entry: μ and σ² of the batch in mode "train", the
 running averages in mode "inference" (the formulas of ``helpers.norm.batchnorm_forward``); its
 parameters are gamma and beta. Statistics a layer keeps across steps (batch norm's running
 averages) are updated by the training loop from ``inputs[i]``, so that forward passes stay pure
@@ -55,26 +55,27 @@ The plain-array form
 The grader moves numpy arrays only (course/wire.py), so a graded function that takes a layer
 list is called through :func:`on_arrays`, which rebuilds the list from
 :func:`to_arrays`'s ``(spec, arrays)``: ``spec`` is JSON-ready (each layer without its arrays,
-plus the names of the arrays it had), ``arrays`` the arrays in order.
+plus the names of the arrays it had), ``arrays`` the arrays in order (``helpers/_layers_arrays.py``).
+
+This module holds the reference kernels (affine, activation, model forward and backward, L2)
+and the network builders; the layer kinds and the plain-array form live in the two private
+modules named above and are re-exported here, so ``helpers.layers.<name>`` is the one address.
 
 Taught in source/w08_regularization (exercises 1–5); the batch-norm kind in source/w09_batchnorm_tuning.
 """
 from __future__ import annotations
 
-import copy
-from typing import Callable, NamedTuple
-
 import numpy as np
 
-from . import activations
+from ._layers_arrays import from_arrays, on_arrays, to_arrays
+from ._layers_kinds import (ACTIVATIONS, KINDS, Kind, _DERIVATIVE, _FORWARD, _check_layers,  # noqa: F401
+                            _kind_arg, parameter_names)
 from ._validate import as_float_array, int_arg, real_arg, same_dtype, upstream_grad
 from .tripwire import reference_kernel
 
 __all__ = ["ACTIVATIONS", "KINDS", "Kind", "affine_forward", "affine_backward", "activation_forward",
            "activation_backward", "model_forward", "model_backward", "l2_cost", "l2_grads",
            "init_layers", "draw_dropout_masks", "parameter_names", "to_arrays", "from_arrays", "on_arrays"]
-
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
 
 
 # --------------------------------------------------------------------------- one layer: affine
@@ -116,18 +117,6 @@ def affine_backward(dout, x, W, b):
 
 # --------------------------------------------------------------------------- one layer: activation
 
-def _kind_arg(name, kind):
-    if kind not in ACTIVATIONS:
-        raise ValueError(f"{name}: kind must be one of {', '.join(ACTIVATIONS)}, got {kind!r}")
-    return kind
-
-
-_FORWARD = {"relu": activations.relu.unguarded, "tanh": activations.tanh.unguarded,
-            "sigmoid": activations.sigmoid.unguarded}
-_DERIVATIVE = {"relu": activations.relu_grad.unguarded, "tanh": activations.tanh_grad.unguarded,
-               "sigmoid": activations.sigmoid_grad.unguarded}
-
-
 @reference_kernel
 def activation_forward(z, kind):
     """f(z) element by element for kind "relu" (max(0, z)), "tanh" or "sigmoid" (1/(1 + e^−z)).
@@ -150,127 +139,6 @@ def activation_backward(dout, z, kind):
     z = as_float_array(name, "z", z, allow_empty=True)
     dout = upstream_grad(name, "dout", dout, z.shape, z.dtype, expected="z has shape")
     return dout * _DERIVATIVE[kind](z)
-
-
-# --------------------------------------------------------------------------- the layer kinds
-
-class Kind(NamedTuple):
-    """How one kind of layer computes: forward(x, layer) -> out, backward(dout, x, layer) ->
-    (dx, grads dict), and the names of its trainable parameters (the keys of grads)."""
-    forward: Callable
-    backward: Callable
-    params: tuple
-
-
-def _affine_layer_backward(dout, x, layer):
-    dx, dW, db = dout @ layer["W"].T, x.T @ dout, dout.sum(axis=0)
-    return dx, {"W": dW, "b": db}
-
-
-def _activation_kind(kind):
-    return Kind(lambda x, layer: _FORWARD[kind](x),
-                lambda dout, x, layer: (dout * _DERIVATIVE[kind](x), {}), ())
-
-
-def _dropout_forward(x, layer):
-    mask = layer.get("mask")
-    return x.copy() if mask is None else x * mask / x.dtype.type(layer["keep_prob"])
-
-
-def _dropout_backward(dout, x, layer):
-    mask = layer.get("mask")
-    return (dout.copy() if mask is None else dout * mask / dout.dtype.type(layer["keep_prob"])), {}
-
-
-def _batchnorm_normalized(x, layer):
-    """(x̂, 1/√(σ² + ε)) with the batch's statistics (mode "train") or the running ones."""
-    if layer.get("mode", "train") == "train":
-        centred = x - x.mean(axis=0)
-        var = np.einsum("ij,ij->j", centred, centred) / x.shape[0]
-    else:
-        centred, var = x - layer["running_mean"], layer["running_var"]
-    inv_std = 1.0 / np.sqrt(var + layer.get("eps", 1e-5))
-    return centred * inv_std, inv_std
-
-
-def _batchnorm_forward(x, layer):
-    x_hat, _ = _batchnorm_normalized(x, layer)
-    return layer["gamma"] * x_hat + layer["beta"]
-
-
-def _batchnorm_backward(dout, x, layer):
-    x_hat, inv_std = _batchnorm_normalized(x, layer)
-    dbeta = dout.sum(axis=0)
-    dgamma = (dout * x_hat).sum(axis=0)
-    scale = layer["gamma"] * inv_std
-    if layer.get("mode", "train") != "train":
-        return scale * dout, {"gamma": dgamma, "beta": dbeta}
-    m = x.shape[0]
-    return scale / m * (m * dout - dbeta - x_hat * dgamma), {"gamma": dgamma, "beta": dbeta}
-
-
-KINDS: dict[str, Kind] = {
-    "affine": Kind(lambda x, layer: x @ layer["W"] + layer["b"], _affine_layer_backward, ("W", "b")),
-    **{kind: _activation_kind(kind) for kind in ACTIVATIONS},
-    "dropout": Kind(_dropout_forward, _dropout_backward, ()),
-    "batchnorm": Kind(_batchnorm_forward, _batchnorm_backward, ("gamma", "beta")),
-}
-
-
-def parameter_names(layer) -> tuple:
-    """The trainable parameters of a layer: ("W", "b") for an affine layer, () for the others."""
-    return KINDS[layer["kind"]].params
-
-
-def _check_layers(name, layers, x):
-    """Walk the feature count through the list; raise ValueError naming the first bad layer.
-    Returns the output width."""
-    if not isinstance(layers, (list, tuple)) or not layers:
-        raise ValueError(f"{name}: layers must be a non-empty list of layer dicts, got {type(layers).__name__}"
-                         + (" of length 0" if isinstance(layers, (list, tuple)) else ""))
-    n, width = x.shape
-    for i, layer in enumerate(layers):
-        where = f"{name}: layers[{i}]"
-        if not isinstance(layer, dict) or "kind" not in layer:
-            raise ValueError(f"{where} must be a dict with a 'kind', got {layer!r:.60}")
-        kind = layer["kind"]
-        if kind not in KINDS:
-            raise ValueError(f"{where} has kind {kind!r}; known kinds: {', '.join(KINDS)}")
-        for param in KINDS[kind].params:
-            if param not in layer:
-                raise ValueError(f"{where} ({kind}) has no {param!r}")
-            value = layer[param]
-            if not isinstance(value, np.ndarray) or value.dtype != x.dtype:
-                got = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
-                raise ValueError(f"{where}['{param}'] must be a {x.dtype} array like x, got {got}")
-        if kind == "affine":
-            W, b = layer["W"], layer["b"]
-            if W.ndim != 2 or W.shape[0] != width:
-                raise ValueError(f"{where}: W has shape {W.shape}, but its input has {width} features")
-            if b.shape != (W.shape[1],):
-                raise ValueError(f"{where}: b has shape {b.shape}, expected ({W.shape[1]},) for W {W.shape}")
-            width = W.shape[1]
-        elif kind == "dropout":
-            keep = layer.get("keep_prob")
-            real_arg(name, f"layers[{i}]['keep_prob']", keep, 0.0, 1.0, low_open=True)
-            mask = layer.get("mask")
-            if mask is not None:
-                if not isinstance(mask, np.ndarray) or mask.dtype != bool:
-                    raise ValueError(f"{where}['mask'] must be None or a bool array, got "
-                                     f"{getattr(mask, 'dtype', type(mask).__name__)}")
-                if mask.shape != (n, width):
-                    raise ValueError(f"{where}['mask'] has shape {mask.shape}, its input has shape {(n, width)}")
-        elif kind == "batchnorm":
-            for key in ("gamma", "beta", "running_mean", "running_var"):
-                value = layer.get(key)
-                if not isinstance(value, np.ndarray) or value.shape != (width,):
-                    got = value.shape if isinstance(value, np.ndarray) else type(value).__name__
-                    raise ValueError(f"{where}['{key}'] has shape {got}, its input has {width} features "
-                                     f"(expected ({width},))")
-            if layer.get("mode", "train") not in ("train", "inference"):
-                raise ValueError(f"{where}['mode'] must be 'train' or 'inference', got {layer.get('mode')!r}")
-    return width
-
 
 # --------------------------------------------------------------------------- the whole model
 
@@ -408,94 +276,6 @@ def draw_dropout_masks(layers, n, rng):
             layer = {**layer, "mask": rng.random((n, width)) < layer["keep_prob"]}
         result.append(layer)
     return result
-
-
-# --------------------------------------------------------------------------- the plain-array form
-
-def to_arrays(layers):
-    """(spec, arrays): the layer list as a JSON-ready spec and a tuple of its arrays in order.
-    Each spec entry is the layer without its arrays, plus "arrays": the names they had."""
-    spec, arrays = [], []
-    for layer in layers:
-        entry = {"arrays": []}
-        for key, value in layer.items():
-            if isinstance(value, np.ndarray):
-                entry["arrays"].append(key)
-                arrays.append(value)
-            else:
-                entry[key] = value.item() if isinstance(value, np.generic) else value
-        spec.append(entry)
-    return spec, tuple(arrays)
-
-
-def from_arrays(spec, arrays):
-    """The layer list back from :func:`to_arrays`'s (spec, arrays); the arrays are not copied."""
-    arrays = list(arrays)
-    needed = sum(len(entry.get("arrays", [])) for entry in spec)
-    if needed != len(arrays):
-        raise ValueError(f"from_arrays: the spec names {needed} arrays, {len(arrays)} were given")
-    layers = []
-    for entry in spec:
-        layer = {key: copy.deepcopy(value) for key, value in entry.items() if key != "arrays"}
-        for key in entry.get("arrays", []):
-            layer[key] = arrays.pop(0)
-        layers.append(layer)
-    return layers
-
-
-def _grads_as_tuples(grads, spec, function):
-    """((grads[0][p] for p in layer 0's parameters), ...) or a ValueError a student can act on."""
-    if not isinstance(grads, (list, tuple)) or len(grads) != len(spec):
-        raise ValueError(f"{function}: grads must be a list with one dict per layer ({len(spec)} layers), "
-                         f"got {type(grads).__name__}" + (f" of length {len(grads)}"
-                                                          if isinstance(grads, (list, tuple)) else ""))
-    result = []
-    for i, (grad, entry) in enumerate(zip(grads, spec)):
-        names = KINDS[entry["kind"]].params
-        if not isinstance(grad, dict):
-            raise ValueError(f"{function}: grads[{i}] must be a dict (e.g. {{'W': dW, 'b': db}} for an affine "
-                             f"layer, {{}} for the others), got {type(grad).__name__}")
-        missing = [p for p in names if p not in grad]
-        if missing:
-            raise ValueError(f"{function}: grads[{i}] ({entry['kind']} layer) has no {missing[0]!r}")
-        result.append(tuple(grad[p] for p in names))
-    return tuple(result)
-
-
-def on_arrays(fn, function):
-    """``fn`` (a function taking a layer list) as a function of plain arrays, for the grader.
-
-    function: which one fn is, and so how its arguments arrive and its result leaves:
-      "model_forward":  (x, *arrays, spec)              -> (out, tuple(inputs))
-      "model_backward": (dout, *inputs_and_arrays, spec) -> (dx, ((dW, db), (), ...))
-      "l2_cost":        (*arrays, spec, lam, m)          -> cost
-      "l2_grads":       (*arrays, spec, lam, m)          -> ((dW, db), (), ...)
-    where spec and arrays are :func:`to_arrays` of the layers (for model_backward the
-    len(spec) inputs come first).
-    """
-    if function == "model_forward":
-        def call(x, *arrays, spec):
-            out, inputs = fn(x, from_arrays(spec, arrays))
-            if not isinstance(inputs, (list, tuple)):
-                raise ValueError(f"model_forward must return (out, inputs) with inputs a list, "
-                                 f"got {type(inputs).__name__} for inputs")
-            return out, tuple(inputs)
-    elif function == "model_backward":
-        def call(dout, *arrays, spec):
-            count = len(spec)
-            dx, grads = fn(dout, list(arrays[:count]), from_arrays(spec, arrays[count:]))
-            return dx, _grads_as_tuples(grads, spec, "model_backward")
-    elif function == "l2_cost":
-        def call(*arrays, spec, lam, m):
-            return fn(from_arrays(spec, arrays), lam, m)
-    elif function == "l2_grads":
-        def call(*arrays, spec, lam, m):
-            return _grads_as_tuples(fn(from_arrays(spec, arrays), lam, m), spec, "l2_grads")
-    else:
-        raise ValueError(f"on_arrays: function must be model_forward, model_backward, l2_cost or l2_grads, "
-                         f"got {function!r}")
-    call.__name__ = f"{function}_on_arrays"
-    return call
 
 
 def warm_up():
