@@ -41,6 +41,17 @@ def test_every_week_module_is_found_without_a_list():
         ["w01", "w02", "w03", "w04", "w05", "w06"]
 
 
+def test_a_weeks_private_modules_are_not_week_modules():
+    """wNN.py registers the checks; its _wNN_*.py modules (cases, judging) must not be taken for weeks."""
+    import pkgutil
+    import re
+    names = [m.__name__.rsplit(".", 1)[1] for m in grading.WEEK_MODULES]
+    assert names and all(re.fullmatch(r"w\d\d", name) for name in names)
+    private = {info.name for info in pkgutil.iter_modules(grading.__path__) if re.match(r"_w\d\d_", info.name)}
+    assert {"_w07_cases", "_w07_judge"} <= private
+    assert not private & set(names)
+
+
 def test_a_guard_given_by_name_is_refused_at_registration():
     with pytest.raises(TypeError, match="not a reference kernel"):
         Check("bad_guard", lambda rng: [], np.negative, doc="x", guarded=("helpers.losses.softmax",))
