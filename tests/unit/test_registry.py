@@ -48,7 +48,8 @@ def test_a_weeks_private_modules_are_not_week_modules():
     names = [m.__name__.rsplit(".", 1)[1] for m in grading.WEEK_MODULES]
     assert names and all(re.fullmatch(r"w\d\d", name) for name in names)
     private = {info.name for info in pkgutil.iter_modules(grading.__path__) if re.match(r"_w\d\d_", info.name)}
-    assert {"_w07_cases", "_w07_judge", "_w08_networks", "_w08_cases", "_w08_judge"} <= private
+    assert {"_w07_cases", "_w07_judge", "_w08_networks", "_w08_cases", "_w08_judge", "_w09_cases",
+            "_w09_judge"} <= private
     assert not private & set(names)
 
 
