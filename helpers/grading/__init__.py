@@ -16,7 +16,10 @@ kernel (docs/DESIGN.md, "Grading"): it needs only ``cases``, ``reference`` and `
 
 One module per week (``w01``, ``w02``, ...) registers that week's checks and holds
 nothing else; registering a check creates its ``check_<name>`` function, and this
-package exports every one of them. A new week's module is found by its name alone.
+package exports every one of them. A new week's module is found by its name alone
+(exactly ``w`` and two digits): the private modules beside it (``_w08_cases``,
+``_w08_judge``, ...), which hold its case generators, references and verify functions,
+are never taken for weeks.
 """
 import importlib as _importlib
 import pkgutil as _pkgutil
