@@ -1,4 +1,5 @@
-"""Week 4 checks: padding, output size, the drill, convolution and pooling forward and backward.
+"""Week 4 checks: padding, output size, the drill, convolution and pooling forward and backward
+(with loops, then with one loop over the output positions), and the small CNN built from them.
 
 Forward passes are compared with the reference kernels of ``helpers.conv``; backward passes
 with the reference and with central differences of the reference forward pass (DESIGN.md
@@ -9,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import conv
+from . import _w04_network as network
 from .core import ByHand, Case, Check, GRADIENT_RTOL, register
 
 # Every kernel a student might call instead of writing the exercise.
@@ -211,18 +213,38 @@ def _pool_cases(rng) -> list[Case]:
 
 
 def _pool_backward_cases(rng) -> list[Case]:
+    """The forward cases, then two with ties: the first maximum of a window takes its gradient."""
+    ties = [
+        Case("ties after a ReLU: windows of zeros", (np.maximum(_distinct(rng, (2, 2, 4, 6)), 0.0),),
+             {"size": 2, "stride": 2}),
+        Case("ties: small whole numbers, overlapping windows (size 3, stride 2)",
+             (rng.integers(0, 3, size=(2, 2, 7, 7)).astype(np.float64),), {"size": 3, "stride": 2}),
+    ]
     cases = []
-    for case in _pool_cases(rng):
+    for case in _pool_cases(rng) + ties:
         x = case.args[0]
         out_shape = conv.max_pool2d.unguarded(x, **case.kwargs).shape
         cases.append(Case(case.label, (rng.normal(size=out_shape), x), case.kwargs))
     return cases
 
 
+def _has_tie(x, size, stride):
+    """Whether some size×size window of x has its maximum twice (max pooling has no derivative there)."""
+    for i in range((x.shape[2] - size) // stride + 1):
+        for j in range((x.shape[3] - size) // stride + 1):
+            window = np.sort(x[:, :, i * stride:i * stride + size, j * stride:j * stride + size]
+                             .reshape(x.shape[0], x.shape[1], -1), axis=2)
+            if np.any(window[:, :, -1] - window[:, :, -2] < 1e-4):
+                return True
+    return False
+
+
 def _pool_numerical(kind):
     def estimate(case, expected, h=1e-5):
         from ..gradcheck import numerical_gradient
         dout, x = (np.array(a, dtype=np.float64, copy=True) for a in case.args)
+        if kind == "max" and _has_tie(x, **case.kwargs):
+            return {}   # a tie is a kink: finite differences see half of each side; the rule decides
         forward = getattr(conv, f"{kind}_pool2d").unguarded
         return {"dx": numerical_gradient(lambda v: np.sum(forward(v, **case.kwargs) * dout), x, h=h)}
     return estimate
@@ -231,7 +253,8 @@ def _pool_numerical(kind):
 for _kind, _forward_hint, _backward_hint in [
     ("max", "the largest value of each size×size window, window (i, j) starting at (i·stride, j·stride); "
             "H_out = (H − size) // stride + 1.",
-     "dout[n, c, i, j] goes only to the position of its window's maximum (a mask window == window.max()); "
+     "dout[n, c, i, j] goes only to the FIRST maximum of its window in reading order (np.argmax of the "
+     "flattened window, as helpers.pool does; a mask window == window.max() sends it to every tied maximum); "
      "add (+=) where windows overlap."),
     ("avg", "the mean of each size×size window, window (i, j) starting at (i·stride, j·stride); "
             "H_out = (H − size) // stride + 1.",
@@ -249,4 +272,47 @@ for _kind, _forward_hint, _backward_hint in [
                    outputs=("dx",), guarded=_pool_guards(f"{_kind}_pool2d_backward"), numerical=_pool_numerical(_kind),
                    tolerances={"dx": GRADIENT_RTOL}, hint=_backward_hint,
                    doc=f"Check ``{_kind}_pool_backward(dout, x, size, stride) -> dx`` against "
-                       f"``helpers.conv.{_kind}_pool2d_backward`` and central differences."))
+                       f"``helpers.conv.{_kind}_pool2d_backward`` and central differences (not where a window "
+                       f"has a tie), overlapping windows and ties included."))
+
+
+# --------------------------------------------------------------------------- one loop over positions
+
+_FAST_HINT = ("one loop over the output positions (i, j): the windows of all N images at (i, j), reshaped to "
+              "(N, C·HH·WW), times the filters reshaped to (F, C·HH·WW) and transposed, give out[:, :, i, j] "
+              "(N, F) in one matrix product; add b.")
+register(Check("conv_forward_fast", _conv_cases, _conv_reference, guarded=CONV_KERNELS, hint=_FAST_HINT,
+               doc="Check ``conv_forward_fast(x, w, b, stride, pad)`` on the cases of ``conv_forward`` "
+                   "against ``helpers.conv.conv2d``."))
+register(Check("conv_backward_fast", _conv_backward_cases, _conv_backward_reference, outputs=("dx", "dw", "db"),
+               guarded=CONV_KERNELS, numerical=_conv_numerical,
+               tolerances={"dx": GRADIENT_RTOL, "dw": GRADIENT_RTOL, "db": GRADIENT_RTOL},
+               hint="at each output position (i, j), with d = dout[:, :, i, j] (N, F) and the windows as rows "
+                    "(N, C·HH·WW): dw (as (F, C·HH·WW)) += dᵀ @ windows; the padded dx's window += "
+                    "(d @ w as (F, C·HH·WW)) reshaped to (N, C, HH, WW); db = dout summed over n, i, j; "
+                    "then drop the padding from dx.",
+               doc="Check ``conv_backward_fast(dout, x, w, b, stride, pad) -> (dx, dw, db)`` on the cases of "
+                   "``conv_backward``: reference and numerical gradients."))
+
+
+# --------------------------------------------------------------------------- the small CNN
+
+register(Check("cnn_loss_and_grads", network.cases, network.reference_loss_and_grads,
+               outputs=("loss",) + network.GRADIENT_NAMES, guarded=CONV_KERNELS + POOL_KERNELS,
+               numerical=network.numerical,
+               tolerances={"loss": 1e-7, **{name: GRADIENT_RTOL for name in network.GRADIENT_NAMES}},
+               hint="forward: a = conv(x, w1, b1, pad 1), h = relu(a), p = max pool 2×2 of h, z = p flattened @ W2 "
+                    "+ b2, (loss, dz) = softmax_cross_entropy(z, y). Backward in reverse: dW2 = flatᵀ dz, "
+                    "db2 = Σ_n dz, dp = dz W2ᵀ reshaped like p, dh = pool backward, da = dh · (a > 0), then "
+                    "conv backward gives dw1, db1. Use the sizes of the arrays you are given, not 8×8 and 8 filters.",
+               doc="Check ``cnn_loss_and_grads(x, y, w1, b1, W2, b2) -> (loss, dw1, db1, dW2, db2)``, the whole "
+                   "network (conv 3×3 pad 1, ReLU, max pool 2×2, affine, softmax cross-entropy), against the "
+                   "reference kernels and central differences of the loss, on networks of several sizes."))
+
+register(Check("cnn_trains_digits", network.training_cases, reference=None, verify=network.verify_training,
+               function="train_cnn", outputs=("params", "losses"), guarded=CONV_KERNELS + POOL_KERNELS,
+               hint="train_cnn(X, y, epochs, seed) returns (params, losses): params (w1, b1, W2, b2), one loss "
+                    "per mini-batch.",
+               doc=f"Train with ``train_cnn(X_train, y_train, epochs={network.TRAINING_EPOCHS}, seed=s)`` for two "
+                   f"seeds the grader draws; each run passes when the losses go down and the test accuracy of "
+                   f"the trained network is at least {network.TRAINING_MIN_ACCURACY:.0%}."))

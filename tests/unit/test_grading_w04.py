@@ -60,11 +60,17 @@ def pool_forward(op):
     return forward
 
 
-def max_pool_backward(dout, x, size=2, stride=2, add=True):
+def max_pool_backward(dout, x, size=2, stride=2, add=True, first_only=True):
+    """The first maximum of each window (reading order) takes dout; first_only=False is the mask rule."""
     dx = np.zeros_like(x)
     for i, j, r, c in windows(dout.shape[2:], stride, size, size):
         win = x[:, :, r, c]
-        contribution = (win == win.max(axis=(2, 3), keepdims=True)) * dout[:, :, i, j][:, :, None, None]
+        mask = win == win.max(axis=(2, 3), keepdims=True)
+        if first_only:
+            flat = mask.reshape(*mask.shape[:2], -1)
+            mask = (np.cumsum(flat, axis=2) == 1) & flat        # the first True of each window
+            mask = mask.reshape(win.shape)
+        contribution = mask * dout[:, :, i, j][:, :, None, None]
         if add:
             dx[:, :, r, c] += contribution
         else:
@@ -79,12 +85,33 @@ def avg_pool_backward(dout, x, size=2, stride=2, scale=None):
     return dx
 
 
+def cnn_loss_and_grads(x, y, w1, b1, W2, b2, relu_mask=True, mean=True):
+    """The week's network from this file's layers; log-softmax written out."""
+    a = conv_forward(x, w1, b1, 1, 1)
+    h = np.maximum(a, 0)
+    p = pool_forward(np.max)(h)
+    flat = p.reshape(len(x), -1)
+    z = flat @ W2 + b2
+    z = z - z.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    n = len(x) if mean else 1
+    loss = -log_p[np.arange(len(x)), y].sum() / n
+    dz = np.exp(log_p)
+    dz[np.arange(len(x)), y] -= 1
+    dz /= n
+    dp = (dz @ W2.T).reshape(p.shape)
+    da = max_pool_backward(dp, h) * ((a > 0) if relu_mask else 1)
+    _, dw1, db1 = conv_backward(da, x, w1, b1, 1, 1)
+    return loss, dw1, db1, flat.T @ dz, dz.sum(axis=0)
+
+
 CORRECT = {
     "zero_pad": zero_pad, "conv_output_size": output_size, "output_size_drill": lambda: [3, 28, 2, 2, 55, 1216],
     "conv_single_step": lambda s, w, b: np.sum(s * w) + b, "conv_forward": conv_forward,
     "conv_backward": conv_backward, "max_pool_forward": pool_forward(np.max),
     "avg_pool_forward": pool_forward(np.mean), "max_pool_backward": max_pool_backward,
-    "avg_pool_backward": avg_pool_backward,
+    "avg_pool_backward": avg_pool_backward, "conv_forward_fast": conv_forward, "conv_backward_fast": conv_backward,
+    "cnn_loss_and_grads": lambda *args: cnn_loss_and_grads(*args),
 }
 
 
@@ -253,3 +280,117 @@ def test_backward_is_also_judged_against_numerical_gradients(monkeypatch):
 ])
 def test_typical_pooling_mistakes_fail(name, wrong, fragment):
     fails(name, wrong, fragment)
+
+
+def test_the_mask_rule_fails_on_a_tie_and_says_so():
+    """A window with its maximum twice: the first maximum takes dout, as the notebook says."""
+    message = fails("max_pool_backward", lambda d, x, size=2, stride=2: max_pool_backward(d, x, size, stride,
+                                                                                        first_only=False),
+                    "ties", "FIRST maximum")
+    assert "case 7 of 8" in message
+
+
+def test_tie_cases_have_no_numerical_estimate_and_the_others_do():
+    check = CHECKS["max_pool_backward"]
+    cases = check.cases(np.random.default_rng(0))
+    for case in cases:
+        estimate = check.numerical(case, None)
+        assert ("ties" in case.label) == (estimate == {}), case.label
+    average = CHECKS["avg_pool_backward"]
+    assert all(average.numerical(case, None) for case in average.cases(np.random.default_rng(0)))
+
+
+# --------------------------------------------------------------------------- the one-loop convolution
+
+def test_the_fast_versions_are_graded_on_the_cases_of_the_loop_versions():
+    rng = lambda: np.random.default_rng(0)
+    for fast, loops in (("conv_forward_fast", "conv_forward"), ("conv_backward_fast", "conv_backward")):
+        assert [c.label for c in CHECKS[fast].cases(rng())] == [c.label for c in CHECKS[loops].cases(rng())]
+    fails("conv_backward_fast", lambda *a, **k: conv_backward(*a, **k, crop=False), "`dx` has shape")
+    fails("conv_forward_fast", flipped_forward, "conv_forward_fast", "is wrong", "one loop over the output positions")
+    fails("conv_forward_fast", lambda x, w, b, stride=1, pad=0: conv.conv2d(x, w, b, stride=stride, pad=pad),
+          "the reference it is graded against")
+
+
+# --------------------------------------------------------------------------- the small CNN
+
+def test_the_network_check_tries_other_sizes_than_the_notebook():
+    shapes = {(c.args[0].shape, c.args[2].shape[0], c.args[4].shape[1])
+              for c in CHECKS["cnn_loss_and_grads"].cases(np.random.default_rng(0))}
+    assert ((4, 1, 8, 8), 8, 10) in shapes and len(shapes) == 5
+    assert any(x[1] > 1 for x, _, _ in shapes) and any(x[2] != x[3] for x, _, _ in shapes)
+
+
+def test_the_network_numerical_gradients_agree_with_an_independent_backward_pass():
+    """Near a kink the first layer's estimate is left out; that is rare, and never the output layer's."""
+    check = CHECKS["cnn_loss_and_grads"]
+    complete = 0
+    for seed in range(4):
+        for case in check.cases(np.random.default_rng(seed)):
+            estimates = check.numerical(case, None)
+            assert {"dW2", "db2"} <= set(estimates) <= {"dw1", "db1", "dW2", "db2"}
+            complete += len(estimates) == 4
+            analytic = dict(zip(("dw1", "db1", "dW2", "db2"), cnn_loss_and_grads(*case.args)[1:]))
+            for name, value in estimates.items():
+                np.testing.assert_allclose(value, analytic[name], rtol=1e-5, atol=1e-8)
+    assert complete >= 18
+
+
+@pytest.mark.parametrize("wrong,fragments", [
+    (lambda *a: cnn_loss_and_grads(*a, relu_mask=False), ("`dw1` is wrong",)),
+    (lambda *a: cnn_loss_and_grads(*a, mean=False), ("`loss` is wrong",)),
+    (lambda x, y, w1, b1, W2, b2: cnn_loss_and_grads(x, y, w1, b1, W2, b2)[:4], ("expected a tuple",)),
+    (lambda x, y, w1, b1, W2, b2: cnn_loss_and_grads(x.reshape(-1, 1, 8, 8), y, w1, b1, W2, b2),
+     ("one image, one filter, 4×4", "cannot reshape")),
+    (lambda x, y, w1, b1, W2, b2: tuple(g if k != 3 else -g for k, g in enumerate(cnn_loss_and_grads(x, y, w1, b1, W2, b2))),
+     ("`dW2` is wrong",)),
+])
+def test_typical_network_mistakes_fail(wrong, fragments):
+    fails("cnn_loss_and_grads", wrong, *fragments)
+
+
+def test_a_network_built_on_the_reference_kernels_is_caught():
+    def borrowed(x, y, w1, b1, W2, b2):
+        conv.conv2d(x, w1, b1, stride=1, pad=1)
+        return cnn_loss_and_grads(x, y, w1, b1, W2, b2)
+    fails("cnn_loss_and_grads", borrowed, "calls helpers.conv.conv2d")
+
+
+def train_cnn(X, y, epochs=15, seed=0, lr=0.5, beta=0.9, batch_size=32, sign=1.0, loss_and_grads=None):
+    """The notebook's training loop around this file's network, with the reference-free layers."""
+    loss_and_grads = loss_and_grads or cnn_loss_and_grads
+    rng = np.random.default_rng(seed)
+    params = [rng.normal(size=(8, 1, 3, 3)) * np.sqrt(2 / 9), np.zeros(8),
+              rng.normal(size=(128, 10)) * np.sqrt(1 / 128), np.zeros(10)]
+    velocity = [np.zeros_like(p) for p in params]
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        for first in range(0, len(X), batch_size):
+            batch = order[first:first + batch_size]
+            loss, *grads = loss_and_grads(X[batch], y[batch], *params)
+            for k, grad in enumerate(grads):
+                velocity[k] = beta * velocity[k] + (1 - beta) * grad
+                params[k] = params[k] - sign * lr * velocity[k]
+            losses.append(loss)
+        lr *= 0.8
+    return tuple(params), np.array(losses)
+
+
+def fast_network(x, y, w1, b1, W2, b2):
+    """The same network through helpers' kernels: the training checks' test needs speed, not independence."""
+    from helpers.grading._w04_network import reference_loss_and_grads
+    return reference_loss_and_grads(x, y, w1, b1, W2, b2)
+
+
+def test_training_reaches_the_floor_and_a_broken_training_does_not():
+    helpers.grading.check_cnn_trains_digits(lambda X, y, epochs, seed: train_cnn(X, y, epochs, seed,
+                                                                                 loss_and_grads=fast_network))
+    fails("cnn_trains_digits", lambda X, y, epochs, seed: train_cnn(X, y, epochs, seed, sign=-1.0,
+                                                                    loss_and_grads=fast_network),
+          "the losses must be finite and go down")
+    fails("cnn_trains_digits", lambda X, y, epochs, seed: train_cnn(X, y, epochs, seed, lr=1e-4,
+                                                                    loss_and_grads=fast_network),
+          "is below 93%")
+    fails("cnn_trains_digits", lambda X, y, epochs, seed: (train_cnn(X, y, 1, seed, loss_and_grads=fast_network)[0],
+                                                           np.zeros(3)), "`losses` holds 3 values")
