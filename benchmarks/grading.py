@@ -1,16 +1,18 @@
-"""Grading a class: 200 submissions across weeks 1–6, with 1 and 2 workers and a 2-worker Dask
-LocalCluster, each from a fresh gradebook; and where the time beyond running the notebooks goes.
+"""Grading a class: 200 submissions across weeks 1–9 (``--weeks``), with 1 and 2 workers and a 2-worker
+Dask LocalCluster, each from a fresh gradebook; and where the time beyond running the notebooks goes.
 
 The class is made from the bundled samples (course/samples/<week>/: reference, partial, blank,
-broken or wrong_sign), honest and broken mixed: submission i is week i mod 6 of student i // 6.
+broken or wrong_sign), honest and broken mixed: submission i is week i mod W of student i // W (W weeks).
 Baseline: each distinct notebook executed once by plain nbclient (python3 kernel, no sandbox,
 no grading), kernel start included; the class's plain time is their sum over the class. The
 overhead per submission is (serial grading time − the class's plain time) / submissions: what
 grading adds to running the notebooks (process start, answer keys, sandboxed kernel, the
 grader's calls in the kernel, judging, writing the gradebook). A breakdown by stage, timed in
-process on one submission of each (week, sample), says where it goes.
+process on one submission of each (week, sample), says where it goes: the same stages (kernel
+start, running the cells, stopping the kernel) are timed in the plain run too, so the table shows
+what the sandbox adds to each.
 
-    .venv/bin/python benchmarks/grading.py [--count 200] [--modes 1,2,dask] [--no-breakdown]
+    .venv/bin/python benchmarks/grading.py [--count 200] [--weeks 1-9] [--modes 1,2,dask] [--no-breakdown]
 
 Prints tables and writes benchmarks/results/grading.json. Speed is reported, never asserted.
 """
@@ -30,8 +32,17 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "course" / "samples"
-# weeks 1–6: the weeks whose samples this benchmark was set for (later weeks would change the mix)
-WEEKS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir() and p.name[:3] in {f"w0{i}" for i in range(1, 7)})
+ALL_WEEKS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir() and p.name[:1] == "w")
+WEEKS = ALL_WEEKS   # set by --weeks (results before weeks 7-9 existed used weeks 1-6)
+
+
+def select_weeks(text: str) -> list[str]:
+    """'1-9', '1-6' or '1,4,9': sample weeks by number."""
+    numbers = set()
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        numbers |= set(range(int(low), int(high or low) + 1))
+    return [w for w in ALL_WEEKS if int(w[1:3]) in numbers]
 
 
 def kinds(week: str) -> list[str]:
@@ -152,22 +163,22 @@ def grade_mode(template: Path, base: Path, mode: str, count: int, keep: Path | N
 # --------------------------------------------------------------------------- where the time goes
 
 class Stages:
-    """Wall time per stage, summed over the submissions graded in process."""
+    """Wall time per stage, summed over the submissions graded in process (``seconds``) and over
+    their plain runs (``plain``: the nbclient stages only, which both share)."""
 
     def __init__(self):
         self.seconds = defaultdict(float)
-        self.active = True      # off while a plain run shares the patched classes
+        self.plain = defaultdict(float)
+        self.active = True      # False while a plain run shares the patched classes
 
     @contextmanager
     def timing(self, name):
-        if not self.active:
-            yield
-            return
+        into = self.seconds if self.active else self.plain
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.seconds[name] += time.perf_counter() - start
+            into[name] += time.perf_counter() - start
 
     def wrap(self, owner, attribute, name):
         original = getattr(owner, attribute)
@@ -190,6 +201,7 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
     import nbclient
     from jupyter_client.manager import AsyncKernelManager
     import course.execute
+    import course.sandbox
     import course.worker
     from course.answer_key import build_key
     from course.config import grading_config
@@ -208,11 +220,23 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
     wrap(course.worker, "restore_cells", "restore the instructor's cells")
     wrap(course.worker, "find_attack", "scan the student's code")
     wrap(course.worker, "make_requests", "draw the grader's cases")
-    wrap(course.execute, "make_scratch", "scratch folder and kernel spec")
-    wrap(course.execute, "write_kernel_spec", "scratch folder and kernel spec")
-    wrap(nbclient.NotebookClient, "start_new_kernel", "start the sandboxed kernel")
-    wrap(nbclient.NotebookClient, "start_new_kernel_client", "start the sandboxed kernel")
+    wrap(course.execute, "make_scratch", "sandbox: scratch folder")
+    wrap(course.execute, "write_kernel_spec", "sandbox: kernel spec")
+    # the caches a kernel starts with (inside write_kernel_spec; subtracted from it below), under
+    # the names of each version of course/sandbox.py
+    for attribute in ("warm_numba_cache", "kernel_caches"):
+        if hasattr(course.sandbox, attribute):
+            wrap(course.sandbox, attribute, "sandbox: caches for the kernel")
+    if hasattr(course.sandbox, "batch_caches"):
+        wrap(course.sandbox, "batch_caches", "sandbox: caches, once per worker")
+    # the sync methods are the graded run's (course/execute.py), the async ones the plain run's
+    # (NotebookClient.execute); each sync one runs the original async one, so nothing counts twice
+    wrap(nbclient.NotebookClient, "start_new_kernel", "start the kernel")
+    wrap(nbclient.NotebookClient, "start_new_kernel_client", "start the kernel")
+    wrap(nbclient.NotebookClient, "async_start_new_kernel", "start the kernel")
+    wrap(nbclient.NotebookClient, "async_start_new_kernel_client", "start the kernel")
     wrap(nbclient.NotebookClient, "execute_cell", "run cells (student's and the grader's calls)")
+    wrap(nbclient.NotebookClient, "async_execute_cell", "run cells (student's and the grader's calls)")
     wrap(AsyncKernelManager, "shutdown_kernel", "stop the kernel")
     wrap(course.execute, "ask", "the grader's calls in the kernel")
     wrap(course.worker, "decide", "judge the answers")
@@ -246,8 +270,11 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
     seconds = dict(stages.seconds)
     # the harness cell is one of the cells run; report the student's cells without it
     seconds["run cells (student's and the grader's calls)"] -= seconds.get("the grader's calls in the kernel", 0.0)
-    seconds = {("run the student's cells" if k.startswith("run cells") else k): v for k, v in seconds.items()}
-    return {"plain": plain, "graded": graded, "stages": seconds}
+    if "sandbox: caches for the kernel" in seconds:
+        seconds["sandbox: kernel spec"] -= seconds["sandbox: caches for the kernel"]
+    rename = lambda k: "run the student's cells" if k.startswith("run cells") else k   # noqa: E731
+    return {"plain": plain, "graded": graded, "stages": {rename(k): v for k, v in seconds.items()},
+            "plain_stages": {rename(k): v for k, v in stages.plain.items()}}
 
 
 # --------------------------------------------------------------------------- main
@@ -255,12 +282,15 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--weeks", default="1-9", help="sample weeks by number: 1-9, 1-6, 1,4,9 (default 1-9)")
     parser.add_argument("--modes", default="1,2,dask", help="comma-separated: worker counts and/or dask")
     parser.add_argument("--no-breakdown", action="store_true", help="skip the in-process stage timing")
     parser.add_argument("--keep", type=Path, default=None, help="move the first graded class there")
     parser.add_argument("--pairs-per-week", type=int, default=2,
                         help="samples per week run plain and graded in process for the breakdown (default 2)")
     args = parser.parse_args()
+    global WEEKS
+    WEEKS = select_weeks(args.weeks)
     submissions = class_list(args.count)
     pairs = {(week, sample) for _, week, sample in submissions}
     result = {"submissions": args.count, "weeks": WEEKS, "cores": os.cpu_count(),
@@ -288,8 +318,15 @@ def main() -> int:
             "plain_seconds_per_submission": round(sum(plain.values()) / n, 2),
             "graded_seconds_per_submission": round(sum(graded.values()) / n, 2),
             "paired_overhead_seconds_per_submission": round(sum(graded[p] - plain[p] for p in plain) / n, 2),
+            # the plain run stops its kernel gracefully (about a second of waiting), the grader at once:
+            # the overhead with each run's kernel stop left out
+            "paired_overhead_without_kernel_stop_seconds_per_submission": round(
+                (sum(graded[p] - plain[p] for p in plain) - paired["stages"].get("stop the kernel", 0.0)
+                 + paired["plain_stages"].get("stop the kernel", 0.0)) / n, 2),
             "stage_seconds_per_submission": {k: round(v / n, 3) for k, v in
                                              sorted(paired["stages"].items(), key=lambda kv: -kv[1])},
+            "plain_stage_seconds_per_submission": {k: round(v / n, 3) for k, v in
+                                                   sorted(paired["plain_stages"].items(), key=lambda kv: -kv[1])},
         }
         timings = {}
         for mode in (m.strip() for m in args.modes.split(",")):
@@ -302,6 +339,7 @@ def main() -> int:
         result["submissions_per_minute"] = {k: round(60 * args.count / v, 1) for k, v in timings.items()}
         if "1" in timings:
             result["overhead_seconds_per_submission"] = round((timings["1"] - plain_class) / args.count, 2)
+    result["load_average_at_end"] = list(os.getloadavg())
     report(result)
     print(f"wrote {save(result).relative_to(REPO)}")
     return 0
@@ -317,7 +355,9 @@ def save(result: dict) -> Path:
 
 def report(result: dict) -> None:
     count = result["submissions"]
-    print(f"\n{count} submissions across {', '.join(result['weeks'])}; plain nbclient runs of the same "
+    print(f"\nload average at start {result['load_average_at_start'][0]:.1f}, at end "
+          f"{result.get('load_average_at_end', [float('nan')])[0]:.1f} on {result['cores']} cores")
+    print(f"{count} submissions across {', '.join(result['weeks'])}; plain nbclient runs of the same "
           f"notebooks: {result['plain_class_seconds']:.0f} s ({result['plain_class_seconds'] / count:.2f} s each)")
     print(f"{'mode':>6} {'seconds':>8} {'subs/min':>9}")
     for mode, seconds in result["seconds"].items():
@@ -332,9 +372,14 @@ def report(result: dict) -> None:
     print(f"\nwhere a submission's time goes (in process, two samples per week, each "
           f"run plain just before): {found['graded_seconds_per_submission']:.2f} s graded vs "
           f"{found['plain_seconds_per_submission']:.2f} s plain, overhead "
-          f"{found['paired_overhead_seconds_per_submission']:+.2f} s")
+          f"{found['paired_overhead_seconds_per_submission']:+.2f} s; without either run's kernel stop "
+          f"(the plain one waits for a graceful exit): "
+          f"{found['paired_overhead_without_kernel_stop_seconds_per_submission']:+.2f} s")
+    plain_stages = found.get("plain_stage_seconds_per_submission", {})
+    print(f"  {'graded':>7}   {'plain':>7}")
     for stage, seconds in found["stage_seconds_per_submission"].items():
-        print(f"  {seconds:7.3f} s  {stage}")
+        same = plain_stages.get(stage)
+        print(f"  {seconds:7.3f} s " + (f"{same:7.3f} s" if same is not None else " " * 9) + f"  {stage}")
     mpl = result["pyplot_import_seconds"]
     print(f"`import matplotlib.pyplot` with an empty MPLCONFIGDIR (a grading kernel's fresh home): "
           f"{mpl['fresh']:.2f} s; with the font list already built: {mpl['seeded']:.2f} s")
