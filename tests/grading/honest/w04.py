@@ -62,8 +62,8 @@ W04_POOL = {
                     for i in range(Ho):
                         for j in range(Wo):
                             window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
-                            dx[n, c, i * stride:i * stride + size, j * stride:j * stride + size] += \\
-                                (window == window.max()) * dout[n, c, i, j]
+                            r, q = np.unravel_index(np.argmax(window), window.shape)   # the first maximum
+                            dx[n, c, i * stride + r, j * stride + q] += dout[n, c, i, j]
             return dx
 
 
@@ -102,6 +102,81 @@ W04_ORDER = {
     """,
 }
 
+W04_NO_LOOP = {
+    "pool_backward": """
+        def max_pool_backward(dout, x, size=2, stride=2):
+            \"\"\"The mask of maxima, keeping only the first True of each window (a cumulative sum).\"\"\"
+            dx = np.zeros_like(x)
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
+                    window = x[:, :, rows, cols]
+                    mask = (window == window.max(axis=(2, 3), keepdims=True)).reshape(*window.shape[:2], -1)
+                    first = mask & (np.cumsum(mask, axis=2) == 1)
+                    dx[:, :, rows, cols] += first.reshape(window.shape) * dout[:, :, i:i + 1, j:j + 1]
+            return dx
+
+
+        def avg_pool_backward(dout, x, size=2, stride=2):
+            dx = np.zeros_like(x)
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    dx[:, :, i * stride:i * stride + size, j * stride:j * stride + size] += \\
+                        dout[:, :, i, j][:, :, None, None] / size ** 2
+            return dx
+    """,
+    "conv_fast": """
+        from numpy.lib.stride_tricks import sliding_window_view
+
+
+        def conv_forward_fast(x, w, b, stride=1, pad=0):
+            \"\"\"No Python loop at all: every window as a view, one einsum.\"\"\"
+            windows = sliding_window_view(zero_pad(x, pad), w.shape[2:], axis=(2, 3))[:, :, ::stride, ::stride]
+            return np.einsum("ncijhw,fchw->nfij", windows, w, optimize=True) + b.reshape(1, -1, 1, 1)
+
+
+        def conv_backward_fast(dout, x, w, b, stride=1, pad=0):
+            \"\"\"dw with one einsum over the windows; dx with a loop over the filter's offsets only.\"\"\"
+            N, C, H, W = x.shape
+            F, _, HH, WW = w.shape
+            Ho, Wo = dout.shape[2:]
+            x_pad = zero_pad(x, pad)
+            windows = sliding_window_view(x_pad, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride][:, :, :Ho, :Wo]
+            dw = np.einsum("nfij,ncijhw->fchw", dout, windows, optimize=True)
+            dx_pad = np.zeros_like(x_pad)
+            for p in range(HH):
+                for q in range(WW):
+                    dx_pad[:, :, p:p + stride * Ho:stride, q:q + stride * Wo:stride] += np.einsum(
+                        "nfij,fc->ncij", dout, w[:, :, p, q])
+            db = np.einsum("nfij->f", dout)
+            return dx_pad[:, :, pad:H + pad, pad:W + pad], dw, db
+    """,
+    "cnn_loss_and_grads": """
+        def relu(a):
+            return a * (a > 0)
+
+
+        def cnn_loss_and_grads(x, y, w1, b1, W2, b2):
+            \"\"\"My own softmax cross-entropy (log-sum-exp), one-hot labels with np.eye.\"\"\"
+            N = x.shape[0]
+            a = conv_forward_fast(x, w1, b1, stride=1, pad=1)
+            h = relu(a)
+            p = max_pool_forward(h, size=2, stride=2)
+            flat = p.reshape(N, -1)
+            z = flat @ W2 + b2
+            shifted = z - z.max(axis=1, keepdims=True)
+            log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            onehot = np.eye(W2.shape[1])[y]
+            loss = -np.sum(onehot * log_probs) / N
+            dz = (np.exp(log_probs) - onehot) / N
+            dW2 = np.einsum("nk,nc->kc", flat, dz)
+            dflat = dz @ W2.T
+            dh = max_pool_backward(dflat.reshape(p.shape), h, size=2, stride=2)
+            dx, dw1, db1 = conv_backward_fast(dh * (a > 0), x, w1, b1, stride=1, pad=1)
+            return loss, dw1, db1, dW2, dz.sum(axis=0)
+    """,
+}
+
 W04_HELPERS = """
     # my helper: the slice of one output position
     def window_slices(i, j, size_h, size_w, stride):
@@ -132,10 +207,14 @@ def variants() -> dict[str, Honest]:
         "w04_sliding_einsum": Honest(w, "zero_pad by assignment; convolution forward and backward with sliding "
                                         "windows and einsum", [replace(k, v) for k, v in W04_VECTOR.items()]),
         "w04_pool_vectorised": Honest(w, "pooling forward by sliding windows; backward with loops over images, "
-                                         "channels and positions (ties share the gradient, as in the reference)",
+                                         "channels and positions, the first maximum found with unravel_index(argmax)",
                                       [replace(k, v) for k, v in W04_POOL.items()]),
         "w04_other_order": Honest(w, "floor division as np.floor; the single step as one dot product; the forward "
                                      "pass with tensordot per output position", [replace(k, v) for k, v in W04_ORDER.items()]),
+        "w04_no_python_loop": Honest(w, "the one-loop convolution with no loop at all (sliding windows, einsum, "
+                                        "dx by the filter's offsets); the network with the student's own softmax "
+                                        "cross-entropy and ReLU; max-pool backward's first maximum by a cumulative "
+                                        "sum of the mask", [replace(k, v) for k, v in W04_NO_LOOP.items()]),
         "w04_own_helpers": Honest(w, "the student's own slice helper in a new cell, used by conv_backward",
                                   [insert_after("conv_forward", W04_HELPERS)]
                                   + [replace(k, v) for k, v in W04_WITH_HELPERS.items()]),
