@@ -96,7 +96,8 @@ def numerical(case, expected, h=1e-5) -> dict:
 # --------------------------------------------------------------------------- training
 
 TRAINING_EPOCHS = 8
-TRAINING_MIN_ACCURACY = 0.93   # 8 epochs reach 95.3-98.2% over seeds 0-99 with a correct network
+TRAINING_MIN_ACCURACY = 0.90   # a correct network reaches 94.2-98.2% in 8 epochs (seeds 0-399); subtle
+# gradient bugs train well too (no ReLU mask: 96%), so the gradient check catches those, this floor the gross ones
 BATCH_SIZE = 32
 
 

@@ -391,6 +391,6 @@ def test_training_reaches_the_floor_and_a_broken_training_does_not():
           "the losses must be finite and go down")
     fails("cnn_trains_digits", lambda X, y, epochs, seed: train_cnn(X, y, epochs, seed, lr=1e-4,
                                                                     loss_and_grads=fast_network),
-          "is below 93%")
+          "is below 90%")
     fails("cnn_trains_digits", lambda X, y, epochs, seed: (train_cnn(X, y, 1, seed, loss_and_grads=fast_network)[0],
                                                            np.zeros(3)), "`losses` holds 3 values")
