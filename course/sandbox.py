@@ -2,7 +2,9 @@
 
 Inside the sandbox the whole filesystem is read-only, /tmp is private and empty, the
 course roots are replaced by empty directories (only the installed packages are bound
-back, read-only), and the one writable place is the submission's scratch directory.
+back, read-only), and the only writable places are the submission's scratch directory and a
+private tmpfs for the kernel's numba cache (filled with links to the grader's, read-only: see
+"caches a kernel starts with" below).
 The kernel gets no capabilities and its own process namespace, so it can neither read
 the gradebook, the sources or other submissions, nor write outside its folder, nor
 signal the grader. Where bwrap is missing or not allowed, grading still runs with the
@@ -11,10 +13,12 @@ resource limits of course/sandbox_kernel.py, and the result says so.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import course
@@ -37,8 +41,11 @@ def needed_paths() -> list[Path]:
     return [p.resolve() for p in paths]
 
 
-def sandbox_prefix(work: Path, connection_file: Path, hidden_roots: list[Path]) -> list[str]:
-    """The bwrap command line that runs a program in the sandbox described above."""
+def sandbox_prefix(work: Path, connection_file: Path, hidden_roots: list[Path], read_only=(),
+                   tmpfs: Path | None = None) -> list[str]:
+    """The bwrap command line that runs a program in the sandbox described above; ``read_only``
+    folders are bound back read-only (even under /tmp or a hidden root), ``tmpfs`` gets a private
+    tmpfs (in ``work``)."""
     args = [shutil.which("bwrap"), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
             "--tmpfs", "/tmp", "--unshare-pid", "--unshare-ipc", "--cap-drop", "ALL",
             "--die-with-parent", "--new-session"]
@@ -48,9 +55,12 @@ def sandbox_prefix(work: Path, connection_file: Path, hidden_roots: list[Path]) 
     for path in needed_paths():
         if any(path == r or r in path.parents for r in roots):
             args += ["--ro-bind", str(path), str(path)]
-    args += ["--bind", str(work), str(work), "--ro-bind", str(connection_file), str(connection_file),
-             "--chdir", str(work)]
-    return args
+    for path in read_only:
+        args += ["--ro-bind", str(path), str(path)]
+    args += ["--bind", str(work), str(work), "--ro-bind", str(connection_file), str(connection_file)]
+    if tmpfs is not None:
+        args += ["--size", str(NUMBA_TMPFS_BYTES), "--tmpfs", str(tmpfs)]
+    return args + ["--chdir", str(work)]
 
 
 # --------------------------------------------------------------------------- the kernel it runs
@@ -81,28 +91,83 @@ def make_scratch(files: dict[str, bytes]) -> tuple[Path, Path, list[str]]:
     return root, work, notes
 
 
-def _link_or_copy(source, destination):
+# --------------------------------------------------------------------------- caches a kernel starts with
+#
+# A kernel's home is new and empty, so by itself each kernel would compile every numba kernel it
+# calls again (the grader's warm cache is read-only in the sandbox, and numba ignores a cache
+# directory it cannot write) and rebuild matplotlib's font list. What it needs is found once per
+# worker process (batch_caches); per kernel (kernel_caches) only a font list file is written.
+#
+# numba. The kernel's NUMBA_CACHE_DIR is its own, empty and writable (a tmpfs in the sandbox);
+# at start-up, before any student code, course/sandbox_kernel.py fills it with symbolic links to
+# the files of the grader's cache folders, which the sandbox binds read-only. numba reads the
+# index and data files through the links and replaces a file by writing a new one and renaming it
+# over the link, so what the kernel compiles stays in its own folder; a write through a link
+# fails (read-only filesystem). Hard links would not do: they share the inode, so a kernel that
+# opened one for writing changed the grader's cache, which the grader and every later kernel
+# unpickle. Without bubblewrap nothing is read-only, the cache included (resource limits only).
+
+NUMBA_SOURCES = "COURSE_SANDBOX_NUMBA_SOURCES"   # the read-only folders a kernel links its cache to
+NUMBA_TMPFS_BYTES = 256 << 20
+
+
+@dataclass(frozen=True)
+class BatchCaches:
+    numba_folders: tuple[Path, ...]     # the folders of the grader's numba cache that hold helpers' kernels
+    font_list: tuple[str, bytes] | None  # matplotlib's font list: file name, content
+
+
+def numba_subfolder(source_folder: Path) -> str:
+    """The folder of a numba cache that holds the kernels of the modules in ``source_folder``
+    (numba.core.caching._CacheLocator.get_suitable_cache_subpath)."""
+    folder = os.path.abspath(source_folder)
+    return f"{os.path.basename(folder)}_{hashlib.sha1(folder.encode()).hexdigest()}"
+
+
+@functools.lru_cache(maxsize=8)
+def batch_caches(numba_cache: str) -> BatchCaches:
+    """What every kernel of this worker starts with (found once per worker and cache folder)."""
+    package = Path(os.path.abspath(os.path.dirname(helpers.__file__)))   # as numba sees it: not resolved
+    sources = [package] + sorted(p for p in package.rglob("*") if p.is_dir() and p.name != "__pycache__")
+    folders = tuple(Path(numba_cache) / numba_subfolder(s) for s in sources)
+    return BatchCaches(folders, _font_list())
+
+
+def _font_list() -> tuple[str, bytes] | None:
+    """matplotlib's font list as this process has it (built now if it has none): finding the fonts
+    takes a fresh kernel about 0.4 s."""
     try:
-        os.link(source, destination)
-    except OSError:   # another filesystem: a copy
-        shutil.copy2(source, destination)
+        import matplotlib
+        from matplotlib import font_manager
+
+        path = Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
+        if not path.is_file():
+            font_manager.json_dump(font_manager.fontManager, path)
+        return path.name, path.read_bytes()
+    except Exception:  # no font list: each kernel builds its own, as it would anyway
+        return None
 
 
-def warm_numba_cache(home: Path) -> Path:
-    """The grader's compiled numba kernels, hard-linked into the kernel's writable home.
+@dataclass(frozen=True)
+class KernelCaches:
+    env: dict[str, str]
+    read_only: tuple[Path, ...]      # bound read-only into the sandbox
+    tmpfs: Path                      # a private tmpfs in the sandbox
 
-    The sandbox mounts the real cache read-only, and numba does not use a cache it cannot write:
-    without this every grading kernel compiled every kernel again (week 4's CNN cell: 57 s instead of 6 s).
-    numba replaces cache files by renaming, so a kernel never writes through a link into the real cache.
-    """
-    from helpers._numba import cache_dir
 
-    target = home / ".numba-cache"
-    source = Path(cache_dir())
-    if source.is_dir():
-        shutil.copytree(source, target, copy_function=_link_or_copy, dirs_exist_ok=True)
-    target.mkdir(parents=True, exist_ok=True)
-    return target
+def kernel_caches(home: Path, batch: BatchCaches) -> KernelCaches:
+    """The kernel's NUMBA_CACHE_DIR and MPLCONFIGDIR in ``home``, from the worker's ``batch``."""
+    numba = home / ".numba-cache"
+    numba.mkdir(parents=True)
+    mpl = home / ".matplotlib"
+    mpl.mkdir()
+    if batch.font_list:
+        name, content = batch.font_list
+        (mpl / name).write_bytes(content)    # a copy: a kernel that rewrites it changes only its own
+    sources = tuple(f for f in batch.numba_folders if f.is_dir())
+    env = {"NUMBA_CACHE_DIR": str(numba), "MPLCONFIGDIR": str(mpl),
+           NUMBA_SOURCES: os.pathsep.join(map(str, sources))}
+    return KernelCaches(env, sources, numba)
 
 
 def write_kernel_spec(scratch_root: Path, work: Path, limits, hidden_roots) -> tuple[Path, list[str]]:
@@ -110,19 +175,22 @@ def write_kernel_spec(scratch_root: Path, work: Path, limits, hidden_roots) -> t
     bwrap when available); return the directory holding it and notes on the isolation."""
     import json
 
+    from helpers._numba import cache_dir
+
     home = work / ".home"
     connection_file = scratch_root / "connection.json"
+    caches = kernel_caches(home, batch_caches(cache_dir()))
     env = {"COURSE_SANDBOX_MEMORY_MB": str(limits.memory_mb),
            "COURSE_SANDBOX_CPU_SECONDS": str(int(limits.budget) + 60),
            "COURSE_SANDBOX_FILE_MB": str(limits.file_mb),
-           "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".matplotlib"),
-           "PYTHONDONTWRITEBYTECODE": "1", "COURSE_SANDBOX": "1",
-           "NUMBA_CACHE_DIR": str(warm_numba_cache(home))}
+           "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"),
+           "PYTHONDONTWRITEBYTECODE": "1", "COURSE_SANDBOX": "1", **caches.env}
     argv = [sys.executable, "-m", "course.sandbox_kernel", "-f", "{connection_file}",
             "--HistoryManager.hist_file=:memory:", "--IPKernelApp.parent_handle=0"]
     notes = []
     if bwrap_available():
-        argv = sandbox_prefix(work, connection_file, [Path(p) for p in hidden_roots]) + argv
+        argv = sandbox_prefix(work, connection_file, [Path(p) for p in hidden_roots],
+                              caches.read_only, caches.tmpfs) + argv
     else:
         notes.append("no filesystem isolation (bubblewrap unavailable): resource limits only")
     spec = scratch_root / "kernels" / KERNEL_NAME

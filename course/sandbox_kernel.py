@@ -1,9 +1,9 @@
 """An IPython kernel with resource limits: address space, CPU time, file size.
 
 Started by the grader (through a kernelspec it writes, inside course/sandbox.py's
-filesystem sandbox when bwrap is available) instead of the plain ipykernel. It reads
-its connection file and binds its sockets first, then applies the limits from the
-environment, before any student code runs.
+filesystem sandbox when bwrap is available) instead of the plain ipykernel. It links
+the grader's numba cache into its own, reads its connection file and binds its sockets,
+then applies the limits from the environment, before any student code runs.
 """
 from __future__ import annotations
 
@@ -22,9 +22,32 @@ def apply_limits() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_size << 20, file_size << 20))
 
 
+def link_numba_cache() -> None:
+    """Fill the kernel's own NUMBA_CACHE_DIR with symbolic links to the files of the grader's warm
+    cache folders (read-only in the sandbox; course/sandbox.py explains why links and not copies)."""
+    target = os.environ.get("NUMBA_CACHE_DIR")
+    sources = os.environ.get("COURSE_SANDBOX_NUMBA_SOURCES")
+    if not target or not sources:
+        return
+    for source in sources.split(os.pathsep):
+        folder = os.path.join(target, os.path.basename(source))
+        try:
+            names = os.listdir(source)
+            os.makedirs(folder, exist_ok=True)
+        except OSError:     # a folder gone or unreadable: numba compiles what it needs, as without it
+            continue
+        for name in names:
+            if name.endswith((".nbi", ".nbc")):     # not another writer's half-written *.tmp.*
+                try:
+                    os.symlink(os.path.join(source, name), os.path.join(folder, name))
+                except OSError:     # there from before a restart (no sandbox: no tmpfs)
+                    pass
+
+
 def main() -> None:
     from ipykernel.kernelapp import IPKernelApp
 
+    link_numba_cache()
     app = IPKernelApp.instance()
     app.initialize()
     apply_limits()
