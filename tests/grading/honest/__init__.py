@@ -35,6 +35,9 @@ MODULES = {
     "w04_conv": "w04",
     "w05_rnn": "w05",
     "w06_error_analysis": "w06",
+    "w07_optimization": "w07",
+    "w08_regularization": "w08",
+    "w09_batchnorm_tuning": "w09",
 }
 WEEKS = list(MODULES)
 
