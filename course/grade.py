@@ -9,6 +9,7 @@ batch, and a batch stopped half-way resumes where it was on the next run.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -115,6 +116,14 @@ def grade_all(root: Path, submissions, workers: int = 1, scheduler: str | None =
     return outcomes
 
 
+# One BLAS thread in each grading kernel (and worker) unless the environment already says how many:
+# by default OpenBLAS starts a thread per core in every kernel, and with several kernels at once
+# (--workers, or other work on the machine) those threads spin against each other on these small
+# matrices. Week 8's reference notebook ran in 43 s with the default and 18 s with one thread, on
+# 2 cores at load 4. Submissions are graded in parallel by the workers instead.
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 class _executor:
     """A context giving ``submit(payload) -> future`` on a local pool or a Dask cluster."""
 
@@ -130,6 +139,8 @@ class _executor:
             except OSError as err:
                 raise CourseError(f"cannot reach the Dask scheduler at {self.scheduler}: {err}") from None
             return lambda payload: self.client.submit(grade_submission, payload, pure=False)
+        for name in BLAS_THREADS:   # the workers, and the kernels they start, inherit the environment
+            os.environ.setdefault(name, "1")
         self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
         return lambda payload: self.pool.submit(grade_submission, payload)
 
