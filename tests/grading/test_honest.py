@@ -1,45 +1,28 @@
 """Honest submissions of every week earn every point, graded together in one batch.
 
 The corpus (the package tests/grading/honest/) is built from each week's reference sample as
-course/make_samples.py makes it from the scratch course's source and release. One
-`course grade --workers 2` grades the whole batch; each submission is its own test, so a
-failure names it. The alternative implementations are first run in-process through the
-public checks, so a wrong variant fails there, not as a puzzling grading result.
+course/make_samples.py makes it from the scratch course's source and release. It is graded in
+the session's shared batch (conftest.py's ``class_batch``: one `course grade --workers 2` for the
+corpus and the bundled samples of every week); each submission is its own test, so a failure
+names it. The alternative implementations are first run in-process through the public checks,
+so a wrong variant fails there, not as a puzzling grading result.
 """
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from conftest import copy_course, run_course
 from honest import WEEKS, check_in_process, corpus, source_reference
 
 CORPUS = corpus()
 
 
 @pytest.fixture(scope="module")
-def honest_course(tmp_path_factory):
-    from course.make_samples import sample_notebooks
-
-    root = copy_course(tmp_path_factory.mktemp("honest") / "course")
-    weeks = sorted({entry.week for entry in CORPUS.values()})
-    run_course("build", *weeks, cwd=root)
-    for week in weeks:
-        ((filename, reference),) = sample_notebooks(root, week)["reference"].items()
-        for name, entry in CORPUS.items():
-            if entry.week == week:
-                folder = root / "submitted" / name / week
-                folder.mkdir(parents=True)
-                nbformat.write(entry.build(reference), folder / filename)
-    started = time.perf_counter()
-    result = run_course("grade", "--workers", "2", cwd=root, check=False)
-    seconds = time.perf_counter() - started
-    print(f"\nhonest corpus: {len(CORPUS)} submissions graded in {seconds:.0f} s")
-    return root, result, seconds
+def honest_course(class_batch):
+    assert set(class_batch.honest) == set(CORPUS)
+    return class_batch.root, class_batch.result, class_batch
 
 
 def test_corpus_covers_every_week():
@@ -55,9 +38,12 @@ def test_each_variant_passes_the_public_checks_in_process(name):
 
 
 def test_the_batch_grades_every_submission(honest_course):
-    _, result, _ = honest_course
+    root, result, batch = honest_course
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert f"graded {len(CORPUS)} of {len(CORPUS)} submissions" in result.stdout
+    assert f"graded {batch.submissions} of {batch.submissions} submissions" in result.stdout
+    missing = [name for name, entry in CORPUS.items()
+               if not (root / "autograded" / name / entry.week / ".course-grade.json").is_file()]
+    assert not missing, f"not graded: {missing}"
 
 
 def recorded(root: Path, name: str, week: str) -> dict:

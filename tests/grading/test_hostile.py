@@ -7,18 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_course, run_course
+from conftest import REPO, clone, run_course
 from hostile import FULL, ISOLATION, NOTEBOOK, SAMPLES, corpus
 
 WEEK = "w01_softmax"
 
 
 @pytest.fixture(scope="module")
-def hostile_course(tmp_path_factory):
-    root = copy_course(tmp_path_factory.mktemp("hostile") / "course")
+def hostile_course(tmp_path_factory, week1_template):
+    root = clone(week1_template, tmp_path_factory.mktemp("hostile") / "course")     # week 1 built
     with (root / "nbgrader_config.py").open("a") as config:
         config.write("\nc.Execute.timeout = 20\n")  # keeps the infinite loop's cost small
-    run_course("build", WEEK, cwd=root)
     shutil.copytree(SAMPLES / "reference", root / "submitted" / "reference" / WEEK)
     cases = corpus(root)
     for name, case in cases.items():

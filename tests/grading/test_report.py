@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from conftest import REPO, copy_course, run_course
+from conftest import REPO, clone, run_course
 
 WEEK = "w01_softmax"
 SAMPLES = REPO / "course" / "samples" / WEEK
@@ -87,12 +87,8 @@ def with_cell(source_dir, destination, code: str):
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    root = copy_course(tmp_path_factory.mktemp("class") / "course")
-    for other in (root / "source").iterdir():
-        if other.name != WEEK:
-            shutil.rmtree(other)
-    run_course("build", WEEK, cwd=root)
+def graded_class(tmp_path_factory, week1_template):
+    root = clone(week1_template, tmp_path_factory.mktemp("class") / "course")     # week 1 alone, built
     for student, sample in [("reference", "reference"), ("partial", "partial"), ("partial_too", "partial"),
                             ("broken", "broken"), ("blank", "blank")]:
         shutil.copytree(SAMPLES / sample, root / "submitted" / student / WEEK)
