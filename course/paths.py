@@ -69,4 +69,5 @@ def tool_env() -> dict[str, str]:
 
 
 def nbgrader_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "nbgrader", *args]
+    """nbgrader's command line (course/_nbgrader.py: plain nbgrader, started without 1-2 s of jsonschema)."""
+    return [sys.executable, "-m", "course._nbgrader", *args]

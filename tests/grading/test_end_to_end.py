@@ -10,6 +10,7 @@ import csv
 import functools
 import runpy
 import subprocess
+import sys
 
 import pytest
 
@@ -104,11 +105,12 @@ def test_regrading_is_idempotent(graded):
 
 
 def test_feedback_never_shows_hidden_tests(graded):
-    from course.paths import nbgrader_command, tool_env
+    from course.paths import tool_env
 
     root, _ = graded
     week = "w01_softmax"
-    result = subprocess.run(nbgrader_command("generate_feedback", week, "--force"), cwd=root, env=tool_env(),
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", week, "--force"], cwd=root,
+                            env=tool_env(),
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     pages = list((root / "feedback").glob(f"*/{week}/*.html"))
