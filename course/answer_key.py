@@ -6,6 +6,7 @@ root, so it can run on another machine (see course/worker.py).
 """
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -34,6 +35,36 @@ def checks_called(test_source: str, where: str = "a test cell") -> list[tuple[st
     return found
 
 
+def adapters_in(test_source: str, where: str = "a test cell") -> dict[str, dict]:
+    """{name: {"call": "helpers.mod.fn", "student": object name, "args": [constants]}} for each
+    ``name = helpers.mod.fn(obj, "constant", ...)`` in the hidden tests. The hidden tests never run
+    in a student's kernel: besides check calls, they may hold only such adapters, which the
+    grader passes to the kernel as data (course/harness.py applies them)."""
+    found: dict[str, dict] = {}
+    for block in HIDDEN.findall(test_source):
+        try:
+            statements = ast.parse(block).body
+        except SyntaxError as err:
+            raise CourseError(f"{where}: the hidden tests do not parse: {err}") from None
+        for statement in statements:
+            value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
+            call = value if isinstance(value, ast.Call) else None
+            path = ast.unparse(call.func) if call is not None else ""
+            if isinstance(statement, ast.Expr) and path.startswith("helpers.grading.check_"):
+                continue
+            if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                    and isinstance(statement.targets[0], ast.Name) and path.startswith("helpers.")
+                    and not call.keywords and call.args and isinstance(call.args[0], ast.Name)
+                    and all(isinstance(a, ast.Constant) for a in call.args[1:])):
+                found[statement.targets[0].id] = {"call": path, "student": call.args[0].id,
+                                                  "args": [a.value for a in call.args[1:]]}
+                continue
+            raise CourseError(f"{where}: the hidden tests may hold only helpers.grading.check_X(obj) calls and "
+                              f"adapters `name = helpers.module.function(obj, constants...)`, not "
+                              f"`{ast.unparse(statement)[:80]}`")
+    return found
+
+
 def build_key(root: Path, week: str) -> AnswerKey:
     sources = sorted((root / "source" / week).glob("*.ipynb"))
     if not sources:
@@ -57,7 +88,8 @@ def build_key(root: Path, week: str) -> AnswerKey:
             cells.append(KeyCell(
                 grade_id=grade_id, cell_type=cell.cell_type, nbgrader=dict(meta), release_source=cell.source,
                 source=full if (is_test or meta.get("locked")) and not meta.get("solution") else None,
-                checks=checks_called(full, f"{source_path}: cell {grade_id}") if is_test else []))
+                checks=checks_called(full, f"{source_path}: cell {grade_id}") if is_test else [],
+                adapters=adapters_in(full, f"{source_path}: cell {grade_id}") if is_test else {}))
         given = sorted({strip_blocks(c.source).strip() for c in release.cells
                         if c.cell_type == "code" and not nbgrader_meta(c).get("solution")})
         notebooks[source_path.name] = NotebookKey(cells=cells, given_code=given, metadata=dict(release.metadata))

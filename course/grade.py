@@ -22,8 +22,10 @@ from .answer_key import build_key
 from .errors import CourseError
 from .paths import add_root_option, root_from, select_weeks, weeks_in
 from .config import grading_config
-from .record import fingerprint, graded_submissions, is_current, record, submission_files
+from .record import fingerprint, graded_submissions, is_current, record
 from .scores import format_table, read_rows
+from .secret import course_secret
+from .submission import read_submission
 from .types import Payload
 from .worker import submission_seed
 
@@ -77,14 +79,15 @@ def ensure_gradebook(db_url: str) -> None:
 
 def payloads(root: Path, submissions, keys: dict, force: bool):
     config = grading_config(root)
+    secret = course_secret(root)
     graded = set() if force else graded_submissions(config.db_url)
     for student, week in submissions:
-        files = submission_files(root, student, week)
-        digest = fingerprint(files, keys[week])
+        files, left_out = read_submission(root, student, week)
+        digest = fingerprint(files, keys[week], left_out)
         if not force and is_current(root, student, week, digest, graded):
             continue
-        yield digest, Payload(student, week, files, keys[week], submission_seed(student, week),
-                              config.limits, config.hidden_roots)
+        yield digest, Payload(student, week, files, keys[week], submission_seed(student, week, secret),
+                              config.limits, config.hidden_roots, left_out)
 
 
 def grade_all(root: Path, submissions, workers: int = 1, scheduler: str | None = None,

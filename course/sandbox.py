@@ -1,94 +1,183 @@
-"""Filesystem isolation for a grading kernel, with bubblewrap (``bwrap``).
+"""Isolation for a grading kernel: what it sees, what it may use, whom it can reach.
 
-Inside the sandbox the whole filesystem is read-only, /tmp is private and empty, the
-course roots are replaced by empty directories (only the installed packages are bound
-back, read-only), and the only writable places are the submission's scratch directory and a
-private tmpfs for the kernel's numba cache (filled with links to the grader's, read-only: see
-"caches a kernel starts with" below).
-The kernel gets no capabilities and its own process namespace, so it can neither read
-the gradebook, the sources or other submissions, nor write outside its folder, nor
-signal the grader. Where bwrap is missing or not allowed, grading still runs with the
-resource limits of course/sandbox_kernel.py, and the result says so.
+Each grading run gets a private folder (:class:`RunFolder`, mode 0700, under the system's
+temporary folder): ``inbox/`` holds the submission's regular files and the kernel's home seed,
+``requests/`` the grader's questions, ``ipc/`` the kernel's connection file and sockets,
+``work/`` the kernel's working folder. With bubblewrap (``bwrap``) the kernel runs in:
+
+- its own network namespace (no interface but loopback, nothing listening there): it cannot
+  reach the grader, other kernels, a Dask scheduler or any service on 127.0.0.1. The grader
+  talks to it over Jupyter's IPC transport, Unix sockets in ``ipc/``, bound into the sandbox;
+- a filesystem built from an allow-list: the system's programs and libraries (/usr and the
+  /bin, /lib links), the few /etc files a dynamic linker and Python read, the interpreter and
+  its venv, the ``helpers`` and ``course`` packages (without ``course/samples``), the grader's
+  numba cache folders (read-only), and its own run folder. No course root, no other run's
+  folder, no home folder, no /var, no /sys. ``work/``, /tmp and /dev/shm are sized tmpfs;
+- its own pid, IPC, UTS and cgroup namespaces, no capabilities, a new session, killed with
+  the grader (``--die-with-parent``), and an environment built from an allow-list
+  (:func:`kernel_environment`): the grader's variables, secrets included, never reach it;
+- a control group (course/cgroup.py) capping the memory and the number of processes of the
+  kernel and all its children together, where the machine lets the grader create one.
+
+Where bwrap is missing or not allowed, grading still runs with the environment allow-list
+and the resource limits of course/sandbox_kernel.py, and every result says so.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import course
 import helpers
 
-
-@functools.lru_cache(maxsize=1)
-def bwrap_available() -> bool:
-    path = shutil.which("bwrap")
-    if not path:
-        return False
-    probe = subprocess.run([path, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                            "--unshare-pid", "--cap-drop", "ALL", "true"], capture_output=True)
-    return probe.returncode == 0
-
-
-def needed_paths() -> list[Path]:
-    """What a kernel must still see: the interpreter's environment and the two packages."""
-    paths = [Path(sys.prefix), Path(helpers.__file__).resolve().parent, Path(course.__file__).resolve().parent]
-    return [p.resolve() for p in paths]
-
-
-def sandbox_prefix(work: Path, connection_file: Path, hidden_roots: list[Path], read_only=(),
-                   tmpfs: Path | None = None) -> list[str]:
-    """The bwrap command line that runs a program in the sandbox described above; ``read_only``
-    folders are bound back read-only (even under /tmp or a hidden root), ``tmpfs`` gets a private
-    tmpfs (in ``work``)."""
-    args = [shutil.which("bwrap"), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--tmpfs", "/tmp", "--unshare-pid", "--unshare-ipc", "--cap-drop", "ALL",
-            "--die-with-parent", "--new-session"]
-    roots = sorted({r.resolve() for r in hidden_roots if r.exists()}, key=lambda p: len(p.parts))
-    for root in roots:
-        args += ["--tmpfs", str(root)]
-    for path in needed_paths():
-        if any(path == r or r in path.parents for r in roots):
-            args += ["--ro-bind", str(path), str(path)]
-    for path in read_only:
-        args += ["--ro-bind", str(path), str(path)]
-    args += ["--bind", str(work), str(work), "--ro-bind", str(connection_file), str(connection_file)]
-    if tmpfs is not None:
-        args += ["--size", str(NUMBA_TMPFS_BYTES), "--tmpfs", str(tmpfs)]
-    return args + ["--chdir", str(work)]
-
-
-# --------------------------------------------------------------------------- the kernel it runs
+from .cgroup import ControlGroup
 
 KERNEL_NAME = "course-sandbox"
 # A submitted helpers.py (a natural name for a student's own module) would be imported instead
 # of the course's package, and break the notebook and the grader's calls; so would these.
 SHADOWING = {"helpers", "course", "numpy", "IPython", "ipykernel", "nbformat", "jupyter_client"}
 
+WORK_TMPFS_BYTES = 512 << 20        # the kernel's working folder: the submission, plots, saved arrays
+TMP_TMPFS_BYTES = 256 << 20         # /tmp
+SHM_TMPFS_BYTES = 64 << 20          # /dev/shm (multiprocessing's semaphores and shared arrays)
+NUMBA_TMPFS_BYTES = 256 << 20       # what a kernel compiles itself (see "caches a kernel starts with")
+MAX_PROCESSES = 128                 # the kernel and all its children, where a control group is available
 
-def make_scratch(files: dict[str, bytes]) -> tuple[Path, Path, list[str]]:
-    """A private directory for one grading run: ``root/work`` holds only this submission's files
-    (and the kernel's empty home); ``root`` also holds the connection file and the kernel spec.
-    Returns (root, work, notes on files left out)."""
-    import tempfile
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# What the dynamic linker, Python, numpy and matplotlib read in /etc; nothing else of it is shown.
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "passwd", "group",
+             "fonts", "mime.types")
+# The grader's environment stays outside; a kernel gets these (when set) and what kernel_environment adds.
+PASSED_ENVIRONMENT = ("LANG", "LC_ALL", "LC_CTYPE", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                      "OMP_NUM_THREADS", "NUMBA_NUM_THREADS", "NUMBA_DISABLE_JIT", "MPLBACKEND")
+INBOX_VARIABLE = "COURSE_SANDBOX_INBOX"
 
+
+@functools.lru_cache(maxsize=1)
+def bwrap_available() -> bool:
+    """bwrap is installed and may create every namespace the sandbox uses (the network's included)."""
+    path = shutil.which("bwrap")
+    if not path:
+        return False
+    probe = subprocess.run([path, *system_binds(), "--proc", "/proc", "--dev", "/dev", *NAMESPACES, "true"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+NAMESPACES = ("--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+              "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--hostname", "sandbox")
+
+
+def system_binds() -> list[str]:
+    """The system's programs and libraries, read-only; on a merged-/usr system /bin and /lib are links."""
+    args: list[str] = []
+    for folder in SYSTEM_FOLDERS:
+        if os.path.islink(folder):
+            args += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            args += ["--ro-bind", folder, folder]
+    for name in ETC_FILES:
+        path = os.path.join("/etc", name)
+        if os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    return args
+
+
+def python_paths() -> list[Path]:
+    """The interpreter, its venv and the two packages, as found and as resolved (a venv links its python)."""
+    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix),
+             Path(helpers.__file__).parent, Path(course.__file__).parent}
+    paths |= {p.resolve() for p in paths}
+    # the innermost paths first would be hidden by a later bind of a folder holding them
+    return sorted(paths, key=lambda p: len(p.parts))
+
+
+def hidden_inside_packages() -> list[Path]:
+    """Folders of the bound packages a kernel must not see: the sample submissions (reference included)."""
+    samples = Path(course.__file__).resolve().parent / "samples"
+    return [samples] if samples.is_dir() else []
+
+
+# --------------------------------------------------------------------------- one grading run's folder
+
+@dataclass(frozen=True)
+class RunFolder:
+    root: Path        # 0700, in the system's temporary folder; removed after the run
+    inbox: Path       # the submission's files and the home seed, copied into work/ by the kernel at start
+    requests: Path    # the grader's questions (course/wire.py), read-only to the kernel
+    ipc: Path         # the connection file and the kernel's Unix sockets
+    work: Path        # the kernel's working folder (a sized tmpfs in the sandbox)
+    kernels: Path     # the kernel spec (never shown to the kernel)
+
+    @property
+    def home(self) -> Path:
+        return self.work / ".home"
+
+    @property
+    def connection_file(self) -> Path:
+        return self.ipc / "kernel.json"
+
+
+def make_run_folder(files: dict[str, bytes]) -> tuple[RunFolder, list[str]]:
+    """A private folder for one grading run with the submission's ``files`` in its inbox.
+    Returns it and notes on the files left out."""
     root = Path(tempfile.mkdtemp(prefix="course-grade-"))
-    work = root / "work"
-    work.mkdir()
+    run = RunFolder(root, root / "inbox", root / "requests", root / "ipc", root / "work", root / "kernels")
+    for folder in (run.inbox, run.requests, run.ipc, run.work, run.kernels):
+        folder.mkdir(mode=0o700)
     notes = []
     for name, data in files.items():
         name = Path(name).name
         if name.endswith(".py") and name[:-3] in SHADOWING:
             notes.append(f"left out the submitted {name}: it would hide the {name[:-3]} package the notebook imports")
             continue
-        (work / name).write_bytes(data)
-    (work / ".home").mkdir()
-    return root, work, notes
+        if name in {"", ".", "..", ".home"}:
+            continue
+        (run.inbox / name).write_bytes(data)
+    return run, notes
+
+
+def sandbox_prefix(run: RunFolder, read_only=(), numba_tmpfs: Path | None = None) -> list[str]:
+    """The bwrap command line that runs a program in the sandbox described above; ``read_only``
+    folders are bound back read-only, ``numba_tmpfs`` gets a private tmpfs (in the home)."""
+    args = [shutil.which("bwrap"), *system_binds()]
+    hidden = hidden_inside_packages()
+    for path in python_paths():
+        if path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for path in hidden:
+        args += ["--tmpfs", str(path)]
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(SHM_TMPFS_BYTES), "--tmpfs", "/dev/shm",
+             "--size", str(TMP_TMPFS_BYTES), "--tmpfs", "/tmp", *NAMESPACES]
+    for path in read_only:
+        args += ["--ro-bind", str(path), str(path)]
+    args += ["--ro-bind", str(run.inbox), str(run.inbox), "--ro-bind", str(run.requests), str(run.requests),
+             "--bind", str(run.ipc), str(run.ipc), "--size", str(WORK_TMPFS_BYTES), "--tmpfs", str(run.work)]
+    if numba_tmpfs is not None:
+        args += ["--size", str(NUMBA_TMPFS_BYTES), "--tmpfs", str(numba_tmpfs)]
+    return args + ["--chdir", str(run.work)]
+
+
+def kernel_environment(run: RunFolder, extra: dict[str, str]) -> dict[str, str]:
+    """The kernel's whole environment: an allow-list of the grader's (locale, thread counts) and its own."""
+    env = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
+    env.setdefault("LANG", "C.UTF-8")
+    bin_folder = str(Path(sys.executable).parent)
+    env.update({"PATH": f"{bin_folder}:/usr/local/bin:/usr/bin:/bin", "HOME": str(run.home),
+                "IPYTHONDIR": str(run.home / ".ipython"), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONNOUSERSITE": "1", "JUPYTER_PLATFORM_DIRS": "1", "COURSE_SANDBOX": "1",
+                INBOX_VARIABLE: str(run.inbox)})
+    env.update(extra)
+    return env
 
 
 # --------------------------------------------------------------------------- caches a kernel starts with
@@ -108,7 +197,6 @@ def make_scratch(files: dict[str, bytes]) -> tuple[Path, Path, list[str]]:
 # unpickle. Without bubblewrap nothing is read-only, the cache included (resource limits only).
 
 NUMBA_SOURCES = "COURSE_SANDBOX_NUMBA_SOURCES"   # the read-only folders a kernel links its cache to
-NUMBA_TMPFS_BYTES = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -155,47 +243,57 @@ class KernelCaches:
     tmpfs: Path                      # a private tmpfs in the sandbox
 
 
-def kernel_caches(home: Path, batch: BatchCaches) -> KernelCaches:
-    """The kernel's NUMBA_CACHE_DIR and MPLCONFIGDIR in ``home``, from the worker's ``batch``."""
-    numba = home / ".numba-cache"
-    numba.mkdir(parents=True)
-    mpl = home / ".matplotlib"
-    mpl.mkdir()
+def kernel_caches(home: Path, batch: BatchCaches, seed: Path | None = None) -> KernelCaches:
+    """The kernel's NUMBA_CACHE_DIR and MPLCONFIGDIR in ``home``, from the worker's ``batch``; the font
+    list is written into ``seed`` (the same layout as ``home``, copied into it when the kernel starts),
+    or into ``home`` itself."""
+    seed = home if seed is None else seed
+    numba, mpl = home / ".numba-cache", home / ".matplotlib"
+    for folder in (seed / ".numba-cache", seed / ".matplotlib"):
+        folder.mkdir(parents=True, exist_ok=True)
     if batch.font_list:
         name, content = batch.font_list
-        (mpl / name).write_bytes(content)    # a copy: a kernel that rewrites it changes only its own
+        (seed / ".matplotlib" / name).write_bytes(content)   # a copy: a kernel that rewrites it changes only its own
     sources = tuple(f for f in batch.numba_folders if f.is_dir())
     env = {"NUMBA_CACHE_DIR": str(numba), "MPLCONFIGDIR": str(mpl),
            NUMBA_SOURCES: os.pathsep.join(map(str, sources))}
     return KernelCaches(env, sources, numba)
 
 
-def write_kernel_spec(scratch_root: Path, work: Path, limits, hidden_roots) -> tuple[Path, list[str]]:
-    """Write the spec of the sandboxed kernel (course/sandbox_kernel.py with ``limits``, inside
-    bwrap when available); return the directory holding it and notes on the isolation."""
-    import json
+# --------------------------------------------------------------------------- the kernel spec
 
+@dataclass
+class Sandbox:
+    """What execute needs to start kernels for one run: the spec's folder, the environment, the limits."""
+    kernels: Path
+    env: dict[str, str]
+    cgroup: ControlGroup | None
+    notes: list[str]
+
+
+def prepare(run: RunFolder, limits) -> Sandbox:
+    """Write the spec of the sandboxed kernel (course/sandbox_kernel.py with ``limits``, inside bwrap
+    when available, in a control group when one can be made) and its environment."""
     from helpers._numba import cache_dir
 
-    home = work / ".home"
-    connection_file = scratch_root / "connection.json"
-    caches = kernel_caches(home, batch_caches(cache_dir()))
-    env = {"COURSE_SANDBOX_MEMORY_MB": str(limits.memory_mb),
-           "COURSE_SANDBOX_CPU_SECONDS": str(int(limits.budget) + 60),
-           "COURSE_SANDBOX_FILE_MB": str(limits.file_mb),
-           "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"),
-           "PYTHONDONTWRITEBYTECODE": "1", "COURSE_SANDBOX": "1", **caches.env}
+    caches = kernel_caches(run.home, batch_caches(cache_dir()), seed=run.inbox / ".home")
+    env = kernel_environment(run, {
+        "COURSE_SANDBOX_MEMORY_MB": str(limits.memory_mb), "COURSE_SANDBOX_CPU_SECONDS": str(int(limits.budget) + 60),
+        "COURSE_SANDBOX_FILE_MB": str(limits.file_mb), **caches.env})
     argv = [sys.executable, "-m", "course.sandbox_kernel", "-f", "{connection_file}",
             "--HistoryManager.hist_file=:memory:", "--IPKernelApp.parent_handle=0"]
     notes = []
     if bwrap_available():
-        argv = sandbox_prefix(work, connection_file, [Path(p) for p in hidden_roots],
-                              caches.read_only, caches.tmpfs) + argv
+        argv = sandbox_prefix(run, caches.read_only, caches.tmpfs) + argv
     else:
-        notes.append("no filesystem isolation (bubblewrap unavailable): resource limits only")
-    spec = scratch_root / "kernels" / KERNEL_NAME
+        run.home.mkdir(exist_ok=True)
+        notes.append("no filesystem or network isolation (bubblewrap unavailable): resource limits only")
+    cgroup = ControlGroup.create(memory_bytes=limits.memory_mb << 20, max_processes=MAX_PROCESSES)
+    if cgroup is not None:
+        argv = cgroup.enter_command() + argv
+    spec = run.kernels / KERNEL_NAME
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": argv, "display_name": "course sandbox", "language": "python", "env": env,
+        "argv": argv, "display_name": "course sandbox", "language": "python", "env": {},
         "interrupt_mode": "message"}))
-    return spec.parent, notes
+    return Sandbox(run.kernels, env, cgroup, notes)

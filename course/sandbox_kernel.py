@@ -1,14 +1,16 @@
 """An IPython kernel with resource limits: address space, CPU time, file size.
 
 Started by the grader (through a kernelspec it writes, inside course/sandbox.py's
-filesystem sandbox when bwrap is available) instead of the plain ipykernel. It links
-the grader's numba cache into its own, reads its connection file and binds its sockets,
+filesystem sandbox when bwrap is available) instead of the plain ipykernel. It copies
+the submission into its working folder, links the grader's numba cache into its own, reads its connection file and binds its sockets,
 then applies the limits from the environment, before any student code runs.
 """
 from __future__ import annotations
 
 import os
 import resource
+import shutil
+import stat
 
 def apply_limits() -> None:
     memory = int(os.environ.get("COURSE_SANDBOX_MEMORY_MB", "0"))
@@ -44,9 +46,27 @@ def link_numba_cache() -> None:
                     pass
 
 
+def copy_inbox(inbox: str, work: str) -> None:
+    """The files of ``inbox`` into ``work`` (links are copied as links: the grader puts none there)."""
+    for name in os.listdir(inbox):
+        source, target = os.path.join(inbox, name), os.path.join(work, name)
+        if stat.S_ISDIR(os.lstat(source).st_mode):
+            shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(source, target, follow_symlinks=False)
+
+
+def fill_work_folder() -> None:
+    """Copy the submission's files (and the home seed) from the read-only inbox into the working folder."""
+    inbox = os.environ.get("COURSE_SANDBOX_INBOX")
+    if inbox:
+        copy_inbox(inbox, os.getcwd())
+
+
 def main() -> None:
     from ipykernel.kernelapp import IPKernelApp
 
+    fill_work_folder()
     link_numba_cache()
     app = IPKernelApp.instance()
     app.initialize()

@@ -14,17 +14,22 @@ did not run. Names of variables and functions, strings, comments and imports of 
 libraries never count, and code that does not parse is no attack (the kernel reports it).
 Only an operation that can have no honest purpose zeroes a notebook: changing IPython's
 input or ast transformers, registering event hooks or a custom exception handler, replacing
-the shell's methods; assigning to (or ``setattr``/``delattr`` on) numpy, builtins, sys,
-helpers, the checks or the grader; writing into ``sys.modules``, ``__builtins__`` or another
-function's ``__code__``, ``__globals__`` or closure; rebinding ``np``, ``helpers`` or
-``assert_close``, which the test cells use; ending the kernel (``sys.exit``, ``os._exit``,
-``os.kill``, ``exit()``, ``raise SystemExit``, an alarm without a handler); ``ctypes``,
-``subprocess``, ``os.system``, sockets; opening the gradebook from outside the folder.
-What looks suspicious but is not certain is only flagged for the instructor: ``getattr``
-with a built name, ``eval``/``exec``, ``__import__``, writes through ``globals()``, paths
-outside the folder, shell escapes, ``%pip`` and other unusual magics, environment variables,
-signal handlers. The points are then decided by the out-of-kernel judge as usual, and the
-sandbox contains what a static scan cannot see.
+the shell's methods; assigning to numpy, builtins, sys, os, helpers, the checks or the
+grader, however it is done (``setattr``/``delattr``, ``type(np).__setattr__(np, ...)``,
+``object.__setattr__``, ``np.__setattr__``, ``vars(np)[...] =``, ``np.__dict__.update``);
+writing into ``sys.modules``, ``__builtins__`` or another function's ``__code__``,
+``__globals__`` or closure; rebinding ``np``, ``helpers`` or ``assert_close``, which the test
+cells use; finding the grader's own modules by a name built from pieces
+(``importlib.import_module('cour' + 'se.harness')``, ``pkgutil.resolve_name``, ``__import__``);
+ending the kernel (``sys.exit``, ``os._exit``, ``os.kill``, ``exit()``, ``raise SystemExit``,
+an alarm without a handler); ``ctypes``, ``subprocess``, ``os.system``, sockets; opening the
+gradebook from outside the folder. What looks suspicious but is not certain is only flagged
+for the instructor: ``getattr`` with a built name, a module's namespace looked up with a
+computed key (``os.__dict__['_ex' + 'it']``), ``eval``/``exec``, imports by a name (any other
+built name meets the sandbox), writes through ``globals()``, paths outside the folder, shell
+escapes, ``%pip`` and other unusual magics, environment variables, signal handlers. The
+points are then decided by the out-of-kernel judge as usual, and the sandbox contains what a
+static scan cannot see.
 """
 from __future__ import annotations
 

@@ -48,6 +48,7 @@ class _Scan(_Resolver):
                 ref, certain = self.resolve(node)
                 if ref:   # sys.modules['os'], __builtins__['exit']
                     self.use(node, ref, certain, short(self.chain(node)))
+                self.check_lookup(node, node.value, node.slice)
             elif isinstance(node, ast.Assign):
                 for target in node.targets:
                     self.check_store(target, node, "=")
@@ -124,12 +125,10 @@ class _Scan(_Resolver):
                     self.attack(target, PROTECTED_NAMES[target.attr], text, certain)
                 return
             ref = f"{base}.{target.attr}"
-            if ref in SYS_SOFT:
+            if ref in SOFT_REFS:
                 self.flag(target, f"replaces {ref}: {text}")
             elif root_of(base) in PROTECTED_ROOTS:
                 self.attack(target, PROTECTED_ROOTS[root_of(base)], text, certain)
-            elif base == "os" and target.attr == "environ":
-                self.flag(target, f"sets environment variables: {text}")
             return
         if isinstance(target, ast.Subscript):
             holder = target.value
@@ -150,7 +149,7 @@ class _Scan(_Resolver):
                     self.flag(target, f"writes through globals(): {text}")
             elif base == "os.environ":
                 self.flag(target, f"sets an environment variable: {text}")
-            elif base in SYS_SOFT:
+            elif base in SOFT_REFS:
                 return
             elif root_of(base) in PROTECTED_ROOTS:
                 self.attack(target, PROTECTED_ROOTS[root_of(base)], text, certain)
@@ -166,6 +165,16 @@ class _Scan(_Resolver):
                     "builtins.object.__delattr__", "builtins.type.__setattr__") and args:
             self.check_setattr(node, func.rsplit(".", 1)[-1].strip("_"))
             return
+        method = func.rsplit(".", 1)[-1] if func else self.method_name(node.func)
+        if method in ("__setattr__", "__delattr__"):
+            if len(args) == (3 if method == "__setattr__" else 2):
+                # unbound, through any class: type(np).__setattr__(np, 'allclose', f)
+                self.check_setattr(node, method.strip("_"))
+                return
+            owner = func.rsplit(".", 1)[0] if func else None
+            if owner and root_of(owner) in PROTECTED_ROOTS:   # np.__setattr__('allclose', f), through any name
+                self.attack(node, PROTECTED_ROOTS[root_of(owner)], short(node), certain)
+                return
         if func in ("builtins.getattr",) and len(args) >= 2 and const_str(args[1]) is None:
             self.flag(node, f"dynamic getattr with a computed name: {short(node)}")
         if func in ("builtins.eval", "builtins.exec", "builtins.compile"):
@@ -174,11 +183,14 @@ class _Scan(_Resolver):
             if code is not None:
                 self.nested(node, code)
             return
-        if func in ("builtins.__import__", "importlib.import_module", "importlib.__import__", "importlib.reload"):
+        if func in IMPORTERS or func == "importlib.reload":
             self.flag(node, f"imports a module by name: {short(node)}")
-            name = const_str(args[0]) if args else None
-            if name:
-                self.use(node, normalise(name), certain, short(node))
+            if func in IMPORTERS and args:
+                name, whole, literal = self.module_named(node, func)
+                if literal and name:
+                    self.use(node, normalise(name), certain, short(node))
+                elif not literal:
+                    self.check_built_name(node, name, whole, certain)
             return
         if func and root_of(func) == SHELL:
             self.check_shell_call(node, func)
@@ -186,6 +198,32 @@ class _Scan(_Resolver):
         if isinstance(node.func, ast.Attribute):
             self.check_method(node)
         self.check_path(node)
+
+    def method_name(self, func) -> str | None:
+        """The name of the method a call calls: ``x`` for ``a.x(...)`` and ``getattr(a, 'x')(...)``."""
+        if isinstance(func, ast.Attribute):
+            return func.attr
+        if isinstance(func, ast.Call) and len(func.args) >= 2 and self.resolve(func.func)[0] == "builtins.getattr":
+            return const_str(func.args[1])
+        return None
+
+    def check_built_name(self, node, name: str, whole: bool, certain: bool):
+        """A module found by a name built from pieces: the grader's own package has no honest use
+        that would hide its name (an import statement, which is only flagged, names it plainly)."""
+        if (whole and name.split(".")[0] == GRADER_PACKAGE) or name.startswith(GRADER_PACKAGE + "."):
+            self.attack(node, GRADER, short(node), certain)
+
+    def check_lookup(self, node, holder, key):
+        """A module's namespace looked up with a key the scan cannot read: ``os.__dict__['_ex' + 'it']``
+        may stop the kernel or not, so it is flagged; ``sys.modules`` by a built name is an import."""
+        if key is None or const_str(key) is not None:
+            return
+        base, certain = self.resolve(holder)
+        if base == "sys.modules":
+            self.flag(node, f"looks a module up by a computed name: {short(node)}")
+            self.check_built_name(node, *literal_prefix(key), certain)
+        elif base and (base == "builtins" or base.endswith(".__dict__")) and root_of(base) in PROTECTED_ROOTS:
+            self.flag(node, f"looks a name up in {base} with a computed key: {short(node)}")
 
     def check_setattr(self, node: ast.Call, which: str):
         target, name = node.args[0], const_str(node.args[1]) if len(node.args) > 1 else None
@@ -198,7 +236,7 @@ class _Scan(_Resolver):
                 self.attack(node, PROTECTED_NAMES[name], text, certain)
             elif name is None:
                 self.flag(node, f"{which} with a computed name: {text}")
-        elif base and f"{base}.{name}" in SYS_SOFT:
+        elif base and f"{base}.{name}" in SOFT_REFS:
             self.flag(node, f"replaces {base}.{name}: {text}")
         elif base and root_of(base) in PROTECTED_ROOTS:
             self.attack(node, PROTECTED_ROOTS[root_of(base)], text, certain)
@@ -207,6 +245,8 @@ class _Scan(_Resolver):
 
     def check_method(self, node: ast.Call):
         method = node.func.attr
+        if method == "get" and node.args:   # os.__dict__.get(name), sys.modules.get(name)
+            self.check_lookup(node, node.func.value, node.args[0])
         base, certain = self.resolve(node.func.value)
         if base is None or method not in MUTATORS:
             return

@@ -300,21 +300,7 @@ class _Resolver:
             return normalise(f"{base}.{node.attr}"), certain
         if isinstance(node, ast.Subscript):
             base, certain = self.resolve(node.value, scope, depth + 1)
-            key = const_str(node.slice)
-            if base is None or key is None:
-                return None, False
-            if base == "sys.modules":
-                return normalise(key), certain
-            if base == GLOBALS:
-                ref, sure = self.resolve(ast.Name(id=key, ctx=ast.Load()), self.binder.module, depth + 1)
-                return ref, certain and sure
-            if base in ("builtins", "builtins.__dict__"):
-                return f"builtins.{key}", certain
-            if base.endswith(".__dict__"):
-                return f"{base[:-len('.__dict__')]}.{key}", certain
-            if root_of(base) in PROTECTED_ROOTS:
-                return f"{base}[{key}]", certain
-            return None, False
+            return self.item(base, node.slice, certain, depth)
         if isinstance(node, ast.Call):
             func, certain = self.resolve(node.func, scope, depth + 1)
             if func is None:
@@ -322,14 +308,16 @@ class _Resolver:
             args = node.args
             if func in GET_IPYTHON:
                 return SHELL, certain
-            if func in ("builtins.__import__", "importlib.import_module", "importlib.__import__") and args:
-                name = const_str(args[0])
-                if name is None:
+            if func in IMPORTERS and args:
+                name, _, literal = self.module_named(node, func)
+                if not (literal and name):   # a built name is the sandbox's business (course/tamper.py)
                     return None, False
                 if func == "builtins.__import__" and not (len(args) > 3 or any(k.arg == "fromlist"
                                                                                 for k in node.keywords)):
                     name = name.split(".")[0]
                 return normalise(name), certain
+            if func.endswith(".get") and namespace(func[:-len(".get")]) and args:   # os.__dict__.get('_exit')
+                return self.item(func[:-len(".get")], args[0], certain, depth)
             if func == "importlib.reload" and args:
                 return self.resolve(args[0], scope, depth + 1)
             if func == "builtins.getattr" and len(args) >= 2 and const_str(args[1]) is not None:
@@ -342,6 +330,40 @@ class _Resolver:
                 base, sure = self.resolve(args[0], scope, depth + 1)
                 return (f"{base}.__dict__", certain and sure) if base else (None, False)
         return None, False
+
+    def item(self, base: str | None, key, certain: bool, depth: int) -> tuple[str | None, bool]:
+        """What ``base[key]`` stands for, the key a literal: a module in sys.modules, a name in a
+        namespace, an item of a protected object; None when unknown."""
+        key = const_str(key)
+        if base is None or key is None:
+            return None, False
+        if base == "sys.modules":
+            return normalise(key), certain
+        if base == GLOBALS:
+            ref, sure = self.resolve(ast.Name(id=key, ctx=ast.Load()), self.binder.module, depth + 1)
+            return ref, certain and sure
+        if base in ("builtins", "builtins.__dict__"):
+            return f"builtins.{key}", certain
+        if base.endswith(".__dict__"):
+            return f"{base[:-len('.__dict__')]}.{key}", certain
+        if root_of(base) in PROTECTED_ROOTS:
+            return f"{base}[{key}]", certain
+        return None, False
+
+    @staticmethod
+    def module_named(node: ast.Call, func: str) -> tuple[str, bool, bool]:
+        """The module an importer call (IMPORTERS) names, as far as its literals show: (name, whether
+        that is all of it, whether it is written as plain literals, as an import statement would be)."""
+        name, whole = literal_prefix(node.args[0])
+        literal = const_str(node.args[0]) is not None
+        if func == "pkgutil.resolve_name":
+            name = name.replace(":", ".")
+        elif func == "importlib.import_module" and name.startswith("."):   # relative to its package
+            package = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "package"), None)
+            base, known = literal_prefix(package) if package is not None else ("", False)
+            name, whole, literal = base + name, whole and known, literal and const_str(package) is not None
+        return name, whole, literal
 
     def enclosing_function(self, node):
         scope = self.scope(node)

@@ -34,11 +34,14 @@ BUILTIN_NAMES = set(dir(builtins)) | {"exit", "quit"}
 PROTECTED_NAMES = {"np": NUMPY, "numpy": NUMPY, "helpers": GRADER, "assert_close": GRADER}
 # Where assigning to an attribute is an attack, by the root of what it resolves to
 PROTECTED_ROOTS = {"numpy": NUMPY, "helpers": GRADER, "course": GRADER, "nbgrader": GRADER,
-                   "builtins": MODULES, "sys": MODULES, "IPython": RUN, SHELL: RUN, "ipykernel": RUN,
+                   "builtins": MODULES, "sys": MODULES, "os": MODULES, "IPython": RUN, SHELL: RUN, "ipykernel": RUN,
                    "jupyter_client": RUN, "nbclient": RUN}
-# sys attributes an honest notebook may set or extend (silencing output, sys.path.append)
-SYS_SOFT = {"sys.stdout", "sys.stderr", "sys.stdin", "sys.path", "sys.argv", "sys.dont_write_bytecode",
-            "sys.tracebacklimit", "sys.ps1", "sys.ps2"}
+# attributes of those an honest notebook may set or extend (silencing output, sys.path.append, os.environ)
+SOFT_REFS = {"sys.stdout", "sys.stderr", "sys.stdin", "sys.path", "sys.argv", "sys.dont_write_bytecode",
+             "sys.tracebacklimit", "sys.ps1", "sys.ps2", "os.environ"}
+# calls that find a module by its name; the grader's own package, which no built name may reach
+IMPORTERS = {"builtins.__import__", "importlib.import_module", "importlib.__import__", "pkgutil.resolve_name"}
+GRADER_PACKAGE = "course"
 # containers whose mutation (``.update``, ``.pop`` ...) patches what they hold
 PATCHABLE_CONTAINERS = {"sys.modules", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache",
                         "builtins.__dict__"}
@@ -125,11 +128,46 @@ def const_str(node) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+def literal_prefix(node) -> tuple[str, bool]:
+    """The text a string expression starts with, as far as its literals show, and whether that is
+    all of it: ``'cour' + 'se'`` -> ('course', True); ``f'course.{name}'`` -> ('course.', False)."""
+    if isinstance(node, ast.Constant):
+        return (node.value, True) if isinstance(node.value, str) else ("", False)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, whole = literal_prefix(node.left)
+        if not whole:
+            return left, False
+        right, whole = literal_prefix(node.right)
+        return left + right, whole
+    parts, separator = None, ""
+    if isinstance(node, ast.JoinedStr):
+        parts = [p.value if isinstance(p, ast.FormattedValue) and p.conversion == -1 and p.format_spec is None
+                 else p if isinstance(p, ast.Constant) else None for p in node.values]
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+          and const_str(node.func.value) is not None and len(node.args) == 1 and not node.keywords
+          and isinstance(node.args[0], (ast.List, ast.Tuple))):
+        parts, separator = node.args[0].elts, node.func.value.value
+    if parts is None:
+        return "", False
+    text = ""
+    for i, part in enumerate(parts):
+        piece, whole = literal_prefix(part) if part is not None else ("", False)
+        text += (separator if i else "") + piece
+        if not whole:
+            return text, False
+    return text, True
+
+
 def normalise(ref: str) -> str:
     head, _, rest = ref.partition(".")
     if head in ALIASES:
         return ALIASES[head] + ("." + rest if rest else "")
     return ref
+
+
+def namespace(ref: str) -> bool:
+    """Is ``ref`` a dictionary of names (``os.__dict__``, ``vars(np)``, ``globals()``, ``sys.modules``)?"""
+    return ref.endswith(".__dict__") or ref in ("sys.modules", GLOBALS)
 
 
 def root_of(ref: str) -> str:

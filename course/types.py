@@ -20,6 +20,7 @@ class KeyCell(TypedDict):
     release_source: str             # the text students received
     source: str | None              # the full text (hidden tests included) of test and locked cells
     checks: list[tuple[str, str]]   # [(check name, student object name)] the hidden tests call
+    adapters: dict[str, dict]       # {name: {"call", "student", "args"}}: objects the hidden tests make (answer_key)
 
 
 class NotebookKey(TypedDict):
@@ -43,6 +44,7 @@ class Payload:
     seed: int
     limits: Limits = field(default_factory=Limits)
     hidden_roots: tuple[str, ...] = ()
+    left_out: dict[str, str] = field(default_factory=dict)   # files of the folder not graded, and why
 
 
 @dataclass

@@ -17,32 +17,39 @@ result (course/grade.py, course/record.py). Each notebook goes through these ste
 """
 from __future__ import annotations
 
+import hashlib
 import time
-import zlib
 
 import nbformat
 import numpy as np
 
-from .cells import parse, restore_cells, student_code
+from .cells import parse, repair_notes, restore_cells, student_code
 from .config import Limits
-from .execute import execute
+from .execute import TestCell, execute
 from .tamper import scan
 from .types import Grade, NotebookKey, NotebookResult, Payload, Request, SubmissionResult
 from .verdict import decide
 
 
-def submission_seed(student: str, week: str, salt: str = "") -> int:
-    """The seed of the grader's cases for one submission: fixed for it, different across students."""
-    return zlib.crc32(f"{salt}/{week}/{student}".encode())
+def submission_seed(student: str, week: str, secret: str = "") -> int:
+    """The seed of the grader's cases for one submission: fixed for it, different across students, and
+    unpredictable without the course's secret (course/secret.py)."""
+    digest = hashlib.sha256(f"{secret}\0{week}\0{student}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
 
 
 def grade_submission(payload: Payload) -> SubmissionResult:
     started = time.perf_counter()
     result = SubmissionResult(payload.student, payload.week)
+    result.notes += [f"left out: {why}" for name, why in payload.left_out.items() if name not in payload.key["notebooks"]]
     for name, nb_key in payload.key["notebooks"].items():
         raw, note = pick_file(payload.files, name)
         if note:
             result.notes.append(note)
+        if raw is None and (name in payload.left_out or len(payload.left_out) == 1 and not payload.files):
+            why = payload.left_out.get(name) or next(iter(payload.left_out.values()))
+            result.notebooks[name] = zeros(nb_key, f"notebook not graded: {why}")
+            continue
         result.notebooks[name] = grade_notebook(raw, nb_key, payload.files, payload.limits,
                                                 payload.seed, payload.hidden_roots)
     result.seconds = round(time.perf_counter() - started, 2)
@@ -67,13 +74,14 @@ def grade_notebook(raw: bytes | None, nb_key: NotebookKey, files: dict[str, byte
         return zeros(nb_key, problem)
     restored = restore_cells(notebook, nb_key)                       # 2. restore
     attack, flags = find_attack(notebook, nb_key)                    # 3. scan
-    notes = [f"flagged for review: {flag}" for flag in flags]
+    notes = repair_notes(restored, nb_key) + [f"flagged for review: {flag}" for flag in flags]
     if attack:
         graded = zeros(nb_key, f"tampering: {attack}")
         graded.executed, graded.notes = nbformat.writes(notebook), notes
         return graded
     requests = make_requests(nb_key, seed)
-    outcome = execute(notebook, files, requests, limits, hidden_roots)   # 4. run, 5. ask
+    tests, adapters = test_cells(nb_key)
+    outcome = execute(notebook, files, requests, limits, hidden_roots, tests, adapters)   # 4. run, 5. ask
     grades = decide(notebook, nb_key, restored, requests, outcome)      # 6. judge
     notes += outcome.notes + [f"cell {i + 1}: {why}" for i, why in outcome.skipped.items()]
     return NotebookResult(grades, nbformat.writes(notebook), notes)
@@ -93,6 +101,22 @@ def find_attack(notebook, nb_key: NotebookKey) -> tuple[str | None, list[str]]:
             return found.attack, flags
         flags += [f for f in found.flags if f not in flags]
     return None, flags
+
+
+def test_cells(nb_key: NotebookKey) -> tuple[dict[str, TestCell], dict[str, dict]]:
+    """How each graded test cell runs in the kernel (its released text, and the objects to keep after
+    it), and the adapters its hidden tests name: {grade_id: TestCell}, {grade_id: {name: adapter}}."""
+    tests, adapters = {}, {}
+    for entry in nb_key["cells"]:
+        meta = entry["nbgrader"]
+        if not meta.get("grade") or meta.get("solution"):
+            continue
+        made = entry.get("adapters", {})
+        names = tuple(dict.fromkeys(made[obj]["student"] if obj in made else obj for _, obj in entry["checks"]))
+        tests[entry["grade_id"]] = TestCell(entry["release_source"], names)
+        if made:
+            adapters[entry["grade_id"]] = made
+    return tests, adapters
 
 
 def make_requests(nb_key: NotebookKey, seed: int) -> list[Request]:

@@ -15,7 +15,11 @@ that file's helpers (test modules and other layers do ``from conftest import REP
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +42,22 @@ def sample_weeks() -> list[str]:
 
 def samples_of(week: str) -> list[Path]:
     return sorted(p for p in (SAMPLES / week).iterdir() if p.is_dir())
+
+
+def grade_in_own_session(root: Path, *args: str, timeout: float) -> subprocess.CompletedProcess:
+    """``course grade ARGS`` in a process group of its own, stopped whole on a time-out: a plain
+    ``run_course`` time-out kills only ``course grade`` and leaves its pool workers grading on."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    process = subprocess.Popen([sys.executable, "-m", "course", "grade", *args], cwd=root, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        raise AssertionError(f"course grade {' '.join(args)} took longer than {timeout:.0f} s\n{stdout[-3000:]}"
+                             f"\n{stderr[-3000:]}") from None
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def clone(template: Path, destination: Path) -> Path:
@@ -94,7 +114,7 @@ def class_batch(built_course) -> Batch:
                 nbformat.write(entry.build(reference), folder / filename)
                 batch.honest[name] = week
     started = time.perf_counter()
-    batch.result = run_course("grade", "--workers", "2", cwd=root, check=False, timeout=3600)
+    batch.result = grade_in_own_session(root, "--workers", "2", timeout=3600)
     batch.seconds = time.perf_counter() - started
     print(f"\nclass batch: {batch.submissions} submissions (samples of {len(batch.samples)} weeks, "
           f"{len(batch.honest)} honest) graded in {batch.seconds:.0f} s")

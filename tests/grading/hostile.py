@@ -65,18 +65,24 @@ def only_if(condition_code: str, grade_id: str, names: list[str]):
     return f"{condition_code}\nif _attack_worked:\n{indented}\nelse:\n{stubs}\n"
 
 
-ISOLATION = {"read_gradebook", "read_source", "read_other_student", "write_outside"}  # need bwrap
+ISOLATION = {"read_gradebook", "read_source", "read_other_student", "write_outside",   # need bwrap
+             "network_neighbour", "file_outside_the_course", "other_runs_connection_files",
+             "sandbox_sees_no_home_or_var", "link_beside_the_notebook"}
 
 
-def corpus(root: Path) -> dict[str, dict]:
-    """name -> {"files": {filename: bytes}, "expected": {grade_id: points}, "reason": {grade_id: fragment}}."""
+def corpus(root: Path, probes=None) -> dict[str, dict]:
+    """name -> {"files": {filename: bytes, Link or FIFO}, "expected": {grade_id: points}, "reason": {grade_id:
+    fragment}}; ``probes``: what tests/grading/hostile_isolation.py's attacks aim at."""
+    import hostile_isolation
+    import hostile_malformed
     gradebook, source = root / "gradebook.db", root / "source" / "w01_softmax" / NOTEBOOK
     other = root / "submitted" / "reference" / "w01_softmax" / NOTEBOOK
     cases: dict[str, tuple] = {}
 
-    def add(name, notebook, expected, reason, filename=NOTEBOOK):
-        data = notebook if isinstance(notebook, bytes) else nbformat.writes(notebook).encode()
-        cases[name] = ({filename: data}, expected, reason)
+    def add(name, notebook, expected, reason, filename=NOTEBOOK, extra=None):
+        data = notebook if isinstance(notebook, (bytes, hostile_isolation.Link)) else nbformat.writes(notebook).encode()
+        assert name not in cases, name
+        cases[name] = ({filename: data, **(extra or {})}, expected, reason)
 
     everything = {k: "" for k in FULL}
     # --- attacks the scan names: the whole notebook scores 0
@@ -170,5 +176,7 @@ def corpus(root: Path) -> dict[str, dict]:
     nb = load()
     nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("solution")]
     add("solution_cells_deleted", nb, ZERO, {k: "NameError" for k in FULL})
+    hostile_isolation.add_cases(add, root, probes or hostile_isolation.Probes())
+    hostile_malformed.add_cases(add)
     return {name: {"files": files, "expected": expected, "reason": reason}
             for name, (files, expected, reason) in cases.items()}

@@ -5,6 +5,8 @@ The solutions here are plain numpy (the notebook's), not helpers.layers, so the 
 reference kernels and with central differences are exercised for real. The last tests send every case through
 the grader's own transport (course/wire.py), as `course grade` does.
 """
+import json
+
 import numpy as np
 import pytest
 
@@ -336,7 +338,7 @@ def test_every_case_survives_the_grader_wire(name, tmp_path):
     """Cases written by course.wire as the grader does, read back as the kernel does, answered by the
     student's function, sent back as arrays and judged: only plain arrays and JSON cross."""
     from course.types import Request
-    from course.wire import encode, read_requests, read_responses, write_requests, write_responses
+    from course.wire import encode, read_replies, read_requests, reply_output, write_requests
 
     check = CHECKS[name]
     cases = check.cases(np.random.default_rng(7))
@@ -344,12 +346,14 @@ def test_every_case_survives_the_grader_wire(name, tmp_path):
         cases = cases[:1]
     write_requests([Request("g", name, "fn", case, i + 1, len(cases)) for i, case in enumerate(cases)], tmp_path)
     fn = REFERENCE.get(name, choose_lambda)
-    arrays, replies = {}, []
-    for index, (check_name, _, case) in enumerate(read_requests(str(tmp_path))):
+    outputs = []
+    calls, _ = read_requests(str(tmp_path))
+    for index, (_, check_name, _, case) in enumerate(calls):
         call = call_student(CHECKS[check_name], fn, case)
         assert call.error is None, call.error
-        replies.append({"got": encode(call.got, f"r{index}", arrays),
-                        "args_after": [encode(a, f"r{index}a{j}", arrays) for j, a in enumerate(call.args_after)]})
-    write_responses(replies, arrays, str(tmp_path))
-    for i, (case, reply) in enumerate(zip(cases, read_responses(tmp_path, len(cases)))):
+        arrays: dict = {}
+        reply = {"got": encode(call.got, f"r{index}", arrays),
+                 "args_after": [encode(a, f"r{index}a{j}", arrays) for j, a in enumerate(call.args_after)]}
+        outputs.append({"output_type": "display_data", "data": json.loads(json.dumps(reply_output(index, reply, arrays)))})
+    for i, (case, reply) in enumerate(zip(cases, read_replies(outputs, len(cases)))):
         judge(check, case, i + 1, len(cases), Call(got=reply["got"], args_after=reply["args_after"]))

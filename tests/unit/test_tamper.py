@@ -50,7 +50,8 @@ HOSTILE = hostile.corpus(Path("/course"))
 
 
 def readable(case) -> nbformat.NotebookNode | None:
-    (data,) = case["files"].values()
+    """The entry's notebook (other files may sit beside it), or None when it is not one."""
+    data = next((d for name, d in case["files"].items() if name.endswith(".ipynb")), None)
     try:
         return nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception:
@@ -196,6 +197,14 @@ HONEST = {
     "empty": "",
     "comment_only": "# nothing here yet",
     "global_function_state": "counter = 0\ndef bump():\n    global counter\n    counter += 1",
+    # near misses of setattr through a class and of namespace lookups
+    "frozen_dataclass": "from dataclasses import dataclass\n\n@dataclass(frozen=True)\nclass P:\n    x: float\n\n"
+                        "    def __post_init__(self):\n        object.__setattr__(self, 'x', float(self.x))",
+    "super_setattr": "class Layer:\n    def __setattr__(self, name, value):\n        super().__setattr__(name, value)",
+    "own_namespaces": "class A:\n    def __init__(self, **kw):\n        self.__dict__.update(kw)\n"
+                      "        vars(self)['y'] = 1\n        self.__dict__[kw['k']] = 2\n        type(self).count = 0",
+    "dict_get": "params = {'lr': 0.1}\nlr = params.get('lr')\nname = 'lr'\nparams.get(name)\nglobals().get('softmax')",
+    "module_namespace_literal": "import os\nos.__dict__['getcwd']()\nnp.__dict__.get('exp')(0.0)",
 }
 
 # honest code that only earns a note
@@ -242,6 +251,34 @@ FLAGGED = {
                        "possibly monkeypatches numpy (numpy.allclose = ...)"),
     "written_script": ("%%writefile train.py\nimport sys\nif __name__ == '__main__':\n    sys.exit(0)",
                        "possibly stops the kernel (sys.exit)"),
+    # a namespace looked up with a computed key may end the kernel or read a name: the judge decides
+    "dict_computed_os": ("import os\nos.__dict__['_ex' + 'it'](0)",
+                         "looks a name up in os.__dict__ with a computed key: os.__dict__['_ex' + 'it']"),
+    "vars_computed_sys": ("import sys\nvars(sys)['ex' + 'it'](0)",
+                          "looks a name up in sys.__dict__ with a computed key"),
+    "builtins_computed": ("__builtins__.__dict__[name]()", "looks a name up in builtins.__dict__ with a computed key"),
+    "dict_get_computed_os": ("import os\nos.__dict__.get('_ex' + 'it')(0)", "looks a name up in os.__dict__"),
+    "numpy_namespace_loop": ("for name in ['sin', 'cos']:\n    vars(np)[name](x)",
+                             "looks a name up in numpy.__dict__ with a computed key"),
+    "sys_modules_computed": ("import sys\nm = sys.modules[name]", "looks a module up by a computed name"),
+    "setattr_in_own_class": ("class A:\n    def __setattr__(self, name, value):\n"
+                             "        type(self).__setattr__(self, name, value)", "setattr with a computed name"),
+    # modules by a name the scan cannot read, or not the grader's
+    "import_module_variable": ("import importlib\nm = importlib.import_module(name)", "imports a module by name"),
+    "resolve_name_variable": ("import pkgutil\nf = pkgutil.resolve_name(name)", "imports a module by name"),
+    "import_module_scipy": ("import importlib\nimportlib.import_module('scipy.special')", "imports a module by name"),
+    "import_module_other_prefix": ("import importlib\nimportlib.import_module('course_' + part)",
+                                   "imports a module by name"),
+    "import_module_course_prefix_only": ("import importlib\nimportlib.import_module('course' + part)",
+                                         "imports a module by name"),
+    "import_module_helpers_built": ("import importlib\nimportlib.import_module('helpers.' + name)",
+                                    "imports a module by name"),
+    "import_module_built_elsewhere": ("m = __import__('sock' + 'et')", "imports a module by name"),
+    "import_module_course_literal": ("import importlib\nimportlib.import_module('course.harness')",
+                                     "uses the grader's own code"),
+    "getattr_np_name": ("f = getattr(np, name)", "dynamic getattr with a computed name"),
+    "environ_replaced": ("import os\nos.environ = dict(os.environ, A='1')", "replaces os.environ"),
+    "environ_update": ("import os\nos.environ.update(OMP_NUM_THREADS='1')", "sets environment variables"),
 }
 
 ATTACKS = {
@@ -323,6 +360,41 @@ ATTACKS = {
                   "reaches outside its own folder for the grader's files (open('../../gradebook.db', 'rb'))"),
     "gradebook_pathlib": ("from pathlib import Path\n(Path('..') / '..' / 'gradebook.db').read_bytes()",
                           "reaches outside its own folder for the grader's files"),
+    # setattr through a class, a bound __setattr__ or a namespace
+    "type_setattr_numpy": ("type(np).__setattr__(np, 'allclose', f)",
+                           "monkeypatches numpy (type(np).__setattr__(np, 'allclose', f))"),
+    "type_delattr_numpy": ("type(np).__delattr__(np, 'allclose')", "monkeypatches numpy"),
+    "module_type_setattr_checks": ("import types\ntypes.ModuleType.__setattr__(helpers.grading, 'check_relu', f)",
+                                   "tampers with the grader"),
+    "object_setattr_builtins": ("import builtins\nobject.__setattr__(builtins, 'len', f)",
+                                "tampers with modules or builtins"),
+    "getattr_setattr_numpy": ("getattr(type(np), '__setattr__')(np, 'allclose', f)", "monkeypatches numpy"),
+    "bound_setattr_numpy": ("np.__setattr__('allclose', f)", "monkeypatches numpy"),
+    "bound_setattr_by_name": ("s = np.__setattr__\ns('allclose', f)", "monkeypatches numpy"),
+    "bound_setattr_checks": ("helpers.grading.__setattr__('check_relu', print)", "tampers with the grader"),
+    "vars_setitem_numpy": ("vars(np).__setitem__('allclose', f)", "monkeypatches numpy"),
+    "dict_item_numpy": ("np.__dict__['allclose'] = f", "monkeypatches numpy"),
+    "dict_computed_item_numpy": ("np.__dict__['all' + 'close'] = f", "monkeypatches numpy"),
+    "vars_update_sys": ("import sys\nvars(sys).update(exit=print)", "tampers with modules or builtins"),
+    "dict_item_os": ("import os\nos.__dict__['_exit'] = print", "tampers with modules or builtins"),
+    "patch_os": ("import os\nos.getcwd = lambda: '/'", "tampers with modules or builtins (os.getcwd = ...)"),
+    "setattr_os_computed": ("import os\nsetattr(os, name, f)", "tampers with modules or builtins"),
+    "dict_get_literal": ("import os\nos.__dict__.get('_exit')(0)", "stops the kernel"),
+    # the grader's modules found by a built name
+    "resolve_name_built": ("import pkgutil\nm = pkgutil.resolve_name('cour' + 'se.harness')\n"
+                           "setattr(m, 'answer', print)",
+                           "tampers with the grader (pkgutil.resolve_name('cour' + 'se.harness'))"),
+    "import_module_built": ("import importlib\nm = importlib.import_module('cour'+'se.harness')\nm.answer = print",
+                            "tampers with the grader (importlib.import_module("),
+    "import_module_fstring": ("import importlib\nimportlib.import_module(f'course.{part}')", "tampers with the grader"),
+    "import_module_relative_built": ("import importlib\nimportlib.import_module('.harness', 'cour' + 'se')",
+                                     "tampers with the grader"),
+    "dunder_import_built": ("__import__('cour' + 'se').harness.answer = print", "tampers with the grader"),
+    "dunder_import_joined": ("__import__('.'.join(['course', 'harness']), fromlist=['answer'])",
+                             "tampers with the grader"),
+    "sys_modules_built": ("import sys\nsys.modules['cour' + 'se.harness'].answer = print", "tampers with the grader"),
+    "sys_modules_get_built": ("import sys\nm = sys.modules.get('cour' + 'se.harness')", "tampers with the grader"),
+    "resolve_name_literal": ("import pkgutil\npkgutil.resolve_name('os:_exit')(0)", "stops the kernel"),
 }
 
 
