@@ -220,9 +220,9 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
     wrap(course.worker, "restore_cells", "restore the instructor's cells")
     wrap(course.worker, "find_attack", "scan the student's code")
     wrap(course.worker, "make_requests", "draw the grader's cases")
-    wrap(course.execute, "make_scratch", "sandbox: scratch folder")
-    wrap(course.execute, "write_kernel_spec", "sandbox: kernel spec")
-    # the caches a kernel starts with (inside write_kernel_spec; subtracted from it below), under
+    wrap(course.execute, "make_run_folder", "sandbox: scratch folder")
+    wrap(course.execute, "prepare", "sandbox: kernel spec")
+    # the caches a kernel starts with (inside prepare; subtracted from it below), under
     # the names of each version of course/sandbox.py
     for attribute in ("warm_numba_cache", "kernel_caches"):
         if hasattr(course.sandbox, attribute):
@@ -258,7 +258,7 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
         stages.active = True
         files = submission_files(root, student, week)
         payload = Payload(student, week, files, keys[week], course.worker.submission_seed(student, week),
-                          config.limits, config.hidden_roots)
+                          config.limits)
         start = time.perf_counter()
         result = course.worker.grade_submission(payload)
         graded[(week, sample)] = time.perf_counter() - start

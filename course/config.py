@@ -1,8 +1,8 @@
 """What the grader reads from the course root's ``nbgrader_config.py``, read in one place.
 
-nbgrader loads that file itself for build and feedback; the grader needs only three things
-from it (the gradebook URL, the cell time-out, and where the course lives, which a grading
-kernel must not see), so it runs the file with a stand-in ``get_config`` and keeps those.
+nbgrader loads that file itself for build and feedback; the grader needs only two things
+from it (the gradebook URL and the cell time-out), so it runs the file with a stand-in
+``get_config`` and keeps those.
 """
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ class Limits:
 class GradingConfig:
     db_url: str
     limits: Limits
-    hidden_roots: tuple[str, ...]   # directories a grading kernel must not see
 
 
 def nbgrader_settings(root: Path) -> dict:
@@ -51,16 +50,10 @@ def db_url(root: Path, settings: dict | None = None) -> str:
     return url if isinstance(url, str) else "sqlite:///" + os.path.join(root, "gradebook.db")
 
 
-def hidden_roots(root: Path) -> tuple[str, ...]:
-    """This course, and the checkout the grader runs from."""
-    import helpers
-    return tuple(sorted({str(root.resolve()), str(Path(helpers.__file__).resolve().parents[1])}))
-
-
 def grading_config(root: Path) -> GradingConfig:
     settings = nbgrader_settings(root)
     limits = Limits()
     timeout = settings.get("Execute", {}).get("timeout") or settings.get("ExecutePreprocessor", {}).get("timeout")
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
         limits = replace(limits, cell_timeout=float(timeout), call_timeout=timeout / 2)
-    return GradingConfig(db_url(root, settings), limits, hidden_roots(root))
+    return GradingConfig(db_url(root, settings), limits)

@@ -59,7 +59,7 @@ class Outcome:
 
 
 def execute(notebook, files: dict[str, bytes], requests: list[Request], limits: Limits,
-            hidden_roots=(), tests: dict[str, TestCell] | None = None, adapters: dict | None = None) -> Outcome:
+            tests: dict[str, TestCell] | None = None, adapters: dict | None = None) -> Outcome:
     """Run ``notebook`` (in place: its outputs are the run's) with ``files`` beside it. ``tests``:
     {grade_id: TestCell} for the graded test cells; ``adapters``: {grade_id: {name: adapter}}."""
     tests = tests or {}

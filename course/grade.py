@@ -87,7 +87,7 @@ def payloads(root: Path, submissions, keys: dict, force: bool):
         if not force and is_current(root, student, week, digest, graded):
             continue
         yield digest, Payload(student, week, files, keys[week], submission_seed(student, week, secret),
-                              config.limits, config.hidden_roots, left_out)
+                              config.limits, left_out)
 
 
 def grade_all(root: Path, submissions, workers: int = 1, scheduler: str | None = None,

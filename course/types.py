@@ -43,7 +43,6 @@ class Payload:
     key: AnswerKey
     seed: int
     limits: Limits = field(default_factory=Limits)
-    hidden_roots: tuple[str, ...] = ()
     left_out: dict[str, str] = field(default_factory=dict)   # files of the folder not graded, and why
 
 

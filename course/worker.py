@@ -25,6 +25,7 @@ import numpy as np
 
 from .cells import parse, repair_notes, restore_cells, student_code
 from .config import Limits
+from .copies import copied_references, week_references
 from .execute import TestCell, execute
 from .tamper import scan
 from .types import Grade, NotebookKey, NotebookResult, Payload, Request, SubmissionResult
@@ -51,7 +52,7 @@ def grade_submission(payload: Payload) -> SubmissionResult:
             result.notebooks[name] = zeros(nb_key, f"notebook not graded: {why}")
             continue
         result.notebooks[name] = grade_notebook(raw, nb_key, payload.files, payload.limits,
-                                                payload.seed, payload.hidden_roots)
+                                                payload.seed)
     result.seconds = round(time.perf_counter() - started, 2)
     return result
 
@@ -66,7 +67,7 @@ def pick_file(files: dict[str, bytes], name: str) -> tuple[bytes | None, str | N
 
 
 def grade_notebook(raw: bytes | None, nb_key: NotebookKey, files: dict[str, bytes], limits: Limits,
-                   seed: int, hidden_roots=()) -> NotebookResult:
+                   seed: int) -> NotebookResult:
     if raw is None:
         return zeros(nb_key, "notebook not submitted")
     notebook, problem = parse(raw)                                   # 1. read
@@ -81,7 +82,7 @@ def grade_notebook(raw: bytes | None, nb_key: NotebookKey, files: dict[str, byte
         return graded
     requests = make_requests(nb_key, seed)
     tests, adapters = test_cells(nb_key)
-    outcome = execute(notebook, files, requests, limits, hidden_roots, tests, adapters)   # 4. run, 5. ask
+    outcome = execute(notebook, files, requests, limits, tests, adapters)   # 4. run, 5. ask
     grades = decide(notebook, nb_key, restored, requests, outcome)      # 6. judge
     notes += outcome.notes + [f"cell {i + 1}: {why}" for i, why in outcome.skipped.items()]
     return NotebookResult(grades, nbformat.writes(notebook), notes)
@@ -93,14 +94,16 @@ def zeros(nb_key: NotebookKey, reason: str) -> NotebookResult:
 
 
 def find_attack(notebook, nb_key: NotebookKey) -> tuple[str | None, list[str]]:
-    """(the first certain attack in the student's own code or None, every flag for review)."""
+    """(the first certain attack in the student's own code or None, every flag for review: suspicious
+    operations, and functions that are copies of a reference kernel, course/copies.py)."""
     flags: list[str] = []
-    for source in student_code(notebook, nb_key):
+    sources = student_code(notebook, nb_key)
+    for source in sources:
         found = scan(source)
         if found.attack:
             return found.attack, flags
         flags += [f for f in found.flags if f not in flags]
-    return None, flags
+    return None, flags + copied_references(sources, week_references(nb_key))
 
 
 def test_cells(nb_key: NotebookKey) -> tuple[dict[str, TestCell], dict[str, dict]]:

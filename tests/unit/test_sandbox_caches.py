@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 import helpers
-from course.config import Limits, hidden_roots
+from course.config import Limits
 from course.execute import execute
 from course.sandbox import batch_caches, bwrap_available, kernel_caches, numba_subfolder
 
@@ -20,10 +20,10 @@ HELPERS = Path(os.path.abspath(os.path.dirname(helpers.__file__)))
 
 
 def run_in_kernel(*sources: str) -> list[dict]:
-    """Run code cells in a sandboxed grading kernel (this checkout hidden, as in `course grade`); each
+    """Run code cells in a sandboxed grading kernel (as in `course grade`); each
     cell prints one JSON line: the decoded lines."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    execute(notebook, {}, [], LIMITS, hidden_roots(HELPERS.parent))
+    execute(notebook, {}, [], LIMITS)
     found = []
     for cell in notebook.cells:
         text = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
