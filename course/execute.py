@@ -35,10 +35,15 @@ MAX_OUTPUT_CHARS = 20_000          # a stream output kept in the autograded note
 MAX_RICH_OUTPUT_CHARS = 2_000_000  # one rich output (a plot is ~50-100 kB of base64)
 MAX_NOTEBOOK_OUTPUT_CHARS = 10_000_000   # every output of the notebook together
 GRACE_SECONDS = 10.0               # after a cell's time-out, before its kernel is killed
+START_ATTEMPTS = 3                 # a kernel that fails to start (before any student code) is started again
 HARNESS = ("import course.harness as _course_harness\n"
            "_course_harness.answer({directory!r}, {call_timeout!r})")
 KEEP = ("import course.harness as _course_harness\n"
         "_course_harness.keep({grade_id!r}, globals(), {names!r})")
+
+
+class KernelStartFailed(RuntimeError):
+    """The sandboxed kernel did not start: the grading machine's fault, never the student's."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +75,17 @@ def execute(notebook, files: dict[str, bytes], requests: list[Request], limits: 
     if requests:
         write_requests(requests, run.requests, adapters)
     try:
+        failed_starts = 0
         for _attempt in range(limits.max_restarts + 1):
-            died_at = _run_once(notebook, run, sandbox, requests, limits, tests, deadline, outcome)
+            while True:
+                try:
+                    died_at = _run_once(notebook, run, sandbox, requests, limits, tests, deadline, outcome)
+                    break
+                except KernelStartFailed as err:
+                    failed_starts += 1
+                    if failed_starts >= START_ATTEMPTS:
+                        raise
+                    outcome.notes.append(f"the grading kernel failed to start ({err}); started again")
             if died_at is None:
                 return outcome
             if outcome.budget_hit:
@@ -109,9 +123,10 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
     client = CappedClient(notebook, km=km, timeout=limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
                           record_timing=False, resources={"metadata": {"path": str(run.work)}})
     watchdog = Watchdog(lambda: _kill(km, sandbox))
-    died_at = None
+    died_at, started = None, False
     try:
         with client.setup_kernel(env=sandbox.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            started = True
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type != "code":
                     continue
@@ -137,6 +152,10 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
                 # the harness cell may need one call time-out per graded function
                 timeout = limits.cell_timeout + limits.call_timeout * len({r.function for r in requests})
                 outcome.replies = ask(client, watchdog, notebook, run, requests, limits.call_timeout, timeout, deadline)
+    except Exception as err:
+        if started:
+            raise
+        raise KernelStartFailed(f"{type(err).__name__}: {str(err)[:200]}") from err
     finally:
         watchdog.disarm()
         # nbclient leaves a kernel manager it was handed running: stop the kernel here

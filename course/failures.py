@@ -120,6 +120,8 @@ def kind_of(what: str) -> str:
         return "not implemented yet"
     if re.search(r"calls \S+, the reference", what):
         return "calls the reference it is graded against"
+    if re.search(r"calls \S+, which does the exercise itself", what):
+        return "calls a library function that does the exercise itself"
     return numbers_out(first_sentence(what))
 
 
@@ -144,7 +146,8 @@ def classify(reason: str) -> Failure:
     if named:   # a visible test: "<what it checks>: `<what it checks>` is wrong ..."
         numerical = " vs numerical" in named.group("subject")
         return Failure(kind_of(named.group("what")) + (" (against the numerical gradient)" if numerical else ""))
-    own = re.match(r"^(?P<function>\w+) (?P<what>(?:is not implemented yet|calls \S+, the reference).*)$", body, re.S)
+    own = re.match(r"^(?P<function>\w+) (?P<what>(?:is not implemented yet|calls \S+, (?:the reference|which does the exercise)).*)$",
+                   body, re.S)
     if own:
         return Failure(kind_of(own.group("what")), own.group("function"))
     if text.startswith("not implemented yet"):

@@ -11,6 +11,7 @@ import os
 import resource
 import shutil
 import stat
+import sys
 
 def apply_limits() -> None:
     memory = int(os.environ.get("COURSE_SANDBOX_MEMORY_MB", "0"))
@@ -64,9 +65,13 @@ def fill_work_folder() -> None:
 
 
 def main() -> None:
+    fill_work_folder()
+    # ``python -m`` put the working folder first on sys.path: a submitted json.py or zmq.py would
+    # replace the library the kernel itself imports and stop it from starting. IPython puts the
+    # folder back after the standard library once the kernel is up, as in any Jupyter kernel.
+    sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
     from ipykernel.kernelapp import IPKernelApp
 
-    fill_work_folder()
     link_numba_cache()
     app = IPKernelApp.instance()
     app.initialize()

@@ -2,8 +2,9 @@
 
 A check is data: a case generator, a reference, the outputs to compare and a hint
 (:class:`Check`). :func:`run_check` runs a student's function on every case, on
-float64 copies, with the reference kernels armed as a tripwire, stderr captured and
-warnings silenced, and raises :class:`CheckFailed` with a message a student can act
+float64 copies, with the reference kernels armed as a tripwire and every other way to the
+reference (or to a library function that does the exercise) watched (``forbidden``), stderr
+captured and warnings silenced, and raises :class:`CheckFailed` with a message a student can act
 on: which case, the shapes, the first wrong index, expected vs got, and a hint.
 
 Usage in a notebook test cell::

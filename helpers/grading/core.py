@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..tripwire import ReferenceCalled, armed
+from ..tripwire import ExerciseCalled, ReferenceCalled, armed
+from . import forbidden as _forbidden
 from .comparison import ByHand, CheckFailed, Foreign, _fmt, as_output, compare  # noqa: F401
 
 __all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "ByHand", "show_case", "count_python_lines", "CHECKS", "ALIASES", "register", "resolve",
@@ -60,7 +61,13 @@ class Check:
     outputs: names of the outputs, as the exercise calls them (default: the function's name);
         several names mean the function returns a tuple.
     guarded: reference kernels (the objects, wrapped by ``helpers.tripwire.reference_kernel``)
-        that the student's function must not call.
+        that the student's function must not call. Their plain functions, plain-numpy
+        versions and private code, and the check's reference, are watched too
+        (helpers/grading/forbidden.py).
+    forbidden: functions that do the exercise itself, which the student's function must not
+        call either: dotted names of library functions ("scipy.special.softmax"; watched once
+        graded code imports their module, so nothing is imported for them) or helpers
+        kernels given as objects. A call fails the case as "does the exercise itself".
     hint: what usually goes wrong.
     numerical: optional (case, expected) -> {output name: numerical gradient}; the
         named outputs are gradients and are also compared with these estimates.
@@ -83,6 +90,7 @@ class Check:
     tolerances: dict = field(default_factory=dict)
     verify: Callable[[Case, tuple, str], None] | None = None
     by_hand: ByHand | None = None
+    forbidden: tuple = ()
 
     def __post_init__(self):
         if not self.name.isidentifier():
@@ -97,6 +105,11 @@ class Check:
             if not callable(guard) or not isinstance(getattr(guard, "reference_name", None), str):
                 raise TypeError(f"check {self.name!r}: guard {guard!r} is not a reference kernel; pass the "
                                 f"kernel object itself (e.g. helpers.losses.softmax), never its name")
+        for item in self.forbidden:
+            dotted = isinstance(item, str) and all(part.isidentifier() for part in item.split("."))
+            if not (dotted and "." in item) and (isinstance(item, str) or not callable(item)):
+                raise TypeError(f"check {self.name!r}: forbidden entry {item!r} is neither a dotted name "
+                                f"(\"scipy.special.softmax\") nor a function")
 
 
 CHECKS: dict[str, Check] = {}
@@ -141,9 +154,11 @@ def _public_function(check: Check) -> Callable:
     run.__name__ = run.__qualname__ = f"check_{check.name}"
     run.__module__ = "helpers.grading"
     guards = ", ".join(g.reference_name for g in check.guarded)
+    library = ", ".join(_forbidden.describe(f) if not isinstance(f, str) else f for f in check.forbidden)
     run.__doc__ = (f"{check.doc}\n\nRuns ``{check.function}`` on every case drawn with ``seed``; raises "
                    f"CheckFailed on the first wrong one, with the case, the shapes and a hint; returns None."
-                   + (f"\nThe function must not call {guards}." if guards else ""))
+                   + (f"\nThe function must not call {guards}." if guards else "")
+                   + (f"\nNor {library}, which do the exercise itself." if library else ""))
     return run
 
 
@@ -192,25 +207,70 @@ def call_student(check: Check, fn, case: Case) -> Call:
 
     Runs wherever the student's code lives (their kernel, or a sandboxed process).
     A non-callable ``fn`` with no arguments stands for a value the student computed.
+    The call runs with the check's guarded kernels armed and its watchlist watched
+    (helpers/grading/forbidden.py): reaching the reference, or a function that does the
+    exercise itself, fails the case, even when the function caught the exception.
     """
     args = _copy_args(case.args)
+    watch = _forbidden.watchlist(check, CHECKS)
+    trips, error = None, None
     with quietly():
         try:
-            with armed(*check.guarded):
+            with armed(*check.guarded, watch=watch) as trips:
                 if callable(fn):
-                    got = fn(*args, **case.kwargs)
+                    got = _plain(fn(*args, **case.kwargs))
                 elif not case.args and not case.kwargs:
-                    got = fn
+                    got = _plain(fn)
                 else:
-                    return Call(error=f"{check.function}: expected a function, got {type(fn).__name__}.")
+                    error = f"{check.function}: expected a function, got {type(fn).__name__}."
         except NotImplementedError:
-            return Call(error=f"{check.function} is not implemented yet (it raises NotImplementedError).")
-        except ReferenceCalled as err:
-            return Call(error=f"{check.function} calls {err.args[0]}, the reference it is graded against. "
-                              f"Write it yourself (numpy is fine).")
+            error = f"{check.function} is not implemented yet (it raises NotImplementedError)."
+        except ReferenceCalled as err:   # raised where this block's trips cannot see (a forked process)
+            error = _calls_message(check, err)
         except Exception as err:  # the student's bug, reported as a failed case
-            return Call(error=f"raised {type(err).__name__}: {err}")
+            error = f"raised {type(err).__name__}: {err}"
+    if trips is not None and trips.first is not None:
+        return Call(error=_calls_message(check, trips.first))
+    if error:
+        return Call(error=error)
     return Call(got=got, args_after=args)
+
+
+def _calls_message(check: Check, trip: ReferenceCalled) -> str:
+    if isinstance(trip, ExerciseCalled):
+        return f"{check.function} calls {trip.args[0]}, which does the exercise itself; write it yourself."
+    return (f"{check.function} calls {trip.args[0]}, the reference it is graded against. "
+            f"Write it yourself (numpy is fine).")
+
+
+# Types whose values run no code of the student's when the grader reads them.
+_PLAIN_TYPES = frozenset({type(None), bool, int, float, complex, str, bytes, dict, set, np.ndarray}
+                         | set(np.sctypeDict.values()))
+
+
+def _plain(value):
+    """``value`` as the grader will read it, read now, while the call is still armed and watched.
+
+    The grader turns results into arrays after the call (course/wire.py, :func:`judge`): an
+    object whose ``__array__`` (or sequence protocol) called the reference then would escape
+    both guards. Tuples and lists are walked; anything else that is not plain data becomes
+    its array now, or, if it is not numeric, a stand-in of the same type name that runs
+    nothing, so that messages still say what was returned.
+    """
+    kind = type(value)
+    if kind is tuple:
+        return tuple(_plain(item) for item in value)
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind in _PLAIN_TYPES:
+        return value
+    try:
+        array = np.asarray(value)
+    except Exception:  # noqa: BLE001 - what it raised is no result either
+        array = None
+    if array is not None and array.dtype.kind in "biufc":
+        return array
+    return type(kind.__name__, (), {})()
 
 
 def case_header(check: Check, case: Case, number: int, total: int) -> str:

@@ -6,6 +6,7 @@ import numpy as np
 from .. import activations, losses
 from .core import (Case, Check, CheckFailed, GRADIENT_RTOL, as_output,
                    register)
+from .forbidden import CROSS_ENTROPY, LINEAR_CLASSIFIERS, MEAN_SQUARED_ERROR, SOFTMAX
 
 
 # --------------------------------------------------------------------------- cases
@@ -104,11 +105,13 @@ register(Check("tanh_grad", _smooth_cases, activations.tanh_grad.unguarded, outp
                 hint="d tanh(z)/dz = 1 − tanh(z)²: check the sign.",
                doc='Check ``tanh_grad(z)`` against the reference and finite differences.'))
 register(Check("softmax", _logit_cases, losses.softmax.unguarded, guarded=(losses.softmax,),
+               forbidden=SOFTMAX + (losses.log_softmax, losses.softmax_cross_entropy),
                 hint="subtract each row's maximum before np.exp (keepdims=True keeps the shapes "
                      "broadcastable) and normalise over the last axis.",
                doc='Check ``softmax(z)`` on (N, K) logits, including logits near ±1000.'))
 register(Check("cross_entropy", _probability_cases, losses.cross_entropy.unguarded,
                 outputs=("loss",), guarded=(losses.cross_entropy,),
+               forbidden=CROSS_ENTROPY + (losses.softmax_cross_entropy,),
                 hint="the mean over the batch of −log(probability of the true class); accept both "
                      "integer labels (y.ndim == 1) and one-hot rows.",
                doc='Check ``cross_entropy(y_hat, y)`` with integer and one-hot labels.'))
@@ -116,6 +119,7 @@ register(Check("softmax_cross_entropy", _labelled_logit_cases,
                 losses.softmax_cross_entropy.unguarded, outputs=("loss", "dz"),
                 guarded=(losses.softmax_cross_entropy, losses.softmax, losses.log_softmax,
                          losses.cross_entropy),
+               forbidden=SOFTMAX + CROSS_ENTROPY,
                 numerical=_loss_gradient_estimate, tolerances={"dz": GRADIENT_RTOL},
                 hint="use log-softmax, z − max − log Σ exp(z − max), so that large logits stay finite; "
                      "dz = (softmax(z) − one_hot(y)) / N.",
@@ -155,6 +159,7 @@ def _regression_cases(rng) -> list[Case]:
 
 register(Check("binary_cross_entropy", _binary_cases, losses.binary_cross_entropy.unguarded, outputs=("loss", "dz"),
                guarded=(losses.binary_cross_entropy, activations.sigmoid), numerical=_binary_numerical,
+               forbidden=CROSS_ENTROPY,
                tolerances={"dz": GRADIENT_RTOL},
                hint="with ŷ = σ(z): loss = mean of −[y log ŷ + (1 − y) log(1 − ŷ)]; for large |z| write it as "
                     "max(z, 0) − z·y + log(1 + exp(−|z|)) (np.logaddexp or np.log1p); dz = (ŷ − y) / N.",
@@ -162,6 +167,7 @@ register(Check("binary_cross_entropy", _binary_cases, losses.binary_cross_entrop
                    "near ±1000 and central differences."))
 register(Check("regression_mse", _regression_cases, losses.mse.unguarded, function="mse",
                outputs=("loss", "dy_hat"), guarded=(losses.mse,), tolerances={"dy_hat": GRADIENT_RTOL},
+               forbidden=MEAN_SQUARED_ERROR,
                hint="loss = (1/N) Σ_n ½‖ŷ_n − y_n‖² (a sum over the outputs, a mean over the batch); "
                     "dy_hat = (ŷ − y) / N.",
                doc="Check ``mse(y_hat, y) -> (loss, dy_hat)``, the identity output with mean squared error."))
@@ -193,6 +199,6 @@ def _verify_softmax_regression(case, outputs, where, min_accuracy=0.90):
 
 
 register(Check("softmax_regression", _digits_training_cases, reference=None,
-               outputs=("W", "b", "losses"), verify=_verify_softmax_regression,
+               outputs=("W", "b", "losses"), verify=_verify_softmax_regression, forbidden=LINEAR_CLASSIFIERS,
                hint="train(X, y, n_classes) must return (W, b, losses).",
                doc="Train with the student's ``train(X, y, n_classes) -> (W, b, losses)`` on the digits. Passes when W is (64, 10), b is (10,), the loss went down, and argmax(X_test W + b) is right on at least 90% of the held-out digits."))

@@ -18,6 +18,7 @@ import numpy as np
 from .. import losses, mlp
 from .. import numpy_reference as ref
 from .core import ByHand, NetworkCase, Case, Check, GRADIENT_RTOL, register
+from .forbidden import CROSS_ENTROPY
 
 MLP_KERNELS = (mlp.two_layer_forward, mlp.two_layer_backward)
 GRADIENT_KERNELS = MLP_KERNELS[::-1]   # the backward pass first: it is what the gradients are compared with
@@ -184,6 +185,7 @@ def _cost_reference(T, Y):
 
 
 register(Check("two_layer_cost", _cost_cases, _cost_reference, outputs=("J",), guarded=MLP_KERNELS + LOSS_KERNELS,
+               forbidden=CROSS_ENTROPY,
                hint="J = −Σₙ Σₖ T[n, k] log Y[n, k]: a SUM over the batch (no division by N), with a minus sign.",
                doc='Check ``cost(T, Y)``: the cross-entropy summed (not averaged) over the batch.',
                function="cost"), aliases=("cost",))

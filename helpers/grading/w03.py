@@ -10,6 +10,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import conv
 from .core import ByHand, Case, Check, CheckFailed, as_output, compare, register
+from .forbidden import CORRELATION, SOBEL
 
 
 # Bright on the left, dark on the right gives a positive response with these signs.
@@ -59,9 +60,10 @@ _CORRELATE_HINT = ("out[i, j] = Σ_p Σ_q x[i+p, j+q] · k[p, q], with output sh
                    "do not flip the kernel, and let kh and kw differ.")
 
 register(Check("correlate2d_loops", _correlate_cases, correlate_valid, guarded=GUARDED, hint=_CORRELATE_HINT,
+               forbidden=CORRELATION,
                doc='Check ``correlate2d_loops(x, k)`` (valid cross-correlation of one channel).'))
 register(Check("correlate2d", lambda rng: _correlate_cases(rng, large=True), correlate_valid, guarded=GUARDED,
-               hint=_CORRELATE_HINT,
+               hint=_CORRELATE_HINT, forbidden=CORRELATION,
                doc='Check the vectorized ``correlate2d(x, k)``, also on a 120×160 image.'))
 
 
@@ -118,5 +120,5 @@ def _verify_sobel(case, outputs, where):
 
 
 register(Check("sobel_edges", _sobel_cases, reference=None, outputs=("magnitude", "orientation"),
-               verify=_verify_sobel,
+               verify=_verify_sobel, forbidden=SOBEL,
                doc='Check ``sobel_edges(image) -> (magnitude, orientation)``; angles are compared where there is an edge.'))

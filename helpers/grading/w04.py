@@ -12,10 +12,14 @@ import numpy as np
 from .. import conv
 from . import _w04_network as network
 from .core import ByHand, Case, Check, GRADIENT_RTOL, register
+from .forbidden import AVG_POOLING, CORRELATION, MAX_POOLING
 
 # Every kernel a student might call instead of writing the exercise.
 CONV_KERNELS = (conv.pad2d, conv.conv2d, conv.conv2d_backward, conv.im2col, conv.col2im)
 POOL_KERNELS = (conv.max_pool2d, conv.max_pool2d_backward, conv.avg_pool2d, conv.avg_pool2d_backward)
+
+
+POOLING = {"max": MAX_POOLING, "avg": AVG_POOLING}   # library functions that pool by themselves
 
 
 def _pool_guards(name):
@@ -158,6 +162,7 @@ register(Check("conv_single_step", lambda rng: [
 _CONV_HINT = ("pad x first; H_out = (H + 2 pad − HH) // stride + 1 (W_out with WW); the window of output "
               "(i, j) starts at row i·stride, column j·stride of the PADDED input and spans all channels.")
 register(Check("conv_forward", _conv_cases, _conv_reference, guarded=CONV_KERNELS, hint=_CONV_HINT,
+               forbidden=CORRELATION,
                doc='Check ``conv_forward(x, w, b, stride, pad)`` against ``helpers.conv.conv2d``.'))
 
 
@@ -183,7 +188,7 @@ def _conv_numerical(case, expected, h=1e-5):
 
 
 register(Check("conv_backward", _conv_backward_cases, _conv_backward_reference, outputs=("dx", "dw", "db"),
-               guarded=CONV_KERNELS, numerical=_conv_numerical,
+               guarded=CONV_KERNELS, numerical=_conv_numerical, forbidden=CORRELATION,
                tolerances={"dx": GRADIENT_RTOL, "dw": GRADIENT_RTOL, "db": GRADIENT_RTOL},
                hint="db sums dout over n, i, j; dw[k] adds dout[n, k, i, j] · (the padded window); dx_pad adds "
                     "dout[n, k, i, j] · w[k] into the window (+=, windows overlap), then dx = dx_pad without "
@@ -263,7 +268,7 @@ for _kind, _forward_hint, _backward_hint in [
     register(Check(f"{_kind}_pool_forward", _pool_cases,
                    (lambda kind: lambda x, size=2, stride=2: getattr(conv, f"{kind}_pool2d").unguarded(
                        x, size=size, stride=stride))(_kind),
-                   guarded=_pool_guards(f"{_kind}_pool2d"), hint=_forward_hint,
+                   guarded=_pool_guards(f"{_kind}_pool2d"), hint=_forward_hint, forbidden=POOLING[_kind],
                    doc=f"Check ``{_kind}_pool_forward(x, size, stride)`` against ``helpers.conv.{_kind}_pool2d``, "
                        f"overlapping and non-square windows included."))
     register(Check(f"{_kind}_pool_backward", _pool_backward_cases,
@@ -282,10 +287,11 @@ _FAST_HINT = ("one loop over the output positions (i, j): the windows of all N i
               "(N, C·HH·WW), times the filters reshaped to (F, C·HH·WW) and transposed, give out[:, :, i, j] "
               "(N, F) in one matrix product; add b.")
 register(Check("conv_forward_fast", _conv_cases, _conv_reference, guarded=CONV_KERNELS, hint=_FAST_HINT,
+               forbidden=CORRELATION,
                doc="Check ``conv_forward_fast(x, w, b, stride, pad)`` on the cases of ``conv_forward`` "
                    "against ``helpers.conv.conv2d``."))
 register(Check("conv_backward_fast", _conv_backward_cases, _conv_backward_reference, outputs=("dx", "dw", "db"),
-               guarded=CONV_KERNELS, numerical=_conv_numerical,
+               guarded=CONV_KERNELS, numerical=_conv_numerical, forbidden=CORRELATION,
                tolerances={"dx": GRADIENT_RTOL, "dw": GRADIENT_RTOL, "db": GRADIENT_RTOL},
                hint="at each output position (i, j), with d = dout[:, :, i, j] (N, F) and the windows as rows "
                     "(N, C·HH·WW): dw (as (F, C·HH·WW)) += dᵀ @ windows; the padded dx's window += "
@@ -299,6 +305,7 @@ register(Check("conv_backward_fast", _conv_backward_cases, _conv_backward_refere
 
 register(Check("cnn_loss_and_grads", network.cases, network.reference_loss_and_grads,
                outputs=("loss",) + network.GRADIENT_NAMES, guarded=CONV_KERNELS + POOL_KERNELS,
+               forbidden=CORRELATION + MAX_POOLING,
                numerical=network.numerical,
                tolerances={"loss": 1e-7, **{name: GRADIENT_RTOL for name in network.GRADIENT_NAMES}},
                hint="forward: a = conv(x, w1, b1, pad 1), h = relu(a), p = max pool 2×2 of h, z = p flattened @ W2 "
@@ -311,6 +318,7 @@ register(Check("cnn_loss_and_grads", network.cases, network.reference_loss_and_g
 
 register(Check("cnn_trains_digits", network.training_cases, reference=None, verify=network.verify_training,
                function="train_cnn", outputs=("params", "losses"), guarded=CONV_KERNELS + POOL_KERNELS,
+               forbidden=CORRELATION + MAX_POOLING,
                hint="train_cnn(X, y, epochs, seed) returns (params, losses): params (w1, b1, W2, b2), one loss "
                     "per mini-batch.",
                doc=f"Train with ``train_cnn(X_train, y_train, epochs={network.TRAINING_EPOCHS}, seed=s)`` for two "

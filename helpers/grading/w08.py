@@ -31,6 +31,7 @@ from ._w08_judge import (BACKWARD_HINT, DROPOUT_HINT, EARLY_HINT, FORWARD_HINT, 
                          verify_early, verify_init, verify_l2_grads, verify_model_backward, verify_model_forward,
                          verify_normalize, verify_study)
 from .core import Check, GRADIENT_RTOL, register
+from .forbidden import STANDARDIZATION
 # A public constant of the week, at its former address helpers.grading.w08.STUDY_LAMBDAS:
 from ._w08_cases import STUDY_LAMBDAS  # noqa: F401
 
@@ -120,6 +121,7 @@ register(Check("l2_grads", l2_cases, reference=None, outputs=("grads",), guarded
 register(Check("normalize_with_train_statistics", normalize_cases, reference=None,
                outputs=("train_norm", "dev_norm", "test_norm"), function="normalize_splits",
                guarded=(I.input_statistics, I.normalize_inputs), verify=verify_normalize, hint=NORMALIZE_HINT,
+               forbidden=STANDARDIZATION,
                doc="Check ``normalize_splits(X_train, X_dev, X_test) -> (train_norm, dev_norm, test_norm)`` on "
                    "cases where the dev and test sets' own statistics give different answers than the "
                    "training set's."))

@@ -70,6 +70,13 @@ ISOLATION = {"read_gradebook", "read_source", "read_other_student", "write_outsi
              "sandbox_sees_no_home_or_var", "link_beside_the_notebook"}
 
 
+def _key_cells() -> list:
+    """Week 1's answer-key cells, as a student could list them from the release (the checks in order)."""
+    from course.answer_key import build_key
+
+    return build_key(REPO, "w01_softmax")["notebooks"][NOTEBOOK]["cells"]
+
+
 def corpus(root: Path, probes=None) -> dict[str, dict]:
     """name -> {"files": {filename: bytes, Link or FIFO}, "expected": {grade_id: points}, "reason": {grade_id:
     fragment}}; ``probes``: what tests/grading/hostile_isolation.py's attacks aim at."""
@@ -140,6 +147,30 @@ def corpus(root: Path, probes=None) -> dict[str, dict]:
         {**FULL, "test_softmax": 0}, {"test_softmax": "nan"})
     add("calls_reference", replace("softmax", "def softmax(z):\n    return helpers.losses.softmax(z)\n"),
         {**FULL, "test_softmax": 0}, {"test_softmax": "calls helpers.losses.softmax"})
+    # --- the reference out of reach while the student's functions are asked (issue 30, item 6)
+    cheats = {
+        "unwraps_the_reference": "import inspect\n\ndef softmax(z):\n    return inspect.unwrap(helpers.losses.softmax)(z)\n",
+        "unguarded_reference": "def softmax(z):\n    return helpers.losses.softmax.unguarded(z)\n",
+        "checks_registry_reference": ("from helpers.grading import CHECKS\n\n"
+                                      "def softmax(z):\n    return CHECKS['softmax'].reference(z)\n"),
+        "numpy_reference": "from helpers import numpy_reference\n\ndef softmax(z):\n    return numpy_reference.softmax(z)\n",
+        "another_reference_kernel": "def softmax(z):\n    return np.exp(helpers.losses.log_softmax(z))\n",
+        "library_does_the_exercise": "import scipy.special\n\ndef softmax(z):\n    return scipy.special.softmax(z, axis=-1)\n",
+    }
+    for name, code in cheats.items():
+        add(name, replace("softmax", code), {**FULL, "test_softmax": 0}, {"test_softmax": "calls"})
+    cases["unguarded_reference"] = (cases["unguarded_reference"][0], ZERO,   # no honest purpose: the scan names it
+                                    {k: "tampering: tampers with the grader" for k in FULL})
+    order = [check for entry in _key_cells() for check, _ in entry["checks"]]
+    add("lookup_of_the_cases", replace("softmax", (
+        "import zlib\nimport helpers.grading as _grading\n\n_table = {}\n"
+        "_rng = np.random.default_rng(zlib.crc32('/w01_softmax/lookup_of_the_cases'.encode()))\n"
+        f"for _check in {order!r}:\n    for _case in _grading.CHECKS[_check].cases(_rng):\n"
+        "        if _check == 'softmax':\n"
+        "            _table[np.asarray(_case.args[0], dtype=float).tobytes()] = _grading.CHECKS['softmax'].reference(*_case.args)\n\n"
+        "def softmax(z):\n    key = np.asarray(z, dtype=float).tobytes()\n"
+        "    return _table[key] if key in _table else _grading.CHECKS['softmax'].reference(z)\n")),
+        {**FULL, "test_softmax": 0}, {"test_softmax": "calls"})
     add("infinite_loop", replace("relu", (
         "def relu(z):\n    while True:\n        pass\n\n"
         "def relu_grad(z):\n    return (z > 0).astype(float)\n")),

@@ -13,7 +13,7 @@ import pytest
 import helpers
 from helpers import activations as A, losses as L
 from helpers.grading import CHECKS, CheckFailed
-from check_helpers import fails
+from check_helpers import fails, twin_of
 
 W01 = {"sigmoid": A.sigmoid, "sigmoid_grad": A.sigmoid_grad, "relu": A.relu, "relu_grad": A.relu_grad,
        "tanh_grad": A.tanh_grad, "softmax": L.softmax, "cross_entropy": L.cross_entropy,
@@ -26,7 +26,7 @@ W01 = {"sigmoid": A.sigmoid, "sigmoid_grad": A.sigmoid_grad, "relu": A.relu, "re
 def test_reference_passes_with_at_least_five_cases_and_returns_none(name, capsys):
     check = CHECKS[name]
     assert len(check.cases(np.random.default_rng(0))) >= 5
-    assert getattr(helpers.grading, f"check_{name}")(W01[name].unguarded) is None
+    assert getattr(helpers.grading, f"check_{name}")(twin_of(W01[name])) is None
     assert "passed" in capsys.readouterr().out
 
 
@@ -139,13 +139,15 @@ def test_not_implemented_is_named():
 
 
 def test_nothing_reaches_stderr_even_when_student_code_warns():
+    softmax = twin_of(L.softmax)
+
     def noisy(z):
         warnings.warn("student warning")
         import sys
         print("to stderr", file=sys.stderr)
         with np.errstate(all="warn"):
             np.exp(np.array([1e5]))
-        return L.softmax.unguarded(z)
+        return softmax(z)
     err = io.StringIO()
     with contextlib.redirect_stderr(err), warnings.catch_warnings():
         warnings.simplefilter("always")

@@ -378,9 +378,31 @@ def train_cnn(X, y, epochs=15, seed=0, lr=0.5, beta=0.9, batch_size=32, sign=1.0
 
 
 def fast_network(x, y, w1, b1, W2, b2):
-    """The same network through helpers' kernels: the training checks' test needs speed, not independence."""
-    from helpers.grading._w04_network import reference_loss_and_grads
-    return reference_loss_and_grads(x, y, w1, b1, W2, b2)
+    """The same network vectorized (the training checks' test needs speed): the 3×3 convolution (pad 1)
+    as one einsum over sliding windows, the 2×2 pooling as a reshape. A graded function may not
+    borrow the reference network, so this is numpy too."""
+    from numpy.lib.stride_tricks import sliding_window_view
+    n = len(x)
+    windows_ = sliding_window_view(np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))), (3, 3), axis=(2, 3))
+    rows = windows_.transpose(0, 2, 3, 1, 4, 5).reshape(n * x.shape[2] * x.shape[3], -1)   # (N·H·W, C·9)
+    a = (rows @ w1.reshape(len(w1), -1).T).reshape(n, x.shape[2], x.shape[3], -1).transpose(0, 3, 1, 2) \
+        + b1[None, :, None, None]
+    h = np.maximum(a, 0)
+    _, f, height, width = h.shape
+    blocks = h.reshape(n, f, height // 2, 2, width // 2, 2)
+    p = blocks.max(axis=(3, 5))
+    flat = p.reshape(n, -1)
+    z = flat @ W2 + b2
+    z = z - z.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    dz = np.exp(log_p)
+    dz[np.arange(n), y] -= 1
+    dz /= n
+    dp = (dz @ W2.T).reshape(p.shape)[:, :, :, None, :, None]
+    # ties in a window are zeros of the ReLU, whose gradient the mask below drops anyway
+    da = ((blocks == p[:, :, :, None, :, None]) * dp).reshape(h.shape) * (a > 0)
+    dw1 = (da.transpose(1, 0, 2, 3).reshape(len(w1), -1) @ rows).reshape(w1.shape)
+    return float(-log_p[np.arange(n), y].mean()), dw1, da.sum(axis=(0, 2, 3)), flat.T @ dz, dz.sum(axis=0)
 
 
 def test_training_reaches_the_floor_and_a_broken_training_does_not():

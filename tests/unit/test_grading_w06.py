@@ -5,12 +5,15 @@ import pytest
 import helpers
 from helpers import strategy as S
 from helpers.grading import CHECKS
-from check_helpers import fails
+from check_helpers import fails, twin
 
 W06 = {"error_gaps": S.error_gaps, "diagnose_bias_variance": S.diagnose, "human_level": S.human_level,
        "assign_splits": S.assign_splits, "error_by_split": S.error_by_split, "error_analysis_ceilings": S.ceilings,
        "relabel_worth_it": S.relabel_worth_it, "precision_recall_f1": S.precision_recall_f1,
        "choose_model": S.choose_model, "dev_test_sizes": S.dev_test_sizes}
+# The reference's own code, as a student who typed it would run it: a graded function may not call
+# helpers.strategy itself, so the right answers and the deliberate mistakes below are built on this.
+T = twin(S)
 
 
 
@@ -18,7 +21,7 @@ W06 = {"error_gaps": S.error_gaps, "diagnose_bias_variance": S.diagnose, "human_
 @pytest.mark.parametrize("name", sorted(W06))
 def test_reference_passes_with_at_least_five_cases_and_returns_none(name, capsys):
     assert len(CHECKS[name].cases(np.random.default_rng(0))) >= 5
-    assert getattr(helpers.grading, f"check_{name}")(W06[name].unguarded) is None
+    assert getattr(helpers.grading, f"check_{name}")(getattr(T, W06[name].__name__)) is None
     assert "passed" in capsys.readouterr().out
 
 
@@ -31,7 +34,7 @@ def test_calling_the_reference_is_caught(name):
 def test_reference_passes_for_other_seeds(seed):
     # the grader draws cases from a per-submission seed
     for name, fn in W06.items():
-        getattr(helpers.grading, f"check_{name}")(fn.unguarded, seed=seed)
+        getattr(helpers.grading, f"check_{name}")(getattr(T, fn.__name__), seed=seed)
 
 
 def gaps_without_nan(human, train, train_dev, dev, test=None):
@@ -39,33 +42,33 @@ def gaps_without_nan(human, train, train_dev, dev, test=None):
 
 
 def gaps_vs_zero(human, train, train_dev, dev, test=None):  # forgets human-level error
-    return S.error_gaps.unguarded(0.0, train, train_dev, dev, test)
+    return T.error_gaps(0.0, train, train_dev, dev, test)
 
 
 @pytest.mark.parametrize("wrong,fragment", [
     (gaps_without_nan, "expected nan, got 0"),
     (gaps_vs_zero, "is wrong"),
-    (lambda h, tr, td, d, te=None: -S.error_gaps.unguarded(h, tr, td, d, te), "is wrong"),
-    (lambda h, tr, td, d, te=None: S.error_gaps.unguarded(h, tr, td, d, te)[:3], "shape (3,)"),
+    (lambda h, tr, td, d, te=None: -T.error_gaps(h, tr, td, d, te), "is wrong"),
+    (lambda h, tr, td, d, te=None: T.error_gaps(h, tr, td, d, te)[:3], "shape (3,)"),
 ])
 def test_error_gaps_fails_on_typical_mistakes(wrong, fragment):
     fails("error_gaps", wrong, fragment, "Hint:")
 
 
 def only_largest(human, train, train_dev, dev, test=None):
-    gaps = S.error_gaps.unguarded(human, train, train_dev, dev, test)
+    gaps = T.error_gaps(human, train, train_dev, dev, test)
     flags = np.zeros(4, dtype=int)
     flags[int(np.nanargmax(gaps))] = 1
     return flags
 
 
 def fixed_threshold(human, train, train_dev, dev, test=None):  # "gap > 2 points": fits the seed, not the rule
-    gaps = np.nan_to_num(S.error_gaps.unguarded(human, train, train_dev, dev, test), nan=-1.0)
+    gaps = np.nan_to_num(T.error_gaps(human, train, train_dev, dev, test), nan=-1.0)
     return (gaps > 2).astype(int)
 
 
 def strict_half(human, train, train_dev, dev, test=None):
-    gaps = np.nan_to_num(S.error_gaps.unguarded(human, train, train_dev, dev, test), nan=-np.inf)
+    gaps = np.nan_to_num(T.error_gaps(human, train, train_dev, dev, test), nan=-np.inf)
     return ((gaps > 0) & (gaps > gaps.max() / 2)).astype(int)
 
 
@@ -75,15 +78,15 @@ def test_diagnose_fails_on_only_the_largest_gap():
 
 def test_diagnose_fails_on_a_fixed_threshold_that_fits_the_worked_cases():
     for args in [a for _, a in helpers.grading.w06.WORKED[:4]]:
-        np.testing.assert_array_equal(fixed_threshold(*args), S.diagnose.unguarded(*args))
+        np.testing.assert_array_equal(fixed_threshold(*args), T.diagnose(*args))
     fails("diagnose_bias_variance", fixed_threshold, "is wrong")
 
 
 def test_diagnose_fails_on_boundary_and_missing_test():
     fails("diagnose_bias_variance", strict_half, "exactly half of the largest gap")
-    ignore_test = lambda h, tr, td, d, te=None: S.diagnose.unguarded(h, tr, td, d)
+    ignore_test = lambda h, tr, td, d, te=None: T.diagnose(h, tr, td, d)
     fails("diagnose_bias_variance", ignore_test, "with a test error")
-    names = lambda *args: S.problem_names(S.diagnose.unguarded(*args))
+    names = lambda *args: S.problem_names(T.diagnose(*args))
     fails("diagnose_bias_variance", names, "expected floating-point numbers")
 
 
@@ -124,16 +127,16 @@ def test_assign_splits_fails_on_the_wrong_splits():
     fails("assign_splits", first_ones, "dev is the first 100 target examples", "rng.permutation")
     fails("assign_splits", train_dev_from_target, "train-dev holds target examples")
     fails("assign_splits", lambda t, a, b, c, seed=0: np.zeros(len(t) - 1, dtype=int), "one split id per example")
-    fails("assign_splits", lambda t, a, b, c, seed=0: list(S.assign_splits.unguarded(t, a, b, c, seed) + 0.5),
+    fails("assign_splits", lambda t, a, b, c, seed=0: list(T.assign_splits(t, a, b, c, seed) + 0.5),
           "may only hold")
-    fails("assign_splits", lambda t, a, b, c, seed=0: S.assign_splits.unguarded(t, a, b + 1, c, seed),
+    fails("assign_splits", lambda t, a, b, c, seed=0: T.assign_splits(t, a, b + 1, c, seed),
           "test has")
 
 
 def test_error_by_split_fails_on_fractions_and_zero_for_empty():
-    fails("error_by_split", lambda y, p, s: S.error_by_split.unguarded(y, p, s) / 100, "is wrong", "percent")
-    fails("error_by_split", lambda y, p, s: np.nan_to_num(S.error_by_split.unguarded(y, p, s)), "expected nan")
-    accuracy = lambda y, p, s: 100 - S.error_by_split.unguarded(y, p, s)
+    fails("error_by_split", lambda y, p, s: T.error_by_split(y, p, s) / 100, "is wrong", "percent")
+    fails("error_by_split", lambda y, p, s: np.nan_to_num(T.error_by_split(y, p, s)), "expected nan")
+    accuracy = lambda y, p, s: 100 - T.error_by_split(y, p, s)
     fails("error_by_split", accuracy, "is wrong")
 
 
@@ -151,7 +154,7 @@ def test_relabel_fails_on_ties_bools_and_wrong_comparison():
 
 def test_precision_recall_f1_fails_on_swaps_and_zero_division():
     def swapped(t, p):
-        a, b, c = S.precision_recall_f1.unguarded(t, p)
+        a, b, c = T.precision_recall_f1(t, p)
         return b, a, c
     fails("precision_recall_f1", swapped, "`precision` is wrong")
 
@@ -161,10 +164,10 @@ def test_precision_recall_f1_fails_on_swaps_and_zero_division():
         prec, rec = tp / p.sum(), tp / t.sum()
         return prec, rec, 2 * prec * rec / (prec + rec)
     fails("precision_recall_f1", naive, "no predicted positives", "got nan")
-    arithmetic = lambda t, p: (*S.precision_recall_f1.unguarded(t, p)[:2],
-                               sum(S.precision_recall_f1.unguarded(t, p)[:2]) / 2)
+    arithmetic = lambda t, p: (*T.precision_recall_f1(t, p)[:2],
+                               sum(T.precision_recall_f1(t, p)[:2]) / 2)
     fails("precision_recall_f1", arithmetic, "`f1` is wrong")
-    fails("precision_recall_f1", lambda t, p: list(S.precision_recall_f1.unguarded(t, p)), "expected a tuple")
+    fails("precision_recall_f1", lambda t, p: list(T.precision_recall_f1(t, p)), "expected a tuple")
 
 
 def test_choose_model_fails_on_ignoring_the_limit_strict_limit_and_no_option():
