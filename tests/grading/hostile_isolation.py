@@ -81,7 +81,7 @@ def add_cases(add, root: Path, probes: Probes) -> None:
     add("sandbox_sees_no_home_or_var", replace("output_layers", only_if(
         f"_os = {builtin_import}('o' + 's')\n"
         f"_attack_worked = any(getattr(_os.path, 'exists')(p) for p in "
-        f"({hidden_path('/var')}, {hidden_path('/home')}, {hidden_path('/sys/class')}, "
+        f"({hidden_path('/var/lib')}, {hidden_path('/home')}, {hidden_path('/sys/class')}, "
         f"{hidden_path('/etc/hostname')}, {hidden_path('/etc/shadow')}, {hidden_path(str(root))}))",
         "output_layers", ["binary_cross_entropy", "mse"])),
         {**FULL, "test_output_layers": 0}, {"test_output_layers": "not implemented"})
