@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,15 +32,7 @@ def hostile_course(tmp_path_factory, week1_template):
     shutil.copytree(SAMPLES / "reference", root / "submitted" / "reference" / WEEK)
     cases = corpus(root, probes)
     for name, case in cases.items():
-        folder = root / "submitted" / name / WEEK
-        folder.mkdir(parents=True)
-        for filename, data in case["files"].items():
-            if isinstance(data, Link):
-                (folder / filename).symlink_to(data.target)
-            elif data == FIFO:
-                os.mkfifo(folder / filename)
-            else:
-                (folder / filename).write_bytes(data)
+        submit(root, name, case["files"])
     saved = {name: os.environ.get(name) for name in ("TMPDIR", probes.variable)}
     os.environ.update({"TMPDIR": probes.tmpdir, probes.variable: "the grader's secret"})
     try:
@@ -51,6 +44,19 @@ def hostile_course(tmp_path_factory, week1_template):
     yield root, cases, result, probes
     Path(probes.private_file).unlink(missing_ok=True)
     shutil.rmtree(probes.tmpdir, ignore_errors=True)
+
+
+def submit(root: Path, student: str, files: dict) -> None:
+    """Put a corpus entry's files (bytes, a Link or a FIFO each) into submitted/<student>/<week>/."""
+    folder = root / "submitted" / student / WEEK
+    folder.mkdir(parents=True)
+    for filename, data in files.items():
+        if isinstance(data, Link):
+            (folder / filename).symlink_to(data.target)
+        elif data == FIFO:
+            os.mkfifo(folder / filename)
+        else:
+            (folder / filename).write_bytes(data)
 
 
 def recorded(root: Path, student: str) -> dict:
@@ -147,26 +153,33 @@ def test_a_cell_that_ignores_its_interrupt_is_stopped_and_noted(hostile_course):
 
 
 def test_on_a_dask_cluster_kernels_cannot_reach_the_scheduler(tmp_path, week1_template):
-    """With --scheduler, each submission is graded in the same sandbox on the Dask worker: a kernel
-    that aims at the scheduler's port or the worker's environment finds nothing, and its honest
-    neighbour keeps full marks."""
+    """With --scheduler, each submission is graded in the same sandbox on the Dask worker: the attacks on
+    isolation (one aimed at the scheduler's port) and the hanging cell score as with a local pool, and the
+    honest neighbour keeps full marks."""
     from distributed import LocalCluster
 
     root = clone(week1_template, tmp_path / "course")
+    with (root / "nbgrader_config.py").open("a") as config:
+        config.write("\nc.Execute.timeout = 20\n")
     shutil.copytree(SAMPLES / "reference", root / "submitted" / "reference" / WEEK)
-    os.environ[Probes().variable] = "the worker's secret"   # before the workers start: theirs too
+    probes = Probes(tmpdir=str(Path("/var/tmp") / f"course-hostile-dask-{os.getpid()}"))
+    Path(probes.tmpdir).mkdir(exist_ok=True)
+    Path(probes.private_file).write_text("private")
+    names = sorted(ISOLATION - {"read_gradebook", "read_source", "read_other_student", "write_outside"}) + \
+        ["hang_ignores_interrupt", "notebook_links_to_the_source"]
+    saved = {name: os.environ.get(name) for name in ("TMPDIR", probes.variable)}
+    os.environ.update({"TMPDIR": probes.tmpdir, probes.variable: "the worker's secret"})  # the workers' too
     try:
-        with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
-            port = int(cluster.scheduler_address.rsplit(":", 1)[1])
-            cases = corpus(root, Probes(port=port))
-            for name in ("network_neighbour", "grader_environment"):
-                folder = root / "submitted" / name / WEEK
-                folder.mkdir(parents=True)
-                (folder / NOTEBOOK).write_bytes(cases[name]["files"][NOTEBOOK])
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            cases = corpus(root, replace(probes, port=int(cluster.scheduler_address.rsplit(":", 1)[1])))
+            for name in names:
+                submit(root, name, cases[name]["files"])
             result = run_course("grade", "--scheduler", cluster.scheduler_address, cwd=root, check=False)
     finally:
-        os.environ.pop(Probes().variable)
+        for name, value in saved.items():
+            os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
+        shutil.rmtree(probes.tmpdir, ignore_errors=True)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    for name in ("network_neighbour", "grader_environment", "reference"):
+    for name in names + ["reference"]:
         grades = {k: g["score"] for k, g in recorded(root, name)["grades"].items()}
         assert grades == (cases[name]["expected"] if name in cases else FULL), name
