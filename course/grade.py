@@ -25,7 +25,7 @@ from .config import grading_config
 from .record import fingerprint, graded_submissions, is_current, record
 from .scores import format_table, read_rows
 from .secret import course_secret
-from .submission import read_submission
+from .submission import read_submission, ungraded_folders
 from .types import Payload
 from .worker import submission_seed
 
@@ -164,15 +164,23 @@ def _as_completed(futures, scheduler):
 
 def run(args) -> int:
     root = root_from(args)
-    weeks = select_weeks(args.weeks, weeks_in(root / "release"), root / "release")
+    released = weeks_in(root / "release")
+    weeks = select_weeks(args.weeks, released, root / "release",
+                         [w for w in weeks_in(root / "source") if w not in released])
+    skipped = ungraded_folders(root, weeks_in(root / "release"), weeks_in(root / "source"))
+    for where, why in skipped:
+        print(f"NOT GRADED {where}: {why}")
     submissions = find_submissions(root, weeks)
     if not submissions:
-        raise CourseError(f"no submissions for {', '.join(weeks)} under {root / 'submitted'}")
+        raise CourseError(f"no submissions for {', '.join(weeks)} under {root / 'submitted'}"
+                          + (f" ({len(skipped)} folder(s) not graded: listed above)" if skipped else
+                             " (they go in submitted/<student>/<week>/<week>.ipynb)"))
     outcomes = grade_all(root, submissions, args.workers, args.scheduler, args.force)
     print(format_table(read_rows(root, weeks)))
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         print(f"NOT GRADED {o.student}/{o.week}: {o.reason}")
     print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions"
-          + (f" ({len(submissions) - len(outcomes)} already up to date)" if len(submissions) > len(outcomes) else ""))
+          + (f" ({len(submissions) - len(outcomes)} already up to date)" if len(submissions) > len(outcomes) else "")
+          + (f"; {len(skipped)} folder(s) under submitted/ not graded (listed above)" if skipped else ""))
     return 1 if failed else 0

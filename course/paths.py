@@ -43,15 +43,24 @@ def weeks_in(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.is_dir() and WEEK_PATTERN.match(p.name))
 
 
-def select_weeks(requested: list[str], available: list[str], where: Path) -> list[str]:
-    """Validate requested week names against what exists; all of them when none is requested."""
+def select_weeks(requested: list[str], available: list[str], where: Path, unbuilt: list[str] = ()) -> list[str]:
+    """Validate requested week names against what exists; all of them when none is requested.
+    ``unbuilt``: weeks that exist in source/ but not here (the error then says to build them)."""
+    import difflib
+
     if not available:
-        raise CourseError(f"no weeks found in {where}")
+        raise CourseError(f"no weeks found in {where}"
+                          + (f": run `course build` first ({', '.join(unbuilt)} in source/)" if unbuilt else ""))
     if not requested:
         return available
     unknown = [w for w in requested if w not in available]
     if unknown:
-        raise CourseError(f"unknown week {unknown[0]!r}; {where} has: {', '.join(available)}")
+        week = unknown[0]
+        if week in unbuilt:
+            raise CourseError(f"{week} has not been built: run `course build {week}`")
+        close = difflib.get_close_matches(week, list(available) + list(unbuilt), n=1, cutoff=0.6)
+        raise CourseError(f"unknown week {week!r}" + (f" (did you mean {close[0]}?)" if close else "")
+                          + f"; {where} has: {', '.join(available)}")
     return list(dict.fromkeys(requested))
 
 

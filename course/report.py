@@ -6,10 +6,11 @@ import csv
 from pathlib import Path
 
 from .errors import CourseError
-from .paths import add_root_option, root_from
+from .paths import add_root_option, root_from, weeks_in
 from .record import notes, reasons
 from .config import db_url, nbgrader_settings
 from .scores import Row, format_table, read_rows
+from .submission import ungraded_folders
 
 
 def register(subparsers) -> None:
@@ -57,6 +58,19 @@ def write_page(root: Path, rows: list[Row], page: Path) -> None:
     write_html(collect(root, rows), page, course_id if isinstance(course_id, str) else "")
 
 
+def not_in_gradebook(root: Path, rows: list[Row]) -> list[tuple[str, str]]:
+    """[(submitted/... path, why)] for what students handed in that has no row in the gradebook."""
+    released = weeks_in(root / "release")
+    graded = {(r.student, r.assignment) for r in rows}
+    missing = ungraded_folders(root, released, weeks_in(root / "source"))
+    submitted = root / "submitted"
+    if submitted.is_dir():
+        missing += [(f"submitted/{student.name}/{week}", "not graded: run `course grade` (it says why)")
+                    for student in sorted(p for p in submitted.iterdir() if p.is_dir())
+                    for week in released if (student / week).is_dir() and (student.name, week) not in graded]
+    return missing
+
+
 def run(args) -> int:
     root = root_from(args)
     if db_url(root).startswith("sqlite") and not (root / "gradebook.db").exists():
@@ -70,6 +84,10 @@ def run(args) -> int:
     write_page(root, rows, page)
     print(format_table(rows))
     print(format_reasons(why, noted))
+    missing = not_in_gradebook(root, rows)
+    if missing:
+        print("In submitted/ but not in the gradebook:")
+        print("\n".join(f"  {where}: {why}" for where, why in missing))
     print(f"wrote {path}")
     print(f"wrote {page}")
     return 0

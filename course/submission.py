@@ -59,3 +59,37 @@ def _read_regular(path: str) -> bytes:
 def submission_files(root: Path, student: str, week: str) -> dict[str, bytes]:
     """The regular files of a submission (:func:`read_submission` without the reasons)."""
     return read_submission(root, student, week)[0]
+
+
+# --------------------------------------------------------------------------- folders that are not graded
+
+def ungraded_folders(root: Path, released: list[str], sources: list[str]) -> list[tuple[str, str]]:
+    """[(submitted/... path, why it is not graded and what to do)] for everything under submitted/ that
+    no grading run will pick up: a misspelled week folder, a week never built, a stray file."""
+    import difflib
+
+    submitted = Path(root) / "submitted"
+    layout = "submissions go in submitted/<student>/<week>/<week>.ipynb"
+    found = []
+    if not submitted.is_dir():
+        return found
+    for student in sorted(submitted.iterdir()):
+        if not student.is_dir():
+            found.append((f"submitted/{student.name}", f"a file, not a student's folder: {layout}"))
+            continue
+        entries = sorted(student.iterdir())
+        if not entries:
+            found.append((f"submitted/{student.name}", f"an empty folder: {layout}"))
+        for entry in entries:
+            where = f"submitted/{student.name}/{entry.name}"
+            if entry.name in released:
+                continue
+            if not entry.is_dir():
+                found.append((where, f"a file, not a week folder: {layout}"))
+            elif entry.name in sources:
+                found.append((where, f"{entry.name} has not been built: run `course build {entry.name}`"))
+            else:
+                close = difflib.get_close_matches(entry.name, released + sources, n=1, cutoff=0.6)
+                found.append((where, f"no week is called {entry.name!r}"
+                              + (f" (did you mean {close[0]}?)" if close else f"; the weeks are {', '.join(released)}")))
+    return found

@@ -33,6 +33,16 @@ def test_unknown_week(scratch):
                    "unknown week 'w99_nothing'", "w01_softmax")
 
 
+def test_a_misspelled_week_gets_a_suggestion(scratch):
+    one_line_error(run_course("build", "w01-softmax", cwd=scratch, check=False), "did you mean w01_softmax?")
+
+
+def test_grading_a_week_never_built_says_to_build_it(scratch):
+    (scratch / "release" / "w01_softmax").mkdir(parents=True)
+    one_line_error(run_course("grade", "w02_backprop", cwd=scratch, check=False),
+                   "w02_backprop has not been built: run `course build w02_backprop`")
+
+
 def test_grade_without_submissions(scratch):
     (scratch / "release" / "w01_softmax").mkdir(parents=True)
     one_line_error(run_course("grade", cwd=scratch, check=False), "submitted", "does not exist")

@@ -238,3 +238,28 @@ def test_the_page_renders_in_a_headless_browser(graded_class):
                                 capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.stat().st_size > 50_000    # text, tables and two figures, not a blank page
+
+
+# ----------------------------------------------------------------- nothing skipped in silence
+
+def test_folders_that_are_not_graded_are_listed_with_what_to_do(tmp_path, week1_template):
+    """A misspelled week folder, a week never built and a stray file are each named by `course grade`
+    with the reason and what to do, and `course report` lists them as not in the gradebook."""
+    root = clone(week1_template, tmp_path / "course")
+    shutil.copytree(REPO / "source" / "w02_backprop", root / "source" / "w02_backprop")   # never built
+    shutil.copytree(SAMPLES / "reference", root / "submitted" / "ann" / WEEK)
+    shutil.copytree(SAMPLES / "reference", root / "submitted" / "gina" / "w01-softmax")
+    (root / "submitted" / "hal" / "w02_backprop").mkdir(parents=True)
+    (root / "submitted" / "hal" / "w02_backprop" / "w02_backprop.ipynb").write_text("{}")
+    (root / "submitted" / "notes.txt").write_text("who handed in what")
+    result = run_course("grade", cwd=root)
+    assert ("NOT GRADED submitted/gina/w01-softmax: no week is called 'w01-softmax' (did you mean w01_softmax?)"
+            in result.stdout)
+    assert "NOT GRADED submitted/hal/w02_backprop: w02_backprop has not been built: run `course build " \
+           "w02_backprop`" in result.stdout
+    assert "NOT GRADED submitted/notes.txt: a file, not a student's folder" in result.stdout
+    assert "graded 1 of 1 submissions; 3 folder(s) under submitted/ not graded (listed above)" in result.stdout
+    report = run_course("report", cwd=root).stdout
+    listed = report[report.index("In submitted/ but not in the gradebook:"):]
+    assert "submitted/gina/w01-softmax" in listed and "submitted/hal/w02_backprop" in listed
+    assert "submitted/ann" not in listed

@@ -43,3 +43,22 @@ def test_a_linked_submission_folder_is_not_followed(tmp_path):
     (tmp_path / "submitted" / "bob" / "w01_softmax").symlink_to(elsewhere)
     files, left_out = read_submission(tmp_path, "bob", "w01_softmax")
     assert files == {} and "symbolic link" in next(iter(left_out.values()))
+
+
+def test_folders_no_grading_run_picks_up_are_named_with_what_to_do(tmp_path):
+    from course.submission import ungraded_folders
+
+    folder(tmp_path, "ann", "w01_softmax")
+    folder(tmp_path, "gina", "w01-softmax")
+    folder(tmp_path, "hal", "w02_backprop")
+    folder(tmp_path, "ivy", "homework")
+    (tmp_path / "submitted" / "joe").mkdir()
+    (tmp_path / "submitted" / "ann" / "readme.txt").write_text("hi")
+    found = dict(ungraded_folders(tmp_path, ["w01_softmax"], ["w01_softmax", "w02_backprop"]))
+    assert found == {
+        "submitted/gina/w01-softmax": "no week is called 'w01-softmax' (did you mean w01_softmax?)",
+        "submitted/hal/w02_backprop": "w02_backprop has not been built: run `course build w02_backprop`",
+        "submitted/ivy/homework": "no week is called 'homework'; the weeks are w01_softmax",
+        "submitted/joe": "an empty folder: submissions go in submitted/<student>/<week>/<week>.ipynb",
+        "submitted/ann/readme.txt": "a file, not a week folder: submissions go in submitted/<student>/<week>/<week>.ipynb",
+    }
