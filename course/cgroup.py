@@ -28,6 +28,7 @@ class ControlGroup:
     def create(cls, memory_bytes: int, max_processes: int) -> ControlGroup | None:
         """A new group with these limits, or None where the machine does not allow one."""
         name = f"{PREFIX}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        _remove_stale()
         for make in (_make_v2, _make_v1):
             try:
                 folders = make(name, memory_bytes, max_processes)
@@ -80,15 +81,40 @@ class ControlGroup:
                 pass
 
 
-def _make_v2(name: str, memory_bytes: int, max_processes: int) -> tuple[Path, ...] | None:
-    """A group under the grader's own v2 group, where memory and pids are delegated to its children."""
+def _remove_stale() -> None:
+    """Remove the empty groups of graders that were killed before they could (their pid is gone)."""
+    for parent in (CGROUP_ROOT / "memory" / PREFIX, CGROUP_ROOT / "pids" / PREFIX, _v2_parent()):
+        if parent is None or not parent.is_dir():
+            continue
+        try:
+            children = list(parent.glob(f"{PREFIX}-*-*"))
+        except OSError:
+            continue
+        for folder in children:
+            pid = folder.name.split("-")[2]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                try:
+                    folder.rmdir()
+                except OSError:     # still holds a process, or not ours to remove
+                    pass
+
+
+def _v2_parent() -> Path | None:
+    """Where this grader's v2 groups go: a folder under its own group (None without cgroup v2)."""
     if not (CGROUP_ROOT / "cgroup.controllers").is_file():
         return None
     own = next((line.split("::", 1)[1] for line in Path("/proc/self/cgroup").read_text().splitlines()
                 if line.startswith("0::")), None)
     if own is None:
         return None
-    parent = CGROUP_ROOT / own.strip("/") / PREFIX if own.strip("/") else CGROUP_ROOT / PREFIX
+    return CGROUP_ROOT / own.strip("/") / PREFIX if own.strip("/") else CGROUP_ROOT / PREFIX
+
+
+def _make_v2(name: str, memory_bytes: int, max_processes: int) -> tuple[Path, ...] | None:
+    """A group under the grader's own v2 group, where memory and pids are delegated to its children."""
+    parent = _v2_parent()
+    if parent is None:
+        return None
     enabled = (parent.parent / "cgroup.subtree_control").read_text().split()
     if not {"memory", "pids"} <= set(enabled):
         return None
