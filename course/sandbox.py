@@ -222,16 +222,21 @@ def batch_caches(numba_cache: str) -> BatchCaches:
 
 
 def _font_list() -> tuple[str, bytes] | None:
-    """matplotlib's font list as this process has it (built now if it has none): finding the fonts
-    takes a fresh kernel about 0.4 s."""
+    """matplotlib's font list for a kernel: finding the fonts takes a fresh kernel about 0.4 s, so it is
+    found once per worker (0.2 s). Built here for this interpreter, not read from the user's cache,
+    which another venv may have written (its fonts are outside the sandbox, and a kernel that misses
+    them writes "findfont" warnings to stderr), and kept to the fonts the sandbox shows."""
     try:
-        import matplotlib
         from matplotlib import font_manager
 
-        path = Path(matplotlib.get_cachedir()) / f"fontlist-v{font_manager.FontManager.__version__}.json"
-        if not path.is_file():
-            font_manager.json_dump(font_manager.fontManager, path)
-        return path.name, path.read_bytes()
+        manager = font_manager.FontManager()
+        shown = tuple(f"{folder}/" for folder in (*map(str, python_paths()), *SYSTEM_FOLDERS))
+        manager.ttflist = [font for font in manager.ttflist if font.fname.startswith(shown)]
+        manager.afmlist = [font for font in manager.afmlist if font.fname.startswith(shown)]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"fontlist-v{font_manager.FontManager.__version__}.json"
+            font_manager.json_dump(manager, path)
+            return path.name, path.read_bytes()
     except Exception:  # no font list: each kernel builds its own, as it would anyway
         return None
 

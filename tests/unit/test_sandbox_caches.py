@@ -147,3 +147,18 @@ def test_a_kernel_cannot_write_into_the_cache_the_grader_and_other_kernels_load(
 
     seen, = run_in_kernel(LOOK)       # the next student's kernel sees the cache as it was
     assert seen == hashlib.sha256(json.dumps(before).encode()).hexdigest()
+
+
+def test_the_kernels_font_list_is_this_interpreters_and_shows_only_what_the_sandbox_binds():
+    """Not the user's matplotlib cache, which another venv may have written (a kernel missing its fonts
+    writes "findfont" warnings to stderr, which a test cell's grade reads)."""
+    from course.sandbox import SYSTEM_FOLDERS, _font_list, python_paths
+
+    import matplotlib
+
+    name, content = _font_list()
+    # matplotlib writes its own fonts relative to its data folder
+    fonts = [os.path.join(matplotlib.get_data_path(), font["fname"]) for font in json.loads(content)["ttflist"]]
+    shown = tuple(f"{folder}/" for folder in (*map(str, python_paths()), *SYSTEM_FOLDERS))
+    assert any(Path(f).name == "STIXGeneral.ttf" for f in fonts)     # matplotlib's own, for mathtext
+    assert all(f.startswith(shown) and Path(f).is_file() for f in fonts)
