@@ -149,15 +149,15 @@ def make_run_folder(files: dict[str, bytes]) -> tuple[RunFolder, list[str]]:
 def sandbox_prefix(run: RunFolder, read_only=(), numba_tmpfs: Path | None = None) -> list[str]:
     """The bwrap command line that runs a program in the sandbox described above; ``read_only``
     folders are bound back read-only, ``numba_tmpfs`` gets a private tmpfs (in the home)."""
-    args = [shutil.which("bwrap"), *system_binds()]
-    hidden = hidden_inside_packages()
+    # the filesystems first: a venv or a checkout under /tmp is bound over the new /tmp, not hidden by it
+    args = [shutil.which("bwrap"), *system_binds(), "--proc", "/proc", "--dev", "/dev",
+            "--size", str(SHM_TMPFS_BYTES), "--tmpfs", "/dev/shm", "--size", str(TMP_TMPFS_BYTES), "--tmpfs", "/tmp"]
     for path in python_paths():
         if path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
-    for path in hidden:
+    for path in hidden_inside_packages():
         args += ["--tmpfs", str(path)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(SHM_TMPFS_BYTES), "--tmpfs", "/dev/shm",
-             "--size", str(TMP_TMPFS_BYTES), "--tmpfs", "/tmp", *NAMESPACES]
+    args += list(NAMESPACES)
     for path in read_only:
         args += ["--ro-bind", str(path), str(path)]
     args += ["--ro-bind", str(run.inbox), str(run.inbox), "--ro-bind", str(run.requests), str(run.requests),
