@@ -82,8 +82,8 @@ register(Check("batchnorm_reaches_target_in_fewer_steps", race_cases, reference=
                doc=f"Train a 64-64-64-64-10 ReLU network with batch norm on the digits with ``train(layers, "
                    f"X_train, y_train, X_dev, y_dev, lr={RACE['lr']:g}, steps={RACE['steps']}, beta=0, seed=s)`` for "
                    f"three seeds: each run passes when its running averages moved, its last dev accuracy is what "
-                   f"the returned network scores in inference mode, that is at least {RACE['target']:.0%}, and it "
-                   f"got there in fewer steps than the same network without batch norm (trained by "
+                   f"the returned network scores in inference mode, and its dev accuracy reached "
+                   f"{RACE['target']:.0%} (at any evaluation: at this learning rate it wobbles) in fewer steps than the same network without batch norm (trained by "
                    f"helpers.batchnorm_layer, which at this learning rate never gets there). Call it on "
                    f"``helpers.batchnorm_layer.on_arrays(train)``."))
 

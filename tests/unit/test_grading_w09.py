@@ -8,7 +8,11 @@ import pytest
 
 import helpers
 from helpers import batchnorm_layer as BL
+from helpers import layers as LY
 from helpers import losses
+from helpers.grading._w09_cases import RACE, digits_split
+from helpers.grading._w09_judge import verify_race
+from helpers.grading.core import Case
 from helpers.tuning import on_objective
 from check_helpers import fails
 
@@ -149,7 +153,8 @@ def test_backward_mistakes_fail_with_useful_messages():
 
 # --------------------------------------------------------------------------- training with batch norm
 
-def make_train(update_running=True, inference_eval=True, percent=False, train_bias=False, copy=True):
+def make_train(update_running=True, inference_eval=True, percent=False, train_bias=False, copy=True,
+               keep_last=False):
     def layer_forward(x, layer):
         if layer["kind"] == "batchnorm":
             return batchnorm_forward(x, layer["gamma"], layer["beta"], layer["mode"], layer["running_mean"],
@@ -175,7 +180,7 @@ def make_train(update_running=True, inference_eval=True, percent=False, train_bi
         curve = []
         order, start = rng.permutation(len(X_train)), 0
         for step in range(steps):
-            if start + batch_size > len(X_train):
+            if start + (1 if keep_last else batch_size) > len(X_train):
                 order, start = rng.permutation(len(X_train)), 0
             batch = order[start:start + batch_size]
             start += batch_size
@@ -212,6 +217,23 @@ def test_a_correct_training_loop_passes():
 def test_a_trained_bias_before_batch_norm_is_harmless():
     """Its gradient is zero up to round-off, so training it changes nothing a check can see."""
     helpers.grading.check_batchnorm_reaches_target_in_fewer_steps(BL.on_arrays(make_train(train_bias=True)))
+
+
+def race_case(seed):
+    X_train, y_train, X_dev, y_dev = digits_split()
+    spec, arrays = LY.to_arrays(BL.init_bn_layers(RACE["sizes"], True, rng=seed))
+    return Case(f"seed {seed}", (X_train, y_train, X_dev, y_dev, *arrays),
+                {"spec": spec, "lr": RACE["lr"], "steps": RACE["steps"], "beta": RACE["beta"], "seed": seed})
+
+
+def test_a_run_that_wobbles_after_reaching_the_target_passes():
+    """At a learning rate of 1 the dev accuracy wobbles. Kept, the last batch of each epoch holds 3
+    examples; with seed 1673 such a run reaches 90% at step 20 and then dips below it. What is
+    judged is reaching the target (a dip at the last evaluation once gave honest work a zero)."""
+    case = race_case(1673)
+    got = BL.on_arrays(make_train(keep_last=True))(*case.args, **case.kwargs)
+    assert got[1][-1] < RACE["target"] <= got[1].max()   # the wobble this test is about
+    verify_race(case, got, "seed 1673")
 
 
 def test_training_mistakes_fail_with_useful_messages():
