@@ -200,13 +200,14 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
     sys.path.insert(0, str(REPO))
     import nbclient
     from jupyter_client.manager import AsyncKernelManager
-    import course.execute
-    import course.sandbox
-    import course.worker
-    from course.answer_key import build_key
+    import course.sandbox.execute
+    import course.sandbox.isolation
+    import course.grading.worker
+    from course.grading.answer_key import build_key
     from course.config import grading_config
-    from course.record import fingerprint, record, submission_files
-    from course.types import Payload
+    from course.grading.record import fingerprint, record
+    from course.grading.submission import submission_files
+    from course.grading.payload import Payload
 
     root = fresh(template, base / "breakdown")
     config = grading_config(root)
@@ -216,20 +217,20 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
         with stages.timing("answer key (once per week)"):
             keys[week] = build_key(root, week)
     wrap = stages.wrap if stage_timing else (lambda *a: None)
-    wrap(course.worker, "parse", "read the notebook")
-    wrap(course.worker, "restore_cells", "restore the instructor's cells")
-    wrap(course.worker, "find_attack", "scan the student's code")
-    wrap(course.worker, "make_requests", "draw the grader's cases")
-    wrap(course.execute, "make_run_folder", "sandbox: scratch folder")
-    wrap(course.execute, "prepare", "sandbox: kernel spec")
+    wrap(course.grading.worker, "parse", "read the notebook")
+    wrap(course.grading.worker, "restore_cells", "restore the instructor's cells")
+    wrap(course.grading.worker, "find_attack", "scan the student's code")
+    wrap(course.grading.worker, "make_requests", "draw the grader's cases")
+    wrap(course.sandbox.execute, "make_run_folder", "sandbox: scratch folder")
+    wrap(course.sandbox.execute, "prepare", "sandbox: kernel spec")
     # the caches a kernel starts with (inside prepare; subtracted from it below), under
-    # the names of each version of course/sandbox.py
+    # the names of each version of course/sandbox/isolation.py
     for attribute in ("warm_numba_cache", "kernel_caches"):
-        if hasattr(course.sandbox, attribute):
-            wrap(course.sandbox, attribute, "sandbox: caches for the kernel")
-    if hasattr(course.sandbox, "batch_caches"):
-        wrap(course.sandbox, "batch_caches", "sandbox: caches, once per worker")
-    # the sync methods are the graded run's (course/execute.py), the async ones the plain run's
+        if hasattr(course.sandbox.isolation, attribute):
+            wrap(course.sandbox.isolation, attribute, "sandbox: caches for the kernel")
+    if hasattr(course.sandbox.isolation, "batch_caches"):
+        wrap(course.sandbox.isolation, "batch_caches", "sandbox: caches, once per worker")
+    # the sync methods are the graded run's (course/sandbox/execute.py), the async ones the plain run's
     # (NotebookClient.execute); each sync one runs the original async one, so nothing counts twice
     wrap(nbclient.NotebookClient, "start_new_kernel", "start the kernel")
     wrap(nbclient.NotebookClient, "start_new_kernel_client", "start the kernel")
@@ -238,8 +239,8 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
     wrap(nbclient.NotebookClient, "execute_cell", "run cells (student's and the grader's calls)")
     wrap(nbclient.NotebookClient, "async_execute_cell", "run cells (student's and the grader's calls)")
     wrap(AsyncKernelManager, "shutdown_kernel", "stop the kernel")
-    wrap(course.execute, "ask", "the grader's calls in the kernel")
-    wrap(course.worker, "decide", "judge the answers")
+    wrap(course.sandbox.execute, "ask", "the grader's calls in the kernel")
+    wrap(course.grading.worker, "decide", "judge the answers")
     plain, graded = {}, {}
     chosen = {}
     per_week = defaultdict(int)
@@ -257,10 +258,10 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
         plain[(week, sample)] = plain_seconds(week, sample)
         stages.active = True
         files = submission_files(root, student, week)
-        payload = Payload(student, week, files, keys[week], course.worker.submission_seed(student, week),
+        payload = Payload(student, week, files, keys[week], course.grading.worker.submission_seed(student, week),
                           config.limits)
         start = time.perf_counter()
-        result = course.worker.grade_submission(payload)
+        result = course.grading.worker.grade_submission(payload)
         graded[(week, sample)] = time.perf_counter() - start
         with stages.timing("write the gradebook and the record"):
             record(root, config.db_url, result, fingerprint(files, keys[week]))

@@ -1,8 +1,8 @@
 """The instructor's command: ``course <verb> [options]``.
 
-Each verb lives in its own module ``course/<verb>.py`` exposing
-``register(subparsers)``, which adds its parser and sets ``func`` to a callable
-taking the parsed arguments and returning an exit code.
+Each verb lives in the module of its job (``VERBS``), which exposes ``register(subparsers)``:
+it adds the verb's parser and sets ``func`` to a callable taking the parsed arguments and
+returning an exit code.
 """
 from __future__ import annotations
 
@@ -12,7 +12,18 @@ import sys
 
 from .errors import CourseError
 
-VERBS = ["build", "grade", "report", "feedback", "export", "syllabus", "demo", "lab", "warm", "gallery"]
+VERBS = {  # verb -> the module that holds it
+    "build": "course.authoring.build",
+    "grade": "course.grading.grade",
+    "report": "course.reporting.report",
+    "feedback": "course.reporting.feedback",
+    "export": "course.reporting.export",
+    "syllabus": "course.authoring.syllabus",
+    "demo": "course.demo",
+    "lab": "course.lab",
+    "warm": "course.warm",
+    "gallery": "course.gallery",
+}
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -22,8 +33,8 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True
-    for verb in VERBS:
-        importlib.import_module(f"course.{verb}").register(sub)
+    for module in VERBS.values():
+        importlib.import_module(module).register(sub)
     return parser
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .build import build_week
+from .authoring.build import build_week
+from .authoring.make_samples import SAMPLES_DIR
 from .errors import CourseError
-from .grade import find_submissions, grade_all
-from .make_samples import SAMPLES_DIR
+from .grading.grade import find_submissions, grade_all
+from .grading.scores import format_table, read_rows
 from .paths import add_root_option, root_from, select_weeks, weeks_in
-from .scores import format_table, read_rows
 
 
 def register(subparsers) -> None:

@@ -1,6 +1,6 @@
 """The plain-array form of a layer list, for the grader (behind ``helpers.layers``).
 
-The grader moves numpy arrays only (course/wire.py). :func:`to_arrays` splits a layer list
+The grader moves numpy arrays only (course/sandbox/kernel/wire.py). :func:`to_arrays` splits a layer list
 into a JSON-ready ``spec`` (each layer without its arrays, plus the names of the arrays it had)
 and a tuple of its arrays in order; :func:`from_arrays` rebuilds the list; :func:`on_arrays`
 turns a function of a layer list (a student's ``model_forward``, ``model_backward``,

@@ -52,7 +52,7 @@ Regularization: :func:`l2_cost` = λ/(2m) Σ_l ‖W_l‖²_F over the affine lay
 
 The plain-array form
 --------------------
-The grader moves numpy arrays only (course/wire.py), so a graded function that takes a layer
+The grader moves numpy arrays only (course/sandbox/kernel/wire.py), so a graded function that takes a layer
 list is called through :func:`on_arrays`, which rebuilds the list from
 :func:`to_arrays`'s ``(spec, arrays)``: ``spec`` is JSON-ready (each layer without its arrays,
 plus the names of the arrays it had), ``arrays`` the arrays in order (``helpers/_layers_arrays.py``).

@@ -4,7 +4,7 @@ Plain data in, a :class:`CheckFailed` with a message a student can act on out: w
 first wrong index, expected and got, and what the numbers suggest (a wrong sign, a constant
 factor such as N, a transpose); for answers worked out by hand (:class:`ByHand`), the item and
 how to think about it, never the expected value. Nothing here runs student code, so the grader
-uses it in its own process (course/verdict.py).
+uses it in its own process (course/grading/verdict.py).
 """
 from __future__ import annotations
 

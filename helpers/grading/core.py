@@ -1,7 +1,7 @@
 """The machinery every check shares: cases, the call, the judge, the messages.
 
 ``call_student`` runs in the student's process; ``judge`` reads plain data only, so the
-grader can run it in a process that never executed student code (course/worker.py).
+grader can run it in a process that never executed student code (course/grading/worker.py).
 """
 from __future__ import annotations
 
@@ -251,7 +251,7 @@ _PLAIN_TYPES = frozenset({type(None), bool, int, float, complex, str, bytes, dic
 def _plain(value):
     """``value`` as the grader will read it, read now, while the call is still armed and watched.
 
-    The grader turns results into arrays after the call (course/wire.py, :func:`judge`): an
+    The grader turns results into arrays after the call (course/sandbox/kernel/wire.py, :func:`judge`): an
     object whose ``__array__`` (or sequence protocol) called the reference then would escape
     both guards. Tuples and lists are walked; anything else that is not plain data becomes
     its array now, or, if it is not numeric, a stand-in of the same type name that runs

@@ -94,7 +94,7 @@ class Batch:
 
 @pytest.fixture(scope="session")
 def class_batch(built_course) -> Batch:
-    from course.make_samples import sample_notebooks
+    from course.authoring.make_samples import sample_notebooks
     from honest import corpus
 
     root = built_course

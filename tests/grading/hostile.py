@@ -72,7 +72,7 @@ ISOLATION = {"read_gradebook", "read_source", "read_other_student", "write_outsi
 
 def _key_cells() -> list:
     """Week 1's answer-key cells, as a student could list them from the release (the checks in order)."""
-    from course.answer_key import build_key
+    from course.grading.answer_key import build_key
 
     return build_key(REPO, "w01_softmax")["notebooks"][NOTEBOOK]["cells"]
 

@@ -1,7 +1,7 @@
 """Malformed week-1 submissions for the hostile corpus (tests/grading/hostile.py): a file edited by
 hand that holds a number, a list or text where the notebook format wants text or an object.
 
-The expected scores follow from the policy of course/cells.py, not from a run: what can be
+The expected scores follow from the policy of course/grading/cells.py, not from a run: what can be
 repaired is repaired and noted, and nobody loses a point for it (a test cell whose nbgrader
 metadata cannot be read is put back from the answer key and graded); a solution whose source is
 not text runs as empty, so only its own problem is lost; a file that cannot be read as a

@@ -1,7 +1,7 @@
 """Honest submissions of every week earn every point, graded together in one batch.
 
 The corpus (the package tests/grading/honest/) is built from each week's reference sample as
-course/make_samples.py makes it from the scratch course's source and release. It is graded in
+course/authoring/make_samples.py makes it from the scratch course's source and release. It is graded in
 the session's shared batch (conftest.py's ``class_batch``: one `course grade --workers 2` for the
 corpus and the bundled samples of every week); each submission is its own test, so a failure
 names it. The alternative implementations are first run in-process through the public checks,
@@ -59,7 +59,7 @@ def test_each_honest_submission_earns_full_marks(honest_course, name):
     try:
         from course.config import db_url
     except ImportError:  # before the grading refactor
-        from course.scores import db_url
+        from course.grading.scores import db_url
 
     root, _, _ = honest_course
     week = CORPUS[name].week

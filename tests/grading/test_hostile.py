@@ -79,7 +79,7 @@ def test_each_hostile_submission_scores_what_it_should(hostile_course, name):
     from nbgrader.api import Gradebook
     from course.config import db_url
 
-    from course.sandbox import bwrap_available
+    from course.sandbox.isolation import bwrap_available
 
     if name in ISOLATION and not bwrap_available():
         pytest.skip("filesystem isolation needs bubblewrap (make installs it when run as root)")

@@ -35,7 +35,7 @@ def overflow(student_value: float, shape: str, index: str) -> str:
 
 
 def test_the_same_mistake_by_many_students_is_one_line_with_its_count():
-    from course.failures import group_failures
+    from course.reporting.failures import group_failures
 
     lost = [(WEEK, f"s{i}", "test_softmax", overflow(0.1 * i, f"({i + 1}, 5)", f"({i}, 1)")) for i in range(5)]
     lost.append((WEEK, "s9", "test_softmax", "CheckFailed: softmax: `softmax` is wrong at index (1, 0) (3 of 6 "
@@ -73,7 +73,7 @@ def test_the_same_mistake_by_many_students_is_one_line_with_its_count():
     ("time-out: a cell ran longer than the limit", "time-out: a cell ran longer than the limit"),
 ])
 def test_a_reason_is_reduced_to_the_kind_of_mistake(reason, kind):
-    from course.failures import classify
+    from course.reporting.failures import classify
     assert classify(reason).kind == kind
 
 
@@ -211,7 +211,7 @@ def test_export_writes_the_lms_csv_through_nbgraders_exporter(graded_class):
     # the same plugin through plain `nbgrader export`
     from course.paths import tool_env
     out = root / "plain.csv"
-    plain = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--exporter=course.export.LmsExport",
+    plain = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--exporter=course.reporting.export.LmsExport",
                             f"--to={out}"],
                            cwd=root, env=tool_env(), capture_output=True, text=True)
     assert plain.returncode == 0, plain.stderr[-2000:]

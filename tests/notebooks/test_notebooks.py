@@ -74,11 +74,11 @@ def test_release_is_up_to_date_with_source(week, built_course):
 
 @pytest.mark.parametrize("week", [w for w in SOURCE_WEEKS if (REPO / "course" / "samples" / w).is_dir()])
 def test_samples_are_up_to_date(week, tmp_path):
-    from course.make_samples import SAMPLES_DIR, write_samples
+    from course.authoring.make_samples import SAMPLES_DIR, write_samples
     for path in write_samples(REPO, week, destination=tmp_path):
         committed = SAMPLES_DIR / path.relative_to(tmp_path)
-        assert committed.is_file(), f"{committed} missing: run `python -m course.make_samples`"
-        assert comparable(path) == comparable(committed), f"{committed} is stale: run `python -m course.make_samples`"
+        assert committed.is_file(), f"{committed} missing: run `python -m course.authoring.make_samples`"
+        assert comparable(path) == comparable(committed), f"{committed} is stale: run `python -m course.authoring.make_samples`"
 
 
 def test_the_notation_page_is_released_and_every_week_links_to_it():

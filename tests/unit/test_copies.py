@@ -1,5 +1,5 @@
 """A student's function that is a reference kernel's code up to names is flagged for review
-(course/copies.py); honest code, short one-liners and our own samples are not."""
+(course/grading/copies.py); honest code, short one-liners and our own samples are not."""
 import inspect
 from pathlib import Path
 
@@ -7,9 +7,9 @@ import nbformat
 import pytest
 
 import helpers
-from course.answer_key import build_key
-from course.copies import copied_references, week_references
-from course.worker import student_code
+from course.grading.answer_key import build_key
+from course.grading.copies import copied_references, week_references
+from course.grading.worker import student_code
 
 REPO = Path(__file__).resolve().parents[2]
 

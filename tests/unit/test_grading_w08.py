@@ -3,7 +3,7 @@ that says what to fix.
 
 The solutions here are plain numpy (the notebook's), not helpers.layers, so the checks' comparisons with the
 reference kernels and with central differences are exercised for real. The last tests send every case through
-the grader's own transport (course/wire.py), as `course grade` does.
+the grader's own transport (course/sandbox/kernel/wire.py), as `course grade` does.
 """
 import json
 
@@ -335,10 +335,10 @@ def test_messages_name_case_shapes_and_never_dump_inputs():
 
 @pytest.mark.parametrize("name", FAST + ["lambda_beats_no_regularization"])
 def test_every_case_survives_the_grader_wire(name, tmp_path):
-    """Cases written by course.wire as the grader does, read back as the kernel does, answered by the
+    """Cases written by course.sandbox.kernel.wire as the grader does, read back as the kernel does, answered by the
     student's function, sent back as arrays and judged: only plain arrays and JSON cross."""
-    from course.types import Request
-    from course.wire import encode, read_replies, read_requests, reply_output, write_requests
+    from course.grading.payload import Request
+    from course.sandbox.kernel.wire import encode, read_replies, read_requests, reply_output, write_requests
 
     check = CHECKS[name]
     cases = check.cases(np.random.default_rng(7))

@@ -1,11 +1,11 @@
 """A grading kernel that fails to start is the machine's fault, never the student's: it is started
-again (course/execute.py), and when it never starts the submission is not graded (no zero)."""
+again (course/sandbox/execute.py), and when it never starts the submission is not graded (no zero)."""
 import contextlib
 
 import nbformat
 import pytest
 
-import course.execute as execute_module
+import course.sandbox.execute as execute_module
 from course.config import Limits
 
 LIMITS = Limits(cell_timeout=60, budget=120, max_restarts=0)

@@ -1,4 +1,4 @@
-"""Malformed notebooks never crash grading (course/cells.py): each field the grader reads is
+"""Malformed notebooks never crash grading (course/grading/cells.py): each field the grader reads is
 repaired and noted, or the file scores 0 with a reason a student understands.
 
 Each case corrupts the week-1 reference sample at the JSON level, as a hand-edited file would,
@@ -13,9 +13,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.answer_key import build_key
-from course.cells import CELL_TYPES, REPAIRS, nbgrader_meta, parse, repair_notes, restore_cells, student_code
-from course.tamper import scan
+from course.grading.answer_key import build_key
+from course.grading.cells import CELL_TYPES, REPAIRS, parse, repair_notes, restore_cells, student_code
+from course.notebook import nbgrader_meta
+from course.grading.tamper import scan
 
 REPO = Path(__file__).resolve().parents[2]
 WEEK, NOTEBOOK = "w01_softmax", "w01_softmax.ipynb"

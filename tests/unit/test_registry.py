@@ -94,7 +94,7 @@ def _notebook_calling(tmp_path, line):
 
 
 def test_build_names_the_notebook_and_cell_of_a_missing_check(tmp_path):
-    from course.verify import verify_checks
+    from course.authoring.release_check import verify_checks
     path = _notebook_calling(tmp_path, "helpers.grading.check_sofmax(softmax)")
     problems = verify_checks(path)
     assert len(problems) == 1
@@ -103,7 +103,7 @@ def test_build_names_the_notebook_and_cell_of_a_missing_check(tmp_path):
 
 
 def test_build_catches_a_guard_whose_kernel_moved(tmp_path, monkeypatch):
-    from course.verify import verify_checks
+    from course.authoring.release_check import verify_checks
     moved = helpers.losses.softmax
     monkeypatch.setattr(helpers.losses, "softmax", moved.unguarded)   # the name no longer holds the kernel
     problems = verify_checks(_notebook_calling(tmp_path, "helpers.grading.check_softmax(softmax)"))
@@ -111,7 +111,7 @@ def test_build_catches_a_guard_whose_kernel_moved(tmp_path, monkeypatch):
 
 
 def test_answer_key_refuses_an_unknown_check():
-    from course.answer_key import checks_called
+    from course.grading.answer_key import checks_called
     from course.errors import CourseError
     assert checks_called("### BEGIN HIDDEN TESTS\nhelpers.grading.check_cost(cost)\n### END HIDDEN TESTS") == \
         [("two_layer_cost", "cost")]
@@ -127,14 +127,14 @@ def test_registered_checks_run_their_cases():
 
 def test_the_syllabus_in_docs_is_current():
     from pathlib import Path
-    from course.syllabus import render
+    from course.authoring.syllabus import render
     repo = Path(__file__).resolve().parents[2]
     assert (repo / "docs" / "SYLLABUS.md").read_text() == render(repo), "run `course syllabus`"
 
 
 def test_the_syllabus_lists_every_graded_cell_with_its_check():
     from pathlib import Path
-    from course.syllabus import rows
+    from course.authoring.syllabus import rows
     table = rows(Path(__file__).resolve().parents[2])
     by_id = {(week, grade_id): check for week, grade_id, _, check, _, _ in table}
     assert by_id[("w01_softmax", "test_softmax")] == "`check_softmax`"

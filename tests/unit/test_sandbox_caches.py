@@ -1,4 +1,4 @@
-"""The caches a grading kernel starts with (course/sandbox.py, course/sandbox_kernel.py): found once
+"""The caches a grading kernel starts with (course/sandbox/isolation.py, course/sandbox/kernel/launch.py): found once
 per worker, the grader's numba cache reused by every kernel without compiling, matplotlib's font
 list seeded; and no kernel can write into the cache that the grader and the other kernels load."""
 import hashlib
@@ -12,8 +12,8 @@ import pytest
 
 import helpers
 from course.config import Limits
-from course.execute import execute
-from course.sandbox import batch_caches, bwrap_available, kernel_caches, numba_subfolder
+from course.sandbox.execute import execute
+from course.sandbox.isolation import batch_caches, bwrap_available, kernel_caches, numba_subfolder
 
 LIMITS = Limits(cell_timeout=120, budget=300, max_restarts=0)
 HELPERS = Path(os.path.abspath(os.path.dirname(helpers.__file__)))
@@ -152,7 +152,7 @@ def test_a_kernel_cannot_write_into_the_cache_the_grader_and_other_kernels_load(
 def test_the_kernels_font_list_is_this_interpreters_and_shows_only_what_the_sandbox_binds():
     """Not the user's matplotlib cache, which another venv may have written (a kernel missing its fonts
     writes "findfont" warnings to stderr, which a test cell's grade reads)."""
-    from course.sandbox import SYSTEM_FOLDERS, _font_list, python_paths
+    from course.sandbox.isolation import SYSTEM_FOLDERS, _font_list, python_paths
 
     import matplotlib
 

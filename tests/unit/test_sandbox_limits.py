@@ -1,14 +1,14 @@
-"""Limits that hold for a grading kernel and all its children together (course/cgroup.py), and the
-sized in-memory filesystems of its sandbox (course/sandbox.py)."""
+"""Limits that hold for a grading kernel and all its children together (course/sandbox/cgroup.py), and the
+sized in-memory filesystems of its sandbox (course/sandbox/isolation.py)."""
 import json
 
 import nbformat
 import pytest
 
-from course.cgroup import ControlGroup
+from course.sandbox.cgroup import ControlGroup
 from course.config import Limits
-from course.execute import execute
-from course.sandbox import TMP_TMPFS_BYTES, bwrap_available
+from course.sandbox.execute import execute
+from course.sandbox.isolation import TMP_TMPFS_BYTES, bwrap_available
 
 CHILDREN_TOUCH = """
 import json, os, time

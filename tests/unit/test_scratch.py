@@ -3,7 +3,7 @@ the packages the notebook and the grader import."""
 import shutil
 from pathlib import Path
 
-from course.sandbox import make_run_folder
+from course.sandbox.isolation import make_run_folder
 
 
 def test_submitted_files_are_there_but_a_helpers_py_does_not_hide_the_course_package():
@@ -21,7 +21,7 @@ def test_what_the_sandbox_binds_under_tmp_is_bound_after_its_new_tmp(monkeypatch
     """A venv or checkout under /tmp (a CI clone) must be bound over the sandbox's fresh /tmp, not hidden by it."""
     import sys
 
-    from course import sandbox
+    from course.sandbox import isolation as sandbox
 
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: "/usr/bin/bwrap")
     monkeypatch.setattr(sandbox, "python_paths", lambda: [Path("/tmp/clone/.venv"), Path(sys.prefix)])

@@ -1,8 +1,8 @@
-"""Only regular files enter grading (course/submission.py): links, FIFOs and folders in a submission
+"""Only regular files enter grading (course/grading/submission.py): links, FIFOs and folders in a submission
 are never followed or opened, each is left out with a reason, and a linked folder is not graded."""
 import os
 
-from course.submission import read_submission
+from course.grading.submission import read_submission
 
 
 def folder(tmp_path, student="ann", week="w01_softmax"):
@@ -46,7 +46,7 @@ def test_a_linked_submission_folder_is_not_followed(tmp_path):
 
 
 def test_folders_no_grading_run_picks_up_are_named_with_what_to_do(tmp_path):
-    from course.submission import ungraded_folders
+    from course.grading.submission import ungraded_folders
 
     folder(tmp_path, "ann", "w01_softmax")
     folder(tmp_path, "gina", "w01-softmax")

@@ -1,4 +1,4 @@
-"""The tamper scan (course/tamper.py): certain attacks zero a notebook, honest code never does.
+"""The tamper scan (course/grading/tamper/__init__.py): certain attacks zero a notebook, honest code never does.
 
 Fast: no kernel, no grading run. The hostile corpus (tests/grading/hostile.py) is scanned
 the way the worker scans it (its student code only): every entry that expects to be zeroed
@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.tamper import Scan, scan
-from course.tamper_rules import PROTECTED_NAMES
+from course.grading.tamper import Scan, scan
+from course.grading.tamper.rules import PROTECTED_NAMES
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "grading"))
@@ -25,7 +25,7 @@ import hostile  # noqa: E402
 
 def given_code(week: str) -> list[str]:
     """The answer key's given code, from the release (the ``blank`` sample is the release as is)."""
-    from course.verify import strip_blocks
+    from course.notebook import strip_blocks
 
     release = next((REPO / "course" / "samples" / week / "blank").glob("*.ipynb"))
     nb = nbformat.read(release, as_version=4)
@@ -35,7 +35,7 @@ def given_code(week: str) -> list[str]:
 
 def scan_notebook(notebook, week: str) -> Scan:
     """Scan a notebook's own code as the worker does: the first attack, every flag."""
-    from course.worker import student_code
+    from course.grading.worker import student_code
 
     flags: list[str] = []
     for source in student_code(notebook, {"given_code": given_code(week), "cells": []}):
@@ -246,7 +246,7 @@ FLAGGED = {
                            "signal.signal(signal.SIGALRM, too_slow)\nsignal.alarm(60)",
                            "sets an alarm with its own signal handler"),
     "code_read": ("print(softmax.__code__.co_varnames)", "reads code internals: softmax.__code__.co_varnames"),
-    "grader_import": ("import course.harness", "uses the grader's own code"),
+    "grader_import": ("import course.sandbox.kernel.harness", "uses the grader's own code"),
     "written_module": ("%%writefile evil.py\nimport numpy\nnumpy.allclose = print",
                        "possibly monkeypatches numpy (numpy.allclose = ...)"),
     "written_script": ("%%writefile train.py\nimport sys\nif __name__ == '__main__':\n    sys.exit(0)",
@@ -274,7 +274,7 @@ FLAGGED = {
     "import_module_helpers_built": ("import importlib\nimportlib.import_module('helpers.' + name)",
                                     "imports a module by name"),
     "import_module_built_elsewhere": ("m = __import__('sock' + 'et')", "imports a module by name"),
-    "import_module_course_literal": ("import importlib\nimportlib.import_module('course.harness')",
+    "import_module_course_literal": ("import importlib\nimportlib.import_module('course.sandbox.kernel.harness')",
                                      "uses the grader's own code"),
     "getattr_np_name": ("f = getattr(np, name)", "dynamic getattr with a computed name"),
     "environ_replaced": ("import os\nos.environ = dict(os.environ, A='1')", "replaces os.environ"),
@@ -308,7 +308,7 @@ ATTACKS = {
     "globals_assert_close": ("globals()['assert_close'] = print", "tampers with the grader"),
     "globals_update_np": ("globals().update(np=None)", "monkeypatches numpy"),
     "main_module": ("import __main__\n__main__.assert_close = print", "tampers with the grader"),
-    "patch_harness": ("import course.harness\ncourse.harness.answer = print", "tampers with the grader"),
+    "patch_harness": ("import course.sandbox.kernel.harness\ncourse.harness.answer = print", "tampers with the grader"),
     "patch_builtins": ("import builtins\nbuiltins.isinstance = lambda a, b: True", "tampers with modules or builtins"),
     "dunder_builtins": ("__builtins__.len = lambda x: 0", "tampers with modules or builtins"),
     "dunder_builtins_item": ("__builtins__['len'] = print", "tampers with modules or builtins"),

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.verify import verify_release
+from course.authoring.release_check import verify_release
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE = REPO / "source" / "w01_softmax" / "w01_softmax.ipynb"

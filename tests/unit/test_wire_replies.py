@@ -1,4 +1,4 @@
-"""The kernel's replies reach the grader only as display outputs of the harness cell (course/wire.py):
+"""The kernel's replies reach the grader only as display outputs of the harness cell (course/sandbox/kernel/wire.py):
 plain JSON and numeric arrays under size caps; anything else reads as an error or a foreign value."""
 import base64
 import io
@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from course.wire import MAX_ARRAY_BYTES, REPLY_MIME, encode, read_replies, reply_output
+from course.sandbox.kernel.wire import MAX_ARRAY_BYTES, REPLY_MIME, encode, read_replies, reply_output
 
 
 def as_output(bundle):

@@ -1,6 +1,6 @@
 """A corpus of honest submissions of every week, each reasoned to full marks.
 
-Each entry starts from the week's ``reference`` sample as course/make_samples.py builds it
+Each entry starts from the week's ``reference`` sample as course/authoring/make_samples.py builds it
 (the release with every solution cell filled from the source), so the corpus follows the
 weeks when they change, and changes it the way real students do:
 

@@ -192,7 +192,7 @@ def namespace(notebook) -> dict:
 
 def hidden_checks(week: str, root: Path = REPO) -> dict[str, list[tuple[str, str]]]:
     """grade_id -> [(check name, function name)] from the source notebook's hidden tests."""
-    from course.answer_key import checks_called
+    from course.grading.answer_key import checks_called
 
     source = nbformat.read(next((root / "source" / week).glob("*.ipynb")), as_version=4)
     return {meta(c)["grade_id"]: checks_called(c.source) for c in source.cells
@@ -304,7 +304,7 @@ def global_names(code) -> set[str]:
 def hidden_setup(week: str, root: Path = REPO) -> dict[str, str]:
     """grade_id -> the statements of the hidden tests other than the check calls: the adapters a
     function is wrapped in before its check (``train_arrays = helpers.batchnorm_layer.on_arrays(train)``)."""
-    from course.answer_key import HIDDEN
+    from course.grading.answer_key import HIDDEN
 
     source = nbformat.read(next((root / "source" / week).glob("*.ipynb")), as_version=4)
     setups = {}
@@ -324,7 +324,7 @@ def hidden_setup(week: str, root: Path = REPO) -> dict[str, str]:
 def visible_tests(week: str, root: Path = REPO) -> dict[str, str]:
     """grade_id -> the test cell's visible code, as Python."""
     from IPython.core.inputtransformer2 import TransformerManager
-    from course.verify import strip_blocks
+    from course.notebook import strip_blocks
 
     source = nbformat.read(next((root / "source" / week).glob("*.ipynb")), as_version=4)
     return {meta(c)["grade_id"]: TransformerManager().transform_cell(strip_blocks(c.source)) for c in source.cells
@@ -333,7 +333,7 @@ def visible_tests(week: str, root: Path = REPO) -> dict[str, str]:
 
 def source_reference(week: str, root: Path = REPO):
     """The source notebook with solution markers removed: the reference's code, for in-process checks."""
-    from course.make_samples import solution_text
+    from course.authoring.make_samples import solution_text
 
     nb = nbformat.read(next((root / "source" / week).glob("*.ipynb")), as_version=4)
     for c in nb.cells:

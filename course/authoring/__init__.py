@@ -1,0 +1,1 @@
+"""From the instructor's source to what students get: release build, leak check, samples, syllabus."""

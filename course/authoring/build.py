@@ -1,0 +1,52 @@
+"""``course build [WEEK...]``: generate the student release with nbgrader, then verify it."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from ..errors import CourseError
+from ..paths import add_root_option, nbgrader_command, root_from, select_weeks, tool_env, weeks_in
+from .release_check import verify_week
+
+SHARED_PAGES = ("NOTATION.md",)
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "build", help="generate release/ from source/ and verify it",
+        description="Run nbgrader generate_assignment for each week (all weeks by default), "
+                    "then verify the release: no solution or hidden-test text, no outputs, "
+                    "every grade cell intact.")
+    parser.add_argument("weeks", nargs="*", metavar="WEEK", help="week folders to build, e.g. w01_softmax")
+    add_root_option(parser)
+    parser.set_defaults(func=run)
+
+
+def build_week(root, week: str) -> None:
+    result = subprocess.run(nbgrader_command("generate_assignment", week, "--force"),
+                            cwd=root, env=tool_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        raise CourseError(f"nbgrader could not generate {week}:\n{tail}")
+    problems = verify_week(root, week)
+    if problems:
+        raise CourseError(f"release of {week} failed verification:\n  " + "\n  ".join(problems))
+
+
+def copy_shared_pages(root) -> None:
+    """Pages every week links to (the notation), copied beside the weeks: JupyterLab's root is release/."""
+    for name in SHARED_PAGES:
+        page = root / "docs" / name
+        if page.is_file():
+            (root / "release").mkdir(exist_ok=True)
+            shutil.copyfile(page, root / "release" / name)
+
+
+def run(args) -> int:
+    root = root_from(args)
+    weeks = select_weeks(args.weeks, weeks_in(root / "source"), root / "source")
+    for week in weeks:
+        build_week(root, week)
+        print(f"built and verified release/{week}")
+    copy_shared_pages(root)
+    return 0

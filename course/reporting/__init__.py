@@ -1,0 +1,1 @@
+"""What grading produced, for people: the class report, feedback pages, scores and the LMS export."""

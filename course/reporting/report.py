@@ -1,0 +1,93 @@
+"""``course report``: write reports/grades.csv and reports/index.html from the gradebook and print
+the table (the page: course/reporting/html.py)."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ..config import db_url, nbgrader_settings
+from ..errors import CourseError
+from ..grading.record import notes, reasons
+from ..grading.scores import format_table, read_rows, Row
+from ..grading.submission import ungraded_folders
+from ..paths import add_root_option, root_from, weeks_in
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "report", help="write reports/grades.csv and reports/index.html and print the grade table",
+        description="One CSV row per student and assignment, one column per problem; and a page "
+                    "(opens offline) with each week's scores, the reasons points were lost grouped by "
+                    "mistake, the notes flagged for review, grading times and a table of students.")
+    parser.add_argument("--output", default=None, help="CSV path (default: <root>/reports/grades.csv)")
+    parser.add_argument("--html", default=None, help="page path (default: <root>/reports/index.html)")
+    add_root_option(parser)
+    parser.set_defaults(func=run)
+
+
+def write_csv(rows: list[Row], path: Path, why: dict, noted: dict) -> None:
+    problems = list(dict.fromkeys(p for r in rows for p in r.problems))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "assignment", *problems, "total", "max_total", "reasons", "notes"])
+        for r in rows:
+            lost = why.get((r.student, r.assignment), {})
+            writer.writerow([r.student, r.assignment,
+                             *("" if r.problems.get(p) is None else f"{r.problems[p]:g}" for p in problems),
+                             f"{r.total:g}", f"{r.max_total:g}",
+                             "; ".join(f"{p}: {reason}" for p, reason in lost.items()),
+                             "; ".join(noted.get((r.student, r.assignment), []))])
+
+
+def format_reasons(why: dict, noted: dict) -> str:
+    """Why points were lost (and how cells were graded), then the notes flagged for review apart."""
+    lines = [f"  {student}/{assignment} {problem}: {reason}"
+             for (student, assignment), lost in sorted(why.items()) for problem, reason in lost.items()]
+    text = "why points were lost, and how problems were graded:\n" + "\n".join(lines) if lines else "no points lost"
+    flagged = [f"  {student}/{assignment}: {note}" for (student, assignment), found in sorted(noted.items())
+               for note in found if note.startswith("flagged for review")]
+    return text + ("\nflagged for review (no points taken):\n" + "\n".join(flagged) if flagged else "")
+
+
+def write_page(root: Path, rows: list[Row], page: Path) -> None:
+    from .data import collect
+    from .html import write_html
+
+    course_id = nbgrader_settings(root).get("CourseDirectory", {}).get("course_id", "")
+    write_html(collect(root, rows), page, course_id if isinstance(course_id, str) else "")
+
+
+def not_in_gradebook(root: Path, rows: list[Row]) -> list[tuple[str, str]]:
+    """[(submitted/... path, why)] for what students handed in that has no row in the gradebook."""
+    released = weeks_in(root / "release")
+    graded = {(r.student, r.assignment) for r in rows}
+    missing = ungraded_folders(root, released, weeks_in(root / "source"))
+    submitted = root / "submitted"
+    if submitted.is_dir():
+        missing += [(f"submitted/{student.name}/{week}", "not graded: run `course grade` (it says why)")
+                    for student in sorted(p for p in submitted.iterdir() if p.is_dir())
+                    for week in released if (student / week).is_dir() and (student.name, week) not in graded]
+    return missing
+
+
+def run(args) -> int:
+    root = root_from(args)
+    if db_url(root).startswith("sqlite") and not (root / "gradebook.db").exists():
+        raise CourseError(f"no gradebook at {root / 'gradebook.db'}: run `course grade` first")
+    rows = read_rows(root)
+    why = {(r.student, r.assignment): reasons(root, r.student, r.assignment) for r in rows}
+    noted = {(r.student, r.assignment): notes(root, r.student, r.assignment) for r in rows}
+    path = Path(args.output) if args.output else root / "reports" / "grades.csv"
+    write_csv(rows, path, why, noted)
+    page = Path(args.html).resolve() if args.html else root / "reports" / "index.html"
+    write_page(root, rows, page)
+    print(format_table(rows))
+    print(format_reasons(why, noted))
+    missing = not_in_gradebook(root, rows)
+    if missing:
+        print("In submitted/ but not in the gradebook:")
+        print("\n".join(f"  {where}: {why}" for where, why in missing))
+    print(f"wrote {path}")
+    print(f"wrote {page}")
+    return 0

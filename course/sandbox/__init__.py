@@ -1,0 +1,1 @@
+"""Where student code runs: the bubblewrap sandbox, control groups, and the client that runs a notebook in it."""

@@ -1,0 +1,341 @@
+"""Run a restored notebook in the sandboxed kernel, then ask it the grader's questions.
+
+Cells run in order with nbclient, each under the cell time-out, all under the notebook's
+budget. A test cell runs as the student received it (its visible tests): the hidden tests
+never run where student code runs; after it, the kernel keeps the objects its checks are
+about (course/sandbox/kernel/harness.py), so the grade is what the test cell saw. A cell over its time-out
+is interrupted; one that ignores the interrupt has its kernel killed after a grace period
+by a watchdog, which also kills the kernel when the notebook's budget runs out. A cell that
+kills the kernel (or has it killed) is skipped and the kernel restarted (at most
+``limits.max_restarts`` times), so honest problems after it keep their points. When the
+notebook has run, one more cell calls the graded functions on the grader's inputs in that
+same kernel and displays plain arrays back (course/sandbox/kernel/wire.py). Outputs are capped as they
+arrive, per output and per notebook.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+
+import nbformat
+
+from ..config import Limits
+from ..grading.payload import Request
+from ..notebook import nbgrader_meta
+from .isolation import KERNEL_NAME, make_run_folder, prepare, Sandbox
+from .kernel.wire import read_replies, REPLY_MIME, write_requests
+
+MAX_OUTPUT_CHARS = 20_000          # a stream output kept in the autograded notebook
+MAX_RICH_OUTPUT_CHARS = 2_000_000  # one rich output (a plot is ~50-100 kB of base64)
+MAX_NOTEBOOK_OUTPUT_CHARS = 10_000_000   # every output of the notebook together
+GRACE_SECONDS = 10.0               # after a cell's time-out, before its kernel is killed
+START_ATTEMPTS = 3                 # a kernel that fails to start (before any student code) is started again
+HARNESS = ("import course.sandbox.kernel.harness as _course_harness\n"
+           "_course_harness.answer({directory!r}, {call_timeout!r})")
+KEEP = ("import course.sandbox.kernel.harness as _course_harness\n"
+        "_course_harness.keep({grade_id!r}, globals(), {names!r})")
+
+
+class KernelStartFailed(RuntimeError):
+    """The sandboxed kernel did not start: the grading machine's fault, never the student's."""
+
+
+@dataclass(frozen=True)
+class TestCell:
+    """How a graded test cell runs: the text students received, and the objects to keep after it."""
+    visible_source: str
+    names: tuple[str, ...]
+
+
+@dataclass
+class KernelRun:
+    """What happened in the kernel. ``replies`` is None when the grader's calls could not run."""
+    replies: list[dict] | None = None
+    skipped: dict[int, str] = field(default_factory=dict)    # cell index -> why it was skipped
+    unrun: set[int] = field(default_factory=set)
+    budget_hit: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def execute(notebook, files: dict[str, bytes], requests: list[Request], limits: Limits,
+            tests: dict[str, TestCell] | None = None, adapters: dict | None = None) -> KernelRun:
+    """Run ``notebook`` (in place: its outputs are the run's) with ``files`` beside it. ``tests``:
+    {grade_id: TestCell} for the graded test cells; ``adapters``: {grade_id: {name: adapter}}."""
+    tests = tests or {}
+    run, left_out = make_run_folder(files)
+    sandbox = prepare(run, limits)
+    outcome = KernelRun(notes=left_out + sandbox.notes)
+    deadline = time.monotonic() + limits.budget
+    if requests:
+        write_requests(requests, run.requests, adapters)
+    try:
+        failed_starts = 0
+        for _attempt in range(limits.max_restarts + 1):
+            while True:
+                try:
+                    died_at = _run_once(notebook, run, sandbox, requests, limits, tests, deadline, outcome)
+                    break
+                except KernelStartFailed as err:
+                    failed_starts += 1
+                    if failed_starts >= START_ATTEMPTS:
+                        raise
+                    outcome.notes.append(f"the grading kernel failed to start ({err}); started again")
+            if died_at is None:
+                return outcome
+            if outcome.budget_hit:
+                break
+        # every restart died, or the budget ran out: leave the rest unrun
+        outcome.unrun |= {i for i, c in enumerate(notebook.cells)
+                          if c.cell_type == "code" and c.execution_count is None and i not in outcome.skipped}
+        return outcome
+    finally:
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [limit_output(o) for o in cell.outputs]
+                if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
+                    hide_test_code(cell)
+        if sandbox.cgroup is not None:
+            sandbox.cgroup.remove()
+        shutil.rmtree(run.root, ignore_errors=True)
+
+
+def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, deadline, outcome) -> int | None:
+    """Start a kernel and run every cell not skipped; the index of a cell that stopped the kernel, or None."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    # nbclient's time-out path is async: a synchronous KernelManager deadlocks on interrupt
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+    from nbclient.exceptions import DeadKernelError
+
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    for stale in run.ipc.iterdir():
+        stale.unlink()
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, connection_file=str(run.connection_file), transport="ipc",
+                            ip=str(run.ipc / "kernel"), kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(sandbox.kernels)]))
+    client = CappedClient(notebook, km=km, timeout=limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+                          record_timing=False, resources={"metadata": {"path": str(run.work)}})
+    watchdog = Watchdog(lambda: _kill(km, sandbox))
+    died_at, started = None, False
+    try:
+        with client.setup_kernel(env=sandbox.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            started = True
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type != "code":
+                    continue
+                if index in outcome.skipped:
+                    why = outcome.skipped[index]
+                    cell.outputs = [nbformat.v4.new_output("error", ename="Skipped", evalue=why, traceback=[why])]
+                    continue
+                if time.monotonic() > deadline:
+                    outcome.budget_hit = True
+                    outcome.unrun.add(index)
+                    continue
+                test = tests.get(nbgrader_meta(cell).get("grade_id"))
+                try:
+                    _run_cell(client, watchdog, cell, index, test, limits.cell_timeout, deadline)
+                    if test is not None and test.names:
+                        grader_cell(client, watchdog, notebook, KEEP.format(grade_id=nbgrader_meta(cell)["grade_id"],
+                                                                            names=list(test.names)),
+                                    limits.cell_timeout, deadline)
+                except DeadKernelError:
+                    died_at = index
+                    break
+            if died_at is None:
+                # the harness cell may need one call time-out per graded function
+                timeout = limits.cell_timeout + limits.call_timeout * len({r.function for r in requests})
+                outcome.replies = ask(client, watchdog, notebook, run, requests, limits.call_timeout, timeout, deadline)
+    except Exception as err:
+        if started:
+            raise
+        raise KernelStartFailed(f"{type(err).__name__}: {str(err)[:200]}") from err
+    finally:
+        watchdog.disarm()
+        # nbclient leaves a kernel manager it was handed running: stop the kernel here
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:   # already dead and cleaned up
+            pass
+        if sandbox.cgroup is not None:
+            sandbox.cgroup.kill()
+    if watchdog.fired == "budget":
+        outcome.budget_hit = True
+        if died_at is not None:
+            outcome.skipped[died_at] = "the notebook's time budget ran out while this cell ran"
+    elif died_at is not None:
+        outcome.skipped[died_at] = ("this cell ran past its time-out and ignored the interrupt: its kernel was "
+                                    "stopped, and the cell skipped on restart" if watchdog.fired == "cell" else
+                                    "this cell stopped the kernel (crash, exit or memory); skipped on restart")
+    return died_at
+
+
+def _run_cell(client, watchdog, cell, index, test: TestCell | None, cell_timeout, deadline) -> None:
+    """Run one cell under the watchdog; a test cell runs its visible text, and keeps its full text."""
+    full = cell.source
+    if test is not None:
+        cell.source = test.visible_source
+    client.timeout = cell_timeout
+    try:
+        watchdog.arm(cell_timeout, deadline)
+        client.execute_cell(cell, index)
+    finally:
+        watchdog.disarm()
+        cell.source = full
+
+
+def grader_cell(client, watchdog, notebook, code: str, timeout: float, deadline: float):
+    """Run the grader's own ``code`` in the kernel as a cell that is not kept in the notebook; the cell."""
+    cell = nbformat.v4.new_code_cell(code)
+    notebook.cells.append(cell)
+    client.timeout = timeout
+    try:
+        watchdog.arm(timeout, deadline)
+        client.execute_cell(cell, len(notebook.cells) - 1)
+    finally:
+        watchdog.disarm()
+        notebook.cells.pop()
+    return cell
+
+
+def ask(client, watchdog, notebook, run, requests: list[Request], call_timeout: float, timeout: float,
+        deadline: float) -> list[dict] | None:
+    """Run the harness cell after the notebook; the decoded replies, one per request."""
+    from nbclient.exceptions import DeadKernelError
+
+    if not requests:
+        return []
+    cell = nbformat.v4.new_code_cell(HARNESS.format(directory=str(run.requests), call_timeout=float(call_timeout)))
+    notebook.cells.append(cell)
+    client.timeout = timeout
+    client.reply_cell = len(notebook.cells) - 1
+    try:
+        watchdog.arm(timeout, deadline)
+        client.execute_cell(cell, len(notebook.cells) - 1)
+    except DeadKernelError:
+        pass    # the replies that came before the kernel stopped still count
+    except Exception:
+        return None
+    finally:
+        watchdog.disarm()
+        client.reply_cell = None
+        notebook.cells.pop()
+    return read_replies(cell.outputs, len(requests))
+
+
+class Watchdog:
+    """Kills the kernel when a deadline passes: a cell that ignores its interrupt (its time-out plus a
+    grace), or the notebook's budget. ``fired`` says which ("cell" or "budget"), None if it never fired."""
+
+    def __init__(self, kill):
+        self._kill, self._timer, self.fired = kill, None, None
+
+    def arm(self, cell_timeout: float, deadline: float) -> None:
+        self.disarm()
+        left = deadline - time.monotonic()
+        seconds, reason = (cell_timeout + GRACE_SECONDS, "cell")
+        if left < cell_timeout:
+            seconds, reason = max(left, 0.0) + GRACE_SECONDS, "budget"
+        self._timer = threading.Timer(seconds, self._fire, (reason,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _fire(self, reason: str) -> None:
+        self.fired = reason
+        self._kill()
+
+
+def _kill(km, sandbox: Sandbox) -> None:
+    """SIGKILL the kernel's process group and everything in its control group (from the watchdog's thread)."""
+    provisioner = getattr(km, "provisioner", None)
+    pgid = getattr(provisioner, "pgid", None)
+    process = getattr(provisioner, "process", None)
+    try:
+        if pgid:
+            os.killpg(pgid, signal.SIGKILL)
+        elif process is not None:
+            process.kill()
+    except OSError:
+        pass
+    if sandbox.cgroup is not None:
+        sandbox.cgroup.kill()
+
+
+def output_size(content: dict) -> int:
+    """About how many characters an output message keeps in the notebook."""
+    if "text" in content:
+        return len(str(content.get("text", "")))
+    if "data" in content:
+        return sum(len(v) if isinstance(v, str) else len(json.dumps(v, default=str)) for v in
+                   (content.get("data") or {}).values())
+    return len(str(content.get("evalue", ""))) + sum(len(str(line)) for line in content.get("traceback", []) or [])
+
+
+def _cap_note(text: str):
+    return nbformat.v4.new_output("stream", name="stdout", text=f"\n... ({text})\n")
+
+
+try:
+    from nbclient import NotebookClient as _NotebookClient
+except ImportError:  # pragma: no cover - nbclient is a dependency
+    _NotebookClient = object
+
+
+class CappedClient(_NotebookClient):
+    """nbclient's client with the outputs capped as they arrive: a stream output at MAX_OUTPUT_CHARS,
+    a rich one at MAX_RICH_OUTPUT_CHARS, the notebook's at MAX_NOTEBOOK_OUTPUT_CHARS. The harness
+    cell's replies (``reply_cell``) are capped by course/sandbox/kernel/wire.py instead."""
+
+    reply_cell: int | None = None
+    _kept_chars = 0
+    _capped = False
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        if cell_index == self.reply_cell and REPLY_MIME in (content.get("data") or {}):
+            return super().output(outs, msg, display_id, cell_index)
+        size = output_size(content)
+        if self._kept_chars + min(size, MAX_OUTPUT_CHARS) > MAX_NOTEBOOK_OUTPUT_CHARS:
+            if not self._capped:
+                self._capped = True
+                outs.append(_cap_note("later output left out by the grader: the notebook's outputs reached "
+                                      f"{MAX_NOTEBOOK_OUTPUT_CHARS:,} characters"))
+            return None
+        if msg.get("msg_type") != "stream" and size > MAX_RICH_OUTPUT_CHARS:
+            outs.append(_cap_note(f"an output of {size:,} characters left out by the grader"))
+            return None
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is not None and out.get("output_type") == "stream" and len(out.get("text", "")) > MAX_OUTPUT_CHARS:
+            out["text"] = out["text"][:MAX_OUTPUT_CHARS] + "\n... (output truncated by the grader)\n"
+        self._kept_chars += min(size, MAX_OUTPUT_CHARS if msg.get("msg_type") == "stream" else size)
+        return out
+
+    def _update_display_id(self, display_id, msg):
+        if output_size(msg.get("content", {})) <= MAX_RICH_OUTPUT_CHARS:
+            super()._update_display_id(display_id, msg)
+
+
+def hide_test_code(cell) -> None:
+    """A traceback quotes the lines around the failure: keep only the error and its message
+    (the checks' messages never show hidden inputs)."""
+    for output in cell.outputs:
+        if output.get("output_type") == "error":
+            output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+
+
+def limit_output(output):
+    """A stream output cut at MAX_OUTPUT_CHARS (CappedClient cuts each as it arrives; nbclient may join them)."""
+    if output.get("output_type") == "stream" and len(output.get("text", "")) > MAX_OUTPUT_CHARS:
+        output["text"] = output["text"][:MAX_OUTPUT_CHARS] + "\n... (output truncated by the grader)\n"
+    return output
