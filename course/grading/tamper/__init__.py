@@ -35,6 +35,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .judge import CellScan
+
 __all__ = ["Scan", "scan"]
 
 
@@ -48,7 +50,7 @@ class Scan:
 def scan(source: str) -> Scan:
     """Scan one cell of IPython source: the first certain attack (or None) and the flags."""
     try:
-        found = _Scan.of_cell(source)
+        found = CellScan.of_cell(source)
     except RecursionError:
         return Scan(None, ("a cell too deeply nested to scan",))
     if found is None:
@@ -56,5 +58,3 @@ def scan(source: str) -> Scan:
     attacks, flags = found.results()
     return Scan(attacks[0] if attacks else None, flags)
 
-
-from .judge import _Scan  # noqa: E402  (after Scan: the checks module imports it)

@@ -3,13 +3,102 @@ against the rules of course/grading/tamper/rules.py, as an attack or a flag."""
 from __future__ import annotations
 
 import ast
+import re
 
-from .names import _Resolver
-from .rules import *  # noqa: F401,F403
+from .names import Names
+from .rules import (ALARMS, CODE_MAGICS, DISPLAY_MAGICS, EXTERNAL, EXTERNAL_MODULES, EXTERNAL_REFS, FLAGGED_REFS,
+                    GLOBALS, GRADER, GRADER_FILES, GRADER_PACKAGE, GRADER_WORDS, IMPORTERS,
+                    INTERNALS, INTERNALS_READ, INTERNALS_STORE, LINE_MAGICS_OK, MAX_FLAGS, MODULES,
+                    MUTATORS, NUMPY, OUTSIDE, PACKAGE_MAGICS, PATCHABLE_CONTAINERS, PATH_CALLS,
+                    PROTECTED_NAMES, PROTECTED_ROOTS, RUN, SHELL, SHELL_ATTACKS, SHELL_MAGICS,
+                    SHELL_OK, SHELL_RUNS_CODE, SOFT_REFS, STOP, STOP_REFS, TIMEIT_OPTIONS,
+                    const_str, literal_prefix, normalise, path_outside, protected_name_ok, root_of,
+                    short, to_python)
 
 
-class _Scan(_Resolver):
-    """Second pass: resolve what names and attributes stand for, and judge each operation."""
+class CellScan(Names):
+    """Judge each operation of one cell, with what its names stand for: ``attacks`` (certain, the
+    notebook scores 0) and ``flags`` (notes for the instructor), each at its place in the cell."""
+
+    def __init__(self, tree: ast.Module, depth: int = 0):
+        super().__init__(tree)
+        self.depth = depth   # code held in strings, scanned as part of the cell (nested), up to 3 deep
+        self.attacks: list[tuple[tuple[int, int], str]] = []
+        self.flags: list[tuple[tuple[int, int], str]] = []
+        self.check()
+
+    @classmethod
+    def of_cell(cls, source: str, depth: int = 0) -> "CellScan | None":
+        if depth > 3:
+            return None
+        try:
+            tree = ast.parse(to_python(source))
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+        return cls(tree, depth)
+
+    def results(self) -> tuple[list[str], tuple[str, ...]]:
+        attacks = [text for _, text in sorted(self.attacks, key=lambda item: item[0])]
+        flags: list[str] = []
+        for _, text in sorted(self.flags, key=lambda item: item[0]):
+            if text not in flags:
+                flags.append(text)
+        return attacks, tuple(flags[:MAX_FLAGS])
+
+    # ------------------------------------------------------------------ recording
+    @staticmethod
+    def where(node) -> tuple[int, int]:
+        return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+
+    def attack(self, node, kind: str, text: str, certain: bool = True):
+        if certain:
+            self.attacks.append((self.where(node), f"{kind} ({text})"))
+        else:
+            self.flags.append((self.where(node), f"possibly {kind} ({text})"))
+
+    def flag(self, node, text: str):
+        self.flags.append((self.where(node), text))
+
+    def nested(self, node, source: str, runs: bool = True):
+        """Scan code held in a string (a magic's body, exec's argument) as part of this cell;
+        code that is only written to a file (``runs`` False) earns notes, not a zero."""
+        inner = type(self).of_cell(source, self.depth + 1)
+        if inner is None:
+            return
+        attacks, flags = inner.results()
+        if runs:
+            self.attacks += [(self.where(node), text) for text in attacks]
+        else:
+            flags = tuple(f"possibly {text}" for text in attacks) + flags
+        self.flags += [(self.where(node), text) for text in flags]
+
+    # ------------------------------------------------------------------ classification
+    @staticmethod
+    def dangerous(ref: str) -> str | None:
+        """The kind of attack merely using ``ref`` is, or None."""
+        if ref in STOP_REFS or any(ref.startswith(stop + ".") for stop in STOP_REFS):
+            return STOP
+        head = root_of(ref)
+        if head in EXTERNAL_MODULES or ref in EXTERNAL_REFS or re.match(r"os\.(exec|spawn)\w*$", ref):
+            return EXTERNAL
+        parts = ref.split(".")
+        if head == SHELL and len(parts) > 1 and parts[1] in SHELL_ATTACKS:
+            return RUN
+        if head == "helpers" and ("unguarded" in parts or "__wrapped__" in parts or ref.startswith(
+                "helpers.tripwire")):
+            return GRADER
+        return None
+
+    @staticmethod
+    def noted(ref: str) -> str | None:
+        for prefix, note in FLAGGED_REFS.items():
+            if ref == prefix or ref.startswith(prefix + "."):
+                return note
+        parts = ref.split(".")
+        if parts[0] == SHELL and len(parts) > 1 and parts[1] not in SHELL_OK | SHELL_RUNS_CODE | SHELL_ATTACKS:
+            return "uses the IPython shell"
+        return None
+
 
     def use(self, node, ref: str, certain: bool, text: str):
         if ref in ALARMS:   # an alarm ends the kernel unless the cell installs a handler (a time-out idiom)

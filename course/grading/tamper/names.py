@@ -5,27 +5,29 @@ from __future__ import annotations
 
 import ast
 
-from .rules import *  # noqa: F401,F403
+from .rules import (BUILTIN_NAMES, GET_IPYTHON, GIVEN, GLOBALS, IMPORTERS, LIKELY, PROTECTED_NAMES, PROTECTED_ROOTS,
+                    SHELL,
+                    const_str, literal_prefix, namespace, normalise, root_of)
 
 
 # --------------------------------------------------------------------------- scopes
 
-class _ScopeNode:
+class Scope:
     __slots__ = ("kind", "parent", "names", "globals")
 
-    def __init__(self, kind: str, parent: _ScopeNode | None):
+    def __init__(self, kind: str, parent: Scope | None):
         self.kind, self.parent = kind, parent
         self.names: dict[str, list[tuple]] = {}
         self.globals: set[str] = set()
 
 
-class _Binder(ast.NodeVisitor):
+class Binder(ast.NodeVisitor):
     """First pass: which names each scope binds, and to what (an import, an expression, other)."""
 
     def __init__(self):
-        self.module = _ScopeNode("module", None)
+        self.module = Scope("module", None)
         self.current = self.module
-        self.scope_of: dict[int, _ScopeNode] = {}
+        self.scope_of: dict[int, Scope] = {}
         self.module_bindings: list[tuple[str, tuple, ast.AST]] = []   # (name, binding, statement)
         self.statement: ast.AST | None = None
 
@@ -35,7 +37,7 @@ class _Binder(ast.NodeVisitor):
             self.statement = node
         return super().visit(node)
 
-    def bind(self, name: str, binding: tuple, scope: _ScopeNode | None = None):
+    def bind(self, name: str, binding: tuple, scope: Scope | None = None):
         scope = scope or self.current
         if name in scope.globals:
             scope = self.module
@@ -55,7 +57,7 @@ class _Binder(ast.NodeVisitor):
             self.bind_target(target.value, None)
 
     def push(self, kind: str):
-        self.current = _ScopeNode(kind, self.current)
+        self.current = Scope(kind, self.current)
 
     def pop(self):
         self.current = self.current.parent
@@ -185,73 +187,25 @@ class _Binder(ast.NodeVisitor):
 # --------------------------------------------------------------------------- the scan
 
 
-class _Resolver:
-    """Second pass, first half: what names and attributes stand for (the judging is in
-    course/grading/tamper/judge.py)."""
+class Names:
+    """Second pass: what names and attributes of a cell stand for, as dotted paths (``xp.allclose``
+    with ``import numpy as xp`` is ``numpy.allclose``), and whether that is certain."""
 
-    def __init__(self, tree: ast.Module, depth: int = 0):
-        self.tree, self.depth = tree, depth
-        binder = _Binder()
+    def __init__(self, tree: ast.Module):
+        self.tree = tree
+        binder = Binder()
         binder.visit(tree)
         self.binder = binder
         self.parent: dict[int, ast.AST] = {}
         for node in ast.walk(tree):
             for child in ast.iter_child_nodes(node):
                 self.parent[id(child)] = node
-        self.attacks: list[tuple[tuple[int, int], str]] = []
-        self.flags: list[tuple[tuple[int, int], str]] = []
-        self.check()
-
-    @classmethod
-    def of_cell(cls, source: str, depth: int = 0) -> "_Resolver | None":
-        if depth > 3:
-            return None
-        try:
-            tree = ast.parse(to_python(source))
-        except (SyntaxError, ValueError, RecursionError):
-            return None
-        return cls(tree, depth)
-
-    def results(self) -> tuple[list[str], tuple[str, ...]]:
-        attacks = [text for _, text in sorted(self.attacks, key=lambda item: item[0])]
-        flags: list[str] = []
-        for _, text in sorted(self.flags, key=lambda item: item[0]):
-            if text not in flags:
-                flags.append(text)
-        return attacks, tuple(flags[:MAX_FLAGS])
-
-    # ------------------------------------------------------------------ recording
-    @staticmethod
-    def where(node) -> tuple[int, int]:
-        return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
-
-    def attack(self, node, kind: str, text: str, certain: bool = True):
-        if certain:
-            self.attacks.append((self.where(node), f"{kind} ({text})"))
-        else:
-            self.flags.append((self.where(node), f"possibly {kind} ({text})"))
-
-    def flag(self, node, text: str):
-        self.flags.append((self.where(node), text))
-
-    def nested(self, node, source: str, runs: bool = True):
-        """Scan code held in a string (a magic's body, exec's argument) as part of this cell;
-        code that is only written to a file (``runs`` False) earns notes, not a zero."""
-        inner = type(self).of_cell(source, self.depth + 1)
-        if inner is None:
-            return
-        attacks, flags = inner.results()
-        if runs:
-            self.attacks += [(self.where(node), text) for text in attacks]
-        else:
-            flags = tuple(f"possibly {text}" for text in attacks) + flags
-        self.flags += [(self.where(node), text) for text in flags]
 
     # ------------------------------------------------------------------ resolution
-    def scope(self, node) -> _ScopeNode:
+    def scope(self, node) -> Scope:
         return self.binder.scope_of.get(id(node), self.binder.module)
 
-    def lookup(self, name: str, scope: _ScopeNode):
+    def lookup(self, name: str, scope: Scope):
         start = scope
         if name in scope.globals:
             scope = self.binder.module
@@ -270,7 +224,7 @@ class _Resolver:
             return f"builtins.{name}", True
         return None, False
 
-    def resolve(self, node, scope: _ScopeNode | None = None, depth: int = 0) -> tuple[str | None, bool]:
+    def resolve(self, node, scope: Scope | None = None, depth: int = 0) -> tuple[str | None, bool]:
         """(what the expression stands for as a dotted path, whether that is certain)."""
         if depth > 12 or node is None:
             return None, False
@@ -379,30 +333,3 @@ class _Resolver:
                 node = parent
             else:
                 return node
-
-    # ------------------------------------------------------------------ classification
-    @staticmethod
-    def dangerous(ref: str) -> str | None:
-        """The kind of attack merely using ``ref`` is, or None."""
-        if ref in STOP_REFS or any(ref.startswith(stop + ".") for stop in STOP_REFS):
-            return STOP
-        head = root_of(ref)
-        if head in EXTERNAL_MODULES or ref in EXTERNAL_REFS or re.match(r"os\.(exec|spawn)\w*$", ref):
-            return EXTERNAL
-        parts = ref.split(".")
-        if head == SHELL and len(parts) > 1 and parts[1] in SHELL_ATTACKS:
-            return RUN
-        if head == "helpers" and ("unguarded" in parts or "__wrapped__" in parts or ref.startswith(
-                "helpers.tripwire")):
-            return GRADER
-        return None
-
-    @staticmethod
-    def noted(ref: str) -> str | None:
-        for prefix, note in FLAGGED_REFS.items():
-            if ref == prefix or ref.startswith(prefix + "."):
-                return note
-        parts = ref.split(".")
-        if parts[0] == SHELL and len(parts) > 1 and parts[1] not in SHELL_OK | SHELL_RUNS_CODE | SHELL_ATTACKS:
-            return "uses the IPython shell"
-        return None
