@@ -1,7 +1,8 @@
 """``course demo``: the whole loop on the bundled samples, in a scratch copy of the course.
 
-build → copy course/samples/ into a scratch submitted/ → grade → print the table.
-The real course root is left untouched (no gradebook, no submitted/ there).
+build → copy course/samples/ into a scratch submitted/ → grade → print the table → write the
+class report (the page `course report` writes), and say where it is. The real course root is
+left untouched (no gradebook, no submitted/ there).
 """
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from .errors import CourseError
 from .grading.grade import find_submissions, grade_all
 from .grading.scores import format_table, read_rows
 from .paths import add_root_option, root_from, select_weeks, weeks_in
+from .reporting.report import write_page
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "demo", help="build, grade the bundled sample submissions and print the scores",
+        "demo", help="build, grade the bundled sample submissions, print the scores and write the class report",
         description="Copy the course into a scratch directory, build the release there, submit "
                     "the bundled samples (reference, blank, partial, broken, ...) as students, "
-                    "autograde them and print the table.")
+                    "autograde them, print the table and write the class report.")
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="weeks to demo (default: all with samples)")
     parser.add_argument("--workdir", default=None, help="scratch directory (default: <root>/.demo, replaced)")
     parser.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")
@@ -58,9 +60,13 @@ def run(args) -> int:
         samples = submit_samples(workdir, week)
         print(f"{week}: built the release, submitted samples {', '.join(samples)}")
     outcomes = grade_all(workdir, find_submissions(workdir, weeks), max(1, args.workers))
-    print(format_table(read_rows(workdir, weeks)))
+    rows = read_rows(workdir, weeks)
+    print(format_table(rows))
     for o in outcomes:
         if not o.ok:
             print(f"NOT GRADED {o.student}/{o.week}: {o.reason}")
+    page = workdir / "reports" / "index.html"
+    write_page(workdir, rows, page)
     print(f"scratch course in {workdir} (autograded notebooks in {workdir / 'autograded'})")
+    print(f"class report: {page.as_uri()}  (open it in a browser; `course report --root {workdir}` redraws it)")
     return 0 if all(o.ok for o in outcomes) else 1

@@ -4,8 +4,8 @@
 ``# Week N · Title`` followed by one sentence on what the explorer shows, then code cells whose
 last expression is the explorer. Voilà runs such a notebook in a fresh kernel and shows its
 output without the code. The index page (one card per notebook: week, title, the sentence and a
-thumbnail) is made here, before the server starts; a week without a gallery notebook is simply
-absent. Thumbnails are drawn by building each explorer once in this process and cached in
+thumbnail) is made here, before the server starts; every week with an explorer has a gallery notebook
+(a test fails otherwise). Thumbnails are drawn by building each explorer once in this process and cached in
 ``gallery/.thumbnails/`` (redrawn when the notebook or ``helpers.widgets`` changes).
 """
 from __future__ import annotations

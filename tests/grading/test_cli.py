@@ -78,3 +78,15 @@ def test_build_refuses_a_grade_cell_calling_a_check_that_does_not_exist(scratch)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "w01_softmax.ipynb: cell test_softmax: calls helpers.grading.check_sofmax, which does not exist" \
         in result.stderr, result.stderr
+
+
+def test_demo_grades_the_samples_and_ends_with_the_class_report(tmp_path):
+    """`make demo` is the README's first command: it must end on the class report, and say where it is."""
+    workdir = tmp_path / "demo"
+    result = run_course("demo", "w01_softmax", "--workdir", str(workdir), "--workers", "2", cwd=REPO)
+    table = result.stdout
+    assert "reference" in table and "13/13" in table and "blank" in table and "0/13" in table
+    page = workdir / "reports" / "index.html"
+    assert f"class report: {page.as_uri()}" in result.stdout.splitlines()[-1]
+    html = page.read_text()
+    assert all(student in html for student in ("reference", "blank", "partial", "broken")), "a card per student"
