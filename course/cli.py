@@ -1,8 +1,8 @@
 """The instructor's command: ``course <verb> [options]``.
 
-Each verb lives in its own module ``course/<verb>.py`` exposing
-``register(subparsers)``, which adds its parser and sets ``func`` to a callable
-taking the parsed arguments and returning an exit code.
+Each verb lives in its own module, ``course/<verb>.py`` or ``course/<package>/<verb>.py``
+(listed as ``"<package>.<verb>"``), exposing ``register(subparsers)``, which adds its parser
+and sets ``func`` to a callable taking the parsed arguments and returning an exit code.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import sys
 
 from .errors import CourseError
 
-VERBS = ["build", "grade", "report", "feedback", "export", "syllabus", "demo", "lab", "warm", "gallery"]
+VERBS = ["build", "grade", "report", "feedback", "export", "syllabus", "demo", "lab", "warm", "gallery",
+         "authoring.notebooks"]
 
 
 def make_parser() -> argparse.ArgumentParser:
