@@ -25,7 +25,8 @@ is always 3), so the full form is a 130-character line repeated on every graded 
 mistyped boolean would silently turn a test cell into one students may edit. The role names the
 cell's job in the words a reviewer uses; ``ROLES`` below is the whole expansion, and a header key
 that is not in it is refused. Cell ids are ``cell-000``, ``cell-001``, ... in the order of the
-cells that do not name one; a cell whose id is anything else says ``id="..."``. The notebook's
+cells that do not name one; a cell whose id is anything else says ``id="..."`` (a cell inserted
+with an id of its own leaves the ids after it as they were; nbgrader goes by grade_id). The notebook's
 own metadata (kernel, language) is the same for every week, so the text has no YAML header.
 """
 from __future__ import annotations
@@ -52,6 +53,7 @@ NOTEBOOK_METADATA = {
 }
 NBFORMAT_MINOR = 5
 HEADER_KEYS = ("id", *ROLES, "points")
+LAYOUT_KEYS = ("lines_to_next_cell", "lines_to_end_of_cell_marker")  # jupytext's record of blank lines: dropped
 JUPYTEXT_FORMAT = "py:percent"
 
 
@@ -106,7 +108,7 @@ def text_to_notebook(text: str, name: str = "<text>") -> NotebookNode:
     cells = []
     unnamed = 0
     for index, parsed_cell in enumerate(parsed.cells, start=1):
-        header = dict(parsed_cell.metadata)
+        header = {key: value for key, value in parsed_cell.metadata.items() if key not in LAYOUT_KEYS}
         cell_id = header.pop("id", None)
         if cell_id is None:
             cell_id, unnamed = default_id(unnamed), unnamed + 1

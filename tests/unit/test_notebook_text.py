@@ -116,3 +116,24 @@ def test_a_source_week_without_text_is_named(scratch, capsys):
     (scratch / "source" / "w02_backprop").mkdir()
     assert main(["notebooks", "--check", "--root", str(scratch)]) == 1
     assert "source/w02_backprop/ has no text weeks/w02_backprop.py" in capsys.readouterr().err
+
+
+def test_the_example_of_adding_a_week_generates_a_solution_and_a_test_cell():
+    guide = (REPO / "docs" / "ADDING_A_WEEK.md").read_text()
+    example = guide.split("```python\n# %% [markdown]", 1)[1].split("```", 1)[0]
+    cells = text_to_notebook("# %% [markdown]" + example).cells
+    assert [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells] == [None, "softmax", "test_softmax"]
+    assert cells[2].metadata.nbgrader.points == 2 and cells[2].metadata.nbgrader.locked
+
+
+def test_blank_lines_between_cells_are_layout_not_content():
+    two = '# %% solution="f"\ndef f():\n    return 1\n\n\n# %% tests="t" points=1\nassert f() == 1\n'
+    one = two.replace("\n\n\n", "\n\n")
+    assert notebook_json(text_to_notebook(one)) == notebook_json(text_to_notebook(two))
+
+
+def test_the_verb_has_help(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["notebooks", "--help"])
+    assert raised.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: course notebooks")
