@@ -19,6 +19,7 @@ VERBS = {  # verb -> the module that holds it
     "feedback": "course.reporting.feedback",
     "export": "course.reporting.export",
     "syllabus": "course.authoring.syllabus",
+    "notebooks": "course.authoring.notebooks",
     "demo": "course.demo",
     "lab": "course.lab",
     "warm": "course.warm",

@@ -1,1 +1,2 @@
-"""From the instructor's source to what students get: release build, leak check, samples, syllabus."""
+"""From the instructor's text to what students get: each week written as text and its source notebook
+generated, the release build and its leak check, the samples, the syllabus."""

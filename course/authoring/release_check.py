@@ -2,15 +2,18 @@
 
 A release must hold no solution text, no hidden-test text and no outputs, and every
 graded or locked cell of the source must be there, with its id and points intact.
+Nothing in it may be, or quote, a week's text (``weeks/<week>.py``, solutions included).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 
 from ..notebook import BLOCK, check_calls, MARKER, nbgrader_meta, strip_blocks
 
+TEXT_HEADER = re.compile(r"^# %%.*\b(solution|tests|locked|manual|task)=", re.M)
 MIN_SECRET_LINE = 16  # shorter lines ("return out") are too common to call a leak
 
 
@@ -105,8 +108,33 @@ def verify_checks(source_path: Path) -> list[str]:
     return problems
 
 
-def verify_week(root: Path, week: str) -> list[str]:
+def verify_no_text_leak(root: Path, week: str) -> list[str]:
+    """No file of release/<week>/ (or release/ itself) may be a week's text: named like one, holding
+    its cell headers, or quoting a solution or hidden-test line of any text (notebooks are checked
+    cell by cell by ``verify_release``). One problem per file."""
+    from .notebooks import TEXTS
+
+    texts = sorted((root / TEXTS).glob("*.py")) if (root / TEXTS).is_dir() else []
+    secret = set().union(*(secret_lines(path.read_text(encoding="utf-8")) for path in texts))
+    release = root / "release"
+    files = [p for p in (release / week).rglob("*") if p.is_file()] if (release / week).is_dir() else []
+    files += [p for p in release.iterdir() if p.is_file()] if release.is_dir() else []
     problems = []
+    for path in files:
+        content = path.read_text(encoding="utf-8", errors="replace")
+        where = f"{path}: "
+        if path.name in {text.name for text in texts}:
+            problems.append(where + f"has the name of a notebook text, {TEXTS}/{path.name}; texts hold solutions")
+        elif TEXT_HEADER.search(content):
+            problems.append(where + "holds a notebook text's graded cell headers; texts hold solutions")
+        elif path.suffix != ".ipynb" and (quoted := sorted(secret & {l.strip() for l in content.splitlines()})):
+            problems.append(where + f"quotes a solution or hidden-test line of a notebook text, "
+                                    f"e.g. {quoted[0][:60]!r}")
+    return problems
+
+
+def verify_week(root: Path, week: str) -> list[str]:
+    problems = verify_no_text_leak(root, week)
     sources = sorted((root / "source" / week).glob("*.ipynb"))
     for source_path in sources:
         problems += verify_checks(source_path)

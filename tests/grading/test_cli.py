@@ -5,7 +5,7 @@ import pytest
 
 from conftest import REPO, copy_course, run_course
 
-VERBS = ["build", "grade", "report", "feedback", "export", "syllabus", "demo", "lab", "warm", "gallery"]
+VERBS = ["build", "grade", "report", "feedback", "export", "syllabus", "notebooks", "demo", "lab", "warm", "gallery"]
 
 
 @pytest.mark.parametrize("verb", VERBS)

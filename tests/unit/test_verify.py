@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course.authoring.release_check import verify_release
+from course.authoring.release_check import secret_lines, verify_no_text_leak, verify_release
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE = REPO / "source" / "w01_softmax" / "w01_softmax.ipynb"
@@ -51,3 +52,40 @@ def test_tampering_is_named(tmp_path, change, fragment):
     assert problems, "verification passed a broken release"
     assert any(fragment in p for p in problems), problems
     assert all(str(tmp_path / RELEASE.name) in p for p in problems)
+
+
+@pytest.mark.parametrize("week", sorted(p.name for p in (REPO / "release").iterdir() if p.is_dir()))
+def test_committed_release_holds_no_notebook_text(week):
+    assert verify_no_text_leak(REPO, week) == []
+
+
+def leaked_text(tmp_path, leak) -> list[str]:
+    """verify_no_text_leak on a course root holding week 1's text and release, after ``leak(root)``."""
+    (tmp_path / "weeks").mkdir(parents=True)
+    shutil.copy2(REPO / "weeks" / "w01_softmax.py", tmp_path / "weeks")
+    shutil.copytree(REPO / "release" / "w01_softmax", tmp_path / "release" / "w01_softmax")
+    leak(tmp_path)
+    return verify_no_text_leak(tmp_path, "w01_softmax")
+
+
+def solution_line() -> str:
+    return next(line for line in sorted(secret_lines((REPO / "weeks" / "w01_softmax.py").read_text()))
+                if "np." in line)
+
+
+@pytest.mark.parametrize("leak,fragment", [
+    (lambda root: shutil.copy2(root / "weeks" / "w01_softmax.py", root / "release" / "w01_softmax"),
+     "has the name of a notebook text, weeks/w01_softmax.py"),
+    (lambda root: shutil.copy2(root / "weeks" / "w01_softmax.py", root / "release" / "w01_softmax" / "notes.txt"),
+     "holds a notebook text's graded cell headers"),
+    (lambda root: (root / "release" / "w01_softmax" / "data").mkdir() or
+     (root / "release" / "w01_softmax" / "data" / "hint.md").write_text(f"Try:\n\n    {solution_line()}\n"),
+     "quotes a solution or hidden-test line of a notebook text"),
+    (lambda root: (root / "release" / "NOTES.md").write_text('# %% tests="test_softmax" points=2\n'),
+     "holds a notebook text's graded cell headers"),
+])
+def test_a_notebook_text_in_the_release_is_named(tmp_path, leak, fragment):
+    assert leaked_text(tmp_path / "clean", lambda root: None) == []
+    problems = leaked_text(tmp_path / "leaked", leak)
+    assert len(problems) == 1 and fragment in problems[0], problems
+    assert str(tmp_path / "leaked" / "release") in problems[0]
