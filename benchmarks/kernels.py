@@ -122,6 +122,13 @@ def max_pool_2x2_backward_numpy(dout, x):
     return dx
 
 
+def copy_bandwidth(rng, repeat: int) -> float:
+    """Bytes a second that numpy copies between two 64 MB arrays (read + write)."""
+    big = rng.normal(size=(8 * 1024 * 1024,))
+    dst = np.empty_like(big)
+    return 2 * big.nbytes / best_of(lambda: np.copyto(dst, big), repeat)
+
+
 def rnn_bptt_numpy(dh, x, h0, W_in, W, b):
     """tanh RNN: forward loop storing states, backward loop; returns (dx, dh0, dW_in, dW, db)."""
     n, t, _ = x.shape
@@ -177,10 +184,7 @@ def main(argv=None) -> int:
         a = rng.normal(size=(1024, 1024)).astype(dtype)
         bm = rng.normal(size=(1024, 1024)).astype(dtype)
         rates[np.dtype(dtype).name] = 2 * 1024 ** 3 / best_of(lambda: np.dot(a, bm), repeat)
-    big = rng.normal(size=(8 * 1024 * 1024,))           # 64 MB
-    dst = np.empty_like(big)
-    bandwidth = 2 * big.nbytes / best_of(lambda: np.copyto(dst, big), repeat)
-    del big, dst
+    bandwidth = copy_bandwidth(rng, repeat)
 
     # conv2d, reference case
     x64 = rng.normal(size=(64, 16, 32, 32))
@@ -214,7 +218,6 @@ def main(argv=None) -> int:
                           lambda: conv2d_backward_numpy(d16, x16, w64, b64, 1, 1), repeat)
     row("conv2d backward float64, 16×16 images", t_ours, t_base, 2 * flops, rates["float64"],
         note="x (256, 16, 16, 16) vs numpy im2col, 2 matmuls, col2im")
-    del x16, d16
 
     # The reference case runs on the direct 3×3 kernel; the im2col + matrix-product path that
     # every other shape takes, on the same case:

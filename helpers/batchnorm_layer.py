@@ -36,7 +36,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import layers as L
+from .layers import KINDS, _check_layers, from_arrays, parameter_names, to_arrays
 from ._validate import as_float_array, int_arg, real_arg
 from .tripwire import reference_kernel
 
@@ -49,7 +49,7 @@ MODES = ("train", "inference")
 
 # --------------------------------------------------------------------------- the layer kind
 
-BATCHNORM = L.KINDS["batchnorm"]       # defined in helpers._layers_kinds, beside the other kinds
+BATCHNORM = KINDS["batchnorm"]       # defined in helpers._layers_kinds, beside the other kinds
 
 
 def batchnorm_layer(width, momentum=0.9, eps=1e-5, mode="train"):
@@ -132,14 +132,14 @@ def _forward_pass(x, layers):
     inputs = []
     for layer in layers:
         inputs.append(x)
-        x = L.KINDS[layer["kind"]].forward(x, layer)
+        x = KINDS[layer["kind"]].forward(x, layer)
     return x, inputs
 
 
 def _backward_pass(dout, inputs, layers):
     grads = [None] * len(layers)
     for i in reversed(range(len(layers))):
-        dout, grads[i] = L.KINDS[layers[i]["kind"]].backward(dout, inputs[i], layers[i])
+        dout, grads[i] = KINDS[layers[i]["kind"]].backward(dout, inputs[i], layers[i])
     return grads
 
 
@@ -180,11 +180,11 @@ def train_minibatch(layers, X, y, *, lr, steps, beta=0.0, batch_size=64, seed=0,
     steps = int_arg(name, "steps", steps, 0)
     batch_size = int_arg(name, "batch_size", batch_size, 1)
     eval_every = int_arg(name, "eval_every", eval_every, 1)
-    L._check_layers(name, layers, X[:1])
+    _check_layers(name, layers, X[:1])
     rng = np.random.default_rng(seed)
     layers = set_mode([{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in layer.items()}
                        for layer in layers], "train")
-    velocity = [{p: np.zeros_like(layer[p]) for p in L.parameter_names(layer) if _trained(layers, i, p)}
+    velocity = [{p: np.zeros_like(layer[p]) for p in parameter_names(layer) if _trained(layers, i, p)}
                 for i, layer in enumerate(layers)]
     m = X.shape[0]
     batch_size = min(batch_size, m)
@@ -224,7 +224,7 @@ def train_minibatch(layers, X, y, *, lr, steps, beta=0.0, batch_size=64, seed=0,
 
 def network_arrays(layers):
     """The arrays of a layer list in :func:`helpers.layers.to_arrays` order, as a tuple."""
-    return L.to_arrays(layers)[1]
+    return to_arrays(layers)[1]
 
 
 def on_arrays(fn, function="train"):
@@ -237,7 +237,7 @@ def on_arrays(fn, function="train"):
         raise ValueError(f"on_arrays: function must be 'train', got {function!r}")
 
     def call(X_train, y_train, X_dev, y_dev, *arrays, spec, lr, steps, beta, seed):
-        result = fn(L.from_arrays(spec, arrays), X_train, y_train, X_dev, y_dev, lr, steps, beta=beta, seed=seed)
+        result = fn(from_arrays(spec, arrays), X_train, y_train, X_dev, y_dev, lr, steps, beta=beta, seed=seed)
         if not isinstance(result, tuple) or len(result) != 2:
             raise ValueError(f"train must return (layers, dev_accuracy), got {type(result).__name__}")
         trained, dev_accuracy = result

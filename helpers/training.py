@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import layers as L
+from .layers import KINDS, _check_layers, draw_dropout_masks, init_layers, model_forward, parameter_names
 from ._validate import as_float_array, int_arg, labels_to_one_hot, real_arg
 from .tripwire import reference_kernel
 
@@ -82,7 +82,7 @@ def moons_bayes_error(noise=0.15, flip=0.15, samples=8000):
 
 def predict_proba(layers, X):
     """softmax of the network's logits at test time (dropout masks None): (N, K)."""
-    out, _ = L.model_forward.unguarded(X, layers)
+    out, _ = model_forward.unguarded(X, layers)
     out = out - out.max(axis=1, keepdims=True)
     e = np.exp(out)
     return e / e.sum(axis=1, keepdims=True)
@@ -90,7 +90,7 @@ def predict_proba(layers, X):
 
 def error_rate(layers, X, y):
     """Percentage of the rows of X whose arg-max logit is not the label y."""
-    out, _ = L.model_forward.unguarded(X, layers)
+    out, _ = model_forward.unguarded(X, layers)
     return 100.0 * float(np.mean(out.argmax(axis=1) != np.asarray(y)))
 
 
@@ -109,14 +109,14 @@ class Trainer:
     def __init__(self, layers, X, y, *, lam=0.0, lr=0.01, rng=None, X_dev=None, y_dev=None):
         name = "Trainer"
         self.X = as_float_array(name, "X", X, ndim=2)
-        L._check_layers(name, layers, self.X)
+        _check_layers(name, layers, self.X)
         self.Y = labels_to_one_hot(name, y, self.X.shape[0], self._classes(layers), self.X.dtype)
         self.lam = real_arg(name, "lam", lam, 0.0, finite=True)
         self.lr = real_arg(name, "lr", lr, 0.0, low_open=True, finite=True)
         self.rng = np.random.default_rng(rng)
         self.layers = [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in layer.items()}
                        for layer in layers]
-        self.moments = [{p: [np.zeros_like(layer[p]), np.zeros_like(layer[p])] for p in L.parameter_names(layer)}
+        self.moments = [{p: [np.zeros_like(layer[p]), np.zeros_like(layer[p])] for p in parameter_names(layer)}
                         for layer in self.layers]
         self.dropout = any(layer["kind"] == "dropout" for layer in self.layers)
         self.epoch = 0
@@ -134,12 +134,12 @@ class Trainer:
         """Train ``epochs`` more epochs; returns self."""
         m = self.X.shape[0]
         for _ in range(int(epochs)):
-            step = L.draw_dropout_masks(self.layers, m, self.rng) if self.dropout else self.layers
+            step = draw_dropout_masks(self.layers, m, self.rng) if self.dropout else self.layers
             x = self.X
             inputs = []
             for layer in step:
                 inputs.append(x)
-                x = L.KINDS[layer["kind"]].forward(x, layer)
+                x = KINDS[layer["kind"]].forward(x, layer)
             z = x - x.max(axis=1, keepdims=True)
             log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
             loss = -float(np.sum(self.Y * log_p)) / m
@@ -151,7 +151,7 @@ class Trainer:
             t = self.epoch
             for i in reversed(range(len(step))):
                 layer = step[i]
-                dout, grads = L.KINDS[layer["kind"]].backward(dout, inputs[i], layer)
+                dout, grads = KINDS[layer["kind"]].backward(dout, inputs[i], layer)
                 for p, g in grads.items():
                     if p == "W" and self.lam:
                         g = g + (self.lam / m) * layer["W"]
@@ -205,7 +205,7 @@ def early_stopping(dev_errors, patience):
 def study_errors(X_train, y_train, X_dev, y_dev, lam, seed, keep_prob=1.0):
     """(train error, dev error) in percent of the STUDY network trained with λ = lam and the
     given keep probability, its weights initialized with ``seed``."""
-    start = L.init_layers(STUDY["sizes"], "relu", "he", keep_prob, np.random.default_rng(int(seed)))
+    start = init_layers(STUDY["sizes"], "relu", "he", keep_prob, np.random.default_rng(int(seed)))
     trained = train_network.unguarded(start, X_train, y_train, lam=lam, epochs=STUDY["epochs"], lr=STUDY["lr"],
                             rng=np.random.default_rng([int(seed), 1])).layers
     return error_rate(trained, X_train, y_train), error_rate(trained, X_dev, y_dev)

@@ -21,9 +21,9 @@ import ipywidgets as widgets
 import matplotlib
 import numpy as np
 
-from .. import init as I
-from .. import layers as LY
-from .. import training as TR
+from ..init import METHODS
+from ..layers import init_layers
+from ..training import error_rate, make_moons_data, predict_proba, Trainer
 from ._figure import Explorer, FigurePanel
 
 __all__ = ["RegularizationExplorer", "LAMBDAS", "KEEP_PROBS"]
@@ -44,7 +44,7 @@ class RegularizationExplorer(Explorer):
     """
 
     def __init__(self, lam=0.0, keep_prob=1.0, depth=2, init="he", width=64, epochs=600, seed=0, resolution=80):
-        self.data = TR.make_moons_data(seed)
+        self.data = make_moons_data(seed)
         self.seed, self.width, self.epochs = seed, int(width), int(epochs)
         style = {"description_width": "initial"}
         self.lam = widgets.SelectionSlider(options=LAMBDAS, value=lam, description="λ (L2)",
@@ -53,7 +53,7 @@ class RegularizationExplorer(Explorer):
                                                  continuous_update=False, style=style)
         self.depth = widgets.IntSlider(value=depth, min=1, max=6, description="hidden layers",
                                        continuous_update=False, style=style)
-        self.init = widgets.Dropdown(options=list(I.METHODS), value=init, description="init")
+        self.init = widgets.Dropdown(options=list(METHODS), value=init, description="init")
         self.play = widgets.Play(value=0, min=0, max=10_000, step=1, interval=250, description="train")
         self.message = widgets.HTML()
         self.cache: OrderedDict = OrderedDict()
@@ -83,8 +83,8 @@ class RegularizationExplorer(Explorer):
             return
         lam, keep, depth, init = key
         sizes = [2] + [self.width] * depth + [2]
-        start = LY.init_layers(sizes, "relu", init, keep, np.random.default_rng(self.seed))
-        self.trainer = TR.Trainer(start, self.data.X_train, self.data.y_train, lam=lam, lr=0.01,
+        start = init_layers(sizes, "relu", init, keep, np.random.default_rng(self.seed))
+        self.trainer = Trainer(start, self.data.X_train, self.data.y_train, lam=lam, lr=0.01,
                                   rng=np.random.default_rng([self.seed, 1]))
         self.trainer.history = []
         self.cache[key] = self.trainer
@@ -106,8 +106,8 @@ class RegularizationExplorer(Explorer):
 
     def _errors(self, network):
         with np.errstate(all="ignore"):
-            return (TR.error_rate(network, self.data.X_train, self.data.y_train),
-                    TR.error_rate(network, self.data.X_dev, self.data.y_dev))
+            return (error_rate(network, self.data.X_train, self.data.y_train),
+                    error_rate(network, self.data.X_dev, self.data.y_dev))
 
     # ------------------------------------------------------------------ drawing
 
@@ -140,7 +140,7 @@ class RegularizationExplorer(Explorer):
     def probabilities(self) -> np.ndarray:
         """P(class 1) on the drawing grid (NaN where the network's outputs overflowed)."""
         with np.errstate(all="ignore"):
-            return TR.predict_proba(self.trainer.layers, self.grid)[:, 1].reshape(self.grid_shape)
+            return predict_proba(self.trainer.layers, self.grid)[:, 1].reshape(self.grid_shape)
 
     def redraw(self) -> None:
         trainer = self.trainer

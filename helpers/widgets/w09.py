@@ -19,8 +19,8 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .. import batchnorm_layer as BL
-from .. import layers as LY
+from ..batchnorm_layer import init_bn_layers, one_blas_thread, set_mode, train_minibatch
+from ..layers import model_forward
 from ..data import load_digits_split
 from ._figure import Explorer, FigurePanel
 
@@ -37,7 +37,7 @@ BINS = 40
 def pre_activations(network, probe):
     """For each ReLU layer of the network (in order), (its input, the batch-norm layer's input or
     None): arrays (N, width) on the probe batch, batch norm in training mode."""
-    out, inputs = LY.model_forward.unguarded(probe, BL.set_mode(network, "train"))
+    out, inputs = model_forward.unguarded(probe, set_mode(network, "train"))
     result = []
     for i, layer in enumerate(network):
         if layer["kind"] == "relu":
@@ -50,10 +50,10 @@ def _record(lr, seed, X, y, probe):
     """{False/True: (steps, layers, N, width) float32 ReLU inputs, and for True the BN inputs}."""
     record = {}
     for batchnorm in (False, True):
-        run = BL.train_minibatch.unguarded(BL.init_bn_layers(SIZES, batchnorm, rng=seed), X, y, lr=lr, steps=STEPS,
+        run = train_minibatch.unguarded(init_bn_layers(SIZES, batchnorm, rng=seed), X, y, lr=lr, steps=STEPS,
                                            seed=seed, snapshot_every=SNAPSHOT)
         relu, before = [], []
-        with np.errstate(all="ignore"), BL.one_blas_thread():
+        with np.errstate(all="ignore"), one_blas_thread():
             for network in run.snapshots:
                 pairs = pre_activations(network, probe)
                 relu.append([p[0] for p in pairs])
