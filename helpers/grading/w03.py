@@ -121,4 +121,5 @@ def _verify_sobel(case, outputs, where):
 
 register(Check("sobel_edges", _sobel_cases, reference=None, outputs=("magnitude", "orientation"),
                verify=_verify_sobel, forbidden=SOBEL,
-               doc='Check ``sobel_edges(image) -> (magnitude, orientation)``; angles are compared where there is an edge.'))
+               doc='Check ``sobel_edges(image) -> (magnitude, orientation)``; angles are compared where there is an '
+                   'edge.'))
