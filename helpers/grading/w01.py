@@ -43,6 +43,7 @@ def _smooth_cases(rng):
 register(Check("sigmoid", _elementwise_cases, activations.sigmoid.unguarded,
                 guarded=(activations.sigmoid,),
                 hint="σ(z) = 1 / (1 + exp(−z)); np.exp works element-wise on arrays.",
+               compares_with=(activations.sigmoid,),
                doc='Check ``sigmoid(z)`` against the reference on arrays of several shapes.'))
 
 
@@ -50,17 +51,20 @@ register(Check("sigmoid_grad", _smooth_cases, activations.sigmoid_grad.unguarded
                 guarded=(activations.sigmoid_grad,), numerical=_elementwise_numerical(activations.sigmoid.unguarded),
                 tolerances={"grad": GRADIENT_RTOL},
                 hint="σ'(z) = σ(z) (1 − σ(z)); it takes z, not σ(z).",
+               compares_with=(activations.sigmoid_grad,),
                doc='Check ``sigmoid_grad(z)`` against the reference and finite differences.'))
 
 
 register(Check("relu", _elementwise_cases, activations.relu.unguarded, guarded=(activations.relu,),
                 hint="relu(z) = max(0, z) element-wise: np.maximum, not max.",
+               compares_with=(activations.relu,),
                doc='Check ``relu(z)``.'))
 
 
 register(Check("relu_grad", _elementwise_cases, activations.relu_grad.unguarded, outputs=("grad",),
                 guarded=(activations.relu_grad,),
                 hint="1 where z > 0 and 0 elsewhere; at exactly z = 0 this course uses 0.",
+               compares_with=(activations.relu_grad,),
                doc='Check ``relu_grad(z)`` (0 at z = 0).'))
 
 
@@ -68,6 +72,7 @@ register(Check("tanh_grad", _smooth_cases, activations.tanh_grad.unguarded, outp
                 guarded=(activations.tanh_grad,), numerical=_elementwise_numerical(np.tanh),
                 tolerances={"grad": GRADIENT_RTOL},
                 hint="d tanh(z)/dz = 1 − tanh(z)²: check the sign.",
+               compares_with=(activations.tanh_grad,),
                doc='Check ``tanh_grad(z)`` against the reference and finite differences.'))
 
 
@@ -89,6 +94,7 @@ register(Check("softmax", _logit_cases, losses.softmax.unguarded, guarded=(losse
                forbidden=SOFTMAX + (losses.log_softmax, losses.softmax_cross_entropy),
                 hint="subtract each row's maximum before np.exp (keepdims=True keeps the shapes "
                      "broadcastable) and normalise over the last axis.",
+               compares_with=(losses.softmax,),
                doc='Check ``softmax(z)`` on (N, K) logits, including logits near ±1000.'))
 
 
@@ -111,6 +117,7 @@ register(Check("cross_entropy", _probability_cases, losses.cross_entropy.unguard
                forbidden=CROSS_ENTROPY + (losses.softmax_cross_entropy,),
                 hint="the mean over the batch of −log(probability of the true class); accept both "
                      "integer labels (y.ndim == 1) and one-hot rows.",
+               compares_with=(losses.cross_entropy,),
                doc='Check ``cross_entropy(y_hat, y)`` with integer and one-hot labels.'))
 
 
@@ -142,6 +149,7 @@ register(Check("softmax_cross_entropy", _labelled_logit_cases,
                 numerical=_loss_gradient_estimate, tolerances={"dz": GRADIENT_RTOL},
                 hint="use log-softmax, z − max − log Σ exp(z − max), so that large logits stay finite; "
                      "dz = (softmax(z) − one_hot(y)) / N.",
+               compares_with=(losses.softmax_cross_entropy,),
                doc='Check ``softmax_cross_entropy(z, y) -> (loss, dz)``: reference, stability and finite differences.'))
 
 
@@ -174,6 +182,7 @@ register(Check("binary_cross_entropy", _binary_cases, losses.binary_cross_entrop
                tolerances={"dz": GRADIENT_RTOL},
                hint="with ŷ = σ(z): loss = mean of −[y log ŷ + (1 − y) log(1 − ŷ)]; for large |z| write it as "
                     "max(z, 0) − z·y + log(1 + exp(−|z|)) (np.logaddexp or np.log1p); dz = (ŷ − y) / N.",
+               compares_with=(losses.binary_cross_entropy,),
                doc="Check ``binary_cross_entropy(z, y) -> (loss, dz)`` for a sigmoid output: reference, logits "
                    "near ±1000 and central differences."))
 
@@ -193,6 +202,7 @@ register(Check("regression_mse", _regression_cases, losses.mse.unguarded, functi
                forbidden=MEAN_SQUARED_ERROR,
                hint="loss = (1/N) Σ_n ½‖ŷ_n − y_n‖² (a sum over the outputs, a mean over the batch); "
                     "dy_hat = (ŷ − y) / N.",
+               compares_with=(losses.mse,),
                doc="Check ``mse(y_hat, y) -> (loss, dy_hat)``, the identity output with mean squared error."))
 
 
@@ -226,6 +236,7 @@ def _verify_softmax_regression(case, outputs, where, min_accuracy=0.90):
 register(Check("softmax_regression", _digits_training_cases, reference=None,
                outputs=("W", "b", "losses"), verify=_verify_softmax_regression, forbidden=LINEAR_CLASSIFIERS,
                hint="train(X, y, n_classes) must return (W, b, losses).",
-               doc="Train with the student's ``train(X, y, n_classes) -> (W, b, losses)`` on the digits. Passes when W is "
-                   "(64, 10), b is (10,), the loss went down, and argmax(X_test W + b) is right on at least 90% of "
-                   "the held-out digits."))
+               compares_with="behaviour",
+               doc="Train with the student's ``train(X, y, n_classes) -> (W, b, losses)`` on the digits. Passes "
+                   "when W is (64, 10), b is (10,), the loss went down, and argmax(X_test W + b) is right on at least "
+                   "90% of the held-out digits."))

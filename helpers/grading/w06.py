@@ -65,11 +65,13 @@ register(Check("error_gaps", _gap_cases, strategy.error_gaps.unguarded, outputs=
                guarded=(strategy.error_gaps, strategy.diagnose),
                hint="[train − human, train_dev − train, dev − train_dev, test − dev], with np.nan as the "
                     "last entry when test is None; errors are in percent, do not rescale them.",
+               compares_with=(strategy.error_gaps,),
                doc='Check ``error_gaps(human, train, train_dev, dev, test=None)`` on worked and random cases.'))
 register(Check("diagnose_bias_variance", _diagnose_cases, strategy.diagnose.unguarded, outputs=("flags",),
                guarded=(strategy.error_gaps, strategy.diagnose),
                hint="flag a problem when its gap is > 0 and ≥ half of the largest gap; ignore the "
                     "dev-overfitting gap when test is None; return 0/1 in the order of PROBLEMS.",
+               compares_with=(strategy.diagnose,),
                doc='Check ``diagnose(human, train, train_dev, dev, test=None)`` on the worked cases, ties and 24 '
                    'random cases.', function="diagnose"), aliases=("diagnose",))
 
@@ -88,6 +90,7 @@ register(Check("human_level", _human_cases, strategy.human_level.unguarded, outp
                guarded=(strategy.human_level,),
                hint="Bayes error is at most the best error anyone reaches: the minimum, not the "
                     "average or the typical reader.",
+               compares_with=(strategy.human_level,),
                doc='Check ``human_level(errors)``: the proxy for Bayes error.'))
 
 
@@ -141,6 +144,7 @@ def _verify_splits(case, outputs, where):
 register(Check("assign_splits", _split_cases, reference=None, outputs=("split",),
                guarded=(strategy.assign_splits,), verify=_verify_splits,
                hint="permute the target indices and the source indices separately.",
+               compares_with="behaviour",
                doc='Check ``assign_splits(is_target, n_dev, n_test, n_train_dev, seed)``: sizes and sources of each '
                    'split.'))
 
@@ -163,6 +167,7 @@ register(Check("error_by_split", _error_split_cases, strategy.error_by_split.ung
                guarded=(strategy.error_by_split,),
                hint="for s in 0..3: 100 × the mean of (y != y_pred) over the examples with split == s "
                     "(percent); np.nan when a split has no examples.",
+               compares_with=(strategy.error_by_split,),
                doc='Check ``error_by_split(y, y_pred, split)``: percent errors per split, NaN for empty ones.'))
 
 
@@ -184,6 +189,7 @@ register(Check("error_analysis_ceilings", _ceiling_cases, strategy.ceilings.ungu
                guarded=(strategy.ceilings,),
                hint="dev_error × (fraction of sampled errors carrying each tag): average over the rows "
                     "(axis=0), one value per column.",
+               compares_with=(strategy.ceilings,),
                doc='Check ``ceilings(tags, dev_error)`` on random tag tables.', function="ceilings"),
          aliases=("ceilings",))
 
@@ -207,6 +213,7 @@ register(Check("relabel_worth_it", _relabel_cases, strategy.relabel_worth_it.ung
                guarded=(strategy.relabel_worth_it,),
                hint="the error due to wrong labels is dev_error × mislabeled_share (points); return 1 "
                     "only when it is strictly larger than model_gap, else 0 (an int).",
+               compares_with=(strategy.relabel_worth_it,),
                doc="Check ``relabel_worth_it(dev_error, mislabeled_share, model_gap)`` on the seed's and random "
                    "cases."))
 
@@ -232,6 +239,7 @@ register(Check("precision_recall_f1", _binary_cases, strategy.precision_recall_f
                outputs=("precision", "recall", "f1"), guarded=(strategy.precision_recall_f1,),
                hint="precision = TP / predicted positives, recall = TP / actual positives, F1 = their "
                     "harmonic mean 2PR / (P + R); use 0.0 where a denominator is 0.",
+               compares_with=(strategy.precision_recall_f1,),
                doc='Check ``precision_recall_f1(y_true, y_pred)``, including zero denominators.'))
 
 
@@ -256,6 +264,7 @@ register(Check("choose_model", _choose_cases, strategy.choose_model.unguarded, o
                guarded=(strategy.choose_model,),
                hint="keep the models with latency ≤ max_latency (satisficing), then take the best score "
                     "among them (optimizing); the index refers to the full list; −1 when none qualifies.",
+               compares_with=(strategy.choose_model,),
                doc='Check ``choose_model(score, latency, max_latency)``: satisficing then optimizing.'))
 
 
@@ -270,6 +279,7 @@ def _size_cases(rng) -> list[Case]:
 register(Check("dev_test_sizes", _size_cases, strategy.dev_test_sizes.unguarded,
                outputs=("n_train", "n_dev", "n_test"), guarded=(strategy.dev_test_sizes,),
                hint="dev = test = min(n // 5, 10000) (integer division), train = n − dev − test.",
+               compares_with=(strategy.dev_test_sizes,),
                doc='Check ``dev_test_sizes(n)`` for small, medium and very large n.'))
 
 

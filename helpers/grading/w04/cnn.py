@@ -103,6 +103,8 @@ register(Check("cnn_loss_and_grads", cases, reference_loss_and_grads,
                     "+ b2, (loss, dz) = softmax_cross_entropy(z, y). Backward in reverse: dW2 = flatᵀ dz, "
                     "db2 = Σ_n dz, dp = dz W2ᵀ reshaped like p, dh = pool backward, da = dh · (a > 0), then "
                     "conv backward gives dw1, db1. Use the sizes of the arrays you are given, not 8×8 and 8 filters.",
+               compares_with=(conv.conv2d, conv.max_pool2d, softmax_cross_entropy, conv.max_pool2d_backward,
+                              conv.conv2d_backward),
                doc="Check ``cnn_loss_and_grads(x, y, w1, b1, W2, b2) -> (loss, dw1, db1, dW2, db2)``, the whole "
                    "network (conv 3×3 pad 1, ReLU, max pool 2×2, affine, softmax cross-entropy), against the "
                    "reference kernels and central differences of the loss, on networks of several sizes."))
@@ -173,6 +175,7 @@ register(Check("cnn_trains_digits", training_cases, reference=None, verify=verif
                forbidden=CORRELATION + MAX_POOLING,
                hint="train_cnn(X, y, epochs, seed) returns (params, losses): params (w1, b1, W2, b2), one loss "
                     "per mini-batch.",
+               compares_with="behaviour",
                doc=f"Train with ``train_cnn(X_train, y_train, epochs={TRAINING_EPOCHS}, seed=s)`` for two "
                    f"seeds the grader draws; each run passes when the losses go down and the test accuracy of "
                    f"the trained network is at least {TRAINING_MIN_ACCURACY:.0%}."))

@@ -45,6 +45,7 @@ register(Check("conv_single_step", lambda rng: [
     Case("bias only (zero window)", (np.zeros((2, 3, 3)), rng.normal(size=(2, 3, 3)), 3.0)),
 ], lambda x_slice, w, b: float(np.sum(x_slice * w) + b), guarded=CONV_KERNELS,
     hint="multiply element-wise, sum over every axis (channels too), then add the bias once.",
+               compares_with="plain numpy",
                doc='Check ``conv_single_step(x_slice, w, b)``.'))
 
 
@@ -54,6 +55,7 @@ _CONV_HINT = ("pad x first; H_out = (H + 2 pad − HH) // stride + 1 (W_out with
 
 register(Check("conv_forward", _conv_cases, _conv_reference, guarded=CONV_KERNELS, hint=_CONV_HINT,
                forbidden=CORRELATION,
+               compares_with=(conv.conv2d,),
                doc='Check ``conv_forward(x, w, b, stride, pad)`` against ``helpers.conv.conv2d``.'))
 
 
@@ -84,6 +86,7 @@ register(Check("conv_backward", _conv_backward_cases, _conv_backward_reference, 
                hint="db sums dout over n, i, j; dw[k] adds dout[n, k, i, j] · (the padded window); dx_pad adds "
                     "dout[n, k, i, j] · w[k] into the window (+=, windows overlap), then dx = dx_pad without "
                     "its padding: dx_pad[:, :, pad:pad + H, pad:pad + W].",
+               compares_with=(conv.conv2d_backward,),
                doc='Check ``conv_backward(dout, x, w, b, stride, pad) -> (dx, dw, db)``: reference and numerical '
                    'gradients.'))
 
@@ -97,6 +100,7 @@ _FAST_HINT = ("one loop over the output positions (i, j): the windows of all N i
 
 register(Check("conv_forward_fast", _conv_cases, _conv_reference, guarded=CONV_KERNELS, hint=_FAST_HINT,
                forbidden=CORRELATION,
+               compares_with=(conv.conv2d,),
                doc="Check ``conv_forward_fast(x, w, b, stride, pad)`` on the cases of ``conv_forward`` "
                    "against ``helpers.conv.conv2d``."))
 
@@ -108,5 +112,6 @@ register(Check("conv_backward_fast", _conv_backward_cases, _conv_backward_refere
                     "(N, C·HH·WW): dw (as (F, C·HH·WW)) += dᵀ @ windows; the padded dx's window += "
                     "(d @ w as (F, C·HH·WW)) reshaped to (N, C, HH, WW); db = dout summed over n, i, j; "
                     "then drop the padding from dx.",
+               compares_with=(conv.conv2d_backward,),
                doc="Check ``conv_backward_fast(dout, x, w, b, stride, pad) -> (dx, dw, db)`` on the cases of "
                    "``conv_backward``: reference and numerical gradients."))

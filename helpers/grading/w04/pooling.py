@@ -88,6 +88,7 @@ for _kind, _forward_hint, _backward_hint in [
                    (lambda kind: lambda x, size=2, stride=2: getattr(conv, f"{kind}_pool2d").unguarded(
                        x, size=size, stride=stride))(_kind),
                    guarded=_pool_guards(f"{_kind}_pool2d"), hint=_forward_hint, forbidden=POOLING[_kind],
+                   compares_with=(getattr(conv, f"{_kind}_pool2d"),),
                    doc=f"Check ``{_kind}_pool_forward(x, size, stride)`` against ``helpers.conv.{_kind}_pool2d``, "
                        f"overlapping and non-square windows included."))
     register(Check(f"{_kind}_pool_backward", _pool_backward_cases,
@@ -95,6 +96,7 @@ for _kind, _forward_hint, _backward_hint in [
                        conv, f"{kind}_pool2d_backward").unguarded(dout, x, size=size, stride=stride))(_kind),
                    outputs=("dx",), guarded=_pool_guards(f"{_kind}_pool2d_backward"), numerical=_pool_numerical(_kind),
                    tolerances={"dx": GRADIENT_RTOL}, hint=_backward_hint,
+                   compares_with=(getattr(conv, f"{_kind}_pool2d_backward"),),
                    doc=f"Check ``{_kind}_pool_backward(dout, x, size, stride) -> dx`` against "
                        f"``helpers.conv.{_kind}_pool2d_backward`` and central differences (not where a window "
                        f"has a tie), overlapping windows and ties included."))

@@ -25,6 +25,7 @@ def _pad_reference(x, pad):
 register(Check("zero_pad", _pad_cases, _pad_reference, guarded=CONV_KERNELS,
                hint="pad axes 2 and 3 only, by `pad` on both sides: "
                     "np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))).",
+               compares_with=(conv.pad2d,),
                doc='Check ``zero_pad(x, pad)`` on (N, C, H, W) batches, pad 0 to 3.'))
 
 
@@ -48,6 +49,7 @@ def _size_reference(n, f, pad=0, stride=1):
 
 register(Check("conv_output_size", _size_cases, _size_reference, guarded=(conv.output_size,),
                hint="floor((n + 2 pad − f) / stride) + 1: integer division `//`, then + 1.",
+               compares_with="plain numpy",
                doc='Check ``conv_output_size(n, f, pad, stride)``, strides that do not fit included.'))
 
 
@@ -101,6 +103,7 @@ register(Check("output_size_drill", lambda rng: [Case("your six answers", ())], 
                function="drill_answers", outputs=("answers",),
                hint="output size = floor((n + 2p − f)/s) + 1; 'same' with stride 1 needs p = (f − 1)/2; "
                     "a filter has f·f·C weights plus one bias.",
+               compares_with="plain numpy",
                doc='Check the six answers of the output-size drill (``drill_answers``) against the formula.',
                by_hand=ByHand(labels=_drill_labels(), hints=_drill_hints())),
          aliases=("drill",))

@@ -62,6 +62,7 @@ for _which in ("dW_out", "dc"):
                                                 _output_reference(_which), _output_numerical(_which),
                                                 _OUTPUT_HINTS[_which]),
                    hint="output_grads(dv, z) must return the tuple (dW_out, dc).",
+                   compares_with="plain numpy",
                    doc=f"Check {_which} of ``output_grads(dv, z) -> (dW_out, dc)`` against plain numpy and "
                        f"central differences."))
 
@@ -91,6 +92,7 @@ def _delta_verify(case, got, where):
 
 register(Check("rnn_deltas", _delta_cases, reference=None, outputs=("delta",), guarded=(rnn.rnn_backward,),
                verify=_delta_verify, hint=_DELTA_HINT,
+               compares_with=(rnn.rnn_backward,),
                doc='Check ``rnn_deltas(dh, z, W, activation) -> delta`` (N, T, H), the recursion back through time, '
                    'against helpers.rnn and the numerical gradient ∂E/∂u_t.'))
 
@@ -132,6 +134,7 @@ for _which in ("dW_in", "dW", "db"):
                                                 energy_gradient_of({"dW_in": "W_in", "dW": "W", "db": "b"}[_which]),
                                                 _PARAM_HINTS[_which]),
                    hint="rnn_param_grads(delta, x, z, h0) must return the tuple (dW_in, dW, db).",
+                   compares_with=(rnn.rnn_backward,),
                    doc=f"Check {_which} of ``rnn_param_grads(delta, x, z, h0) -> (dW_in, dW, db)`` against "
                        f"helpers.rnn and central differences."))
 
@@ -160,5 +163,6 @@ register(Check("rnn_backward", _backward_cases, _backward_reference, outputs=_BA
                hint="z = rnn_forward(...); delta = rnn_deltas(dh, z, W, activation); "
                     "(dW_in, dW, db) = rnn_param_grads(delta, x, z, h0); dx = delta @ W_in.T (N, T, D); "
                     "dh0 = delta[:, 0] @ W.T (N, H).",
+               compares_with=(rnn.rnn_backward,),
                doc='Check ``rnn_backward(dh, x, h0, W_in, W, b, activation) -> (dx, dh0, dW_in, dW, db)`` against '
                    'helpers.rnn and central differences (T = 1, N = 1, T = 60 included).'))

@@ -93,6 +93,7 @@ _GRU_BACKWARD_HINT = ("with s = h_prev @ Wh_n: da_n = dh * (1 − z) * (1 − n�
 register(Check("lstm_step", _cell_cases(4, _LSTM_FORWARD_ARGS, True),
                lambda *args: rnn.lstm_step.unguarded(*args), outputs=("h", "c"),
                guarded=(rnn.lstm_step,), hint=_LSTM_HINT,
+               compares_with=(rnn.lstm_step,),
                doc='Check ``lstm_step(x, h_prev, c_prev, Wx, Wh, b) -> (h, c)`` (gates [i, f, o, g]).'))
 
 
@@ -105,6 +106,7 @@ register(Check("lstm_step_backward", _cell_cases(4, _LSTM_BACKWARD_ARGS, False),
                                           ("dWx", "Wx"), ("dWh", "Wh"), ("db", "b")], ("dh", "dc")),
                tolerances={name: GRADIENT_RTOL for name in ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")},
                hint=_LSTM_BACKWARD_HINT,
+               compares_with=(rnn.lstm_step_backward,),
                doc='Check ``lstm_step_backward(dh, dc, x, h_prev, c_prev, Wx, Wh, b) -> (dx, dh_prev, dc_prev, dWx, '
                    'dWh, db)`` against helpers.rnn and central differences.'))
 
@@ -112,6 +114,7 @@ register(Check("lstm_step_backward", _cell_cases(4, _LSTM_BACKWARD_ARGS, False),
 register(Check("gru_step", _cell_cases(3, _GRU_FORWARD_ARGS, True),
                lambda *args: rnn.gru_step.unguarded(*args), outputs=("h",),
                guarded=(rnn.gru_step,), hint=_GRU_HINT,
+               compares_with=(rnn.gru_step,),
                doc='Check ``gru_step(x, h_prev, Wx, Wh, b) -> h`` (gates [z, r, n]).'))
 
 
@@ -124,5 +127,6 @@ register(Check("gru_step_backward", _cell_cases(3, _GRU_BACKWARD_ARGS, False),
                                           ("db", "b")], ("dh",)),
                tolerances={name: GRADIENT_RTOL for name in ("dx", "dh_prev", "dWx", "dWh", "db")},
                hint=_GRU_BACKWARD_HINT,
+               compares_with=(rnn.gru_step_backward,),
                doc='Check ``gru_step_backward(dh, x, h_prev, Wx, Wh, b) -> (dx, dh_prev, dWx, dWh, db)`` against '
                    'helpers.rnn and central differences.'))

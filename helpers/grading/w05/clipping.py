@@ -31,4 +31,5 @@ register(Check("clip_by_norm", _clip_cases, _clip_reference, outputs=("clipped",
                hint="total_norm = sqrt(Σ over every gradient of Σ g²) (ONE norm for all gradients together); "
                     "when total_norm > max_norm multiply every gradient by max_norm / total_norm, otherwise "
                     "return them unchanged. Return new arrays; do not scale the inputs in place.",
+               compares_with=(rnn.clip_by_norm,),
                doc='Check ``clip_by_norm(grads, max_norm) -> (clipped, total_norm)`` (global norm).'))

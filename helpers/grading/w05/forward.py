@@ -21,4 +21,5 @@ def _forward_reference(x, h0, W_in, W, b, activation="tanh"):
 register(Check("rnn_forward", _forward_cases, _forward_reference, outputs=("z",), guarded=(rnn.rnn_forward,),
                hint="loop over t: u_t = x[:, t] @ W_in + z_prev @ W + b, z_t = f(u_t), starting from "
                     "z_prev = h0; store z_t in z[:, t] and carry it to the next step. Return (N, T, H).",
+               compares_with=(rnn.rnn_forward,),
                doc='Check ``rnn_forward(x, h0, W_in, W, b, activation) -> z`` (N, T, H) against helpers.rnn.'))

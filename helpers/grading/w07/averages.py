@@ -37,6 +37,7 @@ def ewa_reference(values, beta, bias_correction=True):
 register(Check("ewa", ewa_cases(False), ewa_reference, function="ewa", outputs=("v",), guarded=(optim.ewa,),
                hint="start from v = 0 (zeros shaped like one value, values.shape[1:]) and for t = 0, 1, ... set "
                     "v = beta * v + (1 - beta) * values[t] and store it as out[t]; return all T averages.",
+               compares_with=(optim.ewa,),
                doc="Check ``ewa(values, beta, bias_correction=False)``, v_t = β v_{t−1} + (1 − β) θ_t from v_0 = 0, "
                    "on series of shape (T,) and (T, ...), β = 0 and T = 1 included, against helpers.optim.ewa."))
 
@@ -45,5 +46,6 @@ register(Check("ewa_bias_corrected", ewa_cases(True), ewa_reference, function="e
                guarded=(optim.ewa,),
                hint="divide each v_t by (1 − β^t) where t counts from 1 (the first value is t = 1, so the "
                     "first corrected average is the first value itself); keep the uncorrected v in the recursion.",
+               compares_with=(optim.ewa,),
                doc="Check ``ewa(values, beta, bias_correction=True)``, v_t / (1 − β^t), on the same series, against "
                    "helpers.optim.ewa."))

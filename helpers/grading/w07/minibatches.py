@@ -78,6 +78,7 @@ def verify_minibatches(case, outputs, where):
 register(Check("minibatches", minibatch_cases, reference=None, verify=verify_minibatches,
                function="minibatches", outputs=RUNS,
                hint=BATCH_HINT,
+               compares_with="behaviour",
                doc="Check ``minibatches(X, y, batch_size, rng)`` through ``minibatch_layouts(X, y, batch_size, "
                    "seed)`` (three runs: seed, the same seed, another seed): every example once per epoch, X and "
                    "y shuffled together, full batches then the last partial one, the same batches for the same "

@@ -66,6 +66,7 @@ RAVINE_HINTS = (
 register(Check("ravine_saddle_answers", ravine_cases, ravine_reference,
                function="ravine_saddle_answers", outputs=("answers",),
                hint="each coordinate of a quadratic evolves on its own: one step multiplies it by (1 − lr·λ).",
+               compares_with="plain numpy",
                doc="Check the six numbers worked out by hand for the ravine f = ½(w₁² + 20 w₂²) and the saddle "
                    "½(x² − y²) (``ravine_saddle_answers``), computed here from the same constants.",
                by_hand=ByHand(labels=RAVINE_LABELS, hints=RAVINE_HINTS)))

@@ -42,6 +42,7 @@ register(Check("inverse_time_decay",
                schedule_reference(optim.inverse_time_decay),
                outputs=("lr",), guarded=(optim.inverse_time_decay, optim.exponential_decay, optim.staircase_decay),
                hint="lr0 / (1 + decay_rate * epoch), element by element for an array of epochs (no loop needed).",
+               compares_with=(optim.inverse_time_decay,),
                doc="Check ``inverse_time_decay(lr0, epoch, decay_rate)`` = lr₀ / (1 + decay_rate·epoch) on vectors "
                    "of epochs (0, late, unsorted and fractional epochs included)."))
 
@@ -53,6 +54,7 @@ register(Check("exponential_decay",
                outputs=("lr",), guarded=(optim.exponential_decay, optim.inverse_time_decay, optim.staircase_decay),
                hint="lr0 * rate ** epoch: the learning rate is multiplied by rate once per epoch, so epoch 0 gives "
                     "lr0.",
+               compares_with=(optim.exponential_decay,),
                doc="Check ``exponential_decay(lr0, epoch, rate)`` = lr₀ · rate^epoch on vectors of epochs."))
 
 
@@ -63,6 +65,7 @@ register(Check("staircase_decay",
                outputs=("lr",), guarded=(optim.staircase_decay, optim.inverse_time_decay, optim.exponential_decay),
                hint="lr0 * drop ** np.floor(epoch / epochs_per_drop): constant for epochs_per_drop epochs, "
                     "then one step down; round DOWN (floor), not to the nearest integer.",
+               compares_with=(optim.staircase_decay,),
                doc="Check ``staircase_decay(lr0, epoch, drop, epochs_per_drop)`` = lr₀ · drop^⌊epoch / "
                    "epochs_per_drop⌋ "
                    "on vectors of epochs, on and around the stairs."))

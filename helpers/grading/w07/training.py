@@ -68,6 +68,7 @@ register(Check("adam_trains_digits", training_cases, reference=None, verify=veri
                function="train_mlp", outputs=("params", "losses"), guarded=guards_of(optim.adam),
                hint="train_mlp(X, y, optimizer, n_updates, seed) must return (params, losses): params a tuple "
                     "(W1, b1, ..., W4, b4), losses one value per update.",
+               compares_with="behaviour",
                doc=f"Train with ``train_mlp(X_train, y_train, optimizer='adam', n_updates={TRAINING_UPDATES}, "
                    f"seed=s)`` "
                    f"for three seeds the grader draws; each run passes when params chain 64 → ... → 10 through at "

@@ -111,6 +111,7 @@ register(Check("momentum_update",
                                            dict(lr=0.5, beta=0.99), dict(lr=0.05, beta=0.0)]),
                rule_reference(optim.momentum), outputs=("param", "v"), guarded=guards_of(optim.momentum),
                hint=MOMENTUM_HINT,
+               compares_with=(optim.momentum,),
                doc="Check one step of ``momentum_update(param, grad, v, lr, beta) -> (param, v)``, v = βv + (1 − β)g, "
                    "from states built over 0 to 99 earlier steps, on tensors of several shapes, against "
                    "helpers.optim.momentum (β = 0 included)."))
@@ -121,6 +122,7 @@ register(Check("rmsprop_update",
                                           dict(lr=0.1, beta=0.5, eps=1e-6)]),
                rule_reference(optim.rmsprop), outputs=("param", "s"), guarded=guards_of(optim.rmsprop),
                hint=RMSPROP_HINT,
+               compares_with=(optim.rmsprop,),
                doc="Check one step of ``rmsprop_update(param, grad, s, lr, beta, eps) -> (param, s)`` from states "
                    "built "
                    "over 0 to 99 earlier steps, on tensors of several shapes, against helpers.optim.rmsprop."))
@@ -130,6 +132,7 @@ register(Check("adagrad_update",
                rule_cases(optim.adagrad, [dict(lr=0.1, eps=1e-8), dict(lr=0.01, eps=1e-8), dict(lr=1.0, eps=1e-6)]),
                rule_reference(optim.adagrad), outputs=("param", "G"), guarded=guards_of(optim.adagrad),
                hint=ADAGRAD_HINT,
+               compares_with=(optim.adagrad,),
                doc="Check one step of ``adagrad_update(param, grad, G, lr, eps) -> (param, G)``, G = G + g², from "
                    "states "
                    "built over 0 to 99 earlier steps (negative gradients included), against helpers.optim.adagrad."))
@@ -141,6 +144,7 @@ register(Check("adam_update",
                                        dict(lr=0.1, beta1=0.5, beta2=0.9, eps=1e-6)], with_t=True),
                rule_reference(optim.adam), outputs=("param", "state"), guarded=guards_of(optim.adam),
                hint=ADAM_HINT,
+               compares_with=(optim.adam,),
                doc="Check one step of ``adam_update(param, grad, state, t, lr, beta1, beta2, eps) -> (param, (m, v))`` "
                    "at steps t = 1 to 100 from states built by helpers.optim.adam, on tensors of several shapes."))
 
@@ -245,6 +249,7 @@ def verify_adam_property(case, got, where):
 register(Check("momentum_constant_gradient", property_cases(momentum_property_case), reference=None,
                verify=verify_momentum_property, function="momentum_update", outputs=("param", "v"),
                guarded=guards_of(optim.momentum), hint=MOMENTUM_HINT,
+               compares_with="behaviour",
                doc="Check two properties of ``momentum_update``: the first step is (1 − β) of a plain step, and a "
                    "gradient that never changes is its own average (v stays g, the step is lr · g)."))
 
@@ -252,6 +257,7 @@ register(Check("momentum_constant_gradient", property_cases(momentum_property_ca
 register(Check("rmsprop_scale_invariance", property_cases(rmsprop_property_case), reference=None,
                verify=verify_rmsprop_property, function="rmsprop_update", outputs=("param", "s"),
                guarded=guards_of(optim.rmsprop), hint=RMSPROP_HINT,
+               compares_with="behaviour",
                doc="Check that ``rmsprop_update``'s step does not change when every gradient (and so s) is scaled "
                    "by factors from 1e-2 to 1e4."))
 
@@ -259,6 +265,7 @@ register(Check("rmsprop_scale_invariance", property_cases(rmsprop_property_case)
 register(Check("adagrad_step_shrinks", property_cases(adagrad_property_case), reference=None,
                verify=verify_adagrad_property, function="adagrad_update", outputs=("param", "G"),
                guarded=guards_of(optim.adagrad), hint=ADAGRAD_HINT,
+               compares_with="behaviour",
                doc="Check that ``adagrad_update``'s t-th step for gradients of one size is lr/√t per coordinate, "
                    "for sizes from 1e-2 to 1e3."))
 
@@ -266,5 +273,6 @@ register(Check("adagrad_step_shrinks", property_cases(adagrad_property_case), re
 register(Check("adam_first_step", property_cases(adam_property_case), reference=None,
                verify=verify_adam_property, function="adam_update", outputs=("param", "state"),
                guarded=guards_of(optim.adam), hint=ADAM_HINT,
+               compares_with="behaviour",
                doc="Check that ``adam_update``'s first step (t = 1, state None) moves every coordinate by lr, for "
                    "gradients from 1e-3 to 1e3: the bias correction at work."))

@@ -56,6 +56,7 @@ def verify_init(case, got, where):
 
 register(Check("init_variances", init_cases, reference=None, outputs=("W",), function="init_weights",
                guarded=(init_weights, init_std), verify=verify_init, hint=INIT_HINT,
+               compares_with="behaviour",
                doc="Check ``init_weights(n_in, n_out, method, rng) -> W``: the shape (n_in, n_out) for every "
                    "method, all zeros for 'zeros', and mean 0 and the method's variance (within 5 %) on "
                    "60 000 weights for 'large', 'lecun', 'xavier' and 'he'."))

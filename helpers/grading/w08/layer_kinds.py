@@ -43,6 +43,7 @@ def affine_numerical(case, expected):
 register(Check("affine_forward", affine_forward_cases, affine_forward.unguarded, outputs=("out",),
                guarded=(affine_forward,),
                hint="out = x @ W + b: x (N, D) times W (D, M) gives (N, M), and b (M,) is added to every row.",
+               compares_with=(affine_forward,),
                doc="Check ``affine_forward(x, W, b) -> out`` (N, M) against helpers.layers (N = 1, D = 1, M = 1 "
                    "and square shapes included)."))
 
@@ -52,6 +53,7 @@ register(Check("affine_backward", affine_backward_cases, affine_backward.unguard
                tolerances={"dx": GRADIENT_RTOL, "dW": GRADIENT_RTOL, "db": GRADIENT_RTOL},
                hint="dx = dout @ W.T (N, D); dW = x.T @ dout (D, M), a sum over the batch, not a mean; "
                     "db = dout.sum(axis=0) (M,). Check each shape against its parameter's.",
+               compares_with=(affine_backward,),
                doc="Check ``affine_backward(dout, x, W, b) -> (dx, dW, db)`` against helpers.layers and "
                    "central differences."))
 
@@ -94,6 +96,7 @@ register(Check("activation_forward", activation_forward_cases, activation_forwar
                guarded=(activation_forward,),
                hint="relu: np.maximum(z, 0); tanh: np.tanh(z); sigmoid: 1 / (1 + np.exp(-z)). Pick the function "
                     "from `kind` and apply it element by element.",
+               compares_with=(activation_forward,),
                doc="Check ``activation_forward(z, kind) -> out`` for kind relu, tanh and sigmoid, large |z| "
                    "included."))
 
@@ -103,6 +106,7 @@ register(Check("activation_backward", activation_backward_cases, activation_back
                tolerances={"dz": GRADIENT_RTOL},
                hint="dz = dout * f'(z) with z the layer's INPUT: relu (z > 0); tanh 1 - np.tanh(z)**2; "
                     "sigmoid s * (1 - s) with s = 1 / (1 + np.exp(-z)). Do not forget to multiply by dout.",
+               compares_with=(activation_backward,),
                doc="Check ``activation_backward(dout, z, kind) -> dz`` against helpers.layers and central "
                    "differences, for relu, tanh and sigmoid."))
 
@@ -153,6 +157,7 @@ DROPOUT_HINT = ("inverted dropout: in training out = x * mask / keep_prob (the k
 register(Check("inverted_dropout_forward", dropout_forward_cases, dropout_forward_reference, outputs=("out",),
                function="dropout_forward", guarded=(norm.dropout_forward, norm.dropout_backward),
                hint=DROPOUT_HINT,
+               compares_with="plain numpy",
                doc="Check ``dropout_forward(x, mask, keep_prob, train) -> out`` with masks the check fixes, in "
                    "training (x ⊙ mask / keep_prob) and at test time (x unchanged)."))
 
@@ -161,5 +166,6 @@ register(Check("inverted_dropout_backward", dropout_backward_cases, dropout_back
                function="dropout_backward", guarded=(norm.dropout_backward, norm.dropout_forward),
                numerical=dropout_numerical, tolerances={"dx": GRADIENT_RTOL},
                hint="dx = dout * mask / keep_prob: the same mask and the same scaling as the forward pass.",
+               compares_with=(norm.dropout_backward,),
                doc="Check ``dropout_backward(dout, mask, keep_prob) -> dx`` against helpers.norm (with "
                    "p = 1 − keep_prob) and finite differences."))

@@ -38,6 +38,7 @@ def verify_model_forward(case, got, where):
 register(Check("model_forward", model_forward_cases, reference=None, outputs=("out", "inputs"),
                guarded=(model_forward, affine_forward, activation_forward),
                verify=verify_model_forward, hint=FORWARD_HINT,
+               compares_with=(model_forward,),
                doc="Check ``model_forward(x, layers) -> (out, inputs)`` on layer lists of depth 1 to 4 with odd "
                    "widths, every activation and dropout layers, against helpers.layers. Call it on "
                    "``helpers.layers.on_arrays(model_forward, 'model_forward')``: the grader moves arrays only."))
@@ -87,6 +88,7 @@ def verify_model_backward(case, got, where):
 register(Check("model_backward", model_backward_cases, reference=None, outputs=("dx", "grads"),
                guarded=(model_backward, model_forward, affine_backward, activation_backward),
                verify=verify_model_backward, hint=BACKWARD_HINT,
+               compares_with=(model_backward,),
                doc="Check ``model_backward(dout, inputs, layers) -> (dx, grads)`` on depths 1 to 4 against "
                    "helpers.layers and central differences of Σ dout ⊙ out. Call it on "
                    "``helpers.layers.on_arrays(model_backward, 'model_backward')``."))

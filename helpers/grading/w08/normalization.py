@@ -59,6 +59,7 @@ register(Check("normalize_with_train_statistics", normalize_cases, reference=Non
                outputs=("train_norm", "dev_norm", "test_norm"), function="normalize_splits",
                guarded=(input_statistics, normalize_inputs), verify=verify_normalize, hint=NORMALIZE_HINT,
                forbidden=STANDARDIZATION,
+               compares_with=(input_statistics, normalize_inputs),
                doc="Check ``normalize_splits(X_train, X_dev, X_test) -> (train_norm, dev_norm, test_norm)`` on "
                    "cases where the dev and test sets' own statistics give different answers than the "
                    "training set's."))

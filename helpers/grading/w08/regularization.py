@@ -62,12 +62,14 @@ def verify_l2_grads(case, got, where):
 
 register(Check("l2_cost", l2_cases, l2_cost_reference, outputs=("cost",), guarded=(l2_cost,),
                hint=L2_COST_HINT,
+               compares_with=(l2_cost,),
                doc="Check ``l2_cost(layers, lam, m) -> float``, λ/(2m) Σ‖W‖² over the affine layers, against "
                    "helpers.layers. Call it on ``helpers.layers.on_arrays(l2_cost, 'l2_cost')``."))
 
 
 register(Check("l2_grads", l2_cases, reference=None, outputs=("grads",), guarded=(l2_grads, l2_cost),
                verify=verify_l2_grads, hint=L2_GRADS_HINT,
+               compares_with=(l2_grads,),
                doc="Check ``l2_grads(layers, lam, m) -> grads`` ((λ/m) W for every affine layer, zeros for b) "
                    "against helpers.layers and central differences of l2_cost. Call it on "
                    "``helpers.layers.on_arrays(l2_grads, 'l2_grads')``."))
@@ -132,6 +134,7 @@ def verify_early(case, got, where):
 
 register(Check("early_stopping", early_cases, reference=None, outputs=("best_epoch", "best_weights"),
                guarded=(training.early_stopping,), verify=verify_early, hint=EARLY_HINT,
+               compares_with=(training.early_stopping,),
                doc="Check ``early_stopping(dev_errors, snapshots, patience) -> (best_epoch, best_weights)``: the "
                    "epoch (0-based) with the lowest dev error before patience runs out, and its snapshot."))
 
@@ -206,6 +209,7 @@ register(Check("lambda_beats_no_regularization", study_cases, reference=None,
                outputs=("best_lambda", "train_errors", "dev_errors"), function="choose_lambda",
                guarded=(training.choose_lambda, training.study_errors, training.train_network), verify=verify_study,
                hint=STUDY_HINT,
+               compares_with="behaviour",
                doc=f"Run ``choose_lambda(X_train, y_train, X_dev, y_dev, lambdas, seed) -> (best_lambda, "
                    f"train_errors, dev_errors)`` on noisy moons for three seeds. Passes when best_lambda is the "
                    f"λ with the lowest of the returned dev errors and, retrained by helpers.training, beats λ = 0 "

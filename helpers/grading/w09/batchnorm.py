@@ -105,6 +105,7 @@ INFERENCE_HINT = ("inference mode: normalize with running_mean and running_var, 
 register(Check("batchnorm_forward_train", forward_train_cases, forward_reference,
                function="batchnorm_forward", outputs=("out", "running_mean", "running_var"), guarded=BN_GUARDS,
                hint=TRAIN_HINT,
+               compares_with=(norm.batchnorm_forward,),
                doc="Check ``batchnorm_forward(x, gamma, beta, 'train', running_mean, running_var, momentum, eps) -> "
                    "(out, running_mean, running_var)`` against helpers.norm: N = 1, N = 5000, a near-zero and a "
                    "zero variance, a mean of 10 000 with a spread of 0.01, momentum 0 to 0.99."))
@@ -113,6 +114,7 @@ register(Check("batchnorm_forward_train", forward_train_cases, forward_reference
 register(Check("batchnorm_forward_inference", forward_inference_cases, forward_reference,
                function="batchnorm_forward", outputs=("out", "running_mean", "running_var"), guarded=BN_GUARDS,
                hint=INFERENCE_HINT,
+               compares_with=(norm.batchnorm_forward,),
                doc="Check ``batchnorm_forward(x, gamma, beta, 'inference', running_mean, running_var, momentum, "
                    "eps)``: normalized with the running averages (N = 1 included), which come back unchanged."))
 
@@ -159,6 +161,7 @@ def verify_bad_shapes(case, got, where):
 
 register(Check("batchnorm_rejects_bad_shapes", bad_shape_cases, reference=None, outputs=("outcome",),
                function="batchnorm_forward", guarded=BN_GUARDS, verify=verify_bad_shapes, hint=SHAPE_HINT,
+               compares_with="behaviour",
                doc="Call ``batchnorm_forward(x, gamma, beta)`` with gamma or beta of a wrong shape (too many or "
                    "too few entries, one entry, (D, 1)): each must raise a ValueError whose message names the "
                    "argument; correct shapes must not raise. Call it on "
@@ -209,5 +212,6 @@ register(Check("batchnorm_backward", backward_cases, backward_reference, outputs
                hint="with x̂ and σ = np.sqrt(σ² + ε) from the forward pass (training mode), sums over the batch "
                     "(axis 0): dbeta = Σ dout, dgamma = Σ dout * x̂, dx = γ / (N σ) * (N dout − Σ dout − x̂ Σ(dout "
                     "* x̂)). The last two terms are what μ and σ² depending on every example adds.",
+               compares_with=(norm.batchnorm_backward,),
                doc="Check ``batchnorm_backward(dout, x, gamma, beta, eps) -> (dx, dgamma, dbeta)`` (training mode) "
                    "against helpers.norm and central differences: N = 1, N = 1000, a near-zero and a zero variance."))

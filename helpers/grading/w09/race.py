@@ -106,6 +106,7 @@ register(Check("batchnorm_reaches_target_in_fewer_steps", race_cases, reference=
                guarded=(batchnorm_layer.train_minibatch, batchnorm_layer.update_running_averages) + BN_GUARDS,
                verify=verify_race,
                hint=RACE_HINT,
+               compares_with="behaviour",
                doc=f"Train a 64-64-64-64-10 ReLU network with batch norm on the digits with ``train(layers, "
                    f"X_train, y_train, X_dev, y_dev, lr={RACE['lr']:g}, steps={RACE['steps']}, beta=0, seed=s)`` for "
                    f"three seeds: each run passes when its running averages moved, its last dev accuracy is what "

@@ -74,6 +74,7 @@ def verify_learning_rates(case, got, where):
 register(Check("learning_rates_log_uniform", sampling_cases, reference=None, outputs=("learning_rates", "betas"),
                function="sample_hyperparameters", guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
                verify=verify_learning_rates, hint=LR_HINT,
+               compares_with="behaviour",
                doc="Check the learning rates of ``sample_hyperparameters(n, seed) -> (learning_rates, betas)``: all "
                    "in [1e-4, 1] and, for n = 20 000, 25% ± 2 points in each decade with exponents spread evenly."))
 
@@ -109,6 +110,7 @@ def verify_betas(case, got, where):
 register(Check("betas_log_scale", sampling_cases, reference=None, outputs=("learning_rates", "betas"),
                function="sample_hyperparameters", guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
                verify=verify_betas, hint=BETA_HINT,
+               compares_with="behaviour",
                doc="Check the β of ``sample_hyperparameters(n, seed) -> (learning_rates, betas)``: all in [0.9, "
                    "0.999] and, for n = 20 000, 1 − β log-uniform (50% ± 2 points on each side of 0.99), drawn "
                    "independently of the learning rates."))

@@ -91,6 +91,7 @@ def verify_search(case, got, where):
 register(Check("random_search_finds_best", search_cases, reference=None,
                outputs=("tried", "scores", "best_config", "best_score"), function="random_search",
                guarded=(tuning.random_search, tuning.sample_log_uniform), verify=verify_search, hint=SEARCH_HINT,
+               compares_with="behaviour",
                doc="Run ``random_search(objective, space, budget, seed) -> (best_config, best_score)`` on objectives "
                    "the check defines (one or two hyperparameters matter, one does not; log and linear scales; "
                    "budgets 1 to 200): it must evaluate exactly `budget` configurations inside the space and return "
