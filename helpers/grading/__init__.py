@@ -15,12 +15,11 @@ Checks return None: nbgrader would read a number left as a cell's value as parti
 credit. The :data:`CHECKS` registry can also be driven from outside the student's
 kernel (docs/DESIGN.md, "Grading"): it needs only ``cases``, ``reference`` and ``compare``.
 
-One module per week (``w01``, ``w02``, ...) registers that week's checks and holds
-nothing else; registering a check creates its ``check_<name>`` function, and this
-package exports every one of them. A new week's module is found by its name alone
-(exactly ``w`` and two digits): the private modules beside it (``_w08_cases``,
-``_w08_judge``, ...), which hold its case generators, references and verify functions,
-are never taken for weeks.
+One module per week (``w01``, ``w02``, ...), or a package of topic modules once a week outgrows
+about 400 lines (``w08/model.py``, ``w08/regularization.py``, ...), registers that week's checks,
+each beside its cases, reference or verify function and hint; registering a check creates its
+``check_<name>`` function, and this package exports every one of them. A week is found by its
+name alone (exactly ``w`` and two digits), so no private module is ever taken for one.
 """
 import importlib as _importlib
 import pkgutil as _pkgutil

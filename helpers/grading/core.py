@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -17,8 +18,9 @@ from ..tripwire import ExerciseCalled, ReferenceCalled, armed
 from . import forbidden as _forbidden
 from .comparison import ByHand, CheckFailed, Foreign, _fmt, as_output, compare  # noqa: F401
 
-__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "ByHand", "show_case", "count_python_lines", "CHECKS", "ALIASES", "register", "resolve",
-           "public_functions", "run_check", "compare", "Call", "Foreign", "call_student", "judge",
+__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "ByHand", "show_case", "count_python_lines", "CHECKS",
+           "ALIASES", "REGISTERED_IN", "BEHAVIOUR", "PLAIN_NUMPY", "register", "resolve", "public_functions",
+           "run_check", "compare", "Call", "Foreign", "call_student", "judge",
            "case_header", "assert_close", "quietly", "as_output", "FORWARD_RTOL", "GRADIENT_RTOL",
            "NUMERICAL_RTOL", "NUMERICAL_ATOL", "DEFAULT_SEED"]
 
@@ -30,6 +32,9 @@ GRADIENT_RTOL = 1e-6
 NUMERICAL_RTOL = 1e-5
 NUMERICAL_ATOL = 1e-8
 DEFAULT_SEED = 20261123
+# What a check compares with when it is not a reference kernel (Check.compares_with):
+BEHAVIOUR = "behaviour"        # a verify function judges what the answer does (trains to 95%, samples evenly, ...)
+PLAIN_NUMPY = "plain numpy"    # the expected values are computed by plain numpy in the check's own module
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,10 @@ class Check:
         Like the comparison, it must only read the plain outputs.
     by_hand: for answers worked out by hand, :class:`ByHand` labels and hints: a failure
         names the item, never the expected value.
+    compares_with: what the expected values come from, as the syllabus shows it: the reference
+        kernels the reference (or the verify function) calls to compute them, as objects; or
+        :data:`BEHAVIOUR` for a verify function that judges behaviour; or :data:`PLAIN_NUMPY`.
+        ``register`` requires it; tests/unit/test_registry.py checks it against the calls made.
     """
     name: str
     cases: Callable[[np.random.Generator], list[Case]]
@@ -91,6 +100,7 @@ class Check:
     verify: Callable[[Case, tuple, str], None] | None = None
     by_hand: ByHand | None = None
     forbidden: tuple = ()
+    compares_with: tuple | str = ()
 
     def __post_init__(self):
         if not self.name.isidentifier():
@@ -105,6 +115,14 @@ class Check:
             if not callable(guard) or not isinstance(getattr(guard, "reference_name", None), str):
                 raise TypeError(f"check {self.name!r}: guard {guard!r} is not a reference kernel; pass the "
                                 f"kernel object itself (e.g. helpers.losses.softmax), never its name")
+        if isinstance(self.compares_with, str):
+            if self.compares_with not in (BEHAVIOUR, PLAIN_NUMPY):
+                raise ValueError(f"check {self.name!r}: compares_with is a tuple of kernels, {BEHAVIOUR!r} or "
+                                 f"{PLAIN_NUMPY!r}, not {self.compares_with!r}")
+            if self.compares_with == BEHAVIOUR and self.verify is None:
+                raise ValueError(f"check {self.name!r}: only a verify function judges {BEHAVIOUR}")
+        elif not all(isinstance(getattr(k, "reference_name", None), str) for k in self.compares_with):
+            raise TypeError(f"check {self.name!r}: compares_with names kernel objects (e.g. helpers.conv.conv2d)")
         for item in self.forbidden:
             dotted = isinstance(item, str) and all(part.isidentifier() for part in item.split("."))
             if not (dotted and "." in item) and (isinstance(item, str) or not callable(item)):
@@ -114,6 +132,7 @@ class Check:
 
 CHECKS: dict[str, Check] = {}
 ALIASES: dict[str, str] = {}   # old check name -> current name, for notebooks written before a rename
+REGISTERED_IN: dict[str, str] = {}   # check name -> the module that registered it (the syllabus shows it)
 _PUBLIC: dict[str, Callable] = {}
 
 
@@ -127,7 +146,11 @@ def register(check: Check, aliases: tuple[str, ...] = ()) -> Check:
     for name in (check.name, *aliases):
         if name in CHECKS or name in ALIASES:
             raise ValueError(f"a check named {name!r} is already registered")
+    if not check.compares_with:
+        raise ValueError(f"check {check.name!r} needs compares_with: the kernels its expected values come from, "
+                         f"{BEHAVIOUR!r} or {PLAIN_NUMPY!r}")
     CHECKS[check.name] = check
+    REGISTERED_IN[check.name] = sys._getframe(1).f_globals.get("__name__", "")
     public = _public_function(check)
     _PUBLIC[public.__name__] = public
     for alias in aliases:
@@ -365,8 +388,6 @@ def count_python_lines(fn, *args, **kwargs) -> int:
     """How many lines of Python outside installed libraries ran during ``fn(*args, **kwargs)``:
     the work a loop does in the interpreter, which vectorized numpy moves into compiled code.
     A visible test uses it to ask for a vectorized solution without timing anything."""
-    import sys
-
     libraries = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
     count = 0
 

@@ -1,4 +1,7 @@
-"""Week 1 checks: activations, softmax, cross-entropy, softmax regression."""
+"""Week 1 checks: activations, softmax, cross-entropy, the output layers, softmax regression.
+
+Grouped by topic: each check's cases, reference or verify function, hint and ``register(Check(...))`` together.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +12,7 @@ from .core import (Case, Check, CheckFailed, GRADIENT_RTOL, as_output,
 from .forbidden import CROSS_ENTROPY, LINEAR_CLASSIFIERS, MEAN_SQUARED_ERROR, SOFTMAX
 
 
-# --------------------------------------------------------------------------- cases
+# --------------------------------------------------------------------------- activations
 
 def _elementwise_cases(rng, extremes=(50.0, 1000.0)) -> list[Case]:
     cases = [
@@ -37,6 +40,44 @@ def _smooth_cases(rng):
     return [c for c in _elementwise_cases(rng, extremes=(8.0, 20.0))]
 
 
+register(Check("sigmoid", _elementwise_cases, activations.sigmoid.unguarded,
+                guarded=(activations.sigmoid,),
+                hint="σ(z) = 1 / (1 + exp(−z)); np.exp works element-wise on arrays.",
+               compares_with=(activations.sigmoid,),
+               doc='Check ``sigmoid(z)`` against the reference on arrays of several shapes.'))
+
+
+register(Check("sigmoid_grad", _smooth_cases, activations.sigmoid_grad.unguarded, outputs=("grad",),
+                guarded=(activations.sigmoid_grad,), numerical=_elementwise_numerical(activations.sigmoid.unguarded),
+                tolerances={"grad": GRADIENT_RTOL},
+                hint="σ'(z) = σ(z) (1 − σ(z)); it takes z, not σ(z).",
+               compares_with=(activations.sigmoid_grad,),
+               doc='Check ``sigmoid_grad(z)`` against the reference and finite differences.'))
+
+
+register(Check("relu", _elementwise_cases, activations.relu.unguarded, guarded=(activations.relu,),
+                hint="relu(z) = max(0, z) element-wise: np.maximum, not max.",
+               compares_with=(activations.relu,),
+               doc='Check ``relu(z)``.'))
+
+
+register(Check("relu_grad", _elementwise_cases, activations.relu_grad.unguarded, outputs=("grad",),
+                guarded=(activations.relu_grad,),
+                hint="1 where z > 0 and 0 elsewhere; at exactly z = 0 this course uses 0.",
+               compares_with=(activations.relu_grad,),
+               doc='Check ``relu_grad(z)`` (0 at z = 0).'))
+
+
+register(Check("tanh_grad", _smooth_cases, activations.tanh_grad.unguarded, outputs=("grad",),
+                guarded=(activations.tanh_grad,), numerical=_elementwise_numerical(np.tanh),
+                tolerances={"grad": GRADIENT_RTOL},
+                hint="d tanh(z)/dz = 1 − tanh(z)²: check the sign.",
+               compares_with=(activations.tanh_grad,),
+               doc='Check ``tanh_grad(z)`` against the reference and finite differences.'))
+
+
+# --------------------------------------------------------------------------- softmax and cross-entropy
+
 def _logit_cases(rng) -> list[Case]:
     return [
         Case("one row, two classes", (np.array([[0.5, -0.5]]),)),
@@ -47,6 +88,14 @@ def _logit_cases(rng) -> list[Case]:
         Case("equal logits", (np.zeros((2, 6)),)),
         Case("batch of 9, 10 classes", (rng.normal(size=(9, 10)) * 4,)),
     ]
+
+
+register(Check("softmax", _logit_cases, losses.softmax.unguarded, guarded=(losses.softmax,),
+               forbidden=SOFTMAX + (losses.log_softmax, losses.softmax_cross_entropy),
+                hint="subtract each row's maximum before np.exp (keepdims=True keeps the shapes "
+                     "broadcastable) and normalise over the last axis.",
+               compares_with=(losses.softmax,),
+               doc='Check ``softmax(z)`` on (N, K) logits, including logits near ±1000.'))
 
 
 def _probability_cases(rng) -> list[Case]:
@@ -61,6 +110,15 @@ def _probability_cases(rng) -> list[Case]:
     confident = np.array([[1 - 2e-9, 1e-9, 1e-9], [0.2, 0.3, 0.5]])
     cases.append(Case("a near-certain right answer", (confident, np.array([0, 2]))))
     return cases
+
+
+register(Check("cross_entropy", _probability_cases, losses.cross_entropy.unguarded,
+                outputs=("loss",), guarded=(losses.cross_entropy,),
+               forbidden=CROSS_ENTROPY + (losses.softmax_cross_entropy,),
+                hint="the mean over the batch of −log(probability of the true class); accept both "
+                     "integer labels (y.ndim == 1) and one-hot rows.",
+               compares_with=(losses.cross_entropy,),
+               doc='Check ``cross_entropy(y_hat, y)`` with integer and one-hot labels.'))
 
 
 def _labelled_logit_cases(rng) -> list[Case]:
@@ -83,38 +141,6 @@ def _loss_gradient_estimate(case, expected, h=1e-5):
     return {"dz": numerical_gradient(lambda v: losses.softmax_cross_entropy.unguarded(v, y)[0], zz, h=h)}
 
 
-register(Check("sigmoid", _elementwise_cases, activations.sigmoid.unguarded,
-                guarded=(activations.sigmoid,),
-                hint="σ(z) = 1 / (1 + exp(−z)); np.exp works element-wise on arrays.",
-               doc='Check ``sigmoid(z)`` against the reference on arrays of several shapes.'))
-register(Check("sigmoid_grad", _smooth_cases, activations.sigmoid_grad.unguarded, outputs=("grad",),
-                guarded=(activations.sigmoid_grad,), numerical=_elementwise_numerical(activations.sigmoid.unguarded),
-                tolerances={"grad": GRADIENT_RTOL},
-                hint="σ'(z) = σ(z) (1 − σ(z)); it takes z, not σ(z).",
-               doc='Check ``sigmoid_grad(z)`` against the reference and finite differences.'))
-register(Check("relu", _elementwise_cases, activations.relu.unguarded, guarded=(activations.relu,),
-                hint="relu(z) = max(0, z) element-wise: np.maximum, not max.",
-               doc='Check ``relu(z)``.'))
-register(Check("relu_grad", _elementwise_cases, activations.relu_grad.unguarded, outputs=("grad",),
-                guarded=(activations.relu_grad,),
-                hint="1 where z > 0 and 0 elsewhere; at exactly z = 0 this course uses 0.",
-               doc='Check ``relu_grad(z)`` (0 at z = 0).'))
-register(Check("tanh_grad", _smooth_cases, activations.tanh_grad.unguarded, outputs=("grad",),
-                guarded=(activations.tanh_grad,), numerical=_elementwise_numerical(np.tanh),
-                tolerances={"grad": GRADIENT_RTOL},
-                hint="d tanh(z)/dz = 1 − tanh(z)²: check the sign.",
-               doc='Check ``tanh_grad(z)`` against the reference and finite differences.'))
-register(Check("softmax", _logit_cases, losses.softmax.unguarded, guarded=(losses.softmax,),
-               forbidden=SOFTMAX + (losses.log_softmax, losses.softmax_cross_entropy),
-                hint="subtract each row's maximum before np.exp (keepdims=True keeps the shapes "
-                     "broadcastable) and normalise over the last axis.",
-               doc='Check ``softmax(z)`` on (N, K) logits, including logits near ±1000.'))
-register(Check("cross_entropy", _probability_cases, losses.cross_entropy.unguarded,
-                outputs=("loss",), guarded=(losses.cross_entropy,),
-               forbidden=CROSS_ENTROPY + (losses.softmax_cross_entropy,),
-                hint="the mean over the batch of −log(probability of the true class); accept both "
-                     "integer labels (y.ndim == 1) and one-hot rows.",
-               doc='Check ``cross_entropy(y_hat, y)`` with integer and one-hot labels.'))
 register(Check("softmax_cross_entropy", _labelled_logit_cases,
                 losses.softmax_cross_entropy.unguarded, outputs=("loss", "dz"),
                 guarded=(losses.softmax_cross_entropy, losses.softmax, losses.log_softmax,
@@ -123,8 +149,11 @@ register(Check("softmax_cross_entropy", _labelled_logit_cases,
                 numerical=_loss_gradient_estimate, tolerances={"dz": GRADIENT_RTOL},
                 hint="use log-softmax, z − max − log Σ exp(z − max), so that large logits stay finite; "
                      "dz = (softmax(z) − one_hot(y)) / N.",
+               compares_with=(losses.softmax_cross_entropy,),
                doc='Check ``softmax_cross_entropy(z, y) -> (loss, dz)``: reference, stability and finite differences.'))
 
+
+# --------------------------------------------------------------------------- output layers
 
 def _binary_cases(rng) -> list[Case]:
     cases = [
@@ -147,6 +176,17 @@ def _binary_numerical(case, expected, h=1e-5):
                                      np.array(z, dtype=np.float64, copy=True), h=h)}
 
 
+register(Check("binary_cross_entropy", _binary_cases, losses.binary_cross_entropy.unguarded, outputs=("loss", "dz"),
+               guarded=(losses.binary_cross_entropy, activations.sigmoid), numerical=_binary_numerical,
+               forbidden=CROSS_ENTROPY,
+               tolerances={"dz": GRADIENT_RTOL},
+               hint="with ŷ = σ(z): loss = mean of −[y log ŷ + (1 − y) log(1 − ŷ)]; for large |z| write it as "
+                    "max(z, 0) − z·y + log(1 + exp(−|z|)) (np.logaddexp or np.log1p); dz = (ŷ − y) / N.",
+               compares_with=(losses.binary_cross_entropy,),
+               doc="Check ``binary_cross_entropy(z, y) -> (loss, dz)`` for a sigmoid output: reference, logits "
+                   "near ±1000 and central differences."))
+
+
 def _regression_cases(rng) -> list[Case]:
     return [
         Case("one example, one output", (np.array([[2.5]]), np.array([[1.0]]))),
@@ -157,21 +197,16 @@ def _regression_cases(rng) -> list[Case]:
     ]
 
 
-register(Check("binary_cross_entropy", _binary_cases, losses.binary_cross_entropy.unguarded, outputs=("loss", "dz"),
-               guarded=(losses.binary_cross_entropy, activations.sigmoid), numerical=_binary_numerical,
-               forbidden=CROSS_ENTROPY,
-               tolerances={"dz": GRADIENT_RTOL},
-               hint="with ŷ = σ(z): loss = mean of −[y log ŷ + (1 − y) log(1 − ŷ)]; for large |z| write it as "
-                    "max(z, 0) − z·y + log(1 + exp(−|z|)) (np.logaddexp or np.log1p); dz = (ŷ − y) / N.",
-               doc="Check ``binary_cross_entropy(z, y) -> (loss, dz)`` for a sigmoid output: reference, logits "
-                   "near ±1000 and central differences."))
 register(Check("regression_mse", _regression_cases, losses.mse.unguarded, function="mse",
                outputs=("loss", "dy_hat"), guarded=(losses.mse,), tolerances={"dy_hat": GRADIENT_RTOL},
                forbidden=MEAN_SQUARED_ERROR,
                hint="loss = (1/N) Σ_n ½‖ŷ_n − y_n‖² (a sum over the outputs, a mean over the batch); "
                     "dy_hat = (ŷ − y) / N.",
+               compares_with=(losses.mse,),
                doc="Check ``mse(y_hat, y) -> (loss, dy_hat)``, the identity output with mean squared error."))
 
+
+# --------------------------------------------------------------------------- softmax regression on the digits
 
 def _digits_training_cases(rng):
     from ..data import load_digits_split
@@ -201,4 +236,7 @@ def _verify_softmax_regression(case, outputs, where, min_accuracy=0.90):
 register(Check("softmax_regression", _digits_training_cases, reference=None,
                outputs=("W", "b", "losses"), verify=_verify_softmax_regression, forbidden=LINEAR_CLASSIFIERS,
                hint="train(X, y, n_classes) must return (W, b, losses).",
-               doc="Train with the student's ``train(X, y, n_classes) -> (W, b, losses)`` on the digits. Passes when W is (64, 10), b is (10,), the loss went down, and argmax(X_test W + b) is right on at least 90% of the held-out digits."))
+               compares_with="behaviour",
+               doc="Train with the student's ``train(X, y, n_classes) -> (W, b, losses)`` on the digits. Passes "
+                   "when W is (64, 10), b is (10,), the loss went down, and argmax(X_test W + b) is right on at least "
+                   "90% of the held-out digits."))

@@ -49,6 +49,7 @@ def _descent_reference(x0, lr, n_steps):
 register(Check("gradient_descent", _descent_cases, _descent_reference, outputs=("trajectory",),
                hint="return n_steps + 1 positions starting with x0; each step is x ← x − lr · (2x + 1) "
                     "(minus: descend against the gradient).",
+               compares_with="plain numpy",
                doc='Check ``gradient_descent(x0, lr, n_steps)``: the trajectory on J(x) = x² + x, x0 included.'))
 
 
@@ -74,6 +75,7 @@ register(Check("graph_answers", lambda rng: [Case("your eight answers [q, r, f, 
                hint="df_dr = f (1 − f); a multiply node sends each input the incoming gradient times the "
                     "OTHER input (df_dz = df_dr · q, df_dq = df_dr · z); an add node copies it "
                     "(df_dx = df_dy = df_dq).",
+               compares_with="plain numpy",
                doc='Check the eight forward and backward values of f = σ((x + y) z) at x = −1, y = 3, z = −0.5.',
                by_hand=ByHand(
                    labels=("q = x + y", "r = q · z", "f = σ(r)", "df_dr", "df_dz", "df_dq", "df_dx", "df_dy"),
@@ -160,11 +162,13 @@ _FORWARD_HINT = ("a = X @ W + b (N, M); Z = activation(a); logits = Z @ V + c (N
                  "row (axis=1), after subtracting the row's maximum so that large logits do not overflow.")
 register(Check("two_layer_forward", _forward_cases(("sigmoid",)), _forward_reference, outputs=("Z", "Y"),
                guarded=MLP_KERNELS, hint=_FORWARD_HINT + " The sigmoid is 1 / (1 + exp(−a)).",
+               compares_with=(mlp.two_layer_forward,),
                doc='Check ``forward(X, W, b, V, c) -> (Z, Y)`` with the sigmoid, N = 1 and large logits included.',
                function="forward"), aliases=("forward",))
 register(Check("two_layer_forward_activations", _forward_cases(("tanh", "relu")), _forward_reference,
                outputs=("Z", "Y"), guarded=MLP_KERNELS,
                hint=_FORWARD_HINT + " activation=\"tanh\" is np.tanh(a); activation=\"relu\" is np.maximum(a, 0).",
+               compares_with=(mlp.two_layer_forward,),
                doc='Check ``forward(..., activation="tanh" / "relu") -> (Z, Y)``.',
                function="forward"), aliases=("forward_activations",))
 
@@ -187,6 +191,7 @@ def _cost_reference(T, Y):
 register(Check("two_layer_cost", _cost_cases, _cost_reference, outputs=("J",), guarded=MLP_KERNELS + LOSS_KERNELS,
                forbidden=CROSS_ENTROPY,
                hint="J = −Σₙ Σₖ T[n, k] log Y[n, k]: a SUM over the batch (no division by N), with a minus sign.",
+               compares_with="plain numpy",
                doc='Check ``cost(T, Y)``: the cross-entropy summed (not averaged) over the batch.',
                function="cost"), aliases=("cost",))
 
@@ -256,12 +261,14 @@ register(Check("two_layer_grad_V", _gradient_cases(("Z", "Y", "T"), ("sigmoid",)
                guarded=GRADIENT_KERNELS, numerical=_numerical("V", "dV"), tolerances={"dV": GRADIENT_RTOL},
                hint="dJ/dV = Z.T @ (Y − T), shape (M, K): the sum over samples is the matrix product with "
                     "Z transposed; Y − T, not T − Y." + _NO_MEAN,
+               compares_with=(mlp.two_layer_backward,),
                doc='Check ``grad_V(Z, Y, T) -> dJ/dV`` against the reference and central differences.',
                function="grad_V"), aliases=("grad_V",))
 register(Check("two_layer_grad_c", _gradient_cases(("Y", "T"), ("sigmoid",)), _grad_c_reference, outputs=("dc",),
                guarded=GRADIENT_KERNELS, numerical=_numerical("c", "dc"), tolerances={"dc": GRADIENT_RTOL},
                hint="dJ/dc = (Y − T) summed over the samples, i.e. over axis 0, shape (K,); Y − T, not T − Y."
                     + _NO_MEAN,
+               compares_with=(mlp.two_layer_backward,),
                doc='Check ``grad_c(Y, T) -> dJ/dc`` against the reference and central differences.',
                function="grad_c"), aliases=("grad_c",))
 
@@ -285,6 +292,7 @@ register(Check("two_layer_hidden_delta", _gradient_cases(("Z", "Y", "T", "V"), A
                function="hidden_delta", outputs=("delta",), guarded=GRADIENT_KERNELS, numerical=_delta_numerical,
                tolerances={"delta": GRADIENT_RTOL},
                hint=f"{_HIDDEN_ERROR}. The derivative is written with Z, the activation's output.",
+               compares_with=(mlp.two_layer_backward,),
                doc="Check ``hidden_delta(Z, Y, T, V, activation) -> delta`` (N, M), the error at the hidden layer "
                    "∂J/∂a, for sigmoid, tanh and relu, against the reference and central differences."))
 
@@ -295,12 +303,14 @@ for _suffix, _activations, _which in (("", ("sigmoid",), "a sigmoid hidden layer
                    _grad_W_reference, function="grad_W", outputs=("dW",), guarded=GRADIENT_KERNELS,
                    numerical=_numerical("W", "dW"), tolerances={"dW": GRADIENT_RTOL},
                    hint=f"{_HIDDEN_ERROR}; dJ/dW = X.T @ δ, shape (D, M). Mind V.T and the sign." + _NO_MEAN,
+                   compares_with=(mlp.two_layer_backward,),
                    doc=f"Check ``grad_W(X, Z, Y, T, V{_kw}) -> dJ/dW`` with {_which}, against the "
                        f"reference and central differences."), aliases=("grad_W" + _suffix,))
     register(Check("two_layer_grad_b" + _suffix, _gradient_cases(("Z", "Y", "T", "V"), _activations),
                    _grad_b_reference, function="grad_b", outputs=("db",), guarded=GRADIENT_KERNELS,
                    numerical=_numerical("b", "db"), tolerances={"db": GRADIENT_RTOL},
                    hint=f"{_HIDDEN_ERROR}; dJ/db = δ summed over the samples (axis 0), shape (M,)." + _NO_MEAN,
+                   compares_with=(mlp.two_layer_backward,),
                    doc=f"Check ``grad_b(Z, Y, T, V{_kw}) -> dJ/db`` with {_which}, against the "
                        f"reference and central differences."), aliases=("grad_b" + _suffix,))
 

@@ -61,9 +61,11 @@ _CORRELATE_HINT = ("out[i, j] = Σ_p Σ_q x[i+p, j+q] · k[p, q], with output sh
 
 register(Check("correlate2d_loops", _correlate_cases, correlate_valid, guarded=GUARDED, hint=_CORRELATE_HINT,
                forbidden=CORRELATION,
+               compares_with="plain numpy",
                doc='Check ``correlate2d_loops(x, k)`` (valid cross-correlation of one channel).'))
 register(Check("correlate2d", lambda rng: _correlate_cases(rng, large=True), correlate_valid, guarded=GUARDED,
                hint=_CORRELATE_HINT, forbidden=CORRELATION,
+               compares_with="plain numpy",
                doc='Check the vectorized ``correlate2d(x, k)``, also on a 120×160 image.'))
 
 
@@ -78,6 +80,7 @@ register(Check("edge_bands", _no_args,
                outputs=("band", "band_flipped"),
                hint="slide the 3×3 window over the 6×6 image: a window that sees one colour only gives 0; a "
                     "window across the edge has one bright column under a +1 column or a −1 column of the kernel.",
+               compares_with="plain numpy",
                doc='Check ``predicted_bands() -> (band, band_flipped)``, the 4×4 outputs predicted by hand.',
                by_hand=ByHand()))
 
@@ -121,4 +124,6 @@ def _verify_sobel(case, outputs, where):
 
 register(Check("sobel_edges", _sobel_cases, reference=None, outputs=("magnitude", "orientation"),
                verify=_verify_sobel, forbidden=SOBEL,
-               doc='Check ``sobel_edges(image) -> (magnitude, orientation)``; angles are compared where there is an edge.'))
+               compares_with="plain numpy",
+               doc='Check ``sobel_edges(image) -> (magnitude, orientation)``; angles are compared where there is an '
+                   'edge.'))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import strategy as S
+from .. import strategy
 from .core import Case, Check, CheckFailed, as_output, register
 
 
@@ -51,7 +51,7 @@ def _diagnose_cases(rng) -> list[Case]:
     while count < 24:
         with_test = count % 3 == 2
         args = _random_errors(rng, with_test)
-        gaps = S.error_gaps.unguarded(*args)
+        gaps = strategy.error_gaps.unguarded(*args)
         known = gaps[np.isfinite(gaps)]
         # keep random cases away from the half-of-largest boundary, where rounding could decide
         if np.any(np.abs(known - known.max() / 2) < 0.05) or np.any(np.abs(known) < 0.05):
@@ -61,15 +61,17 @@ def _diagnose_cases(rng) -> list[Case]:
     return cases
 
 
-register(Check("error_gaps", _gap_cases, S.error_gaps.unguarded, outputs=("gaps",),
-               guarded=(S.error_gaps, S.diagnose),
+register(Check("error_gaps", _gap_cases, strategy.error_gaps.unguarded, outputs=("gaps",),
+               guarded=(strategy.error_gaps, strategy.diagnose),
                hint="[train − human, train_dev − train, dev − train_dev, test − dev], with np.nan as the "
                     "last entry when test is None; errors are in percent, do not rescale them.",
+               compares_with=(strategy.error_gaps,),
                doc='Check ``error_gaps(human, train, train_dev, dev, test=None)`` on worked and random cases.'))
-register(Check("diagnose_bias_variance", _diagnose_cases, S.diagnose.unguarded, outputs=("flags",),
-               guarded=(S.error_gaps, S.diagnose),
+register(Check("diagnose_bias_variance", _diagnose_cases, strategy.diagnose.unguarded, outputs=("flags",),
+               guarded=(strategy.error_gaps, strategy.diagnose),
                hint="flag a problem when its gap is > 0 and ≥ half of the largest gap; ignore the "
                     "dev-overfitting gap when test is None; return 0/1 in the order of PROBLEMS.",
+               compares_with=(strategy.diagnose,),
                doc='Check ``diagnose(human, train, train_dev, dev, test=None)`` on the worked cases, ties and 24 '
                    'random cases.', function="diagnose"), aliases=("diagnose",))
 
@@ -84,10 +86,11 @@ def _human_cases(rng) -> list[Case]:
     ]
 
 
-register(Check("human_level", _human_cases, S.human_level.unguarded, outputs=("error",),
-               guarded=(S.human_level,),
+register(Check("human_level", _human_cases, strategy.human_level.unguarded, outputs=("error",),
+               guarded=(strategy.human_level,),
                hint="Bayes error is at most the best error anyone reaches: the minimum, not the "
                     "average or the typical reader.",
+               compares_with=(strategy.human_level,),
                doc='Check ``human_level(errors)``: the proxy for Bayes error.'))
 
 
@@ -116,32 +119,34 @@ def _verify_splits(case, outputs, where):
     n = is_target.shape[0]
     if split.shape != (n,):
         raise CheckFailed(f"{where}: `split` has shape {split.shape}; expected ({n},), one split id per example.")
-    if not np.all(np.isin(split, [S.TRAIN, S.TRAIN_DEV, S.DEV, S.TEST])):
+    if not np.all(np.isin(split, [strategy.TRAIN, strategy.TRAIN_DEV, strategy.DEV, strategy.TEST])):
         raise CheckFailed(f"{where}: `split` may only hold TRAIN=0, TRAIN_DEV=1, DEV=2, TEST=3.")
     target = is_target.astype(bool)
-    wanted = {S.DEV: n_dev, S.TEST: n_test, S.TRAIN_DEV: n_train_dev,
-              S.TRAIN: n - n_dev - n_test - n_train_dev}
+    wanted = {strategy.DEV: n_dev, strategy.TEST: n_test, strategy.TRAIN_DEV: n_train_dev,
+              strategy.TRAIN: n - n_dev - n_test - n_train_dev}
     for s, count in wanted.items():
         got = int(np.sum(split == s))
         if got != count:
-            raise CheckFailed(f"{where}: {S.SPLITS[s]} has {got} examples; expected {count}.")
-    for s in (S.DEV, S.TEST):
+            raise CheckFailed(f"{where}: {strategy.SPLITS[s]} has {got} examples; expected {count}.")
+    for s in (strategy.DEV, strategy.TEST):
         if np.any((split == s) & ~target):
-            raise CheckFailed(f"{where}: {S.SPLITS[s]} holds source examples. Dev and test must come only "
+            raise CheckFailed(f"{where}: {strategy.SPLITS[s]} holds source examples. Dev and test must come only "
                               f"from the target (deployment) distribution.")
-    if np.any((split == S.TRAIN_DEV) & target):
+    if np.any((split == strategy.TRAIN_DEV) & target):
         raise CheckFailed(f"{where}: train-dev holds target examples. Train-dev is held out from the "
                           f"training distribution (the source), so that dev − train-dev measures mismatch.")
     first = np.flatnonzero(target)[:n_dev]
-    if n_dev >= 50 and np.array_equal(np.flatnonzero(split == S.DEV), first):
+    if n_dev >= 50 and np.array_equal(np.flatnonzero(split == strategy.DEV), first):
         raise CheckFailed(f"{where}: dev is the first {n_dev} target examples. Draw the dev, test and "
                           f"train-dev examples at random (rng.permutation).")
 
 
 register(Check("assign_splits", _split_cases, reference=None, outputs=("split",),
-               guarded=(S.assign_splits,), verify=_verify_splits,
+               guarded=(strategy.assign_splits,), verify=_verify_splits,
                hint="permute the target indices and the source indices separately.",
-               doc='Check ``assign_splits(is_target, n_dev, n_test, n_train_dev, seed)``: sizes and sources of each split.'))
+               compares_with="behaviour",
+               doc='Check ``assign_splits(is_target, n_dev, n_test, n_train_dev, seed)``: sizes and sources of each '
+                   'split.'))
 
 
 def _error_split_cases(rng) -> list[Case]:
@@ -158,10 +163,11 @@ def _error_split_cases(rng) -> list[Case]:
     return cases
 
 
-register(Check("error_by_split", _error_split_cases, S.error_by_split.unguarded, outputs=("errors",),
-               guarded=(S.error_by_split,),
+register(Check("error_by_split", _error_split_cases, strategy.error_by_split.unguarded, outputs=("errors",),
+               guarded=(strategy.error_by_split,),
                hint="for s in 0..3: 100 × the mean of (y != y_pred) over the examples with split == s "
                     "(percent); np.nan when a split has no examples.",
+               compares_with=(strategy.error_by_split,),
                doc='Check ``error_by_split(y, y_pred, split)``: percent errors per split, NaN for empty ones.'))
 
 
@@ -179,10 +185,11 @@ def _ceiling_cases(rng) -> list[Case]:
     return cases
 
 
-register(Check("error_analysis_ceilings", _ceiling_cases, S.ceilings.unguarded, outputs=("ceilings",),
-               guarded=(S.ceilings,),
+register(Check("error_analysis_ceilings", _ceiling_cases, strategy.ceilings.unguarded, outputs=("ceilings",),
+               guarded=(strategy.ceilings,),
                hint="dev_error × (fraction of sampled errors carrying each tag): average over the rows "
                     "(axis=0), one value per column.",
+               compares_with=(strategy.ceilings,),
                doc='Check ``ceilings(tags, dev_error)`` on random tag tables.', function="ceilings"),
          aliases=("ceilings",))
 
@@ -202,11 +209,13 @@ def _relabel_cases(rng) -> list[Case]:
     return cases
 
 
-register(Check("relabel_worth_it", _relabel_cases, S.relabel_worth_it.unguarded, outputs=("decision",),
-               guarded=(S.relabel_worth_it,),
+register(Check("relabel_worth_it", _relabel_cases, strategy.relabel_worth_it.unguarded, outputs=("decision",),
+               guarded=(strategy.relabel_worth_it,),
                hint="the error due to wrong labels is dev_error × mislabeled_share (points); return 1 "
                     "only when it is strictly larger than model_gap, else 0 (an int).",
-               doc="Check ``relabel_worth_it(dev_error, mislabeled_share, model_gap)`` on the seed's and random cases."))
+               compares_with=(strategy.relabel_worth_it,),
+               doc="Check ``relabel_worth_it(dev_error, mislabeled_share, model_gap)`` on the seed's and random "
+                   "cases."))
 
 
 # --------------------------------------------------------------------------- metrics
@@ -226,10 +235,11 @@ def _binary_cases(rng) -> list[Case]:
     return cases
 
 
-register(Check("precision_recall_f1", _binary_cases, S.precision_recall_f1.unguarded,
-               outputs=("precision", "recall", "f1"), guarded=(S.precision_recall_f1,),
+register(Check("precision_recall_f1", _binary_cases, strategy.precision_recall_f1.unguarded,
+               outputs=("precision", "recall", "f1"), guarded=(strategy.precision_recall_f1,),
                hint="precision = TP / predicted positives, recall = TP / actual positives, F1 = their "
                     "harmonic mean 2PR / (P + R); use 0.0 where a denominator is 0.",
+               compares_with=(strategy.precision_recall_f1,),
                doc='Check ``precision_recall_f1(y_true, y_pred)``, including zero denominators.'))
 
 
@@ -250,10 +260,11 @@ def _choose_cases(rng) -> list[Case]:
     return cases
 
 
-register(Check("choose_model", _choose_cases, S.choose_model.unguarded, outputs=("index",),
-               guarded=(S.choose_model,),
+register(Check("choose_model", _choose_cases, strategy.choose_model.unguarded, outputs=("index",),
+               guarded=(strategy.choose_model,),
                hint="keep the models with latency ≤ max_latency (satisficing), then take the best score "
                     "among them (optimizing); the index refers to the full list; −1 when none qualifies.",
+               compares_with=(strategy.choose_model,),
                doc='Check ``choose_model(score, latency, max_latency)``: satisficing then optimizing.'))
 
 
@@ -265,9 +276,10 @@ def _size_cases(rng) -> list[Case]:
     return cases
 
 
-register(Check("dev_test_sizes", _size_cases, S.dev_test_sizes.unguarded,
-               outputs=("n_train", "n_dev", "n_test"), guarded=(S.dev_test_sizes,),
+register(Check("dev_test_sizes", _size_cases, strategy.dev_test_sizes.unguarded,
+               outputs=("n_train", "n_dev", "n_test"), guarded=(strategy.dev_test_sizes,),
                hint="dev = test = min(n // 5, 10000) (integer division), train = n − dev − test.",
+               compares_with=(strategy.dev_test_sizes,),
                doc='Check ``dev_test_sizes(n)`` for small, medium and very large n.'))
 
 

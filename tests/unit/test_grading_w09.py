@@ -10,8 +10,7 @@ import helpers
 from helpers import batchnorm_layer as BL
 from helpers import layers as LY
 from helpers import losses
-from helpers.grading._w09_cases import RACE, digits_split
-from helpers.grading._w09_judge import verify_race
+from helpers.grading.w09.race import RACE, digits_split, verify_race
 from helpers.grading.core import Case
 from helpers.tuning import on_objective
 from check_helpers import fails

@@ -41,15 +41,19 @@ def test_every_week_module_is_found_without_a_list():
         ["w01", "w02", "w03", "w04", "w05", "w06"]
 
 
-def test_a_weeks_private_modules_are_not_week_modules():
-    """wNN.py registers the checks; its _wNN_*.py modules (cases, judging) must not be taken for weeks."""
+def test_a_week_is_a_module_or_a_package_of_topic_modules_and_private_modules_are_not_weeks():
+    """wNN is found by its name, as a module or as a package whose topic modules register its checks; a
+    private module beside it (_wNN_*.py) or a topic module inside it is never taken for a week."""
     import pkgutil
     import re
     names = [m.__name__.rsplit(".", 1)[1] for m in grading.WEEK_MODULES]
     assert names and all(re.fullmatch(r"w\d\d", name) for name in names)
-    private = {info.name for info in pkgutil.iter_modules(grading.__path__) if re.match(r"_w\d\d_", info.name)}
-    assert {"_w07_cases", "_w07_judge", "_w08_networks", "_w08_cases", "_w08_judge", "_w09_cases",
-            "_w09_judge"} <= private
+    packages = {m.__name__.rsplit(".", 1)[1] for m in grading.WEEK_MODULES if hasattr(m, "__path__")}
+    assert {"w07", "w08", "w09"} <= packages
+    topics = {info.name for info in pkgutil.iter_modules(grading.w08.__path__)}
+    assert {"model", "networks", "regularization"} <= topics and not topics & set(names)
+    assert CHECKS["model_backward"].cases.__module__ == "helpers.grading.w08.model"
+    private = {info.name for info in pkgutil.iter_modules(grading.__path__) if info.name.startswith("_")}
     assert not private & set(names)
 
 
@@ -136,6 +140,6 @@ def test_the_syllabus_lists_every_graded_cell_with_its_check():
     from pathlib import Path
     from course.authoring.syllabus import rows
     table = rows(Path(__file__).resolve().parents[2])
-    by_id = {(week, grade_id): check for week, grade_id, _, check, _, _ in table}
+    by_id = {(week, grade_id): check for week, grade_id, _, check, *_ in table}
     assert by_id[("w01_softmax", "test_softmax")] == "`check_softmax`"
     assert by_id[("w02_backprop", "test_forward")] == "`check_two_layer_forward`"

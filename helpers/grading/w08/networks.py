@@ -1,17 +1,21 @@
-"""The random networks of week 8's model checks, and a plain-numpy forward pass to judge them by.
+"""The random networks of week 8's model and L2 checks, a plain-numpy forward pass to judge them by, and
+the reading of a layer list from a case and of the per-layer tuples a student returns.
 
 :func:`networks` draws layer lists (the dicts of ``helpers.layers``) of depth 1 to 4 (counted in
 affine layers), odd widths, N = 1 among them, every activation and dropout layers, with ReLU inputs
 kept at least 1e-3 from the kink so that finite differences are meaningful. :func:`np_forward`
 runs x (N, D) through such a list with plain numpy, sharing no code with ``helpers.layers``, and
 :func:`energy_gradient` takes central differences of E = Σ dout ⊙ np_forward(x) with respect to x
-or one layer's parameter.
+or one layer's parameter. :func:`layers_of` rebuilds a case's layer list; :func:`tuple_of` reads
+a tuple with one entry per layer.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..gradcheck import numerical_gradient
+from ...gradcheck import numerical_gradient
+from ...layers import from_arrays
+from ..core import CheckFailed
 
 
 # --------------------------------------------------------------------------- plain numpy model
@@ -95,6 +99,23 @@ def networks(rng):
     depth = int(rng.integers(1, 5))
     widths = tuple(int(v) for v in rng.choice([1, 3, 5, 7, 9], size=depth + 1))
     acts = tuple(str(a) for a in rng.choice(ACTS, size=3))
-    result.append((f"random: depth {depth}, widths {'-'.join(map(str, widths))}, {', '.join(acts[:depth - 1]) or 'linear'}",
+    result.append((f"random: depth {depth}, widths {'-'.join(map(str, widths))}, "
+                   f"{', '.join(acts[:depth - 1]) or 'linear'}",
                    *draw_network(rng, int(rng.integers(1, 7)), widths, acts, (0.7,) if depth > 1 else None)))
     return result
+
+
+# --------------------------------------------------------------------------- a layer list in a case, per-layer tuples
+
+def layers_of(case, skip=1):
+    """The layer list of a model case: its arrays after the first ``skip`` args, and its spec."""
+    return from_arrays(case.kwargs["spec"], case.args[skip:])
+
+
+def tuple_of(got, name, count, where):
+    """``got`` when it is a tuple of ``count`` entries (one per layer), else a CheckFailed naming ``name``."""
+    if not isinstance(got, tuple) or len(got) != count:
+        kind = got.type_name if hasattr(got, "type_name") else type(got).__name__
+        raise CheckFailed(f"{where}: `{name}` must hold {count} entries, one per layer; got {kind}"
+                          + (f" of length {len(got)}" if isinstance(got, tuple) else "") + ".")
+    return got

@@ -1,4 +1,4 @@
-"""Week 4's small CNN, as the checks see it: the reference network, its cases and judges.
+"""Week 4's small CNN, built from the student's own layers: its loss and gradients, then training it.
 
 The network of the notebook's section 7, for any batch, image and layer size:
 
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import conv
-from ..losses import softmax_cross_entropy
-from .comparison import CheckFailed, as_output
-from .core import Case
+from ... import conv
+from ...losses import softmax_cross_entropy
+from ..core import Case, Check, CheckFailed, GRADIENT_RTOL, as_output, register
+from ..forbidden import CORRELATION, MAX_POOLING
+from .guards import CONV_KERNELS, POOL_KERNELS
 
 GRADIENT_NAMES = ("dw1", "db1", "dW2", "db2")
 
@@ -81,7 +82,7 @@ def _near_kink(x, w1, b1) -> bool:
 def numerical(case, expected, h=1e-5) -> dict:
     """Central differences of the reference loss for each parameter (only the output layer's when
     the case sits near a kink, where the first layer's estimate would be wrong)."""
-    from ..gradcheck import numerical_gradient
+    from ...gradcheck import numerical_gradient
 
     x, y, *params = (np.array(a, copy=True) for a in case.args)
     params = [p.astype(np.float64) for p in params]
@@ -93,6 +94,22 @@ def numerical(case, expected, h=1e-5) -> dict:
     return estimates
 
 
+register(Check("cnn_loss_and_grads", cases, reference_loss_and_grads,
+               outputs=("loss",) + GRADIENT_NAMES, guarded=CONV_KERNELS + POOL_KERNELS,
+               forbidden=CORRELATION + MAX_POOLING,
+               numerical=numerical,
+               tolerances={"loss": 1e-7, **{name: GRADIENT_RTOL for name in GRADIENT_NAMES}},
+               hint="forward: a = conv(x, w1, b1, pad 1), h = relu(a), p = max pool 2×2 of h, z = p flattened @ W2 "
+                    "+ b2, (loss, dz) = softmax_cross_entropy(z, y). Backward in reverse: dW2 = flatᵀ dz, "
+                    "db2 = Σ_n dz, dp = dz W2ᵀ reshaped like p, dh = pool backward, da = dh · (a > 0), then "
+                    "conv backward gives dw1, db1. Use the sizes of the arrays you are given, not 8×8 and 8 filters.",
+               compares_with=(conv.conv2d, conv.max_pool2d, softmax_cross_entropy, conv.max_pool2d_backward,
+                              conv.conv2d_backward),
+               doc="Check ``cnn_loss_and_grads(x, y, w1, b1, W2, b2) -> (loss, dw1, db1, dW2, db2)``, the whole "
+                   "network (conv 3×3 pad 1, ReLU, max pool 2×2, affine, softmax cross-entropy), against the "
+                   "reference kernels and central differences of the loss, on networks of several sizes."))
+
+
 # --------------------------------------------------------------------------- training
 
 TRAINING_EPOCHS = 8
@@ -102,7 +119,7 @@ BATCH_SIZE = 32
 
 
 def _digits():
-    from ..data import load_digits_split
+    from ...data import load_digits_split
     X_train, y_train, X_test, y_test = load_digits_split()
     return X_train.reshape(-1, 1, 8, 8), y_train, X_test.reshape(-1, 1, 8, 8), y_test
 
@@ -151,3 +168,14 @@ def verify_training(case, outputs, where):
         raise CheckFailed(f"{where}: test accuracy {accuracy:.1%} after {epochs} epochs is below "
                           f"{TRAINING_MIN_ACCURACY:.0%} (a correct network reaches at least 95%). If "
                           f"check_cnn_loss_and_grads passes, look at how the parameters are updated.")
+
+
+register(Check("cnn_trains_digits", training_cases, reference=None, verify=verify_training,
+               function="train_cnn", outputs=("params", "losses"), guarded=CONV_KERNELS + POOL_KERNELS,
+               forbidden=CORRELATION + MAX_POOLING,
+               hint="train_cnn(X, y, epochs, seed) returns (params, losses): params (w1, b1, W2, b2), one loss "
+                    "per mini-batch.",
+               compares_with="behaviour",
+               doc=f"Train with ``train_cnn(X_train, y_train, epochs={TRAINING_EPOCHS}, seed=s)`` for two "
+                   f"seeds the grader draws; each run passes when the losses go down and the test accuracy of "
+                   f"the trained network is at least {TRAINING_MIN_ACCURACY:.0%}."))
