@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from conftest import REPO
+from tests.support import REPO
 
 
 def requirement_names(specs):

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from tests.support import REPO
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # As known to work on this kind of machine: without the background-networking flags chromium

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import REPO
+from tests.support import REPO
 from course import gallery, lab
 
 NOTEBOOKS = gallery.gallery_notebooks(REPO / "gallery")

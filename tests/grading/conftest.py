@@ -9,17 +9,11 @@
   gradebook), never graded; ``clone`` copies it for a test that grades a class of its own
   (test_report, test_scale, test_hostile), which is much faster than building week 1 again.
 
-pytest imports this file as the module ``conftest`` after tests/conftest.py, so it re-exports
-that file's helpers (test modules and other layers do ``from conftest import REPO, run_course``).
+The helpers these fixtures use, and test modules import, are in tests/support.py.
 """
 from __future__ import annotations
 
-import importlib.util
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,44 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-_spec = importlib.util.spec_from_file_location("_tests_root_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
-_root = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_root)
-REPO, BIN, run_course, weeks, copy_course = _root.REPO, _root.BIN, _root.run_course, _root.weeks, _root.copy_course
-
-SAMPLES = REPO / "course" / "samples"
-WEEK1 = "w01_softmax"
-
-
-def sample_weeks() -> list[str]:
-    return sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
-
-
-def samples_of(week: str) -> list[Path]:
-    return sorted(p for p in (SAMPLES / week).iterdir() if p.is_dir())
-
-
-def grade_in_own_session(root: Path, *args: str, timeout: float) -> subprocess.CompletedProcess:
-    """``course grade ARGS`` in a process group of its own, stopped whole on a time-out: a plain
-    ``run_course`` time-out kills only ``course grade`` and leaves its pool workers grading on."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    process = subprocess.Popen([sys.executable, "-m", "course", "grade", *args], cwd=root, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        stdout, stderr = process.communicate()
-        raise AssertionError(f"course grade {' '.join(args)} took longer than {timeout:.0f} s\n{stdout[-3000:]}"
-                             f"\n{stderr[-3000:]}") from None
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
-def clone(template: Path, destination: Path) -> Path:
-    """A copy of a built course (config, source/, release/ and its gradebook), ready for submissions."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(template, destination)
-    return destination
+from tests.support import WEEK1, copy_course, grade_in_own_session, run_course, samples_of, sample_weeks
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +52,7 @@ class Batch:
 @pytest.fixture(scope="session")
 def class_batch(built_course) -> Batch:
     from course.authoring.make_samples import sample_notebooks
-    from honest import corpus
+    from tests.grading.honest import corpus
 
     root = built_course
     batch = Batch(root, None, 0.0)

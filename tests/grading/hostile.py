@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 SAMPLES = REPO / "course" / "samples" / "w01_softmax"
 NOTEBOOK = "w01_softmax.ipynb"
 
@@ -80,8 +80,8 @@ def _key_cells() -> list:
 def corpus(root: Path, probes=None) -> dict[str, dict]:
     """name -> {"files": {filename: bytes, Link or FIFO}, "expected": {grade_id: points}, "reason": {grade_id:
     fragment}}; ``probes``: what tests/grading/hostile_isolation.py's attacks aim at."""
-    import hostile_isolation
-    import hostile_malformed
+    from tests.grading import hostile_isolation
+    from tests.grading import hostile_malformed
     gradebook, source = root / "gradebook.db", root / "source" / "w01_softmax" / NOTEBOOK
     other = root / "submitted" / "reference" / "w01_softmax" / NOTEBOOK
     cases: dict[str, tuple] = {}
@@ -91,7 +91,6 @@ def corpus(root: Path, probes=None) -> dict[str, dict]:
         assert name not in cases, name
         cases[name] = ({filename: data, **(extra or {})}, expected, reason)
 
-    everything = {k: "" for k in FULL}
     # --- attacks the scan names: the whole notebook scores 0
     add("patch_numpy", append("sigmoid", "np.testing.assert_allclose = lambda *a, **k: None\n"
                                          "np.allclose = lambda *a, **k: True"),

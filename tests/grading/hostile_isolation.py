@@ -33,7 +33,7 @@ FIFO = "fifo"   # a file value that makes the test module create a FIFO of that 
 
 
 def add_cases(add, root: Path, probes: Probes) -> None:
-    from hostile import FULL, NOTEBOOK, ZERO, cell, hidden_path, load, only_if, replace
+    from tests.grading.hostile import FULL, NOTEBOOK, ZERO, cell, hidden_path, load, only_if, replace
 
     def new_cell(code: str, sample="reference"):
         import nbformat

@@ -14,7 +14,7 @@ import json
 
 def add_cases(add) -> None:
     """Register each entry with ``add(name, notebook or bytes, expected, reason)``."""
-    from hostile import FULL, ZERO, load
+    from tests.grading.hostile import FULL, ZERO, load
 
     def corrupted(change) -> bytes:
         import nbformat

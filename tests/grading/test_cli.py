@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, copy_course, run_course
+from tests.support import REPO, copy_course, run_course
 
 VERBS = ["build", "grade", "report", "feedback", "export", "syllabus", "notebooks", "demo", "lab", "warm", "gallery"]
 

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, run_course
+from tests.support import REPO, run_course
 
 SAMPLES = REPO / "course" / "samples"
 GRADED_WEEKS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from honest import WEEKS, check_in_process, corpus, source_reference
+from tests.grading.honest import WEEKS, check_in_process, corpus, source_reference
 
 CORPUS = corpus()
 

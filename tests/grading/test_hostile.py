@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, clone, run_course
-from hostile import FULL, ISOLATION, NOTEBOOK, SAMPLES, corpus
-from hostile_isolation import FIFO, Link, Probes
+from tests.support import clone, run_course
+from tests.grading.hostile import FULL, ISOLATION, NOTEBOOK, SAMPLES, corpus
+from tests.grading.hostile_isolation import FIFO, Link, Probes
 
 WEEK = "w01_softmax"
 

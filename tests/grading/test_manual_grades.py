@@ -5,12 +5,11 @@ grade handler writes it: a manual score, and needs_manual_grade cleared.
 """
 from __future__ import annotations
 
-import shutil
 
 import nbformat
 import pytest
 
-from conftest import REPO, copy_course, run_course
+from tests.support import REPO, copy_course, run_course
 
 WEEK = "w01_softmax"
 NOTEBOOK = "w01_softmax.ipynb"

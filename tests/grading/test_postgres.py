@@ -12,7 +12,6 @@ import csv
 import glob
 import os
 import pwd
-import runpy
 import shutil
 import subprocess
 import tempfile
@@ -20,14 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_course, run_course
+from tests.support import REPO, copy_course, run_course, expected
 
 SAMPLES = REPO / "course" / "samples"
 GRADED_WEEKS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
 
 
 def expected_for(week: str) -> dict:
-    return runpy.run_path(str(REPO / "tests" / "grading" / "expected" / f"{week}.py"))["EXPECTED"]
+    return expected(week)
 
 
 def server_binaries() -> Path | None:
@@ -122,7 +121,7 @@ def test_grading_on_postgres_gives_exactly_the_sqlite_scores(postgres_course, po
     with Gradebook(postgres_url) as gb:
         for week in GRADED_WEEKS:
             assert len(gb.find_assignment(week).submissions) == len(expected_for(week))
-            for sample, expected in expected_for(week).items():
+            for sample, points in expected_for(week).items():
                 submission = gb.find_submission(week, sample)
                 got = {grade.name: grade.score for nb in submission.notebooks for grade in nb.grades
                        if grade.cell.__class__.__name__ == "GradeCell"}
@@ -136,6 +135,6 @@ def test_report_and_export_read_the_shared_gradebook(postgres_course):
     with (root / "reports" / "lms.csv").open() as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     for week in GRADED_WEEKS:
-        for sample, expected in expected_for(week).items():
-            assert float(rows[sample][week]) == sum(expected.values()), f"{week}/{sample}"
+        for sample, points in expected_for(week).items():
+            assert float(rows[sample][week]) == sum(points.values()), f"{week}/{sample}"
     assert "softmax" in (root / "reports" / "index.html").read_text()

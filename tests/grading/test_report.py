@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-import runpy
 import shutil
 import subprocess
 import sys
@@ -15,11 +14,11 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from conftest import REPO, clone, run_course
+from tests.support import REPO, clone, run_course, expected
 
 WEEK = "w01_softmax"
 SAMPLES = REPO / "course" / "samples" / WEEK
-_EXPECTED = runpy.run_path(str(REPO / "tests" / "grading" / "expected" / f"{WEEK}.py"))["EXPECTED"]
+_EXPECTED = expected(WEEK)
 MAX = sum(_EXPECTED["reference"].values())
 _PARTIAL, _BROKEN = sum(_EXPECTED["partial"].values()), sum(_EXPECTED["broken"].values())
 TOTALS = {"reference": MAX, "partial": _PARTIAL, "partial_too": _PARTIAL, "broken": _BROKEN, "blank": 0,

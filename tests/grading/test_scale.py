@@ -7,7 +7,6 @@ the same names among the samples and the honest corpus of every week.
 """
 from __future__ import annotations
 
-import runpy
 
 import os
 import shutil
@@ -17,13 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
-from conftest import BIN, REPO, clone, run_course
+from tests.support import BIN, REPO, clone, run_course, expected
 
 WEEK = "w01_softmax"
 SAMPLES = REPO / "course" / "samples" / WEEK
-PROBLEMS = runpy.run_path(str(REPO / "tests" / "grading" / "expected" / f"{WEEK}.py"))["FULL"]
+PROBLEMS = expected(WEEK, "FULL")
 
 
 def course_with(template: Path, where: Path, students: dict[str, str]) -> Path:

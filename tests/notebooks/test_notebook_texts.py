@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, weeks
+from tests.support import REPO, weeks
 from course.authoring.notebooks import generated, notebook_path, text_path
 
 

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import REPO, weeks
+from tests.support import REPO, weeks
 
 SOURCE_WEEKS = weeks("source")
 

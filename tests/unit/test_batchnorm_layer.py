@@ -3,7 +3,7 @@ trainer, and the plain-array forms the week-9 checks use."""
 import numpy as np
 import pytest
 
-import reference_numpy as ref
+from tests.unit import reference_numpy as ref
 from helpers import batchnorm_layer as BL
 from helpers import layers as L
 from helpers import norm

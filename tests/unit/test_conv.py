@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import reference_numpy as ref
+from tests.unit import reference_numpy as ref
 from helpers import _conv_kernels as kernels, conv
 from helpers._numba import thread_count
 from helpers.gradcheck import rel_error

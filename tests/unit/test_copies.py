@@ -1,7 +1,6 @@
 """A student's function that is a reference kernel's code up to names is flagged for review
 (course/grading/copies.py); honest code, short one-liners and our own samples are not."""
 import inspect
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -11,7 +10,7 @@ from course.grading.answer_key import build_key
 from course.grading.copies import copied_references, week_references
 from course.grading.worker import student_code
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 
 
 def renamed_copy(kernel, renames: dict[str, str]) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import helpers
 from helpers.grading import CheckFailed, compare, show_case
-from check_helpers import fails
+from tests.unit.check_helpers import fails
 
 
 def message(expected, got, **kw):

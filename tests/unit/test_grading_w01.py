@@ -13,7 +13,7 @@ import pytest
 import helpers
 from helpers import activations as A, losses as L
 from helpers.grading import CHECKS, CheckFailed
-from check_helpers import fails, twin_of
+from tests.unit.check_helpers import fails, twin_of
 
 W01 = {"sigmoid": A.sigmoid, "sigmoid_grad": A.sigmoid_grad, "relu": A.relu, "relu_grad": A.relu_grad,
        "tanh_grad": A.tanh_grad, "softmax": L.softmax, "cross_entropy": L.cross_entropy,

@@ -9,7 +9,7 @@ import pytest
 
 import helpers
 from helpers.grading import CHECKS, CheckFailed
-from check_helpers import fails, twin_of
+from tests.unit.check_helpers import fails, twin_of
 
 pytest.importorskip("helpers.mlp")
 

@@ -5,7 +5,7 @@ import pytest
 import helpers
 from helpers.grading import CHECKS
 from helpers.grading.w03 import SOBEL_X, VERTICAL, correlate_valid
-from check_helpers import fails
+from tests.unit.check_helpers import fails
 
 
 

@@ -7,7 +7,7 @@ import pytest
 
 import helpers
 from helpers.grading import CHECKS
-from check_helpers import fails
+from tests.unit.check_helpers import fails
 
 conv = pytest.importorskip("helpers.conv")
 

@@ -8,7 +8,7 @@ import pytest
 
 import helpers
 from helpers.grading import CHECKS
-from check_helpers import fails
+from tests.unit.check_helpers import fails
 
 
 

@@ -5,7 +5,7 @@ import pytest
 import helpers
 from helpers import strategy as S
 from helpers.grading import CHECKS
-from check_helpers import fails, twin
+from tests.unit.check_helpers import fails, twin
 
 W06 = {"error_gaps": S.error_gaps, "diagnose_bias_variance": S.diagnose, "human_level": S.human_level,
        "assign_splits": S.assign_splits, "error_by_split": S.error_by_split, "error_analysis_ceilings": S.ceilings,

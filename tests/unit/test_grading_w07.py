@@ -6,7 +6,7 @@ import pytest
 import helpers
 from helpers.grading import CHECKS
 from helpers.losses import softmax_cross_entropy
-from check_helpers import fails
+from tests.unit.check_helpers import fails
 
 
 # --------------------------------------------------------------------------- plain numpy solutions

@@ -14,7 +14,7 @@ import helpers
 from helpers import training as T
 from helpers.grading import CHECKS, Call, call_student, judge
 from helpers.layers import on_arrays
-from check_helpers import fails
+from tests.unit.check_helpers import fails
 
 
 # --------------------------------------------------------------------------- plain numpy solutions

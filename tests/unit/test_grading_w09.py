@@ -13,7 +13,7 @@ from helpers import losses
 from helpers.grading.w09.race import RACE, digits_split, verify_race
 from helpers.grading.core import Case
 from helpers.tuning import on_objective
-from check_helpers import fails
+from tests.unit.check_helpers import fails
 
 KINDS = helpers.layers.KINDS
 

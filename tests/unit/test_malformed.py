@@ -8,7 +8,6 @@ then writes the notebook as the worker does. Fast: no kernel, no grading run.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -18,7 +17,7 @@ from course.grading.cells import CELL_TYPES, REPAIRS, parse, repair_notes, resto
 from course.notebook import nbgrader_meta
 from course.grading.tamper import scan
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 WEEK, NOTEBOOK = "w01_softmax", "w01_softmax.ipynb"
 REFERENCE = REPO / "course" / "samples" / WEEK / "reference" / NOTEBOOK
 

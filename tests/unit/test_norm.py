@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-import reference_numpy as ref
+from tests.unit import reference_numpy as ref
 from helpers import norm
 from helpers.gradcheck import rel_error
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -13,7 +12,7 @@ from course.authoring.notebook_text import NOTEBOOK_METADATA, notebook_json, not
 from course.cli import main
 from course.errors import CourseError
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 
 
 def graded(cell, **nbgrader):

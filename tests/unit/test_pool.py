@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import reference_numpy as ref
+from tests.unit import reference_numpy as ref
 from helpers import conv
 from helpers.gradcheck import rel_error
 

@@ -12,6 +12,7 @@ import helpers
 import helpers.grading as grading
 from helpers.grading import ALIASES, CHECKS, Case, Check, register
 from helpers.tripwire import armed
+from tests.support import REPO
 
 
 def test_every_registered_check_has_its_public_function_with_a_docstring():
@@ -130,16 +131,13 @@ def test_registered_checks_run_their_cases():
 
 
 def test_the_syllabus_in_docs_is_current():
-    from pathlib import Path
     from course.authoring.syllabus import render
-    repo = Path(__file__).resolve().parents[2]
-    assert (repo / "docs" / "SYLLABUS.md").read_text() == render(repo), "run `course syllabus`"
+    assert (REPO / "docs" / "SYLLABUS.md").read_text() == render(REPO), "run `course syllabus`"
 
 
 def test_the_syllabus_lists_every_graded_cell_with_its_check():
-    from pathlib import Path
     from course.authoring.syllabus import rows
-    table = rows(Path(__file__).resolve().parents[2])
+    table = rows(REPO)
     by_id = {(week, grade_id): check for week, grade_id, _, check, *_ in table}
     assert by_id[("w01_softmax", "test_softmax")] == "`check_softmax`"
     assert by_id[("w02_backprop", "test_forward")] == "`check_two_layer_forward`"

@@ -61,7 +61,6 @@ def test_batch_caches_are_found_once_and_each_kernel_gets_its_own_folders(tmp_pa
 
 
 def test_a_grading_kernel_loads_the_warm_numba_cache_and_compiles_nothing():
-    import course.warm
     import helpers.conv
 
     helpers.conv.warm_up()      # the grader's cache is warm (what `course warm` does)

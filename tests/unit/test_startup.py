@@ -11,12 +11,11 @@ import shutil
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 FIRST_CALL = (
     "import time, json\n"
     "t0, c0 = time.perf_counter(), time.process_time()\n"

@@ -8,7 +8,6 @@ so the corpus's scores cannot change through the scan.
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
 import nbformat
@@ -17,10 +16,9 @@ import pytest
 from course.grading.tamper import Scan, scan
 from course.grading.tamper.rules import PROTECTED_NAMES
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "grading"))
+from tests.support import REPO
 
-import hostile  # noqa: E402
+from tests.grading import hostile
 
 
 def given_code(week: str) -> list[str]:

@@ -1,16 +1,14 @@
 """`course build`'s verification catches every way a release can go wrong."""
 from __future__ import annotations
 
-import copy
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from course.authoring.release_check import secret_lines, verify_no_text_leak, verify_release
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO
 SOURCE = REPO / "source" / "w01_softmax" / "w01_softmax.ipynb"
 RELEASE = REPO / "release" / "w01_softmax" / "w01_softmax.ipynb"
 

@@ -5,7 +5,6 @@ The notebook's own code is used: the solution cells and the cells that only defi
 training functions are executed here (plots, test cells and the widget are skipped).
 """
 import time
-from pathlib import Path
 
 import matplotlib
 import nbformat
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 
 matplotlib.use("Agg")
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import REPO as ROOT
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import REPO
+from tests.support import REPO
 from course.gallery import figure_panel, gallery_notebooks, load_explorer
 from helpers.widgets._figure import encode_png
 

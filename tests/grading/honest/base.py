@@ -18,7 +18,7 @@ from typing import Callable
 
 import nbformat
 
-REPO = Path(__file__).resolve().parents[3]
+from tests.support import REPO
 
 
 def meta(cell) -> dict:

@@ -1,0 +1,79 @@
+"""What every test layer shares: the repository, the `course` command as a user runs it, scratch
+course roots, and the loaders of the grading corpora's expectations. Fixtures stay in the conftest
+files; test modules import from here (``from tests.support import REPO, run_course``)."""
+from __future__ import annotations
+
+import os
+import runpy
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def run_course(*args: str, cwd: Path, check: bool = True, timeout: float = 1200) -> subprocess.CompletedProcess:
+    """Run the installed `course` command as a user would (venv bin/ first on PATH)."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run([sys.executable, "-m", "course", *args], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"course {' '.join(args)} exited {result.returncode}\n"
+                             f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-3000:]}")
+    return result
+
+
+def weeks(kind: str = "source") -> list[str]:
+    return sorted(p.name for p in (REPO / kind).iterdir() if p.is_dir() and p.name.startswith("w"))
+
+
+def copy_course(destination: Path) -> Path:
+    """A scratch course root: config, source/ and an empty release/."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "nbgrader_config.py", destination / "nbgrader_config.py")
+    shutil.copytree(REPO / "source", destination / "source")
+    return destination
+
+
+SAMPLES = REPO / "course" / "samples"
+WEEK1 = "w01_softmax"
+
+
+def sample_weeks() -> list[str]:
+    return sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
+
+
+def samples_of(week: str) -> list[Path]:
+    return sorted(p for p in (SAMPLES / week).iterdir() if p.is_dir())
+
+
+def grade_in_own_session(root: Path, *args: str, timeout: float) -> subprocess.CompletedProcess:
+    """``course grade ARGS`` in a process group of its own, stopped whole on a time-out: a plain
+    ``run_course`` time-out kills only ``course grade`` and leaves its pool workers grading on."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    process = subprocess.Popen([sys.executable, "-m", "course", "grade", *args], cwd=root, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        raise AssertionError(f"course grade {' '.join(args)} took longer than {timeout:.0f} s\n{stdout[-3000:]}"
+                             f"\n{stderr[-3000:]}") from None
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def clone(template: Path, destination: Path) -> Path:
+    """A copy of a built course (config, source/, release/ and its gradebook), ready for submissions."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(template, destination)
+    return destination
+
+
+def expected(week: str, name: str = "EXPECTED"):
+    """The grades a week's bundled samples must get (tests/grading/expected/<week>.py): ``EXPECTED``
+    (sample -> problem -> points) or ``FULL`` (problem -> full points)."""
+    return runpy.run_path(str(REPO / "tests" / "grading" / "expected" / f"{week}.py"))[name]
