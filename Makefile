@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup sandbox browser postgres demo test lab gallery build grade report warm clean
+.PHONY: setup sandbox browser postgres demo lint test lab gallery build grade report warm clean
 
 setup: $(STAMP) sandbox
 	$(COURSE) warm
@@ -50,7 +50,12 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(COURSE) demo
 
-test: setup browser postgres
+# ruff, configured in pyproject.toml: the lint rules, then the format (`ruff format .` fixes the latter).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup browser postgres lint
 	$(PYTHON) -m pytest
 
 lab: setup

@@ -1,4 +1,5 @@
 """nbgrader configuration for this course. The repository root is the course root."""
+
 import os
 
 c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this file)

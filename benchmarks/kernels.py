@@ -17,6 +17,7 @@ Yardsticks measured in the same run: the float64 (and float32) matmul rate of np
 
     .venv/bin/python benchmarks/kernels.py [--repeat 7] [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +40,7 @@ RESULTS = REPO / "benchmarks" / "results" / "kernels.json"
 
 
 def best_of(fn, repeat):
-    fn()                                     # compile / load / first-touch: never timed
+    fn()  # compile / load / first-touch: never timed
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -60,7 +61,7 @@ def race(ours, baseline, repeat):
     """Best times of two functions timed alternately, so that a change in the machine's load
     during the run affects both alike. Returns (t_ours, t_baseline)."""
     ours()
-    baseline()                               # first calls (compilation, first touch) untimed
+    baseline()  # first calls (compilation, first touch) untimed
     t_ours, t_base = [], []
     for _ in range(repeat):
         for fn, times in ((ours, t_ours), (baseline, t_base)):
@@ -73,6 +74,7 @@ def race(ours, baseline, repeat):
 
 # --------------------------------------------------------------------------- numpy baselines
 
+
 def im2col_numpy(x, hh, ww, stride, pad):
     n, c, h, w = x.shape
     ho, wo = (h + 2 * pad - hh) // stride + 1, (w + 2 * pad - ww) // stride + 1
@@ -80,7 +82,7 @@ def im2col_numpy(x, hh, ww, stride, pad):
     cols = np.empty((c, hh, ww, n, ho, wo), dtype=x.dtype)
     for p in range(hh):
         for q in range(ww):
-            cols[:, p, q] = xp[:, :, p:p + stride * ho:stride, q:q + stride * wo:stride].transpose(1, 0, 2, 3)
+            cols[:, p, q] = xp[:, :, p : p + stride * ho : stride, q : q + stride * wo : stride].transpose(1, 0, 2, 3)
     return cols.reshape(c * hh * ww, n * ho * wo), ho, wo
 
 
@@ -102,23 +104,25 @@ def conv2d_backward_numpy(dout, x, w, b, stride=1, pad=0):
     dxp = np.zeros((n, c, h + 2 * pad, wd + 2 * pad), dtype=x.dtype)
     for p in range(hh):
         for q in range(ww):
-            dxp[:, :, p:p + stride * ho:stride, q:q + stride * wo:stride] += dcols[:, p, q].transpose(1, 0, 2, 3)
-    return dxp[:, :, pad:pad + h, pad:pad + wd], dw, db
+            dxp[:, :, p : p + stride * ho : stride, q : q + stride * wo : stride] += dcols[:, p, q].transpose(
+                1, 0, 2, 3
+            )
+    return dxp[:, :, pad : pad + h, pad : pad + wd], dw, db
 
 
 def max_pool_2x2_numpy(x):
     n, c, h, w = x.shape
-    blocks = x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
+    blocks = x[:, :, : h // 2 * 2, : w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
     return blocks.max(axis=(3, 5))
 
 
 def max_pool_2x2_backward_numpy(dout, x):
     n, c, h, w = x.shape
-    blocks = x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
+    blocks = x[:, :, : h // 2 * 2, : w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2)
     out = blocks.max(axis=(3, 5))
     mask = blocks == out[:, :, :, None, :, None]
     dx = np.zeros_like(x)
-    dx[:, :, :h // 2 * 2, :w // 2 * 2] = (mask * dout[:, :, :, None, :, None]).reshape(n, c, h // 2 * 2, w // 2 * 2)
+    dx[:, :, : h // 2 * 2, : w // 2 * 2] = (mask * dout[:, :, :, None, :, None]).reshape(n, c, h // 2 * 2, w // 2 * 2)
     return dx
 
 
@@ -153,6 +157,7 @@ def rnn_bptt_numpy(dh, x, h0, W_in, W, b):
 
 # --------------------------------------------------------------------------- the run
 
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=7, help="timed repeats per entry (best kept)")
@@ -183,7 +188,7 @@ def main(argv=None) -> int:
     for dtype in (np.float64, np.float32):
         a = rng.normal(size=(1024, 1024)).astype(dtype)
         bm = rng.normal(size=(1024, 1024)).astype(dtype)
-        rates[np.dtype(dtype).name] = 2 * 1024 ** 3 / best_of(lambda: np.dot(a, bm), repeat)
+        rates[np.dtype(dtype).name] = 2 * 1024**3 / best_of(lambda: np.dot(a, bm), repeat)
     bandwidth = copy_bandwidth(rng, repeat)
 
     # conv2d, reference case
@@ -195,29 +200,60 @@ def main(argv=None) -> int:
     for dtype in (np.float64, np.float32):
         name = np.dtype(dtype).name
         x, w, b = (a.astype(dtype) for a in (x64, w64, b64))
-        np.testing.assert_allclose(conv.conv2d(x, w, b, stride=1, pad=1), conv2d_numpy(x, w, b, 1, 1),
-                                   rtol=1e-3 if dtype == np.float32 else 1e-10, atol=1e-3)
-        t_ours, t_base = race(lambda: conv.conv2d(x, w, b, stride=1, pad=1),
-                              lambda: conv2d_numpy(x, w, b, 1, 1), repeat)
-        conv_rows[("fwd", name)] = row(f"conv2d forward {name}", t_ours, t_base, flops, rates[name],
-                                       note="vs numpy im2col + one matmul")
+        np.testing.assert_allclose(
+            conv.conv2d(x, w, b, stride=1, pad=1),
+            conv2d_numpy(x, w, b, 1, 1),
+            rtol=1e-3 if dtype == np.float32 else 1e-10,
+            atol=1e-3,
+        )
+        t_ours, t_base = race(
+            lambda: conv.conv2d(x, w, b, stride=1, pad=1), lambda: conv2d_numpy(x, w, b, 1, 1), repeat
+        )
+        conv_rows[("fwd", name)] = row(
+            f"conv2d forward {name}", t_ours, t_base, flops, rates[name], note="vs numpy im2col + one matmul"
+        )
         dout = rng.normal(size=(64, 32, 32, 32)).astype(dtype)
-        t_ours, t_base = race(lambda: conv.conv2d_backward(dout, x, w, b, stride=1, pad=1),
-                              lambda: conv2d_backward_numpy(dout, x, w, b, 1, 1), repeat)
-        conv_rows[("bwd", name)] = row(f"conv2d backward {name}", t_ours, t_base, 2 * flops, rates[name],
-                                       note="dx, dw, db vs numpy im2col, 2 matmuls, col2im")
+        t_ours, t_base = race(
+            lambda: conv.conv2d_backward(dout, x, w, b, stride=1, pad=1),
+            lambda: conv2d_backward_numpy(dout, x, w, b, 1, 1),
+            repeat,
+        )
+        conv_rows[("bwd", name)] = row(
+            f"conv2d backward {name}",
+            t_ours,
+            t_base,
+            2 * flops,
+            rates[name],
+            note="dx, dw, db vs numpy im2col, 2 matmuls, col2im",
+        )
     # Narrower images, the same work: the direct kernels' loops run over whole flat images, so
     # they should not lose speed when rows get short (16 wide after one 2×2 pooling).
     x16 = rng.normal(size=(256, 16, 16, 16))
     d16 = rng.normal(size=(256, 32, 16, 16))
-    t_ours, t_base = race(lambda: conv.conv2d(x16, w64, b64, stride=1, pad=1),
-                          lambda: conv2d_numpy(x16, w64, b64, 1, 1), repeat)
-    row("conv2d forward float64, 16×16 images", t_ours, t_base, flops, rates["float64"],
-        note="x (256, 16, 16, 16), the same flops as the reference case, vs numpy im2col")
-    t_ours, t_base = race(lambda: conv.conv2d_backward(d16, x16, w64, b64, stride=1, pad=1),
-                          lambda: conv2d_backward_numpy(d16, x16, w64, b64, 1, 1), repeat)
-    row("conv2d backward float64, 16×16 images", t_ours, t_base, 2 * flops, rates["float64"],
-        note="x (256, 16, 16, 16) vs numpy im2col, 2 matmuls, col2im")
+    t_ours, t_base = race(
+        lambda: conv.conv2d(x16, w64, b64, stride=1, pad=1), lambda: conv2d_numpy(x16, w64, b64, 1, 1), repeat
+    )
+    row(
+        "conv2d forward float64, 16×16 images",
+        t_ours,
+        t_base,
+        flops,
+        rates["float64"],
+        note="x (256, 16, 16, 16), the same flops as the reference case, vs numpy im2col",
+    )
+    t_ours, t_base = race(
+        lambda: conv.conv2d_backward(d16, x16, w64, b64, stride=1, pad=1),
+        lambda: conv2d_backward_numpy(d16, x16, w64, b64, 1, 1),
+        repeat,
+    )
+    row(
+        "conv2d backward float64, 16×16 images",
+        t_ours,
+        t_base,
+        2 * flops,
+        rates["float64"],
+        note="x (256, 16, 16, 16) vs numpy im2col, 2 matmuls, col2im",
+    )
 
     # The reference case runs on the direct 3×3 kernel; the im2col + matrix-product path that
     # every other shape takes, on the same case:
@@ -226,37 +262,60 @@ def main(argv=None) -> int:
 
     def gemm_path():
         with single_threaded_blas():
-            _conv_kernels._conv2d_forward_parallel(x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out,
-                                                   thread_count(), tiles)
+            _conv_kernels._conv2d_forward_parallel(
+                x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out, thread_count(), tiles
+            )
 
     t_ours, t_base = race(gemm_path, lambda: conv2d_numpy(x64, w64, b64, 1, 1), repeat)
-    row("conv2d forward float64, im2col + matmul path", t_ours, t_base, flops, rates["float64"],
-        note="the path for shapes other than 3×3 stride 1, vs numpy im2col")
+    row(
+        "conv2d forward float64, im2col + matmul path",
+        t_ours,
+        t_base,
+        flops,
+        rates["float64"],
+        note="the path for shapes other than 3×3 stride 1, vs numpy im2col",
+    )
 
     # what pinning BLAS buys: the same parallel kernel with BLAS free to start its own threads
 
     def parallel_kernel():
-        _conv_kernels._conv2d_forward_parallel(x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out,
-                                               thread_count(), tiles)
+        _conv_kernels._conv2d_forward_parallel(
+            x64, w64.reshape(32, -1), b64, 3, 3, 1, 1, 32, 32, out, thread_count(), tiles
+        )
 
     def pinned():
         with single_threaded_blas():
             parallel_kernel()
 
     t_free, t_pinned = race(parallel_kernel, pinned, repeat)
-    row("conv2d forward float64, BLAS not pinned", t_free, t_pinned, flops, rates["float64"],
-        note="baseline column = the same kernel with BLAS pinned to 1 thread")
+    row(
+        "conv2d forward float64, BLAS not pinned",
+        t_free,
+        t_pinned,
+        flops,
+        rates["float64"],
+        note="baseline column = the same kernel with BLAS pinned to 1 thread",
+    )
 
     # pooling, 2×2 max, forward + backward
     xp = rng.normal(size=(64, 16, 32, 32))
     dpool = rng.normal(size=(64, 16, 16, 16))
     np.testing.assert_array_equal(conv.max_pool2d_backward(dpool, xp), max_pool_2x2_backward_numpy(dpool, xp))
-    t_ours, t_base = race(lambda: (conv.max_pool2d(xp), conv.max_pool2d_backward(dpool, xp)),
-                          lambda: (max_pool_2x2_numpy(xp), max_pool_2x2_backward_numpy(dpool, xp)), repeat)
+    t_ours, t_base = race(
+        lambda: (conv.max_pool2d(xp), conv.max_pool2d_backward(dpool, xp)),
+        lambda: (max_pool_2x2_numpy(xp), max_pool_2x2_backward_numpy(dpool, xp)),
+        repeat,
+    )
     # forward reads x, writes out; backward reads x and dout, writes dx
     moved = xp.nbytes + dpool.nbytes + xp.nbytes + dpool.nbytes + xp.nbytes
-    pool_row = row("max_pool2d 2×2 fwd+bwd float64", t_ours, t_base, bytes_moved=moved, bandwidth=bandwidth,
-                   note="vs reshape-based numpy")
+    pool_row = row(
+        "max_pool2d 2×2 fwd+bwd float64",
+        t_ours,
+        t_base,
+        bytes_moved=moved,
+        bandwidth=bandwidth,
+        note="vs reshape-based numpy",
+    )
 
     # RNN BPTT, tanh, T=100, N=64, D=8, H=128
     n, t, d, h = 64, 100, 8, 128
@@ -266,8 +325,9 @@ def main(argv=None) -> int:
     dh = rng.normal(size=(n, t, h))
     for got, want in zip(rnn.rnn_backward(dh, xs, h0, W_in, W, bh), rnn_bptt_numpy(dh, xs, h0, W_in, W, bh)):
         np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-9)
-    t_ours, t_base = race(lambda: rnn.rnn_backward(dh, xs, h0, W_in, W, bh),
-                          lambda: rnn_bptt_numpy(dh, xs, h0, W_in, W, bh), repeat)
+    t_ours, t_base = race(
+        lambda: rnn.rnn_backward(dh, xs, h0, W_in, W, bh), lambda: rnn_bptt_numpy(dh, xs, h0, W_in, W, bh), repeat
+    )
     rnn_row = row("rnn BPTT (fwd+bwd) float64", t_ours, t_base, note="T=100 N=64 D=8 H=128 vs numpy loops over time")
 
     def numpy_one_blas_thread():
@@ -275,8 +335,12 @@ def main(argv=None) -> int:
             rnn_bptt_numpy(dh, xs, h0, W_in, W, bh)
 
     t_ours, t_base = race(lambda: rnn.rnn_backward(dh, xs, h0, W_in, W, bh), numpy_one_blas_thread, repeat)
-    rnn_pinned_row = row("rnn BPTT vs numpy with 1 BLAS thread", t_ours, t_base,
-                         note="the same numpy loops with BLAS pinned to one thread, as ours is")
+    rnn_pinned_row = row(
+        "rnn BPTT vs numpy with 1 BLAS thread",
+        t_ours,
+        t_base,
+        note="the same numpy loops with BLAS pinned to one thread, as ours is",
+    )
 
     f64, f32 = conv_rows[("fwd", "float64")], conv_rows[("fwd", "float32")]
     b64, b32 = conv_rows[("bwd", "float64")], conv_rows[("bwd", "float32")]
@@ -296,15 +360,23 @@ def main(argv=None) -> int:
     for label, value, goal in targets:
         checks.append({"target": label, "value": value, "goal": goal, "met": value >= goal})
 
-    print(f"matmul 1024² rate: float64 {rates['float64'] / 1e9:.1f} GFLOP/s, float32 {rates['float32'] / 1e9:.1f} "
-          f"GFLOP/s; copy bandwidth {bandwidth / 1e9:.1f} GB/s; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"matmul 1024² rate: float64 {rates['float64'] / 1e9:.1f} GFLOP/s, float32 {rates['float32'] / 1e9:.1f} "
+        f"GFLOP/s; copy bandwidth {bandwidth / 1e9:.1f} GB/s; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     print(f"{'kernel':<42}{'ms':>9}{'base ms':>9}{'speedup':>9}{'GFLOP/s':>9}{'%matmul':>9}{'GB/s':>7}{'%bw':>6}")
     for r in rows:
         cells = [f"{r['kernel']:<42}"]
-        for key, scale, spec, width in (("ms", 1, ".2f", 9), ("baseline_ms", 1, ".2f", 9), ("speedup", 1, ".2f", 9),
-                                        ("gflops", 1, ".1f", 9), ("fraction_of_matmul", 100, ".0f", 8),
-                                        ("gb_per_s", 1, ".1f", 7), ("fraction_of_bandwidth", 100, ".0f", 5)):
+        for key, scale, spec, width in (
+            ("ms", 1, ".2f", 9),
+            ("baseline_ms", 1, ".2f", 9),
+            ("speedup", 1, ".2f", 9),
+            ("gflops", 1, ".1f", 9),
+            ("fraction_of_matmul", 100, ".0f", 8),
+            ("gb_per_s", 1, ".1f", 7),
+            ("fraction_of_bandwidth", 100, ".0f", 5),
+        ):
             if key not in r:
                 cells.append(" " * (width + (scale == 100)))
             else:
@@ -315,15 +387,26 @@ def main(argv=None) -> int:
         print(f"{'met ' if c['met'] else 'MISS'}  {c['target']:<40} measured {c['value']:.2f} (goal {c['goal']:g})")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "numpy": np.__version__, "load_average": os.getloadavg()[0]},
-        "repeat": repeat,
-        "matmul_gflops": {k: v / 1e9 for k, v in rates.items()},
-        "copy_bandwidth_gb_per_s": bandwidth / 1e9,
-        "rows": rows,
-        "targets": checks,
-    }, indent=2) + "\n")
+    args.out.write_text(
+        json.dumps(
+            {
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "python": platform.python_version(),
+                    "numpy": np.__version__,
+                    "load_average": os.getloadavg()[0],
+                },
+                "repeat": repeat,
+                "matmul_gflops": {k: v / 1e9 for k, v in rates.items()},
+                "copy_bandwidth_gb_per_s": bandwidth / 1e9,
+                "rows": rows,
+                "targets": checks,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"\nwrote {args.out.relative_to(REPO) if args.out.is_relative_to(REPO) else args.out}")
     return 0
 

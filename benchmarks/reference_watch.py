@@ -14,6 +14,7 @@ Students' functions timed:
 
     .venv/bin/python benchmarks/reference_watch.py [--repeat 7] [--quick]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,7 +55,7 @@ def correlate_window_sums(x, k):
     out = np.zeros((x.shape[0] - kh + 1, x.shape[1] - kw + 1))
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
-            out[i, j] = np.sum(x[i:i + kh, j:j + kw] * k)
+            out[i, j] = np.sum(x[i : i + kh, j : j + kw] * k)
     return out
 
 
@@ -78,7 +79,7 @@ def train_softmax_regression(X, y, n_classes, lr=0.5, epochs=30, batch_size=32, 
     for _ in range(epochs):
         order, epoch_loss = rng.permutation(len(X)), 0.0
         for start in range(0, len(X), batch_size):
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             loss, dz = softmax_cross_entropy(X[batch] @ W + b, y[batch])
             W, b = W - lr * (X[batch].T @ dz), b - lr * dz.sum(axis=0)
             epoch_loss += loss * len(batch)
@@ -95,6 +96,7 @@ def unwatched():
 
 def race(check, fn, case, repeat):
     """Best times of call_student with and without the hook, timed alternately."""
+
     def watched_call():
         call = call_student(check, fn, case)
         assert call.error is None, call.error
@@ -103,7 +105,7 @@ def race(check, fn, case, repeat):
         with unwatched():
             watched_call()
 
-    watched_call(), plain_call()   # first calls (the watchlist is built, caches warm) untimed
+    watched_call(), plain_call()  # first calls (the watchlist is built, caches warm) untimed
     times = {"watched": [], "plain": []}
     for _ in range(repeat):
         for name, call in (("watched", watched_call), ("plain", plain_call)):
@@ -123,15 +125,28 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(0)
     image, kernel = rng.normal(size=(32, 32)), rng.normal(size=(3, 3))
     from helpers.data import load_digits_split
+
     X_train, y_train, _, _ = load_digits_split(seed=0)
     entries = [
-        ("correlate2d, four nested loops, 32×32 image, 3×3 kernel", "correlate2d_loops", correlate_four_loops,
-         Case("32×32", (image, kernel))),
-        ("correlate2d, np.sum over each window, 32×32 image, 3×3 kernel", "correlate2d_loops",
-         correlate_window_sums, Case("32×32", (image, kernel))),
+        (
+            "correlate2d, four nested loops, 32×32 image, 3×3 kernel",
+            "correlate2d_loops",
+            correlate_four_loops,
+            Case("32×32", (image, kernel)),
+        ),
+        (
+            "correlate2d, np.sum over each window, 32×32 image, 3×3 kernel",
+            "correlate2d_loops",
+            correlate_window_sums,
+            Case("32×32", (image, kernel)),
+        ),
         ("softmax, vectorized, (64, 10) logits", "softmax", softmax, Case("(64, 10)", (rng.normal(size=(64, 10)),))),
-        ("softmax regression, 30 epochs of mini-batches on the digits", "softmax_regression",
-         train_softmax_regression, Case("digits", (X_train, y_train, 10))),
+        (
+            "softmax regression, 30 epochs of mini-batches on the digits",
+            "softmax_regression",
+            train_softmax_regression,
+            Case("digits", (X_train, y_train, 10)),
+        ),
     ]
     load_before = os.getloadavg()[0]
     rows = []
@@ -141,9 +156,17 @@ def main(argv=None) -> int:
         print(f"{label:66s} {plain * 1e3:9.3f} ms -> {watched * 1e3:9.3f} ms   ×{watched / plain:.2f}")
     load_after = os.getloadavg()[0]
     print(f"load average (1 min): {load_before:.2f} at start, {load_after:.2f} at end; {os.cpu_count()} CPUs")
-    result = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                          "numpy": np.__version__, "load_average": [load_before, load_after]},
-              "repeat": repeat, "rows": rows}
+    result = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "load_average": [load_before, load_after],
+        },
+        "repeat": repeat,
+        "rows": rows,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     return 0

@@ -17,6 +17,7 @@ Text fields (typed logits or kernels) are left out: they have no "next value".
 
 Prints a table and writes benchmarks/results/widgets.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,13 +76,14 @@ def _slider_step(slider):
             if not slider.min <= exponent <= slider.max:
                 direction[0] = -direction[0]
                 exponent = np.log(slider.value) / np.log(slider.base) + direction[0] * slider.step
-            slider.value = float(slider.base ** exponent)
+            slider.value = float(slider.base**exponent)
             return
         value = slider.value + direction[0] * slider.step
         if not slider.min <= value <= slider.max:
             direction[0] = -direction[0]
             value = slider.value + direction[0] * slider.step
         slider.value = value
+
     return change
 
 
@@ -89,6 +91,7 @@ def _next_option(choice):
     def change():
         values = [o[1] if isinstance(o, tuple) else o for o in choice.options]
         choice.value = values[(values.index(choice.value) + 1) % len(values)]
+
     return change
 
 
@@ -100,20 +103,26 @@ def measure(path: Path, changes: int, repeat: int) -> dict:
     moves = controls(explorer)
     if not moves:
         raise SystemExit(f"{path.name}: no control found")
-    for _, change in moves:              # one untimed round: first calls (numba loading, caches)
+    for _, change in moves:  # one untimed round: first calls (numba loading, caches)
         change()
     first_picture = []
 
     def picture_sent(_change):
         if not first_picture:
             first_picture.append((time.perf_counter(), time.process_time()))
+
     if panel is not None:
         panel.image.observe(picture_sent, names="value")
     rounds = [_round(panel, moves, changes, first_picture) for _ in range(repeat)]
     median = sorted(rounds, key=lambda r: r["p95_ms"])[len(rounds) // 2]
-    return {"notebook": path.name, "explorer": type(explorer).__name__, "build_s": round(build_s, 3),
-            "controls": [label for label, _ in moves], **median,
-            "p95_ms_of_each_round": [r["p95_ms"] for r in rounds]}
+    return {
+        "notebook": path.name,
+        "explorer": type(explorer).__name__,
+        "build_s": round(build_s, 3),
+        "controls": [label for label, _ in moves],
+        **median,
+        "p95_ms_of_each_round": [r["p95_ms"] for r in rounds],
+    }
 
 
 def _round(panel, moves, changes: int, first_picture: list) -> dict:
@@ -151,9 +160,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="gallery notebooks to time (default: all), e.g. w02_backprop")
     parser.add_argument("--changes", type=int, default=20, help="control changes per explorer (default 20)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="rounds of CHANGES changes per explorer; the round with the median p95 is "
-                             "reported (default 3: a shared machine's hiccups move one round, not the result)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="rounds of CHANGES changes per explorer; the round with the median p95 is "
+        "reported (default 3: a shared machine's hiccups move one round, not the result)",
+    )
     parser.add_argument("--no-save", action="store_true", help="print only; leave the results file alone")
     args = parser.parse_args(argv)
 
@@ -165,23 +178,37 @@ def main(argv=None) -> int:
         rows.append(row)
         slowest = max(row["per_control_max_ms"], key=row["per_control_max_ms"].get)
         verdict = "ok" if row["p95_ms"] <= TARGET_MS else "SLOW"
-        print(f"{row['notebook']:<28} p50 {row['p50_ms']:6.1f}  p95 {row['p95_ms']:6.1f}  max {row['max_ms']:6.1f} ms"
-              f"  (cpu p95 {row['cpu_p95_ms']:6.1f}; p95 of each round {row['p95_ms_of_each_round']})"
-              f"  slowest control: {slowest}  {verdict}", flush=True)
+        print(
+            f"{row['notebook']:<28} p50 {row['p50_ms']:6.1f}  p95 {row['p95_ms']:6.1f}  max {row['max_ms']:6.1f} ms"
+            f"  (cpu p95 {row['cpu_p95_ms']:6.1f}; p95 of each round {row['p95_ms_of_each_round']})"
+            f"  slowest control: {slowest}  {verdict}",
+            flush=True,
+        )
     load_after = os.getloadavg()
-    print(f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
-          f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} ({os.cpu_count()} cores)")
+    print(
+        f"load average before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
+        f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} ({os.cpu_count()} cores)"
+    )
     if not args.no_save:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps({
-            "what": "ms from a control change to the redrawn PNG in the explorer's Image widget, headless",
-            "target_p95_ms": TARGET_MS,
-            "date": time.strftime("%Y-%m-%d %H:%M"),
-            "machine": {"python": platform.python_version(), "cores": os.cpu_count(),
+        RESULTS.write_text(
+            json.dumps(
+                {
+                    "what": "ms from a control change to the redrawn PNG in the explorer's Image widget, headless",
+                    "target_p95_ms": TARGET_MS,
+                    "date": time.strftime("%Y-%m-%d %H:%M"),
+                    "machine": {
+                        "python": platform.python_version(),
+                        "cores": os.cpu_count(),
                         "loadavg_before": [round(x, 2) for x in load_before],
-                        "loadavg_after": [round(x, 2) for x in load_after]},
-            "explorers": rows,
-        }, indent=1) + "\n")
+                        "loadavg_after": [round(x, 2) for x in load_after],
+                    },
+                    "explorers": rows,
+                },
+                indent=1,
+            )
+            + "\n"
+        )
         print(f"wrote {RESULTS.relative_to(REPO)}")
     return 0
 

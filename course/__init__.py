@@ -1,4 +1,5 @@
 """The instructor's ``course`` command (course/cli.py: one module per verb) and the grading pipeline."""
+
 import os as _os
 import sys as _sys
 

@@ -1,6 +1,7 @@
 """``python -m course._nbgrader ARGS``: nbgrader's own command line (``python -m nbgrader ARGS``), started
 as the grader's processes are (course/__init__.py, imported first, spares it 1-2 s of jsonschema start-up).
 The subprocesses of ``course build``, ``course feedback`` and ``course export`` run this."""
+
 from nbgrader.apps.nbgraderapp import main
 
 main()

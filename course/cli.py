@@ -4,6 +4,7 @@ Each verb lives in the module of its job (``VERBS``), which exposes ``register(s
 it adds the verb's parser and sets ``func`` to a callable taking the parsed arguments and
 returning an exit code.
 """
+
 from __future__ import annotations
 
 import argparse

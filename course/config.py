@@ -4,6 +4,7 @@ nbgrader loads that file itself for build and feedback; the grader needs only tw
 from it (the gradebook URL and the cell time-out), so it runs the file with a stand-in
 ``get_config`` and keeps those.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,12 +16,13 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Limits:
     """What one submission may use. The cell time-out follows nbgrader's ``Execute.timeout``."""
-    cell_timeout: float = 120.0     # seconds for one cell
-    call_timeout: float = 60.0      # seconds for one call of a graded function by the grader
-    budget: float = 900.0           # seconds for one notebook, all cells together
-    memory_mb: int = 6144           # address space of the kernel (numba reserves a lot of it)
-    file_mb: int = 64               # largest file the kernel may write
-    max_restarts: int = 2           # kernel restarts after a cell that kills it
+
+    cell_timeout: float = 120.0  # seconds for one cell
+    call_timeout: float = 60.0  # seconds for one call of a graded function by the grader
+    budget: float = 900.0  # seconds for one notebook, all cells together
+    memory_mb: int = 6144  # address space of the kernel (numba reserves a lot of it)
+    file_mb: int = 64  # largest file the kernel may write
+    max_restarts: int = 2  # kernel restarts after a cell that kills it
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class GradingConfig:
 
 def nbgrader_settings(root: Path) -> dict:
     """nbgrader_config.py's settings as nested dicts ({"Execute": {"timeout": 120}, ...})."""
+
     class _Section(dict):
         def __getattr__(self, name):
             return self.setdefault(name, _Section())

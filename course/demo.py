@@ -4,6 +4,7 @@ build → copy course/samples/ into a scratch submitted/ → grade → print the
 class report (the page `course report` writes), and say where it is. The real course root is
 left untouched (no gradebook, no submitted/ there).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -20,10 +21,12 @@ from .reporting.report import write_page
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "demo", help="build, grade the bundled sample submissions, print the scores and write the class report",
+        "demo",
+        help="build, grade the bundled sample submissions, print the scores and write the class report",
         description="Copy the course into a scratch directory, build the release there, submit "
-                    "the bundled samples (reference, blank, partial, broken, ...) as students, "
-                    "autograde them, print the table and write the class report.")
+        "the bundled samples (reference, blank, partial, broken, ...) as students, "
+        "autograde them, print the table and write the class report.",
+    )
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="weeks to demo (default: all with samples)")
     parser.add_argument("--workdir", default=None, help="scratch directory (default: <root>/.demo, replaced)")
     parser.add_argument("--workers", type=int, default=2, help="submissions graded at once (default 2)")

@@ -8,6 +8,7 @@ thumbnail) is made here, before the server starts; every week with an explorer h
 (a test fails otherwise). Thumbnails are drawn by building each explorer once in this process and cached in
 ``gallery/.thumbnails/`` (redrawn when the notebook or ``helpers.widgets`` changes).
 """
+
 from __future__ import annotations
 
 import ast
@@ -33,10 +34,10 @@ DEFAULT_PORT = 8866
 
 @dataclass(frozen=True)
 class Card:
-    name: str           # the notebook's stem, e.g. "w01_softmax"
+    name: str  # the notebook's stem, e.g. "w01_softmax"
     week: int
-    title: str          # the heading without "Week N ·"
-    summary: str        # the first paragraph after the heading
+    title: str  # the heading without "Week N ·"
+    summary: str  # the first paragraph after the heading
     path: Path
 
     @property
@@ -90,12 +91,14 @@ def load_explorer(path: Path):
 def figure_panel(explorer):
     """The explorer's FigurePanel (the attribute holding one), or None."""
     from helpers.widgets._figure import FigurePanel
+
     return next((v for v in vars(explorer).values() if isinstance(v, FigurePanel)), None)
 
 
 def _fingerprint(path: Path) -> str:
     """Changes when the notebook, the helpers.widgets modules it imports or _figure.py change."""
     import helpers.widgets
+
     folder = Path(helpers.widgets.__file__).parent
     names = {"_figure", *re.findall(r"helpers\.widgets\.(\w+)", code_of(path))}
     digest = hashlib.sha256(path.read_bytes())
@@ -111,6 +114,7 @@ def thumbnail(path: Path, cache: Path) -> bytes:
     if cached.is_file():
         return cached.read_bytes()
     from PIL import Image
+
     explorer = load_explorer(path)
     panel = figure_panel(explorer)
     if panel is None:
@@ -119,7 +123,7 @@ def thumbnail(path: Path, cache: Path) -> bytes:
     height = round(image.height * THUMBNAIL_WIDTH / image.width)
     buffer = io.BytesIO()
     image.resize((THUMBNAIL_WIDTH, height), Image.LANCZOS).save(buffer, format="png", optimize=True)
-    try:                                    # a read-only course: draw it again next time
+    try:  # a read-only course: draw it again next time
         cache.mkdir(parents=True, exist_ok=True)
         for stale in cache.glob(f"{path.stem}-*.png"):
             stale.unlink()
@@ -158,22 +162,27 @@ def index_html(cards: list[Card], thumbnails: dict[str, bytes | str]) -> str:
     for card in cards:
         thumb = thumbnails.get(card.name, "no preview")
         if isinstance(thumb, bytes):
-            picture = (f'<img alt="{html.escape(card.title)}" '
-                       f'src="data:image/png;base64,{base64.b64encode(thumb).decode()}">')
+            picture = (
+                f'<img alt="{html.escape(card.title)}" src="data:image/png;base64,{base64.b64encode(thumb).decode()}">'
+            )
         else:
             picture = f'<div class="missing">{html.escape(thumb)}</div>'
-        items.append(f'<a class="card" id="{card.name}" href="{html.escape(card.url)}">{picture}'
-                     f'<div class="text"><div class="week">Week {card.week}</div>'
-                     f'<h2>{html.escape(card.title)}</h2><p>{html.escape(card.summary)}</p></div></a>')
+        items.append(
+            f'<a class="card" id="{card.name}" href="{html.escape(card.url)}">{picture}'
+            f'<div class="text"><div class="week">Week {card.week}</div>'
+            f"<h2>{html.escape(card.title)}</h2><p>{html.escape(card.summary)}</p></div></a>"
+        )
     empty = "" if cards else "<p>No gallery notebooks yet: add gallery/wNN_topic.ipynb.</p>"
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Explorer gallery · Deep learning from the ground up</title><style>{_STYLE}</style></head>"
-            f"<body><header><h1>Explorer gallery</h1><p>Every widget explorer of the course "
-            f"<i>Deep learning from the ground up</i> as a page of its own: pick a week, move the "
-            f"controls, watch the picture change. Nothing to install beyond the course, no code "
-            f"to read, no exercises to finish first.</p></header>"
-            f"<main>{''.join(items)}{empty}</main></body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Explorer gallery · Deep learning from the ground up</title><style>{_STYLE}</style></head>"
+        f"<body><header><h1>Explorer gallery</h1><p>Every widget explorer of the course "
+        f"<i>Deep learning from the ground up</i> as a page of its own: pick a week, move the "
+        f"controls, watch the picture change. Nothing to install beyond the course, no code "
+        f"to read, no exercises to finish first.</p></header>"
+        f"<main>{''.join(items)}{empty}</main></body></html>\n"
+    )
 
 
 def build_index(directory: Path, log=print) -> str:
@@ -183,7 +192,7 @@ def build_index(directory: Path, log=print) -> str:
         start = time.perf_counter()
         try:
             thumbnails[card.name] = thumbnail(card.path, directory / ".thumbnails")
-        except Exception as err:     # a broken explorer must not take the whole gallery down
+        except Exception as err:  # a broken explorer must not take the whole gallery down
             thumbnails[card.name] = f"no preview: {type(err).__name__}: {err}"
             log(f"  {card.name}: no thumbnail ({type(err).__name__}: {err})")
         else:
@@ -224,20 +233,32 @@ def voila_arguments(directory: Path, port: int, open_browser: bool, preheat: boo
     """Voilà on the gallery folder; with ``preheat``, one kernel per app is started and has run its
     notebook before anyone asks, so that an app opens in a second or two instead of ten."""
     preheating = ["--preheat_kernel=True", "--pool_size=1"] if preheat else []
-    return [str(directory), f"--port={port}", f"--Voila.open_browser={open_browser}", "--theme=light",
-            "--show_tracebacks=True", *preheating, *extra]
+    return [
+        str(directory),
+        f"--port={port}",
+        f"--Voila.open_browser={open_browser}",
+        "--theme=light",
+        "--show_tracebacks=True",
+        *preheating,
+        *extra,
+    ]
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "gallery", help="serve every widget explorer as a standalone Voilà app",
+        "gallery",
+        help="serve every widget explorer as a standalone Voilà app",
         description="Serve gallery/: an index page with a card per explorer (week, what it shows, a "
-                    "thumbnail), each opening as a page of its own with no code shown. Offline. "
-                    "Extra arguments after -- go to Voilà.")
+        "thumbnail), each opening as a page of its own with no code shown. Offline. "
+        "Extra arguments after -- go to Voilà.",
+    )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    parser.add_argument("--no-preheat", action="store_true",
-                        help="start each app's kernel only when it is opened (less memory, slower to open)")
+    parser.add_argument(
+        "--no-preheat",
+        action="store_true",
+        help="start each app's kernel only when it is opened (less memory, slower to open)",
+    )
     parser.add_argument("extra", nargs="*", metavar="VOILA_ARG", help="arguments passed to Voilà")
     add_root_option(parser)
     parser.set_defaults(func=run)
@@ -250,14 +271,17 @@ def run(args) -> int:
     start = time.perf_counter()
     print(f"course gallery: preparing the index of {directory}", flush=True)
     page = build_index(directory)
-    print(f"course gallery: index ready in {time.perf_counter() - start:.1f} s; starting Voilà "
-          f"(it prints the address: http://localhost:{args.port}/ unless that port is taken)", flush=True)
+    print(
+        f"course gallery: index ready in {time.perf_counter() - start:.1f} s; starting Voilà "
+        f"(it prints the address: http://localhost:{args.port}/ unless that port is taken)",
+        flush=True,
+    )
     app_class = make_app_class()
     argv = voila_arguments(directory, args.port, not args.no_browser, not args.no_preheat, args.extra)
     app_class.launch_instance(argv=argv, index_page=page)
     return 0
 
 
-if __name__ == "__main__":      # python -m course.gallery DIRECTORY: print the index page's cards
+if __name__ == "__main__":  # python -m course.gallery DIRECTORY: print the index page's cards
     for card in map(read_card, gallery_notebooks(Path(sys.argv[1] if len(sys.argv) > 1 else GALLERY))):
         print(f"week {card.week}: {card.title} — {card.summary}")

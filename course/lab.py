@@ -4,6 +4,7 @@ JupyterLab starts with the settings the course ships in ``course/jupyter_config/
 front of JUPYTER_CONFIG_PATH; the user's own settings are left as they are): no "get notified
 about Jupyter news?" pop-up and no update check, which would only reach for the internet.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,9 +19,11 @@ JUPYTER_CONFIG = Path(__file__).resolve().parent / "jupyter_config"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "lab", help="start JupyterLab on release/",
+        "lab",
+        help="start JupyterLab on release/",
         description="Start JupyterLab with release/ as its root. Extra arguments after -- go to "
-                    "JupyterLab (e.g. course lab -- --no-browser --port 8890).")
+        "JupyterLab (e.g. course lab -- --no-browser --port 8890).",
+    )
     parser.add_argument("extra", nargs="*", metavar="JUPYTER_ARG", help="arguments passed to jupyter lab")
     add_root_option(parser)
     parser.set_defaults(func=run)
@@ -41,7 +44,7 @@ def run(args) -> int:
         raise CourseError(f"{release} does not exist: run `course build` first")
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={release}", *args.extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in command:
-        command.append("--allow-root")          # a container or a CI runner: JupyterLab refuses root otherwise
+        command.append("--allow-root")  # a container or a CI runner: JupyterLab refuses root otherwise
     print("starting:", " ".join(command), flush=True)
     os.execve(sys.executable, command, lab_environment())
     return 0  # not reached

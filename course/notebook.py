@@ -1,6 +1,7 @@
 """What a notebook's cells say, as every part of the course reads it: a cell's nbgrader metadata,
 the ``### BEGIN SOLUTION`` / ``### BEGIN HIDDEN TESTS`` blocks the release drops, and the checks a
 test cell calls."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,7 @@ def nbgrader_meta(cell) -> dict:
     return meta
 
 
-BLOCK = re.compile(r"^[ \t]*###\s*BEGIN (SOLUTION|HIDDEN TESTS)\b.*?^[ \t]*###\s*END \1\b[^\n]*\n?",
-                   re.S | re.M)
+BLOCK = re.compile(r"^[ \t]*###\s*BEGIN (SOLUTION|HIDDEN TESTS)\b.*?^[ \t]*###\s*END \1\b[^\n]*\n?", re.S | re.M)
 MARKER = re.compile(r"###\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
 
 

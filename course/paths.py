@@ -1,4 +1,5 @@
 """Where things are in a course root, and the weeks it holds."""
+
 from __future__ import annotations
 
 import os
@@ -17,13 +18,13 @@ def find_root(start: str | os.PathLike | None = None) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / "nbgrader_config.py").is_file():
             return candidate
-    raise CourseError(f"no nbgrader_config.py in {here} or above; run inside the course "
-                      f"repository or pass --root")
+    raise CourseError(f"no nbgrader_config.py in {here} or above; run inside the course repository or pass --root")
 
 
 def add_root_option(parser) -> None:
-    parser.add_argument("--root", default=None,
-                        help="course root (default: the nearest directory with nbgrader_config.py)")
+    parser.add_argument(
+        "--root", default=None, help="course root (default: the nearest directory with nbgrader_config.py)"
+    )
 
 
 def root_from(args) -> Path:
@@ -49,8 +50,10 @@ def select_weeks(requested: list[str], available: list[str], where: Path, unbuil
     import difflib
 
     if not available:
-        raise CourseError(f"no weeks found in {where}"
-                          + (f": run `course build` first ({', '.join(unbuilt)} in source/)" if unbuilt else ""))
+        raise CourseError(
+            f"no weeks found in {where}"
+            + (f": run `course build` first ({', '.join(unbuilt)} in source/)" if unbuilt else "")
+        )
     if not requested:
         return available
     unknown = [w for w in requested if w not in available]
@@ -59,8 +62,11 @@ def select_weeks(requested: list[str], available: list[str], where: Path, unbuil
         if week in unbuilt:
             raise CourseError(f"{week} has not been built: run `course build {week}`")
         close = difflib.get_close_matches(week, list(available) + list(unbuilt), n=1, cutoff=0.6)
-        raise CourseError(f"unknown week {week!r}" + (f" (did you mean {close[0]}?)" if close else "")
-                          + f"; {where} has: {', '.join(available)}")
+        raise CourseError(
+            f"unknown week {week!r}"
+            + (f" (did you mean {close[0]}?)" if close else "")
+            + f"; {where} has: {', '.join(available)}"
+        )
     return list(dict.fromkeys(requested))
 
 

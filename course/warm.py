@@ -5,6 +5,7 @@ every supported dtype (float64 and float32) and returns a short description of w
 covered; importing the module and calling it fills numba's on-disk cache. With a warm
 cache this only loads the compiled code, which takes a second or two.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -16,9 +17,11 @@ KERNEL_MODULES = ["activations", "losses", "conv", "pool", "mlp", "rnn", "optim"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "warm", help="compile every numba kernel into the cache",
+        "warm",
+        help="compile every numba kernel into the cache",
         description="Import each helpers kernel module and run its warm_up(), so that the first "
-                    "call in a notebook costs no compilation. Fast when the cache is warm.")
+        "call in a notebook costs no compilation. Fast when the cache is warm.",
+    )
     parser.set_defaults(func=run)
 
 
@@ -66,8 +69,10 @@ def run(args) -> int:
         for line in covered or []:
             print(f"  {line}")
     try:
-        from helpers._numba import CACHE_DIR
         import numba
+
+        from helpers._numba import CACHE_DIR
+
         print(f"numba cache: {numba.config.CACHE_DIR or CACHE_DIR}")
     except ImportError:
         pass

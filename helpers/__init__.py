@@ -7,6 +7,7 @@ the public checks that hidden tests call and self-learners can run themselves.
 Submodules load on first use (``helpers.conv.conv2d`` imports ``helpers.conv``
 then), so ``import helpers`` stays cheap.
 """
+
 import importlib
 
 from .gradcheck import numerical_gradient, rel_error
@@ -14,9 +15,26 @@ from .gradcheck import numerical_gradient, rel_error
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "activations", "losses", "gradcheck", "grading", "data", "tripwire", "widgets",
-    "conv", "pool", "mlp", "rnn", "optim", "norm", "strategy", "images",
-    "layers", "init", "training", "batchnorm_layer", "tuning",
+    "activations",
+    "losses",
+    "gradcheck",
+    "grading",
+    "data",
+    "tripwire",
+    "widgets",
+    "conv",
+    "pool",
+    "mlp",
+    "rnn",
+    "optim",
+    "norm",
+    "strategy",
+    "images",
+    "layers",
+    "init",
+    "training",
+    "batchnorm_layer",
+    "tuning",
 }
 
 __all__ = sorted(_SUBMODULES) + ["numerical_gradient", "rel_error"]

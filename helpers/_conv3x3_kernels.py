@@ -9,12 +9,12 @@ These kernels compute it directly, without a column matrix; the same forward ker
 Every njit kernel is kept in this one file together with every njit helper it calls:
 numba's on-disk cache does not notice an edit to a helper in another file.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from ._numba import njit, prange
-
 
 # The direct 3×3, stride-1 kernels work on images laid out flat on the padded width Wp:
 # x_pad[c, r, s] sits at r·Wp + s of row c of a (C, Hp·Wp + 2) buffer (zero border, 2 spare
@@ -22,6 +22,7 @@ from ._numba import njit, prange
 # buffer, whose columns j ≥ W_out are scratch. Then x_pad[c, i + p, j + q] sits at k + p·Wp + q
 # for every output k: each inner loop runs over all H_out·Wp positions at once (one long,
 # vectorized loop instead of H_out loops as short as the image is narrow), for 2/Wp extra work.
+
 
 @njit(cache=True, nogil=True)
 def _to_flat(src, n, pad, wp, flat):
@@ -67,18 +68,27 @@ def _conv3x3_chunk(x, w, b, lo, hi, pad, out):
     hp, wp = H + 2 * pad, W + 2 * pad
     m = (hp - 2) * wp
     x_flat = np.zeros((C, hp * wp + 2), dtype=x.dtype)
-    acc = np.empty((F + F % 2, m), dtype=x.dtype)    # an odd F gets a scratch row acc[F]
+    acc = np.empty((F + F % 2, m), dtype=x.dtype)  # an odd F gets a scratch row acc[F]
     for n in range(lo, hi):
         _to_flat(x, n, pad, wp, x_flat)
         for f in range(F):
             acc[f] = b[f]
         for f in range(0, F, 2):
-            g = f + 1 if f + 1 < F else f               # the last of an odd F pairs with itself
+            g = f + 1 if f + 1 < F else f  # the last of an odd F pairs with itself
             for c in range(C):
                 for p in range(3):
-                    _conv3x3_two_filters_row(x_flat[c, p * wp:], w[f, c, p, 0], w[f, c, p, 1], w[f, c, p, 2],
-                                             w[g, c, p, 0], w[g, c, p, 1], w[g, c, p, 2],
-                                             acc[f], acc[f + 1], m)
+                    _conv3x3_two_filters_row(
+                        x_flat[c, p * wp :],
+                        w[f, c, p, 0],
+                        w[f, c, p, 1],
+                        w[f, c, p, 2],
+                        w[g, c, p, 0],
+                        w[g, c, p, 1],
+                        w[g, c, p, 2],
+                        acc[f],
+                        acc[f + 1],
+                        m,
+                    )
         _from_flat(acc, wp, out, n)
 
 
@@ -129,10 +139,10 @@ def _conv3x3_dw_chunk(dout, x, lo, hi, pad, dw_parts, db_parts):
         _to_flat(dout, n, 0, wp, d_flat)
         _row_sums(d_flat, db_parts, n, zero)
         for f in range(0, F, 2):
-            g = f + 1 if f + 1 < F else f               # the last of an odd F pairs with itself
+            g = f + 1 if f + 1 < F else f  # the last of an odd F pairs with itself
             for c in range(C):
                 for p in range(3):
-                    s0, s1, s2, t0, t1, t2 = _conv3x3_dw_row(x_flat[c, p * wp:], d_flat[f], d_flat[g], m, zero)
+                    s0, s1, s2, t0, t1, t2 = _conv3x3_dw_row(x_flat[c, p * wp :], d_flat[f], d_flat[g], m, zero)
                     dw_parts[n, f, c, p, 0] = s0
                     dw_parts[n, f, c, p, 1] = s1
                     dw_parts[n, f, c, p, 2] = s2
@@ -143,6 +153,7 @@ def _conv3x3_dw_chunk(dout, x, lo, hi, pad, dw_parts, db_parts):
 
 # Parallel drivers: ``chunks`` contiguous runs of images, one per thread, the thread count
 # passed in by the caller (see the drivers in helpers._conv_kernels).
+
 
 @njit(parallel=True, cache=True)
 def _conv3x3_parallel(x, w, b, pad, out, chunks):

@@ -24,6 +24,7 @@ instead writes and reads back a column matrix much larger than the cache, then t
 result. Small inputs take the same code serially: waking threads would cost more than the
 work. ``benchmarks/kernels.py`` measures all of this.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +34,8 @@ import numpy as np
 from ._conv3x3_kernels import _conv3x3_chunk, _conv3x3_dw_chunk, _conv3x3_dw_parallel, _conv3x3_parallel
 from ._numba import njit, parallel_slot, prange, thread_count
 
-
 # --------------------------------------------------------------------------- im2col and col2im
+
 
 @njit(cache=True, nogil=True)
 def _valid_cols(kw, stride, pad, width, wo):
@@ -72,8 +73,8 @@ def _im2col_rows(x, n, hh, ww, stride, pad, wo, i0, i1, col):
                     else:
                         for j in range(lo):
                             col[row, base + j] = 0.0
-                        if stride == 1:     # contiguous on both sides: a vectorized copy
-                            col[row, base + lo:base + hi] = x[n, c, r, lo + q - pad:hi + q - pad]
+                        if stride == 1:  # contiguous on both sides: a vectorized copy
+                            col[row, base + lo : base + hi] = x[n, c, r, lo + q - pad : hi + q - pad]
                         else:
                             for j in range(lo, hi):
                                 col[row, base + j] = x[n, c, r, j * stride + q - pad]
@@ -102,7 +103,7 @@ def _col2im_image(col, dx, n, hh, ww, stride, pad, ho, wo):
                     if r >= 0 and r < H:
                         base = i * wo
                         if stride == 1:
-                            dx[n, c, r, lo + q - pad:hi + q - pad] += col[row, base + lo:base + hi]
+                            dx[n, c, r, lo + q - pad : hi + q - pad] += col[row, base + lo : base + hi]
                         else:
                             for j in range(lo, hi):
                                 dx[n, c, r, j * stride + q - pad] += col[row, base + j]
@@ -120,8 +121,8 @@ def _conv2d_forward_chunk(x, w2, b, lo, hi, hh, ww, stride, pad, ho, wo, out, ti
         for i0 in range(0, ho, tile_rows):
             i1 = min(i0 + tile_rows, ho)
             m = (i1 - i0) * wo
-            col = col_buf[:K * m].reshape((K, m))    # contiguous views, also for the last tile
-            prod = prod_buf[:F * m].reshape((F, m))
+            col = col_buf[: K * m].reshape((K, m))  # contiguous views, also for the last tile
+            prod = prod_buf[: F * m].reshape((F, m))
             _im2col_rows(x, n, hh, ww, stride, pad, wo, i0, i1, col)
             np.dot(w2, col, prod)
             start = i0 * wo
@@ -132,8 +133,7 @@ def _conv2d_forward_chunk(x, w2, b, lo, hi, hh, ww, stride, pad, ho, wo, out, ti
 
 
 @njit(cache=True, nogil=True)
-def _conv2d_backward_chunk(d2, x, wt, lo, hi, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                           dw_transposed):
+def _conv2d_backward_chunk(d2, x, wt, lo, hi, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, dw_transposed):
     """Images lo..hi−1: dw_parts[n] = dout[n] @ col[n]ᵀ (F·K values; stored as its transpose,
     K×F, if dw_transposed), db_parts[n], and dx[n] = col2im(wᵀ @ dout[n])."""
     K, F = wt.shape
@@ -156,26 +156,42 @@ def _conv2d_backward_chunk(d2, x, wt, lo, hi, hh, ww, stride, pad, ho, wo, dx, d
 # inside a cached kernel). Small inputs call the chunk functions directly, serially: waking
 # numba's threads costs more than such work (milliseconds on a busy machine).
 
+
 @njit(parallel=True, cache=True)
 def _conv2d_forward_parallel(x, w2, b, hh, ww, stride, pad, ho, wo, out, chunks, tile_rows):
     """_conv2d_forward_chunk over the whole batch, one run of images per thread:
     out (N, F, Ho·Wo) = w2 (F, C·HH·WW) @ im2col(x[n]) + b for every n."""
     N = x.shape[0]
     for ch in prange(chunks):
-        _conv2d_forward_chunk(x, w2, b, ch * N // chunks, (ch + 1) * N // chunks, hh, ww, stride, pad,
-                              ho, wo, out, tile_rows)
+        _conv2d_forward_chunk(
+            x, w2, b, ch * N // chunks, (ch + 1) * N // chunks, hh, ww, stride, pad, ho, wo, out, tile_rows
+        )
     return out
 
 
 @njit(parallel=True, cache=True)
-def _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                              dw_transposed, chunks):
+def _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, dw_transposed, chunks):
     """_conv2d_backward_chunk over the whole batch, one run of images per thread: dx (N, C, H, W),
     dw_parts (N, F·C·HH·WW) and db_parts (N, F) from d2 = dout (N, F, Ho·Wo), wt = wᵀ (C·HH·WW, F)."""
     N = x.shape[0]
     for ch in prange(chunks):
-        _conv2d_backward_chunk(d2, x, wt, ch * N // chunks, (ch + 1) * N // chunks, hh, ww, stride, pad,
-                               ho, wo, dx, dw_parts, db_parts, dw_transposed)
+        _conv2d_backward_chunk(
+            d2,
+            x,
+            wt,
+            ch * N // chunks,
+            (ch + 1) * N // chunks,
+            hh,
+            ww,
+            stride,
+            pad,
+            ho,
+            wo,
+            dx,
+            dw_parts,
+            db_parts,
+            dw_transposed,
+        )
     return dx
 
 
@@ -297,11 +313,9 @@ def _conv2d_backward_im2col(dout, x, w, stride, pad, chunks, parallel, dx, db_pa
     # in float64 here, col @ dout[n]ᵀ runs ~1.4× faster in float32 (and ~5% slower in float64).
     dw_transposed = x.dtype == np.float32
     if parallel:
-        _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                                  dw_transposed, chunks)
+        _conv2d_backward_parallel(d2, x, wt, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, dw_transposed, chunks)
     else:
-        _conv2d_backward_chunk(d2, x, wt, 0, N, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts,
-                               dw_transposed)
+        _conv2d_backward_chunk(d2, x, wt, 0, N, hh, ww, stride, pad, ho, wo, dx, dw_parts, db_parts, dw_transposed)
     dw = dw_parts.sum(axis=0)
     dw = dw.reshape(wt.shape).T if dw_transposed else dw.reshape(F, -1)
     return np.ascontiguousarray(dw).reshape(w.shape)

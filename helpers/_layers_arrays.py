@@ -7,6 +7,7 @@ turns a function of a layer list (a student's ``model_forward``, ``model_backwar
 ``l2_cost`` or ``l2_grads``) into a function of plain arrays whose result is plain arrays too.
 Re-exported by ``helpers.layers``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -50,15 +51,18 @@ def from_arrays(spec, arrays):
 def _grads_as_tuples(grads, spec, function):
     """((grads[0][p] for p in layer 0's parameters), ...) or a ValueError a student can act on."""
     if not isinstance(grads, (list, tuple)) or len(grads) != len(spec):
-        raise ValueError(f"{function}: grads must be a list with one dict per layer ({len(spec)} layers), "
-                         f"got {type(grads).__name__}" + (f" of length {len(grads)}"
-                                                          if isinstance(grads, (list, tuple)) else ""))
+        raise ValueError(
+            f"{function}: grads must be a list with one dict per layer ({len(spec)} layers), "
+            f"got {type(grads).__name__}" + (f" of length {len(grads)}" if isinstance(grads, (list, tuple)) else "")
+        )
     result = []
     for i, (grad, entry) in enumerate(zip(grads, spec)):
         names = KINDS[entry["kind"]].params
         if not isinstance(grad, dict):
-            raise ValueError(f"{function}: grads[{i}] must be a dict (e.g. {{'W': dW, 'b': db}} for an affine "
-                             f"layer, {{}} for the others), got {type(grad).__name__}")
+            raise ValueError(
+                f"{function}: grads[{i}] must be a dict (e.g. {{'W': dW, 'b': db}} for an affine "
+                f"layer, {{}} for the others), got {type(grad).__name__}"
+            )
         missing = [p for p in names if p not in grad]
         if missing:
             raise ValueError(f"{function}: grads[{i}] ({entry['kind']} layer) has no {missing[0]!r}")
@@ -78,25 +82,32 @@ def on_arrays(fn, function):
     len(spec) inputs come first).
     """
     if function == "model_forward":
+
         def call(x, *arrays, spec):
             out, inputs = fn(x, from_arrays(spec, arrays))
             if not isinstance(inputs, (list, tuple)):
-                raise ValueError(f"model_forward must return (out, inputs) with inputs a list, "
-                                 f"got {type(inputs).__name__} for inputs")
+                raise ValueError(
+                    f"model_forward must return (out, inputs) with inputs a list, "
+                    f"got {type(inputs).__name__} for inputs"
+                )
             return out, tuple(inputs)
     elif function == "model_backward":
+
         def call(dout, *arrays, spec):
             count = len(spec)
             dx, grads = fn(dout, list(arrays[:count]), from_arrays(spec, arrays[count:]))
             return dx, _grads_as_tuples(grads, spec, "model_backward")
     elif function == "l2_cost":
+
         def call(*arrays, spec, lam, m):
             return fn(from_arrays(spec, arrays), lam, m)
     elif function == "l2_grads":
+
         def call(*arrays, spec, lam, m):
             return _grads_as_tuples(fn(from_arrays(spec, arrays), lam, m), spec, "l2_grads")
     else:
-        raise ValueError(f"on_arrays: function must be model_forward, model_backward, l2_cost or l2_grads, "
-                         f"got {function!r}")
+        raise ValueError(
+            f"on_arrays: function must be model_forward, model_backward, l2_cost or l2_grads, got {function!r}"
+        )
     call.__name__ = f"{function}_on_arrays"
     return call

@@ -15,9 +15,11 @@ first bad layer; ``helpers.layers.model_forward`` and ``model_backward``, ``help
 ``helpers.batchnorm_layer`` call it. Everything here is re-exported by ``helpers.layers``; plain
 numpy, nothing to compile.
 """
+
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -33,15 +35,22 @@ def _kind_arg(name, kind):
     return kind
 
 
-_FORWARD = {"relu": activations.relu.unguarded, "tanh": activations.tanh.unguarded,
-            "sigmoid": activations.sigmoid.unguarded}
-_DERIVATIVE = {"relu": activations.relu_grad.unguarded, "tanh": activations.tanh_grad.unguarded,
-               "sigmoid": activations.sigmoid_grad.unguarded}
+_FORWARD = {
+    "relu": activations.relu.unguarded,
+    "tanh": activations.tanh.unguarded,
+    "sigmoid": activations.sigmoid.unguarded,
+}
+_DERIVATIVE = {
+    "relu": activations.relu_grad.unguarded,
+    "tanh": activations.tanh_grad.unguarded,
+    "sigmoid": activations.sigmoid_grad.unguarded,
+}
 
 
 class Kind(NamedTuple):
     """How one kind of layer computes: forward(x, layer) -> out, backward(dout, x, layer) ->
     (dx, grads dict), and the names of its trainable parameters (the keys of grads)."""
+
     forward: Callable
     backward: Callable
     params: tuple
@@ -53,8 +62,7 @@ def _affine_layer_backward(dout, x, layer):
 
 
 def _activation_kind(kind):
-    return Kind(lambda x, layer: _FORWARD[kind](x),
-                lambda dout, x, layer: (dout * _DERIVATIVE[kind](x), {}), ())
+    return Kind(lambda x, layer: _FORWARD[kind](x), lambda dout, x, layer: (dout * _DERIVATIVE[kind](x), {}), ())
 
 
 def _dropout_forward(x, layer):
@@ -111,8 +119,10 @@ def _check_layers(name, layers, x):
     """Walk the feature count through the list; raise ValueError naming the first bad layer.
     Returns the output width."""
     if not isinstance(layers, (list, tuple)) or not layers:
-        raise ValueError(f"{name}: layers must be a non-empty list of layer dicts, got {type(layers).__name__}"
-                         + (" of length 0" if isinstance(layers, (list, tuple)) else ""))
+        raise ValueError(
+            f"{name}: layers must be a non-empty list of layer dicts, got {type(layers).__name__}"
+            + (" of length 0" if isinstance(layers, (list, tuple)) else "")
+        )
     n, width = x.shape
     for i, layer in enumerate(layers):
         where = f"{name}: layers[{i}]"
@@ -141,8 +151,10 @@ def _check_layers(name, layers, x):
             mask = layer.get("mask")
             if mask is not None:
                 if not isinstance(mask, np.ndarray) or mask.dtype != bool:
-                    raise ValueError(f"{where}['mask'] must be None or a bool array, got "
-                                     f"{getattr(mask, 'dtype', type(mask).__name__)}")
+                    raise ValueError(
+                        f"{where}['mask'] must be None or a bool array, got "
+                        f"{getattr(mask, 'dtype', type(mask).__name__)}"
+                    )
                 if mask.shape != (n, width):
                     raise ValueError(f"{where}['mask'] has shape {mask.shape}, its input has shape {(n, width)}")
         elif kind == "batchnorm":
@@ -150,9 +162,9 @@ def _check_layers(name, layers, x):
                 value = layer.get(key)
                 if not isinstance(value, np.ndarray) or value.shape != (width,):
                     got = value.shape if isinstance(value, np.ndarray) else type(value).__name__
-                    raise ValueError(f"{where}['{key}'] has shape {got}, its input has {width} features "
-                                     f"(expected ({width},))")
+                    raise ValueError(
+                        f"{where}['{key}'] has shape {got}, its input has {width} features (expected ({width},))"
+                    )
             if layer.get("mode", "train") not in ("train", "inference"):
                 raise ValueError(f"{where}['mode'] must be 'train' or 'inference', got {layer.get('mode')!r}")
     return width
-

@@ -25,6 +25,7 @@ here) is documented as not thread-safe, and the BLAS pinning is process-wide.
 :func:`parallel_slot` lets one Python thread at a time run a parallel kernel; any other
 thread meanwhile gets ``False`` and runs the serial version of the same code.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -90,6 +91,7 @@ def _blas_controller():
         # numba's np.dot calls the BLAS that scipy ships; load it before looking.
         import scipy.linalg.cython_blas  # noqa: F401
         from threadpoolctl import ThreadpoolController
+
         _controller = ThreadpoolController()
     return _controller
 

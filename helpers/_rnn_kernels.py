@@ -12,6 +12,7 @@ recurrence runs here, step by step, compiled. Every njit kernel is kept in this 
 together with every njit helper it calls: numba's on-disk cache does not notice an edit to
 a helper in another file.
 """
+
 from __future__ import annotations
 
 import math
@@ -79,6 +80,7 @@ def _rnn_backward_rows(dh, hs, Wt, code, lo, hi, da, carry):
 # The sequences of a batch are independent until the weight gradients are summed, so the
 # parallel drivers give each thread its own rows of the batch for the whole sequence.
 
+
 @njit(parallel=True, cache=True)
 def _rnn_forward_parallel(xw, h0, W, code, hs, chunks):
     """_rnn_forward_rows for all N sequences, ``chunks`` runs of rows, one per thread: hs (T, N, H)."""
@@ -97,6 +99,7 @@ def _rnn_backward_parallel(dh, hs, Wt, code, da, carry, chunks):
 
 
 # --------------------------------------------------------------------------- drivers
+
 
 def _rnn_states(x, h0, W_in, W, b, code, chunks):
     """Hidden states in time-major order (T, N, H); the step loop split over `chunks` threads."""

@@ -4,6 +4,7 @@ Each function raises ``ValueError`` with a message that starts with the kernel's
 name and names the argument and its shape, e.g.
 ``conv2d: x has 3 channels, w expects 4``.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,8 +15,9 @@ import numpy as np
 FLOAT_TYPES = (np.float32, np.float64)
 
 
-def as_float_array(name: str, arg: str, a, *, ndim: int | tuple[int, ...] | None = None,
-                   allow_empty: bool = False) -> np.ndarray:
+def as_float_array(
+    name: str, arg: str, a, *, ndim: int | tuple[int, ...] | None = None, allow_empty: bool = False
+) -> np.ndarray:
     """Return ``a`` as a float32/float64 ndarray (no copy when it already is one).
 
     Integer and boolean input is promoted to float64; any other dtype is an error.
@@ -44,8 +46,9 @@ def same_dtype(name: str, **arrays: np.ndarray) -> np.dtype:
     return next(iter(dtypes.values()))
 
 
-def upstream_grad(name: str, arg: str, value, shape: tuple[int, ...], dtype, *,
-                  expected: str = "the forward output has shape") -> np.ndarray:
+def upstream_grad(
+    name: str, arg: str, value, shape: tuple[int, ...], dtype, *, expected: str = "the forward output has shape"
+) -> np.ndarray:
     """Check an upstream gradient (``dout``, ``dh``, ``dc``) against what the forward pass made.
 
     value must be a float array of exactly ``shape`` (so ``len(shape)``-D) with the dtype of x;
@@ -58,13 +61,15 @@ def upstream_grad(name: str, arg: str, value, shape: tuple[int, ...], dtype, *,
     if value.shape != shape:
         raise ValueError(f"{name}: {arg} has shape {value.shape}, {expected} {shape}")
     if value.dtype != dtype:
-        raise ValueError(f"{name}: mixed dtypes ({arg} is {value.dtype}, x is {np.dtype(dtype)}); "
-                         f"cast them to one dtype")
+        raise ValueError(
+            f"{name}: mixed dtypes ({arg} is {value.dtype}, x is {np.dtype(dtype)}); cast them to one dtype"
+        )
     return value
 
 
-def window_sizes(name: str, x_shape: tuple[int, ...], hh: int, ww: int, stride: int, pad: int,
-                 what: str = "filter") -> tuple[int, int]:
+def window_sizes(
+    name: str, x_shape: tuple[int, ...], hh: int, ww: int, stride: int, pad: int, what: str = "filter"
+) -> tuple[int, int]:
     """(H_out, W_out) of an hh×ww window (filter or pooling window) sliding over the two last axes
     of x_shape (N, C, H, W) padded by ``pad``: ⌊(H + 2·pad − hh) / stride⌋ + 1 (floor rule).
 
@@ -74,14 +79,14 @@ def window_sizes(name: str, x_shape: tuple[int, ...], hh: int, ww: int, stride: 
     hp, wp = x_shape[2] + 2 * pad, x_shape[3] + 2 * pad
     if hh > hp or ww > wp:
         padded = f"padded input {hp}×{wp}" if pad else f"input {hp}×{wp}"
-        raise ValueError(f"{name}: {what} {hh}×{ww} is larger than the {padded} "
-                         f"(x {tuple(x_shape)}, pad {pad})")
+        raise ValueError(f"{name}: {what} {hh}×{ww} is larger than the {padded} (x {tuple(x_shape)}, pad {pad})")
     return (hp - hh) // stride + 1, (wp - ww) // stride + 1
 
 
 # --------------------------------------------------------------------------- scalar arguments
 # ``what`` replaces the default wording with one message for every failure, for arguments
 # that read better described whole ("momentum must be a number in [0, 1], got 1.5").
+
 
 def int_arg(name: str, arg: str, value, minimum: int, *, what: str | None = None) -> int:
     """``value`` as an int ≥ ``minimum``; bools and non-integers (1.0 too) are errors.
@@ -91,22 +96,38 @@ def int_arg(name: str, arg: str, value, minimum: int, *, what: str | None = None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name}: {arg} must be {what or 'an integer'}, got {value!r}")
     if value < minimum:
-        raise ValueError(f"{name}: {arg} must be {what}, got {value!r}" if what else
-                         f"{name}: {arg} must be ≥ {minimum}, got {value}")
+        raise ValueError(
+            f"{name}: {arg} must be {what}, got {value!r}"
+            if what
+            else f"{name}: {arg} must be ≥ {minimum}, got {value}"
+        )
     return int(value)
 
 
-def real_arg(name: str, arg: str, value, low: float = -math.inf, high: float = math.inf, *,
-             low_open: bool = False, high_open: bool = False, finite: bool = False,
-             what: str | None = None) -> float:
+def real_arg(
+    name: str,
+    arg: str,
+    value,
+    low: float = -math.inf,
+    high: float = math.inf,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    finite: bool = False,
+    what: str | None = None,
+) -> float:
     """``value`` as a float in the interval from ``low`` to ``high`` (closed ends unless
     ``low_open``/``high_open``); bools, non-numbers and NaN are errors, ±inf too if ``finite``.
 
     Messages: ``sgd: lr must be a finite number, got '0.1'`` (``a number`` when not finite),
     ``momentum: beta must lie in [0, 1), got 1.0``.
     """
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value)
-            or (finite and math.isinf(value))):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or math.isnan(value)
+        or (finite and math.isinf(value))
+    ):
         kind = "a finite number" if finite else "a number"
         raise ValueError(f"{name}: {arg} must be {what or kind}, got {value!r}")
     too_low = value <= low if low_open else value < low
@@ -131,8 +152,9 @@ def labels_to_one_hot(name: str, y, n_samples: int, n_classes: int, dtype) -> np
         if y.shape[0] != n_samples:
             raise ValueError(f"{name}: y has {y.shape[0]} labels but there are {n_samples} samples")
         if y.size and (y.min() < 0 or y.max() >= n_classes):
-            raise ValueError(f"{name}: labels in y must lie in [0, {n_classes - 1}], "
-                             f"got min {y.min()} and max {y.max()}")
+            raise ValueError(
+                f"{name}: labels in y must lie in [0, {n_classes - 1}], got min {y.min()} and max {y.max()}"
+            )
         one_hot = np.zeros((n_samples, n_classes), dtype=dtype)
         one_hot[np.arange(n_samples), y] = 1
         return one_hot

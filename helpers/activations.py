@@ -4,6 +4,7 @@ Every function takes an array ``z`` of any shape and returns an array of the sam
 shape and float dtype (integer input is promoted to float64). The derivative
 functions take the pre-activation ``z`` (not the activation's output).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,7 @@ import numpy as np
 from ._validate import as_float_array
 from .tripwire import reference_kernel
 
-__all__ = ["step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
-           "relu", "relu_grad"]
+__all__ = ["step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad"]
 
 
 @reference_kernel

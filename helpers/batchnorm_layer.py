@@ -30,37 +30,58 @@ The dev accuracy is measured in inference mode.
 
 Taught in source/w09_batchnorm_tuning (section 2 and exercise 3).
 """
+
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import numpy as np
 
-from .layers import KINDS, _check_layers, from_arrays, parameter_names, to_arrays
 from ._validate import as_float_array, int_arg, real_arg
+from .layers import KINDS, _check_layers, from_arrays, parameter_names, to_arrays
 from .tripwire import reference_kernel
 
-__all__ = ["BATCHNORM", "MODES", "batchnorm_layer", "init_bn_layers", "set_mode", "update_running_averages",
-           "accuracy", "train_minibatch", "one_blas_thread", "on_arrays", "network_arrays", "bad_shape_outcome",
-           "BAD_SHAPE_OUTCOMES"]
+__all__ = [
+    "BATCHNORM",
+    "MODES",
+    "batchnorm_layer",
+    "init_bn_layers",
+    "set_mode",
+    "update_running_averages",
+    "accuracy",
+    "train_minibatch",
+    "one_blas_thread",
+    "on_arrays",
+    "network_arrays",
+    "bad_shape_outcome",
+    "BAD_SHAPE_OUTCOMES",
+]
 
 MODES = ("train", "inference")
 
 
 # --------------------------------------------------------------------------- the layer kind
 
-BATCHNORM = KINDS["batchnorm"]       # defined in helpers._layers_kinds, beside the other kinds
+BATCHNORM = KINDS["batchnorm"]  # defined in helpers._layers_kinds, beside the other kinds
 
 
 def batchnorm_layer(width, momentum=0.9, eps=1e-5, mode="train"):
     """A fresh batch-norm layer for ``width`` features: γ = 1, β = 0, running mean 0, variance 1."""
     width = int_arg("batchnorm_layer", "width", width, 1)
-    return {"kind": "batchnorm", "gamma": np.ones(width), "beta": np.zeros(width),
-            "running_mean": np.zeros(width), "running_var": np.ones(width), "momentum": float(momentum),
-            "eps": float(eps), "mode": mode}
+    return {
+        "kind": "batchnorm",
+        "gamma": np.ones(width),
+        "beta": np.zeros(width),
+        "running_mean": np.zeros(width),
+        "running_var": np.ones(width),
+        "momentum": float(momentum),
+        "eps": float(eps),
+        "mode": mode,
+    }
 
 
 # --------------------------------------------------------------------------- networks
+
 
 def init_bn_layers(sizes, batchnorm=True, init="he", rng=None, momentum=0.9):
     """An L-layer ReLU network for sizes [n_0, ..., n_L]: ``affine, batchnorm, relu`` for every
@@ -104,8 +125,11 @@ def update_running_averages(layers, inputs):
     for layer, x in zip(layers, inputs):
         if layer["kind"] == "batchnorm":
             m = layer.get("momentum", 0.9)
-            layer = {**layer, "running_mean": m * layer["running_mean"] + (1.0 - m) * x.mean(axis=0),
-                     "running_var": m * layer["running_var"] + (1.0 - m) * x.var(axis=0)}
+            layer = {
+                **layer,
+                "running_mean": m * layer["running_mean"] + (1.0 - m) * x.mean(axis=0),
+                "running_var": m * layer["running_var"] + (1.0 - m) * x.var(axis=0),
+            }
         result.append(layer)
     return result
 
@@ -152,6 +176,7 @@ def one_blas_thread():
     global _BLAS
     if _BLAS is None:
         from threadpoolctl import ThreadpoolController
+
         _BLAS = ThreadpoolController()
     return _BLAS.limit(limits=1, user_api="blas")
 
@@ -162,8 +187,21 @@ def _trained(layers, i, name):
 
 
 @reference_kernel
-def train_minibatch(layers, X, y, *, lr, steps, beta=0.0, batch_size=64, seed=0, X_dev=None, y_dev=None,
-                    eval_every=10, snapshot_every=None):
+def train_minibatch(
+    layers,
+    X,
+    y,
+    *,
+    lr,
+    steps,
+    beta=0.0,
+    batch_size=64,
+    seed=0,
+    X_dev=None,
+    y_dev=None,
+    eval_every=10,
+    snapshot_every=None,
+):
     """Mini-batch gradient descent with momentum on a copy of ``layers`` (see the module docstring).
 
     X (m, D), y (m,) integer labels; lr > 0; steps: the number of updates; beta in [0, 1):
@@ -182,10 +220,13 @@ def train_minibatch(layers, X, y, *, lr, steps, beta=0.0, batch_size=64, seed=0,
     eval_every = int_arg(name, "eval_every", eval_every, 1)
     _check_layers(name, layers, X[:1])
     rng = np.random.default_rng(seed)
-    layers = set_mode([{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in layer.items()}
-                       for layer in layers], "train")
-    velocity = [{p: np.zeros_like(layer[p]) for p in parameter_names(layer) if _trained(layers, i, p)}
-                for i, layer in enumerate(layers)]
+    layers = set_mode(
+        [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in layer.items()} for layer in layers], "train"
+    )
+    velocity = [
+        {p: np.zeros_like(layer[p]) for p in parameter_names(layer) if _trained(layers, i, p)}
+        for i, layer in enumerate(layers)
+    ]
     m = X.shape[0]
     batch_size = min(batch_size, m)
     result = SimpleNamespace(losses=[], dev_accuracy=[], snapshots=[])
@@ -196,7 +237,7 @@ def train_minibatch(layers, X, y, *, lr, steps, beta=0.0, batch_size=64, seed=0,
                 result.snapshots.append([dict(layer) for layer in layers])
             if start + batch_size > m:
                 order, start = rng.permutation(m), 0
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             start += batch_size
             out, inputs = _forward_pass(X[batch], layers)
             loss, dout = _softmax_grad(out, y[batch])
@@ -222,6 +263,7 @@ def train_minibatch(layers, X, y, *, lr, steps, beta=0.0, batch_size=64, seed=0,
 
 # --------------------------------------------------------------------------- the plain-array form
 
+
 def network_arrays(layers):
     """The arrays of a layer list in :func:`helpers.layers.to_arrays` order, as a tuple."""
     return to_arrays(layers)[1]
@@ -242,8 +284,9 @@ def on_arrays(fn, function="train"):
             raise ValueError(f"train must return (layers, dev_accuracy), got {type(result).__name__}")
         trained, dev_accuracy = result
         if not isinstance(trained, (list, tuple)) or len(trained) != len(spec):
-            raise ValueError(f"train must return the trained layer list ({len(spec)} layers) first, got "
-                             f"{type(trained).__name__}")
+            raise ValueError(
+                f"train must return the trained layer list ({len(spec)} layers) first, got {type(trained).__name__}"
+            )
         out = []
         for i, (layer, entry) in enumerate(zip(trained, spec)):
             if not isinstance(layer, dict):
@@ -278,7 +321,7 @@ def bad_shape_outcome(fn):
             fn(x, gamma, beta)
         except ValueError as err:
             return np.array(1.0 if bad in str(err) else 2.0)
-        except Exception:  # noqa: BLE001 - any other failure is an outcome to report
+        except Exception:  # any other failure is an outcome to report
             return np.array(3.0)
         return np.array(0.0)
 

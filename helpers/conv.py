@@ -25,6 +25,7 @@ Every public function validates its arguments (``ValueError`` naming the argumen
 the shapes), never mutates its inputs, accepts non-contiguous views, and returns the
 input's float dtype (float64 or float32).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,11 +35,22 @@ from ._validate import as_float_array, int_arg, same_dtype, upstream_grad, windo
 from .pool import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from .tripwire import reference_kernel
 
-__all__ = ["pad2d", "output_size", "conv2d", "conv2d_backward", "im2col", "col2im",
-           "max_pool2d", "max_pool2d_backward", "avg_pool2d", "avg_pool2d_backward"]
+__all__ = [
+    "pad2d",
+    "output_size",
+    "conv2d",
+    "conv2d_backward",
+    "im2col",
+    "col2im",
+    "max_pool2d",
+    "max_pool2d_backward",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+]
 
 
 # --------------------------------------------------------------------------- padding and sizes
+
 
 @reference_kernel
 def pad2d(x, pad):
@@ -49,7 +61,7 @@ def pad2d(x, pad):
     x = as_float_array("pad2d", "x", x, ndim=4)
     pad = int_arg("pad2d", "pad", pad, 0)
     out = np.zeros(x.shape[:2] + (x.shape[2] + 2 * pad, x.shape[3] + 2 * pad), dtype=x.dtype)
-    out[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]] = x
+    out[:, :, pad : pad + x.shape[2], pad : pad + x.shape[3]] = x
     return out
 
 
@@ -71,13 +83,16 @@ def output_size(n, f, pad=0, stride=1, *, exact=True):
     if span < 0:
         raise ValueError(f"{name}: filter f={f} is larger than the padded input n + 2·pad = {n + 2 * pad}")
     if exact and span % stride:
-        raise ValueError(f"{name}: stride {stride} does not fit: n + 2·pad − f = {span} is not a multiple "
-                         f"of {stride} (n={n}, f={f}, pad={pad}); the output size {span / stride + 1:g} "
-                         f"is not an integer (pass exact=False for the floor)")
+        raise ValueError(
+            f"{name}: stride {stride} does not fit: n + 2·pad − f = {span} is not a multiple "
+            f"of {stride} (n={n}, f={f}, pad={pad}); the output size {span / stride + 1:g} "
+            f"is not an integer (pass exact=False for the floor)"
+        )
     return span // stride + 1
 
 
 # --------------------------------------------------------------------------- convolution
+
 
 @reference_kernel
 def conv2d(x, w, b, stride=1, pad=0):
@@ -149,14 +164,17 @@ def col2im(cols, x_shape, hh, ww, stride=1, pad=0):
     ho, wo = window_sizes(name, (N, C, H, W), hh, ww, stride, pad, what="window")
     expected = (C * hh * ww, N * ho * wo)
     if cols.shape != expected:
-        raise ValueError(f"{name}: cols has shape {cols.shape}, x_shape {(N, C, H, W)} with a {hh}×{ww} "
-                         f"window, stride {stride}, pad {pad} needs {expected}")
+        raise ValueError(
+            f"{name}: cols has shape {cols.shape}, x_shape {(N, C, H, W)} with a {hh}×{ww} "
+            f"window, stride {stride}, pad {pad} needs {expected}"
+        )
     per_image = np.ascontiguousarray(cols.reshape(expected[0], N, ho * wo).transpose(1, 0, 2))
     dx = np.empty((N, C, H, W), dtype=cols.dtype)
     return _col2im_impl(per_image, dx, hh, ww, stride, pad, ho, wo)
 
 
 # --------------------------------------------------------------------------- argument checks
+
 
 def _conv_args(name, x, w, b, stride, pad):
     """Checked, C-contiguous x (N, C, H, W), w (F, C, HH, WW), b (F,) of one dtype, stride ≥ 1,
@@ -168,16 +186,15 @@ def _conv_args(name, x, w, b, stride, pad):
     stride = int_arg(name, "stride", stride, 1)
     pad = int_arg(name, "pad", pad, 0)
     if x.shape[1] != w.shape[1]:
-        raise ValueError(f"{name}: x has {x.shape[1]} channels, w expects {w.shape[1]} "
-                         f"(x {x.shape}, w {w.shape})")
+        raise ValueError(f"{name}: x has {x.shape[1]} channels, w expects {w.shape[1]} (x {x.shape}, w {w.shape})")
     if b.shape[0] != w.shape[0]:
-        raise ValueError(f"{name}: b has {b.shape[0]} entries, w has {w.shape[0]} filters "
-                         f"(b {b.shape}, w {w.shape})")
+        raise ValueError(f"{name}: b has {b.shape[0]} entries, w has {w.shape[0]} filters (b {b.shape}, w {w.shape})")
     ho, wo = window_sizes(name, x.shape, w.shape[2], w.shape[3], stride, pad)
     return np.ascontiguousarray(x), np.ascontiguousarray(w), np.ascontiguousarray(b), stride, pad, ho, wo
 
 
 # --------------------------------------------------------------------------- warm-up
+
 
 def warm_up():
     """Compile every convolution kernel, serial and parallel, for float64 and float32.
@@ -194,7 +211,7 @@ def warm_up():
         conv2d_backward.unguarded(dout, x, w, b, stride=2, pad=1)
         _conv2d_forward(x, w, b, 2, 1, out.shape[2], out.shape[3], chunks=2)
         _conv2d_backward(dout, x, w, 2, 1, chunks=2)
-        dout_3x3 = np.ones((2, 3, 5, 5), dtype=dtype)                  # stride 1: the direct kernels
+        dout_3x3 = np.ones((2, 3, 5, 5), dtype=dtype)  # stride 1: the direct kernels
         for chunks in (1, 2):
             _conv2d_forward(x, w, b, 1, 1, 5, 5, chunks=chunks)
             _conv2d_backward(dout_3x3, x, w, 1, 1, chunks=chunks)

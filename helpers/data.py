@@ -2,6 +2,7 @@
 
 Nothing here downloads anything.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,6 +22,5 @@ def load_digits_split(test_fraction=0.25, seed=0):
     digits = load_digits()
     X = digits.data.astype(np.float64) / 16.0
     y = digits.target.astype(np.int64)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_fraction, random_state=seed, stratify=y)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_fraction, random_state=seed, stratify=y)
     return X_train, y_train, X_test, y_test

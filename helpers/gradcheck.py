@@ -1,4 +1,5 @@
 """Numerical gradients by central differences, and the relative error used to compare them."""
+
 from __future__ import annotations
 
 import numpy as np

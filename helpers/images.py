@@ -4,6 +4,7 @@
 - ``"china"`` and ``"flower"``: scikit-learn's two sample photos (427 × 640),
   ``sklearn.datasets.load_sample_image``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,9 +21,11 @@ def _rgb(name: str) -> np.ndarray:
     if name == "grace_hopper":
         from matplotlib import cbook
         from matplotlib.image import imread
+
         return imread(cbook.get_sample_data("grace_hopper.jpg"))
     if name in ("china", "flower"):
         from sklearn.datasets import load_sample_image
+
         return load_sample_image(f"{name}.jpg")
     raise ValueError(f"load_photo: unknown photo {name!r}; choose one of {', '.join(PHOTOS)}")
 
@@ -36,6 +39,7 @@ def load_photo(name: str = "grace_hopper", size: int | None = 256) -> np.ndarray
     rgb = _rgb(name)
     if size is not None:
         from PIL import Image
+
         h, w = rgb.shape[:2]
         scale = size / max(h, w)
         new = (max(1, round(w * scale)), max(1, round(h * scale)))

@@ -29,6 +29,7 @@ inputs measured with the training set's ruler, and a single test example has no 
 
 Taught in source/w08_regularization (exercises 7 and 8).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,8 +56,13 @@ def init_std(method, n_in, n_out):
     name = "init_std"
     method = _method_arg(name, method)
     n_in, n_out = int_arg(name, "n_in", n_in, 1), int_arg(name, "n_out", n_out, 1)
-    return {"zeros": 0.0, "large": LARGE_STD, "lecun": 1.0 / np.sqrt(n_in),
-            "xavier": np.sqrt(2.0 / (n_in + n_out)), "he": np.sqrt(2.0 / n_in)}[method]
+    return {
+        "zeros": 0.0,
+        "large": LARGE_STD,
+        "lecun": 1.0 / np.sqrt(n_in),
+        "xavier": np.sqrt(2.0 / (n_in + n_out)),
+        "he": np.sqrt(2.0 / n_in),
+    }[method]
 
 
 @reference_kernel

@@ -41,11 +41,12 @@ it needs; nothing is stored between the two calls.
 
 Adding a kind of layer is one entry in :data:`KINDS` (``helpers/_layers_kinds.py``): a forward
 function ``(x, layer) -> out``, a backward function ``(dout, x, layer) -> (dx, grads)`` and the
-names of its trainable parameters, plus its shape rules in ``_check_layers`` beside it. Batch norm (week 9) is such an entry: μ and σ² of the batch in mode "train", the
-running averages in mode "inference" (the formulas of ``helpers.norm.batchnorm_forward``); its
-parameters are gamma and beta. Statistics a layer keeps across steps (batch norm's running
-averages) are updated by the training loop from ``inputs[i]``, so that forward passes stay pure
-(``helpers.batchnorm_layer`` builds such networks and trains them).
+names of its trainable parameters, plus its shape rules in ``_check_layers`` beside it. Batch norm
+(week 9) is such an entry: μ and σ² of the batch in mode "train", the running averages in mode
+"inference" (the formulas of ``helpers.norm.batchnorm_forward``); its parameters are gamma and beta.
+Statistics a layer keeps across steps (batch norm's running averages) are updated by the training
+loop from ``inputs[i]``, so that forward passes stay pure (``helpers.batchnorm_layer`` builds such
+networks and trains them).
 
 Regularization: :func:`l2_cost` = λ/(2m) Σ_l ‖W_l‖²_F over the affine layers and
 :func:`l2_grads` = λ/m · W_l (biases are not regularized), in the format of ``grads``.
@@ -63,22 +64,48 @@ modules named above and are re-exported here, so ``helpers.layers.<name>`` is th
 
 Taught in source/w08_regularization (exercises 1–5); the batch-norm kind in source/w09_batchnorm_tuning.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from ._layers_arrays import from_arrays, on_arrays, to_arrays
-from ._layers_kinds import (ACTIVATIONS, KINDS, Kind, _DERIVATIVE, _FORWARD, _check_layers,  # noqa: F401
-                            _kind_arg, parameter_names)
+from ._layers_kinds import (
+    _DERIVATIVE,
+    _FORWARD,
+    ACTIVATIONS,
+    KINDS,
+    Kind,
+    _check_layers,
+    _kind_arg,
+    parameter_names,
+)
 from ._validate import as_float_array, int_arg, real_arg, same_dtype, upstream_grad
 from .tripwire import reference_kernel
 
-__all__ = ["ACTIVATIONS", "KINDS", "Kind", "affine_forward", "affine_backward", "activation_forward",
-           "activation_backward", "model_forward", "model_backward", "l2_cost", "l2_grads",
-           "init_layers", "draw_dropout_masks", "parameter_names", "to_arrays", "from_arrays", "on_arrays"]
+__all__ = [
+    "ACTIVATIONS",
+    "KINDS",
+    "Kind",
+    "affine_forward",
+    "affine_backward",
+    "activation_forward",
+    "activation_backward",
+    "model_forward",
+    "model_backward",
+    "l2_cost",
+    "l2_grads",
+    "init_layers",
+    "draw_dropout_masks",
+    "parameter_names",
+    "to_arrays",
+    "from_arrays",
+    "on_arrays",
+]
 
 
 # --------------------------------------------------------------------------- one layer: affine
+
 
 def _affine_args(name, x, W, b):
     x = as_float_array(name, "x", x, ndim=2)
@@ -117,6 +144,7 @@ def affine_backward(dout, x, W, b):
 
 # --------------------------------------------------------------------------- one layer: activation
 
+
 @reference_kernel
 def activation_forward(z, kind):
     """f(z) element by element for kind "relu" (max(0, z)), "tanh" or "sigmoid" (1/(1 + e^−z)).
@@ -140,7 +168,9 @@ def activation_backward(dout, z, kind):
     dout = upstream_grad(name, "dout", dout, z.shape, z.dtype, expected="z has shape")
     return dout * _DERIVATIVE[kind](z)
 
+
 # --------------------------------------------------------------------------- the whole model
+
 
 @reference_kernel
 def model_forward(x, layers):
@@ -172,9 +202,11 @@ def model_backward(dout, inputs, layers):
     """
     name = "model_backward"
     if not isinstance(inputs, (list, tuple)) or not isinstance(layers, (list, tuple)) or len(inputs) != len(layers):
-        raise ValueError(f"{name}: inputs must be model_forward's list, one array per layer "
-                         f"({len(layers) if isinstance(layers, (list, tuple)) else '?'} layers), got "
-                         f"{len(inputs) if isinstance(inputs, (list, tuple)) else type(inputs).__name__}")
+        raise ValueError(
+            f"{name}: inputs must be model_forward's list, one array per layer "
+            f"({len(layers) if isinstance(layers, (list, tuple)) else '?'} layers), got "
+            f"{len(inputs) if isinstance(inputs, (list, tuple)) else type(inputs).__name__}"
+        )
     x0 = as_float_array(name, "inputs[0]", inputs[0], ndim=2)
     width = _check_layers(name, layers, x0)
     widths = [x0.shape[1]]
@@ -192,6 +224,7 @@ def model_backward(dout, inputs, layers):
 
 
 # --------------------------------------------------------------------------- L2 regularization
+
 
 def _l2_args(name, layers, lam, m):
     if not isinstance(layers, (list, tuple)):
@@ -214,8 +247,7 @@ def l2_cost(layers, lam, m):
     Biases are not regularized. Returns a float.
     """
     lam, m = _l2_args("l2_cost", layers, lam, m)
-    return lam / (2.0 * m) * float(sum(np.sum(np.square(layer["W"])) for layer in layers
-                                       if layer["kind"] == "affine"))
+    return lam / (2.0 * m) * float(sum(np.sum(np.square(layer["W"])) for layer in layers if layer["kind"] == "affine"))
 
 
 @reference_kernel
@@ -227,11 +259,14 @@ def l2_grads(layers, lam, m):
     W ← W − lr (dW + (λ/m) W) = (1 − lr·λ/m) W − lr·dW.
     """
     lam, m = _l2_args("l2_grads", layers, lam, m)
-    return [{"W": (lam / m) * layer["W"], "b": np.zeros_like(layer["b"])} if layer["kind"] == "affine" else {}
-            for layer in layers]
+    return [
+        {"W": (lam / m) * layer["W"], "b": np.zeros_like(layer["b"])} if layer["kind"] == "affine" else {}
+        for layer in layers
+    ]
 
 
 # --------------------------------------------------------------------------- building networks
+
 
 def init_layers(sizes, activation="relu", init="he", keep_prob=1.0, rng=None):
     """An L-layer network for sizes [n_0, n_1, ..., n_L] (n_0 inputs, n_L outputs):
@@ -271,8 +306,9 @@ def draw_dropout_masks(layers, n, rng):
             width = layer["W"].shape[1]
         elif layer["kind"] == "dropout":
             if width is None:
-                raise ValueError("draw_dropout_masks: a dropout layer before the first affine layer "
-                                 "does not know its width")
+                raise ValueError(
+                    "draw_dropout_masks: a dropout layer before the first affine layer does not know its width"
+                )
             layer = {**layer, "mask": rng.random((n, width)) < layer["keep_prob"]}
         result.append(layer)
     return result

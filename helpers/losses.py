@@ -4,6 +4,7 @@ Shapes: logits ``z`` (N, K) — N samples, K classes; labels ``y`` either intege
 class indices (N,) or a one-hot / probability matrix (N, K). Losses are the mean
 over the batch.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -89,7 +90,7 @@ def binary_cross_entropy(z, y):
     y = y.astype(z.dtype)
     n = z.shape[0]
     loss = (np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / n
-    y_hat = np.exp(-np.logaddexp(0, -z))          # σ(z) without overflow for large |z|
+    y_hat = np.exp(-np.logaddexp(0, -z))  # σ(z) without overflow for large |z|
     return z.dtype.type(loss), ((y_hat - y) / n).astype(z.dtype)
 
 

@@ -13,9 +13,8 @@ carry no 1/N; ``helpers.losses.softmax_cross_entropy`` is the mean version.
 
 These are matrix products, which BLAS already does at full speed: plain numpy, no numba.
 """
-from __future__ import annotations
 
-import numpy as np
+from __future__ import annotations
 
 from ._validate import as_float_array, labels_to_one_hot, same_dtype
 from .activations import relu, sigmoid, tanh
@@ -49,17 +48,15 @@ def _check_params(name, X, W, b, V, c):
     c = as_float_array(name, "c", c, ndim=1)
     same_dtype(name, X=X, W=W, b=b, V=V, c=c)
     if X.shape[1] != W.shape[0]:
-        raise ValueError(f"{name}: X has {X.shape[1]} features, W expects {W.shape[0]} "
-                         f"(X {X.shape}, W {W.shape})")
+        raise ValueError(f"{name}: X has {X.shape[1]} features, W expects {W.shape[0]} (X {X.shape}, W {W.shape})")
     if b.shape[0] != W.shape[1]:
-        raise ValueError(f"{name}: b has {b.shape[0]} entries, W has {W.shape[1]} hidden units "
-                         f"(b {b.shape}, W {W.shape})")
+        raise ValueError(
+            f"{name}: b has {b.shape[0]} entries, W has {W.shape[1]} hidden units (b {b.shape}, W {W.shape})"
+        )
     if V.shape[0] != W.shape[1]:
-        raise ValueError(f"{name}: V has {V.shape[0]} rows, W has {W.shape[1]} hidden units "
-                         f"(V {V.shape}, W {W.shape})")
+        raise ValueError(f"{name}: V has {V.shape[0]} rows, W has {W.shape[1]} hidden units (V {V.shape}, W {W.shape})")
     if c.shape[0] != V.shape[1]:
-        raise ValueError(f"{name}: c has {c.shape[0]} entries, V has {V.shape[1]} classes "
-                         f"(c {c.shape}, V {V.shape})")
+        raise ValueError(f"{name}: c has {c.shape[0]} entries, V has {V.shape[1]} classes (c {c.shape}, V {V.shape})")
     return X, W, b, V, c
 
 

@@ -17,6 +17,7 @@ Dropout (inverted): during training each unit is kept with probability 1 − p a
 units are divided by 1 − p, so the expected activation is unchanged and nothing needs
 rescaling at test time.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -30,6 +31,7 @@ __all__ = ["batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropou
 
 
 # --------------------------------------------------------------------------- batch norm
+
 
 def _bn_axes(x):
     return (0,) if x.ndim == 2 else (0, 2, 3)
@@ -69,8 +71,7 @@ def _bn_args(name, x, gamma, beta, mode, running_mean, running_var, eps):
 
 
 @reference_kernel
-def batchnorm_forward(x, gamma, beta, mode="train", running_mean=None, running_var=None,
-                      momentum=0.9, eps=1e-5):
+def batchnorm_forward(x, gamma, beta, mode="train", running_mean=None, running_var=None, momentum=0.9, eps=1e-5):
     """Batch normalisation: returns (out, new_running_mean, new_running_var).
 
     x: (N, D) or (N, C, H, W); gamma, beta, running_mean, running_var: (D,) or (C,).
@@ -80,8 +81,7 @@ def batchnorm_forward(x, gamma, beta, mode="train", running_mean=None, running_v
     which are returned unchanged (as copies). out has the shape and dtype of x.
     """
     name = "batchnorm_forward"
-    x, gamma, beta, running_mean, running_var = _bn_args(name, x, gamma, beta, mode, running_mean,
-                                                         running_var, eps)
+    x, gamma, beta, running_mean, running_var = _bn_args(name, x, gamma, beta, mode, running_mean, running_var, eps)
     real_arg(name, "momentum", momentum, 0, 1, what="a number in [0, 1]")
     axes, shape = _bn_axes(x), _bn_shape(x)
     if mode == "train":
@@ -109,8 +109,7 @@ def batchnorm_backward(dout, x, gamma, beta, mode="train", running_mean=None, ru
         inference:  dx = γ / σ · dout   (the running statistics are constants)
     """
     name = "batchnorm_backward"
-    x, gamma, beta, running_mean, running_var = _bn_args(name, x, gamma, beta, mode, running_mean,
-                                                         running_var, eps)
+    x, gamma, beta, running_mean, running_var = _bn_args(name, x, gamma, beta, mode, running_mean, running_var, eps)
     dout = upstream_grad(name, "dout", dout, x.shape, x.dtype, expected="x has shape")
     axes, shape = _bn_axes(x), _bn_shape(x)
     if mode == "train":
@@ -130,6 +129,7 @@ def batchnorm_backward(dout, x, gamma, beta, mode="train", running_mean=None, ru
 
 
 # --------------------------------------------------------------------------- dropout
+
 
 def _drop_probability(name, p):
     return real_arg(name, "p (the probability of dropping a unit)", p, 0, 1, high_open=True)

@@ -6,12 +6,13 @@ by eye. The unit tests compare the kernels with these; the checks in helpers.gra
 them for the numerical gradients of the networks a case was drawn from, so a bug shared by
 a student and a kernel cannot pass both. Nothing here imports another helpers module.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-
 # --------------------------------------------------------------------------- convolution and pooling
+
 
 def out_len(n, f, pad, stride):
     return (n + 2 * pad - f) // stride + 1
@@ -25,7 +26,7 @@ def conv2d(x, w, b, stride=1, pad=0):
     out = np.zeros((n, f, ho, wo), dtype=x.dtype)
     for i in range(ho):
         for j in range(wo):
-            window = xp[:, :, i * stride:i * stride + hh, j * stride:j * stride + ww]
+            window = xp[:, :, i * stride : i * stride + hh, j * stride : j * stride + ww]
             out[:, :, i, j] = np.einsum("nchw,fchw->nf", window, w) + b
     return out
 
@@ -39,7 +40,7 @@ def conv2d_backward(dout, x, w, b, stride=1, pad=0):
             rows, cols = slice(i * stride, i * stride + hh), slice(j * stride, j * stride + ww)
             dw += np.einsum("nf,nchw->fchw", dout[:, :, i, j], xp[:, :, rows, cols])
             dxp[:, :, rows, cols] += np.einsum("nf,fchw->nchw", dout[:, :, i, j], w)
-    dx = dxp[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]]
+    dx = dxp[:, :, pad : pad + x.shape[2], pad : pad + x.shape[3]]
     return dx, dw, dout.sum(axis=(0, 2, 3))
 
 
@@ -52,7 +53,7 @@ def im2col(x, hh, ww, stride=1, pad=0):
     for k in range(n):
         for i in range(ho):
             for j in range(wo):
-                window = xp[k, :, i * stride:i * stride + hh, j * stride:j * stride + ww]
+                window = xp[k, :, i * stride : i * stride + hh, j * stride : j * stride + ww]
                 cols[:, (k * ho + i) * wo + j] = window.reshape(-1)
     return cols
 
@@ -62,7 +63,7 @@ def pool2d(x, size, stride, op):
     out = np.zeros(x.shape[:2] + (ho, wo), dtype=x.dtype)
     for i in range(ho):
         for j in range(wo):
-            out[:, :, i, j] = op(x[:, :, i * stride:i * stride + size, j * stride:j * stride + size], axis=(2, 3))
+            out[:, :, i, j] = op(x[:, :, i * stride : i * stride + size, j * stride : j * stride + size], axis=(2, 3))
     return out
 
 
@@ -80,7 +81,7 @@ def max_pool2d_backward(dout, x, size=2, stride=2):
         for c in range(x.shape[1]):
             for i in range(dout.shape[2]):
                 for j in range(dout.shape[3]):
-                    window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
+                    window = x[n, c, i * stride : i * stride + size, j * stride : j * stride + size]
                     p, q = np.unravel_index(np.argmax(window), window.shape)  # first maximum
                     dx[n, c, i * stride + p, j * stride + q] += dout[n, c, i, j]
     return dx
@@ -90,12 +91,14 @@ def avg_pool2d_backward(dout, x, size=2, stride=2):
     dx = np.zeros_like(x)
     for i in range(dout.shape[2]):
         for j in range(dout.shape[3]):
-            dx[:, :, i * stride:i * stride + size, j * stride:j * stride + size] += \
-                dout[:, :, i:i + 1, j:j + 1] / (size * size)
+            dx[:, :, i * stride : i * stride + size, j * stride : j * stride + size] += dout[
+                :, :, i : i + 1, j : j + 1
+            ] / (size * size)
     return dx
 
 
 # --------------------------------------------------------------------------- activations
+
 
 def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
@@ -120,6 +123,7 @@ def softmax(z):
 
 # --------------------------------------------------------------------------- the two-layer network
 
+
 def two_layer_forward(X, W, b, V, c, activation="sigmoid"):
     Z = ACTIVATIONS[activation](X @ W + b)
     return Z, softmax(Z @ V + c)
@@ -136,6 +140,7 @@ def two_layer_cost(X, T, W, b, V, c, activation="sigmoid"):
 
 
 # --------------------------------------------------------------------------- recurrent cells
+
 
 def activation_grad_from_output(z, activation):
     """f'(u) written with z = f(u): 1 − z² (tanh), z (1 − z) (sigmoid), [z > 0] (relu)."""
@@ -187,8 +192,8 @@ def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
     """Gates stacked [i, f, o, g]: i, f, o sigmoid, g tanh."""
     H = h_prev.shape[1]
     a = x @ Wx + h_prev @ Wh + b
-    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 2 * H:3 * H])
-    g = np.tanh(a[:, 3 * H:])
+    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H : 2 * H]), sigmoid(a[:, 2 * H : 3 * H])
+    g = np.tanh(a[:, 3 * H :])
     c = f * c_prev + i * g
     return o * np.tanh(c), c
 
@@ -198,12 +203,13 @@ def gru_step(x, h_prev, Wx, Wh, b):
     H = h_prev.shape[1]
     ax, ah = x @ Wx + b, h_prev @ Wh
     z = sigmoid(ax[:, :H] + ah[:, :H])
-    r = sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
-    n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
+    r = sigmoid(ax[:, H : 2 * H] + ah[:, H : 2 * H])
+    n = np.tanh(ax[:, 2 * H :] + r * ah[:, 2 * H :])
     return (1 - z) * n + z * h_prev
 
 
 # --------------------------------------------------------------------------- normalisation
+
 
 def batchnorm_train(x, gamma, beta, eps):
     mean = x.mean(axis=0)

@@ -38,6 +38,7 @@ Learning-rate schedules, for an epoch number e = 0, 1, 2, ... (scalars or arrays
 
 Taught in week 7 (source/w07_optimization), which grades students' versions against these.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,8 +46,17 @@ import numpy as np
 from ._validate import as_float_array, int_arg, real_arg, same_dtype
 from .tripwire import reference_kernel
 
-__all__ = ["ewa", "sgd", "momentum", "rmsprop", "adam", "adagrad",
-           "inverse_time_decay", "exponential_decay", "staircase_decay"]
+__all__ = [
+    "ewa",
+    "sgd",
+    "momentum",
+    "rmsprop",
+    "adam",
+    "adagrad",
+    "inverse_time_decay",
+    "exponential_decay",
+    "staircase_decay",
+]
 
 
 @reference_kernel
@@ -85,8 +95,10 @@ def _state(name, state, keys, like):
     if state is None:
         return {k: np.zeros_like(like) for k in keys}
     if not isinstance(state, dict) or any(k not in state for k in keys):
-        raise ValueError(f"{name}: state must be None or the dict returned by the previous step "
-                         f"(keys {', '.join(keys)}), got {state!r:.80}")
+        raise ValueError(
+            f"{name}: state must be None or the dict returned by the previous step "
+            f"(keys {', '.join(keys)}), got {state!r:.80}"
+        )
     out = {}
     for k in keys:
         a = as_float_array(name, f"state['{k}']", state[k], allow_empty=True)
@@ -152,8 +164,8 @@ def adam(param, grad, state=None, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8)
     t = int_arg(name, "state['t']", t, 0, what="the step count (an integer ≥ 0)") + 1
     m = beta1 * previous["m"] + (1.0 - beta1) * grad
     v = beta2 * previous["v"] + (1.0 - beta2) * grad * grad
-    m_hat = m / (1.0 - beta1 ** t)
-    v_hat = v / (1.0 - beta2 ** t)
+    m_hat = m / (1.0 - beta1**t)
+    v_hat = v / (1.0 - beta2**t)
     return param - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t}
 
 
@@ -175,6 +187,7 @@ def adagrad(param, grad, state=None, *, lr=0.01, eps=1e-8):
 
 
 # --------------------------------------------------------------------------- learning-rate schedules
+
 
 def _epochs(name, epoch):
     """epoch as a float array (integers promoted to float64), every entry finite and ≥ 0."""
@@ -217,7 +230,7 @@ def exponential_decay(lr0, epoch, rate=0.95):
     lr0 = real_arg(name, "lr0", lr0, 0.0, np.inf, low_open=True, finite=True)
     rate = real_arg(name, "rate", rate, 0.0, 1.0, low_open=True, finite=True)
     epoch = _epochs(name, epoch)
-    return _schedule_result(lr0 * rate ** epoch, epoch)
+    return _schedule_result(lr0 * rate**epoch, epoch)
 
 
 @reference_kernel

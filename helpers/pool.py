@@ -19,6 +19,7 @@ Every public function validates its arguments (``ValueError`` naming the argumen
 shapes), never mutates its inputs, accepts non-contiguous views, and returns the input's
 float dtype (float64 or float32).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -74,6 +75,7 @@ def avg_pool2d_backward(dout, x, size=2, stride=2):
 
 # --------------------------------------------------------------------------- checks and dispatch
 
+
 def _pool_args(name, x, size, stride):
     """x as a C-contiguous float array (N, C, H, W), size ≥ 1, stride ≥ 1 and (H_out, W_out)."""
     x = as_float_array(name, "x", x, ndim=4)
@@ -97,6 +99,7 @@ def _backward(is_max, name, dout, x, size, stride):
 
 
 # --------------------------------------------------------------------------- numba kernels
+
 
 @njit(cache=True, nogil=True)
 def _max_plane(x, out, n, c, size, stride, ho, wo):
@@ -195,9 +198,9 @@ def _max_back_plane_2x2(dout, x, dx, n, c):
             dx[n, c, r + 1, q] = g if k == 2 else 0.0
             dx[n, c, r + 1, q + 1] = g if k == 3 else 0.0
     if x.shape[2] > 2 * ho:
-        dx[n, c, 2 * ho:, :] = 0.0
+        dx[n, c, 2 * ho :, :] = 0.0
     if x.shape[3] > 2 * wo:
-        dx[n, c, :2 * ho, 2 * wo:] = 0.0
+        dx[n, c, : 2 * ho, 2 * wo :] = 0.0
 
 
 @njit(cache=True, nogil=True)
@@ -224,6 +227,7 @@ def _pool_plane(is_max, backward, dout, x, out, nc, size, stride):
 
 # out: the pooled output (forward) or dx (backward), allocated by the caller; dout is
 # ignored by the forward passes.
+
 
 @njit(parallel=True, cache=True)
 def _pool_parallel(is_max, backward, dout, x, out, size, stride):
@@ -255,6 +259,7 @@ def _pool(is_max, backward, dout, x, out, size, stride):
 
 
 # --------------------------------------------------------------------------- warm-up
+
 
 def warm_up():
     """Compile every pooling kernel, serial and parallel, for float64 and float32.

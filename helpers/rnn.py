@@ -14,6 +14,7 @@ rows over numba's threads, each running the whole sequence for its rows; BLAS is
 one thread for the whole call (see ``helpers._numba``). The compiled loops are in the
 private module ``helpers._rnn_kernels``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,13 +27,21 @@ from ._rnn_kernels import _rnn_backward_parallel, _rnn_deltas, _rnn_forward_para
 from ._validate import as_float_array, same_dtype, upstream_grad
 from .tripwire import reference_kernel
 
-__all__ = ["rnn_forward", "rnn_backward", "lstm_step", "lstm_step_backward", "gru_step",
-           "gru_step_backward", "clip_by_norm"]
+__all__ = [
+    "rnn_forward",
+    "rnn_backward",
+    "lstm_step",
+    "lstm_step_backward",
+    "gru_step",
+    "gru_step_backward",
+    "clip_by_norm",
+]
 
 _CODES = {"tanh": 0, "sigmoid": 1, "relu": 2}
 
 
 # --------------------------------------------------------------------------- vanilla RNN
+
 
 def _rnn_args(name, x, h0, W_in, W, b, activation):
     if activation not in _CODES:
@@ -48,11 +57,9 @@ def _rnn_args(name, x, h0, W_in, W, b, activation):
     if W.shape != (H, H):
         raise ValueError(f"{name}: W must be square (H, H), got shape {W.shape}")
     if W_in.shape != (d, H):
-        raise ValueError(f"{name}: W_in has shape {W_in.shape}, expected (D, H) = {(d, H)} "
-                         f"(x {x.shape}, W {W.shape})")
+        raise ValueError(f"{name}: W_in has shape {W_in.shape}, expected (D, H) = {(d, H)} (x {x.shape}, W {W.shape})")
     if h0.shape != (n, H):
-        raise ValueError(f"{name}: h0 has shape {h0.shape}, expected (N, H) = {(n, H)} "
-                         f"(x {x.shape}, W {W.shape})")
+        raise ValueError(f"{name}: h0 has shape {h0.shape}, expected (N, H) = {(n, H)} (x {x.shape}, W {W.shape})")
     if b.shape != (H,):
         raise ValueError(f"{name}: b has shape {b.shape}, expected (H,) = {(H,)}")
     return x, h0, W_in, W, b
@@ -84,7 +91,7 @@ def rnn_forward(x, h0, W_in, W, b, activation="tanh"):
     """
     x, h0, W_in, W, b = _rnn_args("rnn_forward", x, h0, W_in, W, b, activation)
     slot, chunks = _loop_threads(x.shape[0], x.shape[1], W.shape[0])
-    with slot as parallel:      # every product inside, so that no BLAS pool is left spinning
+    with slot as parallel:  # every product inside, so that no BLAS pool is left spinning
         hs = _rnn_states(x, h0, W_in, W, b, _CODES[activation], chunks if parallel else 1)
     return np.ascontiguousarray(hs.transpose(1, 0, 2))
 
@@ -124,6 +131,7 @@ def rnn_backward(dh, x, h0, W_in, W, b, activation="tanh"):
 
 # --------------------------------------------------------------------------- LSTM and GRU steps
 
+
 def _sigmoid(z):
     # 0.5 (1 + tanh(z/2)) equals 1/(1 + e^{−z}) and never overflows.
     return 0.5 * (1.0 + np.tanh(0.5 * z))
@@ -141,11 +149,14 @@ def _cell_args(name, gates, x, h_prev, Wx, Wh, b, c_prev=None):
     if h_prev.shape[0] != n:
         raise ValueError(f"{name}: h_prev has {h_prev.shape[0]} rows, x has {n} (x {x.shape}, h_prev {h_prev.shape})")
     if Wx.shape != (d, gates * H):
-        raise ValueError(f"{name}: Wx has shape {Wx.shape}, expected (D, {gates}H) = {(d, gates * H)} "
-                         f"(x {x.shape}, h_prev {h_prev.shape})")
+        raise ValueError(
+            f"{name}: Wx has shape {Wx.shape}, expected (D, {gates}H) = {(d, gates * H)} "
+            f"(x {x.shape}, h_prev {h_prev.shape})"
+        )
     if Wh.shape != (H, gates * H):
-        raise ValueError(f"{name}: Wh has shape {Wh.shape}, expected (H, {gates}H) = {(H, gates * H)} "
-                         f"(h_prev {h_prev.shape})")
+        raise ValueError(
+            f"{name}: Wh has shape {Wh.shape}, expected (H, {gates}H) = {(H, gates * H)} (h_prev {h_prev.shape})"
+        )
     if b.shape != (gates * H,):
         raise ValueError(f"{name}: b has shape {b.shape}, expected ({gates}H,) = {(gates * H,)}")
     if c_prev is not None:
@@ -165,9 +176,9 @@ def _lstm_gates(x, h_prev, c_prev, Wx, Wh, b):
     H = h_prev.shape[1]
     a = x @ Wx + h_prev @ Wh + b
     i = _sigmoid(a[:, :H])
-    f = _sigmoid(a[:, H:2 * H])
-    o = _sigmoid(a[:, 2 * H:3 * H])
-    g = np.tanh(a[:, 3 * H:])
+    f = _sigmoid(a[:, H : 2 * H])
+    o = _sigmoid(a[:, 2 * H : 3 * H])
+    g = np.tanh(a[:, 3 * H :])
     c = f * c_prev + i * g
     return i, f, o, g, c
 
@@ -205,12 +216,15 @@ def lstm_step_backward(dh, dc, x, h_prev, c_prev, Wx, Wh, b):
     i, f, o, g, c = _lstm_gates(x, h_prev, c_prev, Wx, Wh, b)
     t = np.tanh(c)
     dc_total = dc + dh * o * (1.0 - t * t)
-    da = np.concatenate([
-        dc_total * g * i * (1.0 - i),
-        dc_total * c_prev * f * (1.0 - f),
-        dh * t * o * (1.0 - o),
-        dc_total * i * (1.0 - g * g),
-    ], axis=1)
+    da = np.concatenate(
+        [
+            dc_total * g * i * (1.0 - i),
+            dc_total * c_prev * f * (1.0 - f),
+            dh * t * o * (1.0 - o),
+            dc_total * i * (1.0 - g * g),
+        ],
+        axis=1,
+    )
     return da @ Wx.T, da @ Wh.T, dc_total * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
 
 
@@ -219,9 +233,9 @@ def _gru_gates(x, h_prev, Wx, Wh, b):
     ax = x @ Wx + b
     ah = h_prev @ Wh
     z = _sigmoid(ax[:, :H] + ah[:, :H])
-    r = _sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
-    hn = ah[:, 2 * H:]
-    n = np.tanh(ax[:, 2 * H:] + r * hn)
+    r = _sigmoid(ax[:, H : 2 * H] + ah[:, H : 2 * H])
+    hn = ah[:, 2 * H :]
+    n = np.tanh(ax[:, 2 * H :] + r * hn)
     return z, r, n, hn
 
 
@@ -267,6 +281,7 @@ def gru_step_backward(dh, x, h_prev, Wx, Wh, b):
 
 # --------------------------------------------------------------------------- clipping
 
+
 @reference_kernel
 def clip_by_norm(grads, max_norm):
     """Clip a list of gradient arrays by their global norm: returns (clipped, total_norm).
@@ -298,6 +313,7 @@ def clip_by_norm(grads, max_norm):
 
 
 # --------------------------------------------------------------------------- warm-up
+
 
 def warm_up():
     """Compile the RNN loops for float64 and float32 and every activation (``course warm``)."""

@@ -17,6 +17,7 @@ The data set for the week (:func:`make_digit_shift`) is scikit-learn's bundled 8
 digits with labels flipped at a known rate (so the Bayes error is known), plus a
 "deployment" part that is rotated, blurred and noisy (a shifted target distribution).
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,10 +27,29 @@ import numpy as np
 
 from .tripwire import reference_kernel
 
-__all__ = ["PROBLEMS", "SPLITS", "TRAIN", "TRAIN_DEV", "DEV", "TEST", "TAGS", "LABEL_NOISE",
-           "error_gaps", "diagnose", "problem_names", "human_level", "assign_splits", "error_by_split",
-           "ceilings", "relabel_worth_it", "precision_recall_f1", "choose_model", "dev_test_sizes",
-           "make_digit_shift", "misclassified_tags"]
+__all__ = [
+    "PROBLEMS",
+    "SPLITS",
+    "TRAIN",
+    "TRAIN_DEV",
+    "DEV",
+    "TEST",
+    "TAGS",
+    "LABEL_NOISE",
+    "error_gaps",
+    "diagnose",
+    "problem_names",
+    "human_level",
+    "assign_splits",
+    "error_by_split",
+    "ceilings",
+    "relabel_worth_it",
+    "precision_recall_f1",
+    "choose_model",
+    "dev_test_sizes",
+    "make_digit_shift",
+    "misclassified_tags",
+]
 
 PROBLEMS = ("avoidable bias", "variance", "data mismatch", "overfitting to dev")
 SPLITS = ("train", "train-dev", "dev", "test")
@@ -40,6 +60,7 @@ LABEL_NOISE = 0.10
 
 # --------------------------------------------------------------------------- bias, variance, mismatch
 
+
 @reference_kernel
 def error_gaps(human, train, train_dev, dev, test=None):
     """The four gaps between consecutive error rates (percent), as a (4,) float array.
@@ -48,8 +69,7 @@ def error_gaps(human, train, train_dev, dev, test=None):
     when ``test`` is None.
     """
     last = np.nan if test is None else float(test) - float(dev)
-    return np.array([float(train) - float(human), float(train_dev) - float(train),
-                     float(dev) - float(train_dev), last])
+    return np.array([float(train) - float(human), float(train_dev) - float(train), float(dev) - float(train_dev), last])
 
 
 @reference_kernel
@@ -78,6 +98,7 @@ def human_level(errors):
 
 # --------------------------------------------------------------------------- splits and measured errors
 
+
 @reference_kernel
 def assign_splits(is_target, n_dev, n_test, n_train_dev, seed=0):
     """Assign every example to a split; returns an int array (N,) of TRAIN/TRAIN_DEV/DEV/TEST.
@@ -92,11 +113,13 @@ def assign_splits(is_target, n_dev, n_test, n_train_dev, seed=0):
     target = rng.permutation(np.flatnonzero(is_target))
     source = rng.permutation(np.flatnonzero(~is_target))
     if n_dev + n_test > target.size or n_train_dev > source.size:
-        raise ValueError(f"assign_splits: {target.size} target and {source.size} source examples cannot "
-                         f"fill dev {n_dev} + test {n_test} and train-dev {n_train_dev}")
+        raise ValueError(
+            f"assign_splits: {target.size} target and {source.size} source examples cannot "
+            f"fill dev {n_dev} + test {n_test} and train-dev {n_train_dev}"
+        )
     split = np.full(is_target.shape, TRAIN, dtype=np.int64)
     split[target[:n_dev]] = DEV
-    split[target[n_dev:n_dev + n_test]] = TEST
+    split[target[n_dev : n_dev + n_test]] = TEST
     split[source[:n_train_dev]] = TRAIN_DEV
     return split
 
@@ -115,6 +138,7 @@ def error_by_split(y, y_pred, split):
 
 
 # --------------------------------------------------------------------------- error analysis
+
 
 @reference_kernel
 def ceilings(tags, dev_error):
@@ -136,6 +160,7 @@ def relabel_worth_it(dev_error, mislabeled_share, model_gap):
 
 
 # --------------------------------------------------------------------------- metrics
+
 
 @reference_kernel
 def precision_recall_f1(y_true, y_pred):
@@ -170,6 +195,7 @@ def dev_test_sizes(n):
 
 # --------------------------------------------------------------------------- data
 
+
 @functools.lru_cache(maxsize=4)
 def _digit_shift(seed, label_noise, n_target):
     from scipy import ndimage
@@ -182,7 +208,7 @@ def _digit_shift(seed, label_noise, n_target):
     y_clean = digits.target[order].astype(np.int64)
     n = len(y_clean)
     is_target = np.zeros(n, dtype=np.int64)
-    is_target[n - n_target:] = 1
+    is_target[n - n_target :] = 1
     tags = np.zeros((n, len(TAGS)), dtype=np.int64)
     for i in range(n - n_target, n):
         image = X[i].reshape(8, 8)
@@ -217,8 +243,15 @@ def make_digit_shift(seed=6, label_noise=LABEL_NOISE, n_target=700):
     error is ``label_noise`` (10 %) on both distributions.
     """
     X, y, y_clean, is_target, tags = _digit_shift(int(seed), float(label_noise), int(n_target))
-    return SimpleNamespace(X=X.copy(), y=y.copy(), y_clean=y_clean.copy(), is_target=is_target.copy(),
-                           tags=tags.copy(), label_noise=float(label_noise), tag_names=TAGS)
+    return SimpleNamespace(
+        X=X.copy(),
+        y=y.copy(),
+        y_clean=y_clean.copy(),
+        is_target=is_target.copy(),
+        tags=tags.copy(),
+        label_noise=float(label_noise),
+        tag_names=TAGS,
+    )
 
 
 def misclassified_tags(data, y_pred, split, size=100, seed=0):

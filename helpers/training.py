@@ -14,6 +14,7 @@ week's widget trains a little between two redraws) and never modifies the layers
 :func:`early_stopping` and :func:`choose_lambda` are the reference kernels of exercises 6 and 9
 of source/w08_regularization; :data:`STUDY` holds the settings of the study.
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,20 +22,38 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .layers import KINDS, _check_layers, draw_dropout_masks, init_layers, model_forward, parameter_names
 from ._validate import as_float_array, int_arg, labels_to_one_hot, real_arg
+from .layers import KINDS, _check_layers, draw_dropout_masks, init_layers, model_forward, parameter_names
 from .tripwire import reference_kernel
 
-__all__ = ["STUDY", "make_moons_data", "moons_bayes_error", "predict_proba", "error_rate", "Trainer",
-           "train_network", "early_stopping", "study_errors", "choose_lambda"]
+__all__ = [
+    "STUDY",
+    "make_moons_data",
+    "moons_bayes_error",
+    "predict_proba",
+    "error_rate",
+    "Trainer",
+    "train_network",
+    "early_stopping",
+    "study_errors",
+    "choose_lambda",
+]
 
 # The regularization study: a 2-100-100-2 ReLU network (He initialization, seeded) trained for
 # 200 epochs of full-batch Adam with learning rate 0.03 on 100 noisy-moons points.
-STUDY = {"sizes": (2, 100, 100, 2), "epochs": 200, "lr": 0.03, "n_train": 100, "n_dev": 1000,
-         "noise": 0.15, "flip": 0.15}
+STUDY = {
+    "sizes": (2, 100, 100, 2),
+    "epochs": 200,
+    "lr": 0.03,
+    "n_train": 100,
+    "n_dev": 1000,
+    "noise": 0.15,
+    "flip": 0.15,
+}
 
 
 # --------------------------------------------------------------------------- data
+
 
 def make_moons_data(seed=0, n_train=100, n_dev=1000, n_test=1000, noise=0.15, flip=0.15):
     """Noisy two moons, split three ways. Returns a SimpleNamespace with X_train (n_train, 2),
@@ -51,8 +70,17 @@ def make_moons_data(seed=0, n_train=100, n_dev=1000, n_test=1000, noise=0.15, fl
     flipped = np.random.default_rng([int(seed), 8]).random(total) < flip
     y = np.where(flipped, 1 - y, y).astype(np.int64)
     a, b = sizes[0], sizes[0] + sizes[1]
-    return SimpleNamespace(X_train=X[:a], y_train=y[:a], X_dev=X[a:b], y_dev=y[a:b], X_test=X[b:], y_test=y[b:],
-                           noise=noise, flip=flip, bayes_error=moons_bayes_error(noise, flip))
+    return SimpleNamespace(
+        X_train=X[:a],
+        y_train=y[:a],
+        X_dev=X[a:b],
+        y_dev=y[a:b],
+        X_test=X[b:],
+        y_test=y[b:],
+        noise=noise,
+        flip=flip,
+        bayes_error=moons_bayes_error(noise, flip),
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -72,13 +100,14 @@ def moons_bayes_error(noise=0.15, flip=0.15, samples=8000):
         anchor = rng.integers(0, t.size, samples)
         x = np.where(label[:, None] == 0, curves[0][anchor], curves[1][anchor]) + rng.normal(0, noise, (samples, 2))
         for chunk in np.array_split(x, max(1, samples // 2000)):
-            density = [np.exp(-((chunk[:, None, :] - c[None]) ** 2).sum(-1) / (2 * noise ** 2)).mean(1) for c in curves]
+            density = [np.exp(-((chunk[:, None, :] - c[None]) ** 2).sum(-1) / (2 * noise**2)).mean(1) for c in curves]
             total = density[0] + density[1]
             e0 += float(np.sum(np.minimum(density[0], density[1]) / np.where(total > 0, total, 1.0))) / samples
     return 100.0 * (flip + (1.0 - 2.0 * flip) * e0)
 
 
 # --------------------------------------------------------------------------- predictions
+
 
 def predict_proba(layers, X):
     """softmax of the network's logits at test time (dropout masks None): (N, K)."""
@@ -95,6 +124,7 @@ def error_rate(layers, X, y):
 
 
 # --------------------------------------------------------------------------- training
+
 
 class Trainer:
     """Full-batch Adam on softmax cross-entropy + (λ/2m) Σ‖W‖², trained in chunks.
@@ -114,10 +144,13 @@ class Trainer:
         self.lam = real_arg(name, "lam", lam, 0.0, finite=True)
         self.lr = real_arg(name, "lr", lr, 0.0, low_open=True, finite=True)
         self.rng = np.random.default_rng(rng)
-        self.layers = [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in layer.items()}
-                       for layer in layers]
-        self.moments = [{p: [np.zeros_like(layer[p]), np.zeros_like(layer[p])] for p in parameter_names(layer)}
-                        for layer in self.layers]
+        self.layers = [
+            {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in layer.items()} for layer in layers
+        ]
+        self.moments = [
+            {p: [np.zeros_like(layer[p]), np.zeros_like(layer[p])] for p in parameter_names(layer)}
+            for layer in self.layers
+        ]
         self.dropout = any(layer["kind"] == "dropout" for layer in self.layers)
         self.epoch = 0
         self.losses: list[float] = []
@@ -145,8 +178,11 @@ class Trainer:
             loss = -float(np.sum(self.Y * log_p)) / m
             dout = (np.exp(log_p) - self.Y) / m
             if self.lam:
-                loss += self.lam / (2 * m) * sum(float(np.sum(layer["W"] ** 2)) for layer in self.layers
-                                                 if layer["kind"] == "affine")
+                loss += (
+                    self.lam
+                    / (2 * m)
+                    * sum(float(np.sum(layer["W"] ** 2)) for layer in self.layers if layer["kind"] == "affine")
+                )
             self.epoch += 1
             t = self.epoch
             for i in reversed(range(len(step))):
@@ -158,8 +194,8 @@ class Trainer:
                     moment = self.moments[i][p]
                     moment[0] = 0.9 * moment[0] + 0.1 * g
                     moment[1] = 0.999 * moment[1] + 0.001 * g * g
-                    m_hat = moment[0] / (1.0 - 0.9 ** t)
-                    v_hat = moment[1] / (1.0 - 0.999 ** t)
+                    m_hat = moment[0] / (1.0 - 0.9**t)
+                    v_hat = moment[1] / (1.0 - 0.999**t)
                     self.layers[i][p] = self.layers[i][p] - self.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
             self.losses.append(loss)
             if self.X_dev is not None:
@@ -175,6 +211,7 @@ def train_network(layers, X, y, *, lam=0.0, epochs=500, lr=0.01, rng=None, X_dev
 
 
 # --------------------------------------------------------------------------- early stopping
+
 
 @reference_kernel
 def early_stopping(dev_errors, patience):
@@ -201,13 +238,21 @@ def early_stopping(dev_errors, patience):
 
 # --------------------------------------------------------------------------- the regularization study
 
+
 @reference_kernel
 def study_errors(X_train, y_train, X_dev, y_dev, lam, seed, keep_prob=1.0):
     """(train error, dev error) in percent of the STUDY network trained with λ = lam and the
     given keep probability, its weights initialized with ``seed``."""
     start = init_layers(STUDY["sizes"], "relu", "he", keep_prob, np.random.default_rng(int(seed)))
-    trained = train_network.unguarded(start, X_train, y_train, lam=lam, epochs=STUDY["epochs"], lr=STUDY["lr"],
-                            rng=np.random.default_rng([int(seed), 1])).layers
+    trained = train_network.unguarded(
+        start,
+        X_train,
+        y_train,
+        lam=lam,
+        epochs=STUDY["epochs"],
+        lr=STUDY["lr"],
+        rng=np.random.default_rng([int(seed), 1]),
+    ).layers
     return error_rate(trained, X_train, y_train), error_rate(trained, X_dev, y_dev)
 
 

@@ -17,6 +17,7 @@ Two mechanisms, both active only inside :func:`armed`:
 A trip is remembered for the whole block (:class:`Trips`): graded code that catches the
 exception and carries on still fails.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,10 +29,10 @@ import threading
 import types
 
 _armed: set[str] = set()
-_blocks: list["Trips"] = []   # the armed blocks now running, innermost last
+_blocks: list[Trips] = []  # the armed blocks now running, innermost last
 
 # Code in this folder may call private helpers (a public kernel calling its numba dispatchers).
-_HELPERS = os.path.dirname(__file__) + os.sep   # as the code objects of helpers spell it
+_HELPERS = os.path.dirname(__file__) + os.sep  # as the code objects of helpers spell it
 
 
 class ReferenceCalled(RuntimeError):
@@ -80,7 +81,7 @@ def reference_kernel(fn):
 
 # --------------------------------------------------------------------------- the watchlist
 
-_IMPORT = object()   # the entry of the importer's code: graded code is importing a module
+_IMPORT = object()  # the entry of the importer's code: graded code is importing a module
 
 
 def _importer_code():
@@ -136,7 +137,7 @@ class Watchlist:
         self.entries: dict[int, object] = {}
         self._keep: list = []
         self._dispatchers: list = []
-        self._pending: list[tuple[str, str, type]] = []   # (dotted, name, error) not imported yet
+        self._pending: list[tuple[str, str, type]] = []  # (dotted, name, error) not imported yet
 
     def watch(self, obj, name: str, error: type = ReferenceCalled, direct: bool = False) -> bool:
         """Watch a Python function (its code), a numba dispatcher (its Python code and its
@@ -186,8 +187,8 @@ class Watchlist:
             return
         try:
             importlib.import_module(module)
-        except ImportError:   # the graded code's own import fails the same way; anything else
-            return            # (a time-out's exception) goes on into the graded code
+        except ImportError:  # the graded code's own import fails the same way; anything else
+            return  # (a time-out's exception) goes on into the graded code
         self._resolve()
 
     def refresh(self) -> None:
@@ -208,9 +209,10 @@ class Watchlist:
 
 # --------------------------------------------------------------------------- the hook
 
+
 def _hit(entry, frame, event, trips: Trips, watch: Watchlist) -> None:
     """The slow path of the hook: a watched code object or C function is about to run."""
-    if not trips.active:   # a thread started in the block outlived it
+    if not trips.active:  # a thread started in the block outlived it
         sys.setprofile(None)
         return
     if entry is _IMPORT:
@@ -238,6 +240,7 @@ def _hook(watch: Watchlist, trips: Trips):
             return
         if entry is not None:
             _hit(entry, frame, event, trips, watch)
+
     return hook
 
 
@@ -270,6 +273,7 @@ def _watching(watch: Watchlist, trips: Trips):
 
 
 # --------------------------------------------------------------------------- arming
+
 
 @contextlib.contextmanager
 def armed(*kernels, watch: Watchlist | None = None):

@@ -34,6 +34,7 @@ so a function defined in a notebook works.
 
 Taught in source/w09_batchnorm_tuning (exercises 4 and 5, section 4).
 """
+
 from __future__ import annotations
 
 import math
@@ -45,16 +46,31 @@ import numpy as np
 from ._validate import as_float_array, int_arg, real_arg
 from .tripwire import reference_kernel
 
-__all__ = ["SCALES", "LR_EXPONENTS", "BETA_EXPONENTS", "sample_log_uniform", "sample_hyperparameters",
-           "unit_position", "random_search", "grid_search", "zoom", "coarse_to_fine", "toy_objective",
-           "toy_scores", "on_objective", "run_trials", "format_table"]
+__all__ = [
+    "SCALES",
+    "LR_EXPONENTS",
+    "BETA_EXPONENTS",
+    "sample_log_uniform",
+    "sample_hyperparameters",
+    "unit_position",
+    "random_search",
+    "grid_search",
+    "zoom",
+    "coarse_to_fine",
+    "toy_objective",
+    "toy_scores",
+    "on_objective",
+    "run_trials",
+    "format_table",
+]
 
 SCALES = ("linear", "log")
-LR_EXPONENTS = (-4.0, 0.0)        # learning rate 10^U(-4, 0)
-BETA_EXPONENTS = (-3.0, -1.0)     # 1 - beta = 10^U(-3, -1)
+LR_EXPONENTS = (-4.0, 0.0)  # learning rate 10^U(-4, 0)
+BETA_EXPONENTS = (-3.0, -1.0)  # 1 - beta = 10^U(-3, -1)
 
 
 # --------------------------------------------------------------------------- sampling
+
 
 def _space_arg(name, space):
     if not isinstance(space, dict) or not space:
@@ -112,6 +128,7 @@ def _from_position(t, low, high, scale):
 
 # --------------------------------------------------------------------------- searches
 
+
 @reference_kernel
 def random_search(objective, space, budget, seed):
     """Evaluate ``budget`` configurations drawn at random from ``space`` (each hyperparameter on
@@ -122,8 +139,9 @@ def random_search(objective, space, budget, seed):
     rng = np.random.default_rng(seed)
     best_config, best_score = None, -math.inf
     for _ in range(budget):
-        config = {key: float(_from_position(rng.uniform(), low, high, scale))
-                  for key, (low, high, scale) in space.items()}
+        config = {
+            key: float(_from_position(rng.uniform(), low, high, scale)) for key, (low, high, scale) in space.items()
+        }
         score = float(objective(config))
         if best_config is None or score > best_score:
             best_config, best_score = config, score
@@ -139,8 +157,10 @@ def grid_search(objective, space, budget):
     axes = [np.linspace(0.0, 1.0, k) if k > 1 else np.array([0.5]) for _ in space]
     tried, best_config, best_score = [], None, -math.inf
     for point in np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(space)):
-        config = {key: float(_from_position(t, low, high, scale)) for t, (key, (low, high, scale))
-                  in zip(point, space.items())}
+        config = {
+            key: float(_from_position(t, low, high, scale))
+            for t, (key, (low, high, scale)) in zip(point, space.items())
+        }
         score = float(objective(config))
         tried.append(config)
         if score > best_score:
@@ -229,8 +249,10 @@ def on_objective(fn):
 
         def recorded(config):
             if not isinstance(config, dict) or set(config) != set(keys):
-                raise ValueError(f"random_search: the objective takes a dict with exactly the keys of space "
-                                 f"({', '.join(keys)}), got {config!r:.80}")
+                raise ValueError(
+                    f"random_search: the objective takes a dict with exactly the keys of space "
+                    f"({', '.join(keys)}), got {config!r:.80}"
+                )
             score = objective(config)
             tried.append([float(config[k]) for k in keys])
             scores.append(score)
@@ -241,20 +263,28 @@ def on_objective(fn):
             raise ValueError(f"random_search must return (best_config, best_score), got {type(result).__name__}")
         best, best_score = result
         if not isinstance(best, dict):
-            raise ValueError(f"random_search must return best_config as a dict {{name: value}}, got "
-                             f"{type(best).__name__}")
+            raise ValueError(
+                f"random_search must return best_config as a dict {{name: value}}, got {type(best).__name__}"
+            )
         missing = [k for k in keys if k not in best]
         if missing:
-            raise ValueError(f"random_search: best_config has no {missing[0]!r} (it needs every hyperparameter "
-                             f"of space: {', '.join(keys)})")
-        return (np.array(tried, dtype=np.float64).reshape(-1, len(keys)), np.array(scores, dtype=np.float64),
-                np.array([float(best[k]) for k in keys]), np.array(float(best_score)))
+            raise ValueError(
+                f"random_search: best_config has no {missing[0]!r} (it needs every hyperparameter "
+                f"of space: {', '.join(keys)})"
+            )
+        return (
+            np.array(tried, dtype=np.float64).reshape(-1, len(keys)),
+            np.array(scores, dtype=np.float64),
+            np.array([float(best[k]) for k in keys]),
+            np.array(float(best_score)),
+        )
 
     call.__name__ = "random_search_on_objective"
     return call
 
 
 # --------------------------------------------------------------------------- trials in parallel
+
 
 class _Progress:
     """A progress bar: an ipywidgets bar in a notebook, nothing elsewhere (the caller prints)."""
@@ -264,14 +294,17 @@ class _Progress:
         self.bar = self.label = None
         try:
             from IPython import get_ipython
+
             if get_ipython() is not None and getattr(get_ipython(), "kernel", None) is not None:
                 import ipywidgets as widgets
                 from IPython.display import display
-                self.bar = widgets.IntProgress(value=0, min=0, max=max(total, 1), description=description,
-                                               style={"description_width": "initial"})
+
+                self.bar = widgets.IntProgress(
+                    value=0, min=0, max=max(total, 1), description=description, style={"description_width": "initial"}
+                )
                 self.label = widgets.Label(f"0 / {total}")
                 display(widgets.HBox([self.bar, self.label]))
-        except Exception:  # noqa: BLE001 - no front end: no bar
+        except Exception:  # no front end: no bar
             self.bar = None
 
     def update(self):
@@ -287,11 +320,13 @@ _WORKER_FN = None
 def _start_worker(payload):
     global _WORKER_FN
     import cloudpickle
+
     _WORKER_FN = cloudpickle.loads(payload)
     try:
         from threadpoolctl import threadpool_limits
-        threadpool_limits(1, user_api="blas")     # one process per core already
-    except Exception:  # noqa: BLE001
+
+        threadpool_limits(1, user_api="blas")  # one process per core already
+    except Exception:
         pass
 
 
@@ -319,13 +354,13 @@ def run_trials(fn, configs, *, workers=None, scheduler=None, progress=True, desc
 
     if scheduler:
         from distributed import Client, as_completed
+
         with Client(scheduler, set_as_default=False) as client:
             futures = client.map(fn, configs, pure=False)
             where = {future.key: i for i, future in enumerate(futures)}
             for future in as_completed(futures, loop=client.loop):
                 finished(where[future.key], future.result())
-            info = {"where": f"Dask cluster at {scheduler} ({len(client.scheduler_info().get('workers', {}))} "
-                             f"workers)"}
+            info = {"where": f"Dask cluster at {scheduler} ({len(client.scheduler_info().get('workers', {}))} workers)"}
     else:
         from concurrent.futures.process import BrokenProcessPool
 
@@ -335,7 +370,7 @@ def run_trials(fn, configs, *, workers=None, scheduler=None, progress=True, desc
             try:
                 _run_in_processes(fn, configs, min(workers, len(configs)), finished)
                 info = {"where": f"{min(workers, len(configs))} worker processes"}
-            except (OSError, ImportError, BrokenProcessPool) as err:   # no processes here (a sandbox): serially
+            except (OSError, ImportError, BrokenProcessPool) as err:  # no processes here (a sandbox): serially
                 info = {"where": f"this process ({type(err).__name__}: no worker processes)"}
                 for i, config in enumerate(configs):
                     if results[i] is None:
@@ -355,8 +390,9 @@ def _run_in_processes(fn, configs, workers, finished):
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(cloudpickle.dumps(fn),)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(cloudpickle.dumps(fn),)
+    ) as pool:
         futures = {pool.submit(_run_one, config): i for i, config in enumerate(configs)}
         for future in as_completed(futures):
             finished(futures[future], future.result())
@@ -367,8 +403,7 @@ def format_table(rows, columns, formats=None):
     formats = formats or {}
     cells = [[format(row[c], formats.get(c, "")) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths)),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths)) for r in cells]
     return "\n".join(lines)
 

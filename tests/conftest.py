@@ -1,4 +1,5 @@
 """Fixtures shared by every test layer: the repository, and one built + graded scratch course."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import REPO, copy_course, run_course
+
 
 @pytest.fixture(scope="session")
 def repo() -> Path:

@@ -1,6 +1,7 @@
 """What every test layer shares: the repository, the `course` command as a user runs it, scratch
 course roots, and the loaders of the grading corpora's expectations. Fixtures stay in the conftest
 files; test modules import from here (``from tests.support import REPO, run_course``)."""
+
 from __future__ import annotations
 
 import os
@@ -18,11 +19,14 @@ BIN = Path(sys.executable).parent
 def run_course(*args: str, cwd: Path, check: bool = True, timeout: float = 1200) -> subprocess.CompletedProcess:
     """Run the installed `course` command as a user would (venv bin/ first on PATH)."""
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run([sys.executable, "-m", "course", *args], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-m", "course", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     if check and result.returncode != 0:
-        raise AssertionError(f"course {' '.join(args)} exited {result.returncode}\n"
-                             f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-3000:]}")
+        raise AssertionError(
+            f"course {' '.join(args)} exited {result.returncode}\n"
+            f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-3000:]}"
+        )
     return result
 
 
@@ -54,15 +58,23 @@ def grade_in_own_session(root: Path, *args: str, timeout: float) -> subprocess.C
     """``course grade ARGS`` in a process group of its own, stopped whole on a time-out: a plain
     ``run_course`` time-out kills only ``course grade`` and leaves its pool workers grading on."""
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    process = subprocess.Popen([sys.executable, "-m", "course", "grade", *args], cwd=root, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "course", "grade", *args],
+        cwd=root,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         stdout, stderr = process.communicate()
-        raise AssertionError(f"course grade {' '.join(args)} took longer than {timeout:.0f} s\n{stdout[-3000:]}"
-                             f"\n{stderr[-3000:]}") from None
+        raise AssertionError(
+            f"course grade {' '.join(args)} took longer than {timeout:.0f} s\n{stdout[-3000:]}\n{stderr[-3000:]}"
+        ) from None
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 

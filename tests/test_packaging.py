@@ -1,4 +1,5 @@
 """The project installs what it needs by its own files."""
+
 import re
 import subprocess
 import tomllib
@@ -25,8 +26,16 @@ def test_environment_yml_matches_pyproject():
 def test_grading_state_is_ignored_but_gitkeep_is_not():
     def ignored(path):
         return subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO).returncode == 0
-    for path in ["gradebook.db", "submitted/alice/w01_softmax/x.ipynb", "feedback/a.html",
-                 "autograded/alice/w01_softmax/x.ipynb", ".venv/bin/python", "helpers/__pycache__/x.nbi",
-                 "reports/grades.csv", ".demo/x"]:
+
+    for path in [
+        "gradebook.db",
+        "submitted/alice/w01_softmax/x.ipynb",
+        "feedback/a.html",
+        "autograded/alice/w01_softmax/x.ipynb",
+        ".venv/bin/python",
+        "helpers/__pycache__/x.nbi",
+        "reports/grades.csv",
+        ".demo/x",
+    ]:
         assert ignored(path), path
     assert not ignored("autograded/.gitkeep")

@@ -1,4 +1,5 @@
 """``course build [WEEK...]``: generate the student release with nbgrader, then verify it."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,18 +14,25 @@ SHARED_PAGES = ("NOTATION.md",)
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "build", help="generate release/ from source/ and verify it",
+        "build",
+        help="generate release/ from source/ and verify it",
         description="Run nbgrader generate_assignment for each week (all weeks by default), "
-                    "then verify the release: no solution or hidden-test text, no outputs, "
-                    "every grade cell intact.")
+        "then verify the release: no solution or hidden-test text, no outputs, "
+        "every grade cell intact.",
+    )
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="week folders to build, e.g. w01_softmax")
     add_root_option(parser)
     parser.set_defaults(func=run)
 
 
 def build_week(root, week: str) -> None:
-    result = subprocess.run(nbgrader_command("generate_assignment", week, "--force"),
-                            cwd=root, env=tool_env(), capture_output=True, text=True)
+    result = subprocess.run(
+        nbgrader_command("generate_assignment", week, "--force"),
+        cwd=root,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise CourseError(f"nbgrader could not generate {week}:\n{tail}")

@@ -11,6 +11,7 @@ Every sample starts from the release notebook, as a student receives it:
 Run ``python -m course.authoring.make_samples`` after ``course build``; a test checks that the
 committed samples are what this produces.
 """
+
 from __future__ import annotations
 
 import copy
@@ -41,8 +42,11 @@ def sample_notebooks(root: Path, week: str) -> dict[str, dict[str, nbformat.Note
     for release_path in sorted((root / "release" / week).glob("*.ipynb")):
         release = nbformat.read(release_path, as_version=4)
         source = nbformat.read(root / "source" / week / release_path.name, as_version=4)
-        solutions = {nbgrader_meta(c)["grade_id"]: solution_text(c.source)
-                     for c in source.cells if nbgrader_meta(c).get("solution")}
+        solutions = {
+            nbgrader_meta(c)["grade_id"]: solution_text(c.source)
+            for c in source.cells
+            if nbgrader_meta(c).get("solution")
+        }
         result["blank"][release_path.name] = release
         for name in ["reference", *overrides]:
             changes = overrides.get(name, {})

@@ -29,6 +29,7 @@ cells that do not name one; a cell whose id is anything else says ``id="..."`` (
 with an id of its own leaves the ids after it as they were; nbgrader goes by grade_id). The notebook's
 own metadata (kernel, language) is the same for every week, so the text has no YAML header.
 """
+
 from __future__ import annotations
 
 import jupytext
@@ -40,11 +41,11 @@ from ..errors import CourseError
 SCHEMA_VERSION = 3
 ROLES: dict[str, dict[str, bool]] = {
     # role: nbgrader's flags; grade_id is the role's value, points come from `points=`
-    "solution": {"grade": False, "locked": False, "solution": True, "task": False},   # students write here
-    "tests": {"grade": True, "locked": True, "solution": False, "task": False},       # autograded, needs points
-    "locked": {"grade": False, "locked": True, "solution": False, "task": False},     # read-only
-    "manual": {"grade": True, "locked": False, "solution": True, "task": False},      # answered, graded by hand
-    "task": {"grade": False, "locked": True, "solution": False, "task": True},        # a task, graded by hand
+    "solution": {"grade": False, "locked": False, "solution": True, "task": False},  # students write here
+    "tests": {"grade": True, "locked": True, "solution": False, "task": False},  # autograded, needs points
+    "locked": {"grade": False, "locked": True, "solution": False, "task": False},  # read-only
+    "manual": {"grade": True, "locked": False, "solution": True, "task": False},  # answered, graded by hand
+    "task": {"grade": False, "locked": True, "solution": False, "task": True},  # a task, graded by hand
 }
 GRADED = {"tests", "manual", "task"}  # roles that carry points
 NOTEBOOK_METADATA = {
@@ -67,8 +68,7 @@ def nbgrader_of(header: dict, where: str) -> dict | None:
     roles = [key for key in header if key in ROLES]
     unknown = [key for key in header if key not in HEADER_KEYS]
     if unknown:
-        raise CourseError(f"{where}: unknown header key {unknown[0]!r}; a cell header takes "
-                          f"{', '.join(HEADER_KEYS)}")
+        raise CourseError(f"{where}: unknown header key {unknown[0]!r}; a cell header takes {', '.join(HEADER_KEYS)}")
     if len(roles) > 1:
         raise CourseError(f"{where}: one role per cell, not {' and '.join(roles)}")
     if not roles:
@@ -78,7 +78,7 @@ def nbgrader_of(header: dict, where: str) -> dict | None:
     role = roles[0]
     grade_id = header[role]
     if not isinstance(grade_id, str) or not grade_id:
-        raise CourseError(f"{where}: {role}= takes the cell's grade_id in quotes, e.g. {role}=\"softmax\"")
+        raise CourseError(f'{where}: {role}= takes the cell\'s grade_id in quotes, e.g. {role}="softmax"')
     if (role in GRADED) != ("points" in header):
         raise CourseError(f"{where}: a {role} cell " + ("needs points=N" if role in GRADED else "has no points"))
     meta = {**ROLES[role], "grade_id": grade_id, "schema_version": SCHEMA_VERSION}
@@ -113,8 +113,11 @@ def text_to_notebook(text: str, name: str = "<text>") -> NotebookNode:
         if cell_id is None:
             cell_id, unnamed = default_id(unnamed), unnamed + 1
         nbgrader = nbgrader_of(header, f"{name}: cell {index} ({cell_id})")
-        make = {"markdown": nbformat.v4.new_markdown_cell, "code": nbformat.v4.new_code_cell,
-                "raw": nbformat.v4.new_raw_cell}[parsed_cell.cell_type]
+        make = {
+            "markdown": nbformat.v4.new_markdown_cell,
+            "code": nbformat.v4.new_code_cell,
+            "raw": nbformat.v4.new_raw_cell,
+        }[parsed_cell.cell_type]
         cell = make(parsed_cell.source, id=cell_id)
         if nbgrader is not None:
             cell.metadata["nbgrader"] = nbgrader
@@ -141,8 +144,10 @@ def notebook_to_text(notebook: NotebookNode, name: str = "<notebook>") -> str:
             header = {"id": cell["id"], **header}
         copied = nbformat.from_dict({**cell, "metadata": header})
         cells.append(copied)
-    text_notebook = nbformat.v4.new_notebook(cells=cells, metadata={"jupytext": {
-        "notebook_metadata_filter": "-all", "cell_metadata_filter": ",".join(HEADER_KEYS)}})
+    text_notebook = nbformat.v4.new_notebook(
+        cells=cells,
+        metadata={"jupytext": {"notebook_metadata_filter": "-all", "cell_metadata_filter": ",".join(HEADER_KEYS)}},
+    )
     return jupytext.writes(text_notebook, fmt=JUPYTEXT_FORMAT)
 
 

@@ -6,6 +6,7 @@ beside it for nbgrader. ``--check`` writes nothing and exits 1 naming every stal
 runs it). The texts live outside ``source/`` because nbgrader copies all of ``source/<week>/``
 into the student release, and a text holds the solutions and hidden tests.
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,14 +23,19 @@ TEXTS = "weeks"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "notebooks", help="write source/<week>/<week>.ipynb from its text, weeks/<week>.py",
-        description="Generate each week's source notebook from its text (all weeks by default).")
+        "notebooks",
+        help="write source/<week>/<week>.ipynb from its text, weeks/<week>.py",
+        description="Generate each week's source notebook from its text (all weeks by default).",
+    )
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="weeks to generate, e.g. w01_softmax")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 naming each notebook that differs from its text")
-    parser.add_argument("--from-notebook", action="store_true",
-                        help="the other way, once: write weeks/<week>.py from the source notebook "
-                             "(e.g. after drafting in JupyterLab)")
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 naming each notebook that differs from its text"
+    )
+    parser.add_argument(
+        "--from-notebook",
+        action="store_true",
+        help="the other way, once: write weeks/<week>.py from the source notebook (e.g. after drafting in JupyterLab)",
+    )
     add_root_option(parser)
     parser.set_defaults(func=run)
 
@@ -63,16 +69,19 @@ def stale_weeks(root: Path, weeks: list[str]) -> list[str]:
         committed = path.read_text(encoding="utf-8") if path.is_file() else None
         if committed != generated(root, week):
             state = "is missing" if committed is None else "differs from"
-            stale.append(f"source/{week}/{week}.ipynb {state} what {TEXTS}/{week}.py generates: "
-                         f"run `course notebooks {week}`")
+            stale.append(
+                f"source/{week}/{week}.ipynb {state} what {TEXTS}/{week}.py generates: run `course notebooks {week}`"
+            )
     return stale
 
 
 def untexted_weeks(root: Path) -> list[str]:
     """One line per week in source/ that has no text (every notebook is authored as text)."""
-    return [f"source/{week}/ has no text {TEXTS}/{week}.py: write it, or run "
-            f"`course notebooks --from-notebook {week}` once"
-            for week in weeks_in(root / "source") if not text_path(root, week).is_file()]
+    return [
+        f"source/{week}/ has no text {TEXTS}/{week}.py: write it, or run `course notebooks --from-notebook {week}` once"
+        for week in weeks_in(root / "source")
+        if not text_path(root, week).is_file()
+    ]
 
 
 def write_texts(root: Path, weeks: list[str]) -> None:

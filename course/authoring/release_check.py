@@ -4,6 +4,7 @@ A release must hold no solution text, no hidden-test text and no outputs, and ev
 graded or locked cell of the source must be there, with its id and points intact.
 Nothing in it may be, or quote, a week's text (``weeks/<week>.py``, solutions included).
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..notebook import BLOCK, check_calls, MARKER, nbgrader_meta, strip_blocks
+from ..notebook import BLOCK, MARKER, check_calls, nbgrader_meta, strip_blocks
 
 TEXT_HEADER = re.compile(r"^# %%.*\b(solution|tests|locked|manual|task)=", re.M)
 MIN_SECRET_LINE = 16  # shorter lines ("return out") are too common to call a leak
@@ -20,8 +21,11 @@ MIN_SECRET_LINE = 16  # shorter lines ("return out") are too common to call a le
 def secret_lines(text: str) -> set[str]:
     found = set()
     for match in BLOCK.finditer(text):
-        found |= {line.strip() for line in match.group(0).splitlines()
-                  if len(line.strip()) >= MIN_SECRET_LINE and not MARKER.search(line)}
+        found |= {
+            line.strip()
+            for line in match.group(0).splitlines()
+            if len(line.strip()) >= MIN_SECRET_LINE and not MARKER.search(line)
+        }
     return found
 
 
@@ -42,7 +46,8 @@ def verify_release(source_path: Path, release_path: Path) -> list[str]:
 
     for index, cell in enumerate(release.cells, start=1):
         where = f"{release_path}: cell {index}" + (
-            f" ({nbgrader_meta(cell)['grade_id']})" if nbgrader_meta(cell).get("grade_id") else "")
+            f" ({nbgrader_meta(cell)['grade_id']})" if nbgrader_meta(cell).get("grade_id") else ""
+        )
         if MARKER.search(cell.source):
             problems.append(f"{where}: still holds a BEGIN/END SOLUTION or HIDDEN TESTS marker")
         leaked = sorted(secret & {line.strip() for line in cell.source.splitlines()})
@@ -65,8 +70,9 @@ def verify_release(source_path: Path, release_path: Path) -> list[str]:
         twin_meta = nbgrader_meta(twin)
         for key in ("grade", "solution", "locked", "points", "task"):
             if meta.get(key) != twin_meta.get(key):
-                problems.append(f"{where}: {key} is {twin_meta.get(key)!r} in the release but "
-                                f"{meta.get(key)!r} in the source")
+                problems.append(
+                    f"{where}: {key} is {twin_meta.get(key)!r} in the release but {meta.get(key)!r} in the source"
+                )
         is_test = meta.get("grade") and not meta.get("solution")
         if (is_test or meta.get("locked")) and not meta.get("solution"):
             if twin.source.strip() != strip_blocks(cell.source).strip():
@@ -93,8 +99,10 @@ def verify_checks(source_path: Path) -> list[str]:
             check = resolve(name)
             if check is None:
                 close = [n for n in CHECKS if name in n or n in name]
-                problems.append(f"{where}: calls helpers.grading.check_{name}, which does not exist"
-                                + (f" (did you mean check_{close[0]}?)" if close else ""))
+                problems.append(
+                    f"{where}: calls helpers.grading.check_{name}, which does not exist"
+                    + (f" (did you mean check_{close[0]}?)" if close else "")
+                )
                 continue
             for guard in check.guarded:
                 module_name, _, attribute = guard.reference_name.rpartition(".")
@@ -103,8 +111,10 @@ def verify_checks(source_path: Path) -> list[str]:
                 except (ImportError, AttributeError):
                     found = None
                 if getattr(found, "reference_name", None) != guard.reference_name:
-                    problems.append(f"{where}: check_{name} guards {guard.reference_name}, which is no longer "
-                                    f"a reference kernel there")
+                    problems.append(
+                        f"{where}: check_{name} guards {guard.reference_name}, which is no longer "
+                        f"a reference kernel there"
+                    )
     return problems
 
 
@@ -127,9 +137,10 @@ def verify_no_text_leak(root: Path, week: str) -> list[str]:
             problems.append(where + f"has the name of a notebook text, {TEXTS}/{path.name}; texts hold solutions")
         elif TEXT_HEADER.search(content):
             problems.append(where + "holds a notebook text's graded cell headers; texts hold solutions")
-        elif path.suffix != ".ipynb" and (quoted := sorted(secret & {l.strip() for l in content.splitlines()})):
-            problems.append(where + f"quotes a solution or hidden-test line of a notebook text, "
-                                    f"e.g. {quoted[0][:60]!r}")
+        elif path.suffix != ".ipynb" and (quoted := sorted(secret & {line.strip() for line in content.splitlines()})):
+            problems.append(
+                where + f"quotes a solution or hidden-test line of a notebook text, e.g. {quoted[0][:60]!r}"
+            )
     return problems
 
 

@@ -4,6 +4,7 @@ Built from source/<week>/ (the instructor's notebooks, hidden tests included) an
 release/<week>/ (what students received). A worker needs nothing else from the course
 root, so it can run on another machine (see course/grading/worker.py).
 """
+
 from __future__ import annotations
 
 import ast
@@ -51,16 +52,27 @@ def adapters_in(test_source: str, where: str = "a test cell") -> dict[str, dict]
             path = ast.unparse(call.func) if call is not None else ""
             if isinstance(statement, ast.Expr) and path.startswith("helpers.grading.check_"):
                 continue
-            if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                    and isinstance(statement.targets[0], ast.Name) and path.startswith("helpers.")
-                    and not call.keywords and call.args and isinstance(call.args[0], ast.Name)
-                    and all(isinstance(a, ast.Constant) for a in call.args[1:])):
-                found[statement.targets[0].id] = {"call": path, "student": call.args[0].id,
-                                                  "args": [a.value for a in call.args[1:]]}
+            if (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and path.startswith("helpers.")
+                and not call.keywords
+                and call.args
+                and isinstance(call.args[0], ast.Name)
+                and all(isinstance(a, ast.Constant) for a in call.args[1:])
+            ):
+                found[statement.targets[0].id] = {
+                    "call": path,
+                    "student": call.args[0].id,
+                    "args": [a.value for a in call.args[1:]],
+                }
                 continue
-            raise CourseError(f"{where}: the hidden tests may hold only helpers.grading.check_X(obj) calls and "
-                              f"adapters `name = helpers.module.function(obj, constants...)`, not "
-                              f"`{ast.unparse(statement)[:80]}`")
+            raise CourseError(
+                f"{where}: the hidden tests may hold only helpers.grading.check_X(obj) calls and "
+                f"adapters `name = helpers.module.function(obj, constants...)`, not "
+                f"`{ast.unparse(statement)[:80]}`"
+            )
     return found
 
 
@@ -84,12 +96,23 @@ def build_key(root: Path, week: str) -> AnswerKey:
                 continue
             full = source_cells[grade_id].source
             is_test = bool(meta.get("grade")) and not meta.get("solution")
-            cells.append(KeyCell(
-                grade_id=grade_id, cell_type=cell.cell_type, nbgrader=dict(meta), release_source=cell.source,
-                source=full if (is_test or meta.get("locked")) and not meta.get("solution") else None,
-                checks=checks_called(full, f"{source_path}: cell {grade_id}") if is_test else [],
-                adapters=adapters_in(full, f"{source_path}: cell {grade_id}") if is_test else {}))
-        given = sorted({strip_blocks(c.source).strip() for c in release.cells
-                        if c.cell_type == "code" and not nbgrader_meta(c).get("solution")})
+            cells.append(
+                KeyCell(
+                    grade_id=grade_id,
+                    cell_type=cell.cell_type,
+                    nbgrader=dict(meta),
+                    release_source=cell.source,
+                    source=full if (is_test or meta.get("locked")) and not meta.get("solution") else None,
+                    checks=checks_called(full, f"{source_path}: cell {grade_id}") if is_test else [],
+                    adapters=adapters_in(full, f"{source_path}: cell {grade_id}") if is_test else {},
+                )
+            )
+        given = sorted(
+            {
+                strip_blocks(c.source).strip()
+                for c in release.cells
+                if c.cell_type == "code" and not nbgrader_meta(c).get("solution")
+            }
+        )
         notebooks[source_path.name] = NotebookKey(cells=cells, given_code=given, metadata=dict(release.metadata))
     return AnswerKey(week=week, notebooks=notebooks)

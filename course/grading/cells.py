@@ -10,6 +10,7 @@ be repaired is repaired and noted (a cell's unreadable nbgrader metadata is remo
 test cell that carried it is put back from the key; a source that is not text is read as
 empty), and a file that cannot be read as a notebook at all scores 0 with the reason.
 """
+
 from __future__ import annotations
 
 import copy
@@ -69,7 +70,7 @@ def parse(raw: bytes) -> tuple[nbformat.NotebookNode | None, str | None]:
         return None, "not a valid notebook: not JSON"
     try:
         return read(data)
-    except Exception as err:   # whatever nbformat meets that the checks of read() did not foresee
+    except Exception as err:  # whatever nbformat meets that the checks of read() did not foresee
         first_line = (str(err).splitlines() or [""])[0][:150]
         return None, f"not a valid notebook: {type(err).__name__}: {first_line}"
 
@@ -89,7 +90,7 @@ def read(data) -> tuple[nbformat.NotebookNode | None, str | None]:
         return None, f"not a valid notebook: nbformat version {version} is not one this grader reads"
     repair_metadata(data, notes)
     if version < 4:
-        data = nbformat.reads(json.dumps(data), as_version=4)   # nbformat converts older formats
+        data = nbformat.reads(json.dumps(data), as_version=4)  # nbformat converts older formats
     minor = data.get("nbformat_minor")
     if not isinstance(minor, int) or isinstance(minor, bool) or minor < 0:
         data["nbformat_minor"] = nbformat.v4.nbformat_minor
@@ -119,7 +120,7 @@ def repair_metadata(data: dict, notes: dict[str, str]) -> None:
         notes["notebook metadata"] = f"it {was(data, 'metadata', 'an object')}; replaced by an empty one"
         data["metadata"] = {}
         return
-    metadata.pop(REPAIRS, None)   # only parse writes there
+    metadata.pop(REPAIRS, None)  # only parse writes there
     for key in ("kernelspec", "language_info"):
         if key in metadata and not isinstance(metadata[key], dict):
             notes[f"notebook {key}"] = f"it was {kind(metadata[key])}, not an object; removed"
@@ -143,8 +144,9 @@ def repair_cell(cell: dict, number: int) -> list[str]:
         del metadata["tags"]
     if cell.get("cell_type") not in CELL_TYPES:
         cell_type = cell.get("cell_type")
-        shown = (repr(cell_type[:30]) if isinstance(cell_type, str)
-                 else kind(cell_type) if "cell_type" in cell else "none")
+        shown = (
+            repr(cell_type[:30]) if isinstance(cell_type, str) else kind(cell_type) if "cell_type" in cell else "none"
+        )
         notes.append(f"its cell type ({shown}) is not code, markdown or raw; read as raw text")
         cell["cell_type"] = "raw"
     source = text_of(cell.get("source"))
@@ -153,7 +155,7 @@ def repair_cell(cell: dict, number: int) -> list[str]:
         source = ""
     cell["source"] = source
     if cell["cell_type"] == "code":
-        cell["outputs"], cell["execution_count"] = [], None   # never read: the grader runs the cell itself
+        cell["outputs"], cell["execution_count"] = [], None  # never read: the grader runs the cell itself
         cell.pop("attachments", None)
     else:
         cell.pop("outputs", None)
@@ -162,7 +164,7 @@ def repair_cell(cell: dict, number: int) -> list[str]:
             notes.append("its attachments could not be read; removed")
             del cell["attachments"]
     if not isinstance(cell.get("id", ""), str):
-        cell["id"] = f"repaired-{number}"   # restore_cells numbers every cell
+        cell["id"] = f"repaired-{number}"  # restore_cells numbers every cell
     return notes
 
 
@@ -170,7 +172,8 @@ def attachments_ok(attachments) -> bool:
     """{name: {mime type: text or list of text}}, as nbformat stores a markdown cell's images."""
     return isinstance(attachments, dict) and all(
         isinstance(bundle, dict) and all(text_of(data) is not None for data in bundle.values())
-        for bundle in attachments.values())
+        for bundle in attachments.values()
+    )
 
 
 def _new_cell(entry, source: str):
@@ -199,14 +202,14 @@ def restore_cells(notebook, nb_key: NotebookKey) -> dict[str, str]:
             seen.add(grade_id)
     cells = list(notebook.cells)
     by_id = {nbgrader_meta(c)["grade_id"]: c for c in cells if nbgrader_meta(c).get("grade_id")}
-    previous = None   # the cell of the key entry before this one, once placed
+    previous = None  # the cell of the key entry before this one, once placed
     for entry in nb_key["cells"]:
         grade_id, wanted = entry["grade_id"], entry["nbgrader"]
-        given = entry["source"] is not None   # a test or locked cell: the instructor's text
+        given = entry["source"] is not None  # a test or locked cell: the instructor's text
         cell = by_id.get(grade_id)
         if cell is None:
             if not (given or wanted.get("grade")):
-                continue   # a deleted exercise cell: the student's code may live elsewhere
+                continue  # a deleted exercise cell: the student's code may live elsewhere
             cell = _new_cell(entry, entry["source"] if given else entry["release_source"])
             notes[grade_id] = "its cell was deleted; put back from the answer key and graded"
             cells.insert(cells.index(previous) + 1 if previous is not None else 0, cell)
@@ -248,7 +251,13 @@ def repair_notes(notes: dict[str, str], nb_key: NotebookKey) -> list[str]:
 def student_code(notebook, nb_key: NotebookKey) -> list[str]:
     """The code the student wrote: solution cells, and code cells that are not in the release."""
     given = set(nb_key["given_code"])
-    sources = [(text_of(c.get("source")) or "", nbgrader_meta(c)) for c in notebook.cells
-               if isinstance(c, dict) and c.get("cell_type") == "code"]
-    return [source for source, meta in sources
-            if meta.get("solution") or (not meta.get("grade_id") and source.strip() not in given)]
+    sources = [
+        (text_of(c.get("source")) or "", nbgrader_meta(c))
+        for c in notebook.cells
+        if isinstance(c, dict) and c.get("cell_type") == "code"
+    ]
+    return [
+        source
+        for source, meta in sources
+        if meta.get("solution") or (not meta.get("grade_id") and source.strip() not in given)
+    ]

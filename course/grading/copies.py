@@ -8,13 +8,14 @@ appearance, and docstrings and comments gone. A match is a note for the instruct
 for review"), never a lost point: short functions (``return np.maximum(z, 0)``) have one
 natural form and are never compared.
 """
+
 from __future__ import annotations
 
 import ast
 import inspect
 import textwrap
 
-MIN_NODES = 40      # smaller function bodies have too few ways to be written to tell a copy
+MIN_NODES = 40  # smaller function bodies have too few ways to be written to tell a copy
 
 
 class _Canonical(ast.NodeTransformer):
@@ -43,8 +44,11 @@ class _Canonical(ast.NodeTransformer):
 
 
 def _is_docstring(statement) -> bool:
-    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) \
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
         and isinstance(statement.value.value, str)
+    )
 
 
 def _local_names(function: ast.FunctionDef) -> set[str]:
@@ -107,6 +111,9 @@ def week_references(nb_key) -> list:
     for entry in nb_key["cells"]:
         for check_name, _ in entry["checks"]:
             check = CHECKS[check_name]
-            kernels += [k for k in (check.reference, *check.guarded)
-                        if callable(k) and not getattr(k, "__module__", "").endswith("numpy_reference")]
+            kernels += [
+                k
+                for k in (check.reference, *check.guarded)
+                if callable(k) and not getattr(k, "__module__", "").endswith("numpy_reference")
+            ]
     return kernels

@@ -6,6 +6,7 @@ submission's bytes and the week's answer key, and send back plain results; this 
 alone writes the gradebook (course/grading/record.py). One broken submission never stops the
 batch, and a batch stopped half-way resumes where it was on the next run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,14 +41,24 @@ class SubmissionOutcome:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "grade", help="autograde everything under submitted/",
+        "grade",
+        help="autograde everything under submitted/",
         description="Grade submitted/<student>/<week>/ in sandboxed kernels and record the scores in "
-                    "the gradebook. Submissions already graded (and unchanged) are skipped.")
+        "the gradebook. Submissions already graded (and unchanged) are skipped.",
+    )
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="weeks to grade (default: all released weeks)")
-    parser.add_argument("--workers", type=_positive_int, default=1,
-                        help="submissions graded at the same time on this machine (default 1)")
-    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="grade on a Dask cluster, e.g. tcp://10.0.0.5:8786 (workers need this project installed)")
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="submissions graded at the same time on this machine (default 1)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="grade on a Dask cluster, e.g. tcp://10.0.0.5:8786 (workers need this project installed)",
+    )
     parser.add_argument("--force", action="store_true", help="grade again even what is already graded")
     add_root_option(parser)
     parser.set_defaults(func=run)
@@ -67,12 +78,17 @@ def find_submissions(root: Path, weeks: list[str]) -> list[tuple[str, str]]:
     submitted = root / "submitted"
     if not submitted.is_dir():
         raise CourseError(f"{submitted} does not exist: nothing has been submitted yet")
-    return [(student_dir.name, week) for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir())
-            for week in weeks if (student_dir / week).is_dir()]
+    return [
+        (student_dir.name, week)
+        for student_dir in sorted(p for p in submitted.iterdir() if p.is_dir())
+        for week in weeks
+        if (student_dir / week).is_dir()
+    ]
 
 
 def ensure_gradebook(db_url: str) -> None:
     from nbgrader.api import Gradebook
+
     with Gradebook(db_url):
         pass
 
@@ -86,12 +102,15 @@ def payloads(root: Path, submissions, keys: dict, force: bool):
         digest = fingerprint(files, keys[week], left_out)
         if not force and is_current(root, student, week, digest, graded):
             continue
-        yield digest, Payload(student, week, files, keys[week], submission_seed(student, week, secret),
-                              config.limits, left_out)
+        yield (
+            digest,
+            Payload(student, week, files, keys[week], submission_seed(student, week, secret), config.limits, left_out),
+        )
 
 
-def grade_all(root: Path, submissions, workers: int = 1, scheduler: str | None = None,
-              force: bool = False, progress: bool = True) -> list[SubmissionOutcome]:
+def grade_all(
+    root: Path, submissions, workers: int = 1, scheduler: str | None = None, force: bool = False, progress: bool = True
+) -> list[SubmissionOutcome]:
     db_url = grading_config(root).db_url
     ensure_gradebook(db_url)
     keys = {week: build_key(root, week) for week in sorted({w for _, w in submissions})}
@@ -108,8 +127,9 @@ def grade_all(root: Path, submissions, workers: int = 1, scheduler: str | None =
             try:
                 result = future.result()
             except Exception as err:  # an infrastructure failure: nothing is recorded, a rerun retries
-                outcomes.append(SubmissionOutcome(payload.student, payload.week, False,
-                                        f"{type(err).__name__}: {err}"[:300]))
+                outcomes.append(
+                    SubmissionOutcome(payload.student, payload.week, False, f"{type(err).__name__}: {err}"[:300])
+                )
             else:
                 record(root, db_url, result, digest)
                 outcomes.append(SubmissionOutcome(payload.student, payload.week, True))
@@ -135,14 +155,16 @@ class GradingPool:
 
     def __enter__(self):
         from .worker import grade_submission
+
         if self.scheduler:
             try:
                 from distributed import Client
+
                 self.client = Client(self.scheduler, timeout="20s")
             except OSError as err:
                 raise CourseError(f"cannot reach the Dask scheduler at {self.scheduler}: {err}") from None
             return lambda payload: self.client.submit(grade_submission, payload, pure=False)
-        for name in BLAS_THREADS:   # the workers, and the kernels they start, inherit the environment
+        for name in BLAS_THREADS:  # the workers, and the kernels they start, inherit the environment
             os.environ.setdefault(name, "1")
         self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
         return lambda payload: self.pool.submit(grade_submission, payload)
@@ -158,6 +180,7 @@ class GradingPool:
 def _as_completed(futures, scheduler):
     if scheduler:
         from distributed import as_completed as dask_as_completed
+
         return dask_as_completed(list(futures))
     return as_completed(futures)
 
@@ -165,22 +188,30 @@ def _as_completed(futures, scheduler):
 def run(args) -> int:
     root = root_from(args)
     released = weeks_in(root / "release")
-    weeks = select_weeks(args.weeks, released, root / "release",
-                         [w for w in weeks_in(root / "source") if w not in released])
+    weeks = select_weeks(
+        args.weeks, released, root / "release", [w for w in weeks_in(root / "source") if w not in released]
+    )
     skipped = ungraded_folders(root, weeks_in(root / "release"), weeks_in(root / "source"))
     for where, why in skipped:
         print(f"NOT GRADED {where}: {why}")
     submissions = find_submissions(root, weeks)
     if not submissions:
-        raise CourseError(f"no submissions for {', '.join(weeks)} under {root / 'submitted'}"
-                          + (f" ({len(skipped)} folder(s) not graded: listed above)" if skipped else
-                             " (they go in submitted/<student>/<week>/<week>.ipynb)"))
+        raise CourseError(
+            f"no submissions for {', '.join(weeks)} under {root / 'submitted'}"
+            + (
+                f" ({len(skipped)} folder(s) not graded: listed above)"
+                if skipped
+                else " (they go in submitted/<student>/<week>/<week>.ipynb)"
+            )
+        )
     outcomes = grade_all(root, submissions, args.workers, args.scheduler, args.force)
     print(format_table(read_rows(root, weeks)))
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         print(f"NOT GRADED {o.student}/{o.week}: {o.reason}")
-    print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions"
-          + (f" ({len(submissions) - len(outcomes)} already up to date)" if len(submissions) > len(outcomes) else "")
-          + (f"; {len(skipped)} folder(s) under submitted/ not graded (listed above)" if skipped else ""))
+    print(
+        f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions"
+        + (f" ({len(submissions) - len(outcomes)} already up to date)" if len(submissions) > len(outcomes) else "")
+        + (f"; {len(skipped)} folder(s) under submitted/ not graded (listed above)" if skipped else "")
+    )
     return 1 if failed else 0

@@ -6,14 +6,14 @@ A submission counts as graded once its grades are committed and its ``.course-gr
 the submission or the week changed. Killing the grader half-way loses nothing: whatever
 was not recorded is graded again, and recording twice overwrites the same rows.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from pathlib import Path
-
 from dataclasses import asdict
+from pathlib import Path
 
 from ..errors import CourseError
 from .payload import SubmissionResult
@@ -44,6 +44,7 @@ def is_current(root: Path, student: str, week: str, digest: str, graded: set) ->
 
 def graded_submissions(db_url: str) -> set[tuple[str, str]]:
     from nbgrader.api import Gradebook
+
     with Gradebook(db_url) as gb:
         return {(a.name, s.student.id) for a in gb.assignments for s in a.submissions}
 
@@ -80,11 +81,17 @@ def record(root: Path, db_url: str, result: SubmissionResult, digest: str) -> No
     for notebook_name, notebook in result.notebooks.items():
         if notebook.executed:
             write_atomically(folder / notebook_name, notebook.executed)
-    summary = {"fingerprint": digest, "student": student, "week": week, "seconds": result.seconds,
-               "notes": result.notes,
-               "notebooks": {name: {"grades": {g: asdict(grade) for g, grade in nb.grades.items()},
-                                    "notes": nb.notes}
-                             for name, nb in result.notebooks.items()}}
+    summary = {
+        "fingerprint": digest,
+        "student": student,
+        "week": week,
+        "seconds": result.seconds,
+        "notes": result.notes,
+        "notebooks": {
+            name: {"grades": {g: asdict(grade) for g, grade in nb.grades.items()}, "notes": nb.notes}
+            for name, nb in result.notebooks.items()
+        },
+    }
     write_atomically(folder / RESULT_FILE, json.dumps(summary, indent=1))
 
 
@@ -96,13 +103,17 @@ def _summary(root: Path, student: str, week: str) -> dict:
 def reasons(root: Path, student: str, week: str) -> dict[str, str]:
     """grade_id -> why it lost points, or how it was graded (a cell put back, ...), from the last
     recorded grading (empty if none)."""
-    return {grade_id: grade["reason"]
-            for notebook in _summary(root, student, week).get("notebooks", {}).values()
-            for grade_id, grade in notebook["grades"].items() if grade.get("reason")}
+    return {
+        grade_id: grade["reason"]
+        for notebook in _summary(root, student, week).get("notebooks", {}).values()
+        for grade_id, grade in notebook["grades"].items()
+        if grade.get("reason")
+    }
 
 
 def notes(root: Path, student: str, week: str) -> list[str]:
     """Notes for the instructor that cost no point: flagged code, isolation, skipped cells."""
     summary = _summary(root, student, week)
-    return summary.get("notes", []) + [note for notebook in summary.get("notebooks", {}).values()
-                                       for note in notebook.get("notes", [])]
+    return summary.get("notes", []) + [
+        note for notebook in summary.get("notebooks", {}).values() for note in notebook.get("notes", [])
+    ]

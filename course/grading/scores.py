@@ -1,4 +1,5 @@
 """Read scores back from nbgrader's gradebook, and print them as a table."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from ..notebook import nbgrader_meta
 class Row:
     student: str
     assignment: str
-    problems: dict[str, float | None]   # grade_id -> score (None until graded manually)
+    problems: dict[str, float | None]  # grade_id -> score (None until graded manually)
     max_scores: dict[str, float]
     total: float
     max_total: float
@@ -44,11 +45,20 @@ def read_rows(root: Path, weeks: list[str] | None = None) -> list[Row]:
                 problems, max_scores = {}, {}
                 for notebook in sorted(submission.notebooks, key=lambda n: n.name):
                     for grade in sorted(notebook.grades, key=lambda g: (order.get(g.name, len(order)), g.name)):
-                        problems[grade.name] = grade.score if (grade.auto_score is not None or
-                                                                grade.manual_score is not None) else None
+                        problems[grade.name] = (
+                            grade.score if (grade.auto_score is not None or grade.manual_score is not None) else None
+                        )
                         max_scores[grade.name] = grade.max_score
-                rows.append(Row(submission.student.id, assignment.name, problems, max_scores,
-                                submission.score, submission.max_score))
+                rows.append(
+                    Row(
+                        submission.student.id,
+                        assignment.name,
+                        problems,
+                        max_scores,
+                        submission.score,
+                        submission.max_score,
+                    )
+                )
     return rows
 
 
@@ -60,15 +70,17 @@ def format_table(rows: list[Row]) -> str:
         chosen = [r for r in rows if r.assignment == assignment]
         problems = list(dict.fromkeys(p for r in chosen for p in r.problems))
         header = ["student", *problems, "total"]
-        body = [[r.student, *(_score(r.problems.get(p)) for p in problems),
-                 f"{_score(r.total)}/{_score(r.max_total)}"] for r in chosen]
-        body.insert(0, ["(max)", *(_score(chosen[0].max_scores.get(p)) for p in problems),
-                        _score(chosen[0].max_total)])
+        body = [
+            [r.student, *(_score(r.problems.get(p)) for p in problems), f"{_score(r.total)}/{_score(r.max_total)}"]
+            for r in chosen
+        ]
+        body.insert(0, ["(max)", *(_score(chosen[0].max_scores.get(p)) for p in problems), _score(chosen[0].max_total)])
         widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
         lines.append(f"== {assignment}")
         for line in [header, *body]:
-            lines.append("  ".join(str(x).rjust(w) if i else str(x).ljust(w)
-                                   for i, (x, w) in enumerate(zip(line, widths))))
+            lines.append(
+                "  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(line, widths)))
+            )
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ never committed: .gitignore), or set by the instructor in the ``COURSE_GRADING_S
 environment variable (a shared secret for several graders of one course). A grading kernel
 never sees it: the course root is not in its sandbox and its environment is an allow-list.
 """
+
 from __future__ import annotations
 
 import os

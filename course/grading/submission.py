@@ -6,18 +6,25 @@ course's source notebook would otherwise be graded as the student's work, and a 
 the notebook would put any file the grader can read into the kernel. Each is left out with a
 reason; a notebook left out scores 0 with that reason (course/grading/worker.py).
 """
+
 from __future__ import annotations
 
 import os
 import stat
 from pathlib import Path
 
-MAX_FILE_BYTES = 100 << 20      # one submitted file
+MAX_FILE_BYTES = 100 << 20  # one submitted file
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+    for test, name in (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -63,6 +70,7 @@ def submission_files(root: Path, student: str, week: str) -> dict[str, bytes]:
 
 # --------------------------------------------------------------------------- folders that are not graded
 
+
 def ungraded_folders(root: Path, released: list[str], sources: list[str]) -> list[tuple[str, str]]:
     """[(submitted/... path, why it is not graded and what to do)] for everything under submitted/ that
     no grading run will pick up: a misspelled week folder, a week never built, a stray file."""
@@ -90,6 +98,11 @@ def ungraded_folders(root: Path, released: list[str], sources: list[str]) -> lis
                 found.append((where, f"{entry.name} has not been built: run `course build {entry.name}`"))
             else:
                 close = difflib.get_close_matches(entry.name, released + sources, n=1, cutoff=0.6)
-                found.append((where, f"no week is called {entry.name!r}"
-                              + (f" (did you mean {close[0]}?)" if close else f"; the weeks are {', '.join(released)}")))
+                found.append(
+                    (
+                        where,
+                        f"no week is called {entry.name!r}"
+                        + (f" (did you mean {close[0]}?)" if close else f"; the weeks are {', '.join(released)}"),
+                    )
+                )
     return found

@@ -6,6 +6,7 @@ in the kernel *and* every case the grader asked passed ``helpers.grading.judge``
 a process that never ran student code. Anything else that happened (a cell put back, a
 warning on stderr from code whose results were all right) is a note, never a lost point.
 """
+
 from __future__ import annotations
 
 from ..notebook import nbgrader_meta
@@ -62,8 +63,9 @@ def trusted_failures(requests: list[Request], replies: list[dict] | None) -> dic
             failures[request.grade_id] = "the grader could not call your functions (the notebook did not finish)"
             continue
         reply = replies[i]
-        call = Call(error=reply["error"]) if "error" in reply else Call(got=reply["got"],
-                                                                         args_after=reply["args_after"])
+        call = (
+            Call(error=reply["error"]) if "error" in reply else Call(got=reply["got"], args_after=reply["args_after"])
+        )
         try:
             judge(CHECKS[request.check], request.case, request.number, request.total, call)
             failures.setdefault(request.grade_id, None)
@@ -72,8 +74,9 @@ def trusted_failures(requests: list[Request], replies: list[dict] | None) -> dic
     return failures
 
 
-def decide(notebook, nb_key: NotebookKey, restored: dict[str, str], requests: list[Request],
-           outcome: KernelRun) -> dict[str, Grade]:
+def decide(
+    notebook, nb_key: NotebookKey, restored: dict[str, str], requests: list[Request], outcome: KernelRun
+) -> dict[str, Grade]:
     from nbgrader.utils import determine_grade
 
     cells = {nbgrader_meta(c).get("grade_id"): c for c in notebook.cells if nbgrader_meta(c).get("grade_id")}

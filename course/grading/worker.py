@@ -15,6 +15,7 @@ result (course/grading/grade.py, course/grading/record.py). Each notebook goes t
 5. ask: in the same kernel, call the graded functions on inputs this process chose;
 6. judge the returned arrays here and decide each problem (course/grading/verdict.py).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,7 +25,7 @@ import nbformat
 import numpy as np
 
 from ..config import Limits
-from ..sandbox.execute import execute, TestCell
+from ..sandbox.execute import TestCell, execute
 from .cells import parse, repair_notes, restore_cells, student_code
 from .copies import copied_references, week_references
 from .payload import Grade, NotebookKey, NotebookResult, Payload, Request, SubmissionResult
@@ -42,7 +43,9 @@ def submission_seed(student: str, week: str, secret: str = "") -> int:
 def grade_submission(payload: Payload) -> SubmissionResult:
     started = time.perf_counter()
     result = SubmissionResult(payload.student, payload.week)
-    result.notes += [f"left out: {why}" for name, why in payload.left_out.items() if name not in payload.key["notebooks"]]
+    result.notes += [
+        f"left out: {why}" for name, why in payload.left_out.items() if name not in payload.key["notebooks"]
+    ]
     for name, nb_key in payload.key["notebooks"].items():
         raw, note = pick_file(payload.files, name)
         if note:
@@ -51,8 +54,7 @@ def grade_submission(payload: Payload) -> SubmissionResult:
             why = payload.left_out.get(name) or next(iter(payload.left_out.values()))
             result.notebooks[name] = scored_zero(nb_key, f"notebook not graded: {why}")
             continue
-        result.notebooks[name] = grade_notebook(raw, nb_key, payload.files, payload.limits,
-                                                payload.seed)
+        result.notebooks[name] = grade_notebook(raw, nb_key, payload.files, payload.limits, payload.seed)
     result.seconds = round(time.perf_counter() - started, 2)
     return result
 
@@ -66,15 +68,16 @@ def pick_file(files: dict[str, bytes], name: str) -> tuple[bytes | None, str | N
     return None, None
 
 
-def grade_notebook(raw: bytes | None, nb_key: NotebookKey, files: dict[str, bytes], limits: Limits,
-                   seed: int) -> NotebookResult:
+def grade_notebook(
+    raw: bytes | None, nb_key: NotebookKey, files: dict[str, bytes], limits: Limits, seed: int
+) -> NotebookResult:
     if raw is None:
         return scored_zero(nb_key, "notebook not submitted")
-    notebook, problem = parse(raw)                                   # 1. read
+    notebook, problem = parse(raw)  # 1. read
     if problem:
         return scored_zero(nb_key, problem)
-    restored = restore_cells(notebook, nb_key)                       # 2. restore
-    attack, flags = find_attack(notebook, nb_key)                    # 3. scan
+    restored = restore_cells(notebook, nb_key)  # 2. restore
+    attack, flags = find_attack(notebook, nb_key)  # 3. scan
     notes = repair_notes(restored, nb_key) + [f"flagged for review: {flag}" for flag in flags]
     if attack:
         graded = scored_zero(nb_key, f"tampering: {attack}")
@@ -82,16 +85,21 @@ def grade_notebook(raw: bytes | None, nb_key: NotebookKey, files: dict[str, byte
         return graded
     requests = make_requests(nb_key, seed)
     tests, adapters = test_cells(nb_key)
-    outcome = execute(notebook, files, requests, limits, tests, adapters)   # 4. run, 5. ask
-    grades = decide(notebook, nb_key, restored, requests, outcome)      # 6. judge
+    outcome = execute(notebook, files, requests, limits, tests, adapters)  # 4. run, 5. ask
+    grades = decide(notebook, nb_key, restored, requests, outcome)  # 6. judge
     notes += outcome.notes + [f"cell {i + 1}: {why}" for i, why in outcome.skipped.items()]
     return NotebookResult(grades, nbformat.writes(notebook), notes)
 
 
 def scored_zero(nb_key: NotebookKey, reason: str) -> NotebookResult:
     """Every graded cell of the notebook at 0 of its points, for one reason (not submitted, unreadable, ...)."""
-    return NotebookResult({c["grade_id"]: Grade(0.0, float(c["nbgrader"].get("points", 0)), reason)
-                           for c in nb_key["cells"] if c["nbgrader"].get("grade")})
+    return NotebookResult(
+        {
+            c["grade_id"]: Grade(0.0, float(c["nbgrader"].get("points", 0)), reason)
+            for c in nb_key["cells"]
+            if c["nbgrader"].get("grade")
+        }
+    )
 
 
 def find_attack(notebook, nb_key: NotebookKey) -> tuple[str | None, list[str]]:
@@ -131,7 +139,9 @@ def make_requests(nb_key: NotebookKey, seed: int) -> list[Request]:
     requests = []
     for entry in nb_key["cells"]:
         for check_name, function in entry["checks"]:
-            cases = CHECKS[check_name].cases(rng)   # the key holds registered names only
-            requests += [Request(entry["grade_id"], check_name, function, case, number, len(cases))
-                         for number, case in enumerate(cases, start=1)]
+            cases = CHECKS[check_name].cases(rng)  # the key holds registered names only
+            requests += [
+                Request(entry["grade_id"], check_name, function, case, number, len(cases))
+                for number, case in enumerate(cases, start=1)
+            ]
     return requests

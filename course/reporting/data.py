@@ -5,6 +5,7 @@ autograded notebook (course/grading/record.py's .course-grade.json).
 The gradebook is the truth for scores (an instructor may have changed one by hand in formgrader);
 the recorded reasons explain the points that are still lost.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,10 +28,10 @@ class Submission:
     max_score: float
     problems: dict[str, float | None]
     max_scores: dict[str, float]
-    lost: dict[str, str] = field(default_factory=dict)      # problem -> why points were lost
-    notes: list[str] = field(default_factory=list)          # for the instructor, no point taken
-    seconds: float | None = None                            # grading time, when recorded
-    feedback: list[Path] = field(default_factory=list)      # the student's feedback pages, if made
+    lost: dict[str, str] = field(default_factory=dict)  # problem -> why points were lost
+    notes: list[str] = field(default_factory=list)  # for the instructor, no point taken
+    seconds: float | None = None  # grading time, when recorded
+    feedback: list[Path] = field(default_factory=list)  # the student's feedback pages, if made
 
     @property
     def flags(self) -> list[str]:
@@ -42,22 +43,24 @@ class ClassData:
     weeks: list[str]
     students: list[str]
     submissions: list[Submission]
-    problems: dict[str, dict[str, float]]                   # week -> problem -> points
+    problems: dict[str, dict[str, float]]  # week -> problem -> points
 
     def of_week(self, week: str) -> list[Submission]:
         return [s for s in self.submissions if s.week == week]
 
     def failure_groups(self) -> list[Group]:
-        return group_failures([(s.week, s.student, problem, reason)
-                               for s in self.submissions for problem, reason in s.lost.items()])
+        return group_failures(
+            [(s.week, s.student, problem, reason) for s in self.submissions for problem, reason in s.lost.items()]
+        )
 
     def flagged(self) -> list[tuple[str, str, str]]:
         """(week, student, note) for every note flagged for review."""
         return [(s.week, s.student, note) for s in self.submissions for note in s.flags]
 
     def other_notes(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        return group_notes([(s.week, s.student, note) for s in self.submissions
-                            for note in s.notes if not note.startswith(FLAGGED)])
+        return group_notes(
+            [(s.week, s.student, note) for s in self.submissions for note in s.notes if not note.startswith(FLAGGED)]
+        )
 
 
 def summary(root: Path, student: str, week: str) -> dict:
@@ -77,20 +80,34 @@ def collect(root: Path, rows: list[Row]) -> ClassData:
     submissions, problems = [], {}
     for row in rows:
         recorded = summary(root, row.student, row.assignment)
-        grades = {grade_id: grade for notebook in recorded.get("notebooks", {}).values()
-                  for grade_id, grade in notebook.get("grades", {}).items()}
+        grades = {
+            grade_id: grade
+            for notebook in recorded.get("notebooks", {}).values()
+            for grade_id, grade in notebook.get("grades", {}).items()
+        }
         lost = {}
         for problem, score in row.problems.items():
             points = row.max_scores.get(problem, 0.0)
             if score is not None and score < points:
                 lost[problem] = (grades.get(problem) or {}).get("reason") or "no reason recorded (graded by hand?)"
-        notes = recorded.get("notes", []) + [note for notebook in recorded.get("notebooks", {}).values()
-                                             for note in notebook.get("notes", [])]
+        notes = recorded.get("notes", []) + [
+            note for notebook in recorded.get("notebooks", {}).values() for note in notebook.get("notes", [])
+        ]
         seconds = recorded.get("seconds")
-        submissions.append(Submission(row.student, row.assignment, row.total, row.max_total, row.problems,
-                                      row.max_scores, lost, notes,
-                                      float(seconds) if isinstance(seconds, (int, float)) else None,
-                                      feedback_pages(root, row.student, row.assignment)))
+        submissions.append(
+            Submission(
+                row.student,
+                row.assignment,
+                row.total,
+                row.max_total,
+                row.problems,
+                row.max_scores,
+                lost,
+                notes,
+                float(seconds) if isinstance(seconds, (int, float)) else None,
+                feedback_pages(root, row.student, row.assignment),
+            )
+        )
         problems.setdefault(row.assignment, {}).update(row.max_scores)
     weeks = sorted(problems)
     students = sorted({s.student for s in submissions})

@@ -6,6 +6,7 @@ same file comes out of ``nbgrader export`` with that option, and formgrader's gr
 late-submission penalties and student list are nbgrader's own. A student with no submission
 for a week scores 0 there, as in nbgrader's own CSV export.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,10 +30,13 @@ class LmsExport(ExportPlugin):
         dest = self.to or str(DEFAULT)
         wanted_assignments = [str(a) for a in self.assignment]
         wanted_students = [str(s) for s in self.student]
-        assignments = sorted((a for a in gradebook.assignments
-                              if not wanted_assignments or a.name in wanted_assignments), key=lambda a: a.name)
-        students = sorted((s for s in gradebook.students if not wanted_students or s.id in wanted_students),
-                          key=lambda s: s.id)
+        assignments = sorted(
+            (a for a in gradebook.assignments if not wanted_assignments or a.name in wanted_assignments),
+            key=lambda a: a.name,
+        )
+        students = sorted(
+            (s for s in gradebook.students if not wanted_students or s.id in wanted_students), key=lambda s: s.id
+        )
         scores: dict[tuple[str, str], float] = {}
         for assignment in assignments:
             for submission in assignment.submissions:
@@ -50,9 +54,11 @@ class LmsExport(ExportPlugin):
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "export", help="write the grades CSV an LMS imports (student id, score per week, total)",
+        "export",
+        help="write the grades CSV an LMS imports (student id, score per week, total)",
         description="Run `nbgrader export` with this course's exporter plugin (course.reporting.export.LmsExport): "
-                    "one row per student, one column per week, and the total.")
+        "one row per student, one column per week, and the total.",
+    )
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="weeks to export (default: every week)")
     parser.add_argument("--output", default=None, help=f"CSV path (default: <root>/{DEFAULT})")
     add_root_option(parser)
@@ -71,6 +77,7 @@ def export(root: Path, output: Path, weeks: list[str] = ()) -> None:
 
 def assignments(url: str) -> list[str]:
     from nbgrader.api import Gradebook
+
     with Gradebook(url) as gb:
         return sorted(a.name for a in gb.assignments)
 
@@ -88,6 +95,8 @@ def run(args) -> int:
     with output.open() as handle:
         header, *rows = list(csv.reader(handle))
     weeks = header[1:-1]
-    print(f"wrote {output}: {len(rows)} student{'s' * (len(rows) != 1)}, "
-          f"{len(weeks)} week{'s' * (len(weeks) != 1)} ({', '.join(weeks)}) and the total")
+    print(
+        f"wrote {output}: {len(rows)} student{'s' * (len(rows) != 1)}, "
+        f"{len(weeks)} week{'s' * (len(weeks) != 1)} ({', '.join(weeks)}) and the total"
+    )
     return 0

@@ -12,6 +12,7 @@ the kind of failure and the case it first showed on. For example
 becomes  softmax_cross_entropy · `loss` overflowed or divided by zero · at "large logits around
 1000, integer labels". Reasons that cost no point (a restored cell, a note) are not failures.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,37 +20,42 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 # "<function>, case k of n (<label>; inputs <shapes>)[ vs numerical gradient]: <what>"
-CASE = re.compile(r"^(?P<subject>[^,:]+?), case \d+ of \d+ \((?P<label>.*?); inputs .*?\)"
-                  r"(?P<numerical> vs numerical(?: gradient)?)?: (?P<what>.*)$", re.S)
+CASE = re.compile(
+    r"^(?P<subject>[^,:]+?), case \d+ of \d+ \((?P<label>.*?); inputs .*?\)"
+    r"(?P<numerical> vs numerical(?: gradient)?)?: (?P<what>.*)$",
+    re.S,
+)
 # "<where>: `<name>` ..." (a visible test's assert_close, or a check named after its output)
 NAMED = re.compile(r"^(?P<subject>[^`]+?): (?P<what>`.*)$", re.S)
 EXCEPTION = re.compile(r"^(?P<name>[A-Z]\w*(?:Error|Exception|Failed|Warning)|[A-Z]\w*Interrupt): (?P<rest>.*)$", re.S)
 # Notes appended to a reason (course/grading/cells.py) that say how the problem was graded, not what is wrong.
 GRADED_NOTE = re.compile(r"(?:; )?its (?:cell|test cell|points)\b.*?(?:and graded)$")
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?(?![\w])", re.I)
-RANDOM_LABEL = re.compile(r"\d+\.\d{3,}")   # a case drawn at random names its values (x0 = 1.234)
+RANDOM_LABEL = re.compile(r"\d+\.\d{3,}")  # a case drawn at random names its values (x0 = 1.234)
 
 
 @dataclass(frozen=True)
 class Failure:
     """What one lost point says about the code, reduced so that equal mistakes compare equal."""
-    kind: str           # what went wrong, without values ("overflowed or divided by zero")
+
+    kind: str  # what went wrong, without values ("overflowed or divided by zero")
     function: str = ""  # the student's function, when the reason names it
-    output: str = ""    # which of its outputs, when it has several
-    case: str = ""      # the case it first showed on ("" when the case says nothing shared)
+    output: str = ""  # which of its outputs, when it has several
+    case: str = ""  # the case it first showed on ("" when the case says nothing shared)
 
 
 @dataclass
 class Group:
     """One mistake (the same kind of failure of the same problem) and everyone who made it."""
+
     week: str
     problem: str
     kind: str
-    subject: str = ""   # the function (or the problem) it is about
+    subject: str = ""  # the function (or the problem) it is about
     output: str = ""
-    case: str = ""      # the case it showed on most often
+    case: str = ""  # the case it showed on most often
     students: list[str] = field(default_factory=list)
-    example: str = ""   # one full reason, as a student reads it
+    example: str = ""  # one full reason, as a student reads it
 
     @property
     def count(self) -> int:
@@ -77,7 +83,7 @@ def numbers_out(text: str) -> str:
 def first_sentence(text: str, limit: int = 90) -> str:
     text = text.strip().splitlines()[0] if text.strip() else ""
     cut = re.split(r"(?<=[^\s.])\.(?:\s|$)", text, maxsplit=1)[0]
-    return cut if len(cut) <= limit else cut[:limit - 1].rstrip() + "…"
+    return cut if len(cut) <= limit else cut[: limit - 1].rstrip() + "…"
 
 
 def kind_of(what: str) -> str:
@@ -98,8 +104,11 @@ def kind_of(what: str) -> str:
         return prefix + "has the wrong shape"
     returned = re.match(r"`[^`]+` is a (?P<type>[\w.]+)", what)
     if returned:
-        kind = "returned None (a missing `return`?)" if returned.group("type") == "NoneType" \
+        kind = (
+            "returned None (a missing `return`?)"
+            if returned.group("type") == "NoneType"
             else f"returned a {returned.group('type')}, not numbers"
+        )
         return kind
     if re.match(r"`[^`]+` has dtype", what):
         return prefix + "is not floating-point"
@@ -143,11 +152,15 @@ def classify(reason: str) -> Failure:
         label = case.group("label").strip()
         return Failure(kind, function, output_of(what, function), "" if RANDOM_LABEL.search(label) else label)
     named = NAMED.match(body) if ours else None
-    if named:   # a visible test: "<what it checks>: `<what it checks>` is wrong ..."
+    if named:  # a visible test: "<what it checks>: `<what it checks>` is wrong ..."
         numerical = " vs numerical" in named.group("subject")
         return Failure(kind_of(named.group("what")) + (" (against the numerical gradient)" if numerical else ""))
-    own = re.match(r"^(?P<function>\w+) (?P<what>(?:is not implemented yet|calls \S+, (?:the reference|which does the exercise)).*)$",
-                   body, re.S)
+    own = re.match(
+        r"^(?P<function>\w+) "
+        r"(?P<what>(?:is not implemented yet|calls \S+, (?:the reference|which does the exercise)).*)$",
+        body,
+        re.S,
+    )
     if own:
         return Failure(kind_of(own.group("what")), own.group("function"))
     if text.startswith("not implemented yet"):

@@ -6,6 +6,7 @@ preprocessors nbgrader_config.py configures (they leave the hidden tests out), p
 from what ``course grade`` recorded (course/grading/record.py), with the scores as the gradebook has them
 now (after nbgrader's GetGrades), so that a score an instructor changed by hand is shown as it is.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ from traitlets import Bool
 
 from ..config import db_url, nbgrader_settings
 from ..errors import CourseError
-from ..grading.record import graded_submissions, RESULT_FILE
+from ..grading.record import RESULT_FILE, graded_submissions
 from ..paths import add_root_option, nbgrader_command, root_from, tool_env, weeks_in
 from .html import inline_code
 
@@ -29,11 +30,13 @@ MARK = "course-lost-points"
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "feedback", help="write each graded student's feedback page, lost points first",
+        "feedback",
+        help="write each graded student's feedback page, lost points first",
         description="Run nbgrader generate_feedback for every graded submission of the given weeks "
-                    "(default: every week with grades) into feedback/<student>/<week>/; hidden tests "
-                    "are left out as nbgrader_config.py configures, and each page starts with the "
-                    "reason for every lost point.")
+        "(default: every week with grades) into feedback/<student>/<week>/; hidden tests "
+        "are left out as nbgrader_config.py configures, and each page starts with the "
+        "reason for every lost point.",
+    )
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="weeks (default: every graded week)")
     add_root_option(parser)
     parser.set_defaults(func=run)
@@ -42,17 +45,23 @@ def register(subparsers) -> None:
 def lost_points_html(lost: list[tuple[str, float, float, str]]) -> str:
     """One HTML block (kept free of blank lines so that markdown passes it through whole)."""
     if not lost:
-        return (f'<div class="alert alert-success {MARK}"><strong>Every point earned.</strong> '
-                f'Nothing below lost a point.</div>')
-    items = "".join(f"<li><strong>{escape(problem)}</strong> ({score:g} of {points:g}): "
-                    f"{inline_code(reason.removeprefix('CheckFailed: '))}</li>"
-                    for problem, score, points, reason in lost)
+        return (
+            f'<div class="alert alert-success {MARK}"><strong>Every point earned.</strong> '
+            f"Nothing below lost a point.</div>"
+        )
+    items = "".join(
+        f"<li><strong>{escape(problem)}</strong> ({score:g} of {points:g}): "
+        f"{inline_code(reason.removeprefix('CheckFailed: '))}</li>"
+        for problem, score, points, reason in lost
+    )
     total = sum(points - score for _, score, points, _ in lost)
-    return (f'<div class="alert alert-warning {MARK}"><strong>Where you lost points ({total:g} in '
-            f'{len(lost)} problem{"s" * (len(lost) != 1)}):</strong><ul style="margin:6px 0 0">{items}</ul>'
-            f'<div style="margin-top:6px">A reason names the case that failed first; the public checks '
-            f'(<code>helpers.grading.check_&lt;name&gt;(your_function)</code>) run the same kind of cases in '
-            f'your notebook.</div></div>')
+    return (
+        f'<div class="alert alert-warning {MARK}"><strong>Where you lost points ({total:g} in '
+        f'{len(lost)} problem{"s" * (len(lost) != 1)}):</strong><ul style="margin:6px 0 0">{items}</ul>'
+        f'<div style="margin-top:6px">A reason names the case that failed first; the public checks '
+        f"(<code>helpers.grading.check_&lt;name&gt;(your_function)</code>) run the same kind of cases in "
+        f"your notebook.</div></div>"
+    )
 
 
 class LostPoints(Preprocessor):
@@ -69,8 +78,11 @@ class LostPoints(Preprocessor):
             recorded = json.loads((folder / RESULT_FILE).read_text())
         except (OSError, ValueError):
             recorded = {}
-        reasons = {grade_id: grade.get("reason", "") for notebook in recorded.get("notebooks", {}).values()
-                   for grade_id, grade in notebook.get("grades", {}).items()}
+        reasons = {
+            grade_id: grade.get("reason", "")
+            for notebook in recorded.get("notebooks", {}).values()
+            for grade_id, grade in notebook.get("grades", {}).items()
+        }
         lost = []
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
@@ -78,8 +90,14 @@ class LostPoints(Preprocessor):
                 continue
             score, points = float(meta["score"]), float(meta.get("points", 0))
             if score < points:
-                lost.append((meta.get("grade_id", "?"), score, points,
-                             reasons.get(meta.get("grade_id")) or "points taken when your work was graded by hand"))
+                lost.append(
+                    (
+                        meta.get("grade_id", "?"),
+                        score,
+                        points,
+                        reasons.get(meta.get("grade_id")) or "points taken when your work was graded by hand",
+                    )
+                )
         nb.cells.insert(0, new_markdown_cell(lost_points_html(lost), metadata={MARK: True}))
         return nb, resources
 
@@ -101,8 +119,9 @@ def graded_weeks(root: Path) -> dict[str, list[str]]:
 
 
 def generate(root: Path, week: str) -> None:
-    command = nbgrader_command("generate_feedback", week, "--force",
-                               f"--GenerateFeedback.preprocessors={json.dumps(preprocessors(root))}")
+    command = nbgrader_command(
+        "generate_feedback", week, "--force", f"--GenerateFeedback.preprocessors={json.dumps(preprocessors(root))}"
+    )
     result = subprocess.run(command, cwd=root, env=tool_env(), capture_output=True, text=True)
     # nbgrader copies every file next to the autograded notebook; our record holds the instructor's
     # notes (what was flagged for review), which are not for students.
@@ -129,6 +148,8 @@ def run(args) -> int:
     for week in weeks:
         generate(root, week)
         pages = sorted((root / "feedback").glob(f"*/{week}/*.html"))
-        print(f"{week}: {len(pages)} feedback page{'s' * (len(pages) != 1)} for {len(graded[week])} "
-              f"student{'s' * (len(graded[week]) != 1)} in {root / 'feedback'}/<student>/{week}/")
+        print(
+            f"{week}: {len(pages)} feedback page{'s' * (len(pages) != 1)} for {len(graded[week])} "
+            f"student{'s' * (len(graded[week]) != 1)} in {root / 'feedback'}/<student>/{week}/"
+        )
     return 0

@@ -1,5 +1,6 @@
 """The class report's pictures: static PNGs drawn with matplotlib (no JavaScript, no network), each
 returned as a data: URI so that reports/index.html is one file that opens anywhere."""
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,10 @@ BLUE, GREEN, GREY = "#3b6ea8", "#3f9b5a", "#9aa4ad"
 
 def _pyplot():
     import matplotlib
+
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
+
     return plt
 
 
@@ -30,16 +33,24 @@ def full_marks_share(submissions: list[Submission], problem: str) -> float:
     """The share of the week's submissions with every point of ``problem``."""
     if not submissions:
         return 0.0
-    full = sum(1 for s in submissions
-               if s.problems.get(problem) is not None and s.problems[problem] >= s.max_scores.get(problem, 0))
+    full = sum(
+        1
+        for s in submissions
+        if s.problems.get(problem) is not None and s.problems[problem] >= s.max_scores.get(problem, 0)
+    )
     return full / len(submissions)
 
 
 def week_figure(week: str, submissions: list[Submission], problems: dict[str, float]) -> str:
     """Left: how many students got each score. Right: per problem, the share with full marks."""
     plt = _pyplot()
-    fig, (hist, bars) = plt.subplots(1, 2, figsize=(11, max(3.0, 0.9 + 0.28 * len(problems))),
-                                     gridspec_kw={"width_ratios": [1, 1.25]}, layout="constrained")
+    fig, (hist, bars) = plt.subplots(
+        1,
+        2,
+        figsize=(11, max(3.0, 0.9 + 0.28 * len(problems))),
+        gridspec_kw={"width_ratios": [1, 1.25]},
+        layout="constrained",
+    )
     top = max([s.max_score for s in submissions] + [sum(problems.values()), 1.0])
     totals = [s.score for s in submissions]
     bins = np.arange(-0.5, top + 1.0, 1.0) if top <= 40 else np.linspace(0, top, 21)
@@ -48,8 +59,9 @@ def week_figure(week: str, submissions: list[Submission], problems: dict[str, fl
     hist.set_xlabel(f"score (of {top:g})")
     hist.set_ylabel("students")
     hist.yaxis.get_major_locator().set_params(integer=True)
-    hist.set_title(f"{week}: scores of {len(submissions)} submission{'s' * (len(submissions) != 1)}",
-                   fontsize=11, loc="left")
+    hist.set_title(
+        f"{week}: scores of {len(submissions)} submission{'s' * (len(submissions) != 1)}", fontsize=11, loc="left"
+    )
     names = list(problems)
     shares = [100 * full_marks_share(submissions, p) for p in names]
     positions = np.arange(len(names))[::-1]
@@ -75,8 +87,14 @@ def timing_figure(data: ClassData) -> str | None:
     fig, axis = plt.subplots(figsize=(11, 0.9 + 0.45 * len(weeks)), layout="constrained")
     values = [[s.seconds for s in data.of_week(w) if s.seconds is not None] for w in weeks]
     positions = np.arange(len(weeks))[::-1]
-    axis.boxplot(values, positions=positions, vert=False, widths=0.6, showfliers=False,
-                 medianprops={"color": BLUE, "linewidth": 2})
+    axis.boxplot(
+        values,
+        positions=positions,
+        vert=False,
+        widths=0.6,
+        showfliers=False,
+        medianprops={"color": BLUE, "linewidth": 2},
+    )
     rng = np.random.default_rng(0)
     for y, seconds in zip(positions, values):
         axis.scatter(seconds, y + rng.uniform(-0.18, 0.18, len(seconds)), s=9, color=GREY, alpha=0.7, zorder=3)

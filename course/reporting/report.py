@@ -1,5 +1,6 @@
 """``course report``: write reports/grades.csv and reports/index.html from the gradebook and print
 the table (the page: course/reporting/html.py)."""
+
 from __future__ import annotations
 
 import csv
@@ -8,17 +9,19 @@ from pathlib import Path
 from ..config import db_url, nbgrader_settings
 from ..errors import CourseError
 from ..grading.record import notes, reasons
-from ..grading.scores import format_table, read_rows, Row
+from ..grading.scores import Row, format_table, read_rows
 from ..grading.submission import ungraded_folders
 from ..paths import add_root_option, root_from, weeks_in
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "report", help="write reports/grades.csv and reports/index.html and print the grade table",
+        "report",
+        help="write reports/grades.csv and reports/index.html and print the grade table",
         description="One CSV row per student and assignment, one column per problem; and a page "
-                    "(opens offline) with each week's scores, the reasons points were lost grouped by "
-                    "mistake, the notes flagged for review, grading times and a table of students.")
+        "(opens offline) with each week's scores, the reasons points were lost grouped by "
+        "mistake, the notes flagged for review, grading times and a table of students.",
+    )
     parser.add_argument("--output", default=None, help="CSV path (default: <root>/reports/grades.csv)")
     parser.add_argument("--html", default=None, help="page path (default: <root>/reports/index.html)")
     add_root_option(parser)
@@ -33,20 +36,33 @@ def write_csv(rows: list[Row], path: Path, why: dict, noted: dict) -> None:
         writer.writerow(["student", "assignment", *problems, "total", "max_total", "reasons", "notes"])
         for r in rows:
             lost = why.get((r.student, r.assignment), {})
-            writer.writerow([r.student, r.assignment,
-                             *("" if r.problems.get(p) is None else f"{r.problems[p]:g}" for p in problems),
-                             f"{r.total:g}", f"{r.max_total:g}",
-                             "; ".join(f"{p}: {reason}" for p, reason in lost.items()),
-                             "; ".join(noted.get((r.student, r.assignment), []))])
+            writer.writerow(
+                [
+                    r.student,
+                    r.assignment,
+                    *("" if r.problems.get(p) is None else f"{r.problems[p]:g}" for p in problems),
+                    f"{r.total:g}",
+                    f"{r.max_total:g}",
+                    "; ".join(f"{p}: {reason}" for p, reason in lost.items()),
+                    "; ".join(noted.get((r.student, r.assignment), [])),
+                ]
+            )
 
 
 def format_reasons(why: dict, noted: dict) -> str:
     """Why points were lost (and how cells were graded), then the notes flagged for review apart."""
-    lines = [f"  {student}/{assignment} {problem}: {reason}"
-             for (student, assignment), lost in sorted(why.items()) for problem, reason in lost.items()]
+    lines = [
+        f"  {student}/{assignment} {problem}: {reason}"
+        for (student, assignment), lost in sorted(why.items())
+        for problem, reason in lost.items()
+    ]
     text = "why points were lost, and how problems were graded:\n" + "\n".join(lines) if lines else "no points lost"
-    flagged = [f"  {student}/{assignment}: {note}" for (student, assignment), found in sorted(noted.items())
-               for note in found if note.startswith("flagged for review")]
+    flagged = [
+        f"  {student}/{assignment}: {note}"
+        for (student, assignment), found in sorted(noted.items())
+        for note in found
+        if note.startswith("flagged for review")
+    ]
     return text + ("\nflagged for review (no points taken):\n" + "\n".join(flagged) if flagged else "")
 
 
@@ -65,9 +81,12 @@ def not_in_gradebook(root: Path, rows: list[Row]) -> list[tuple[str, str]]:
     missing = ungraded_folders(root, released, weeks_in(root / "source"))
     submitted = root / "submitted"
     if submitted.is_dir():
-        missing += [(f"submitted/{student.name}/{week}", "not graded: run `course grade` (it says why)")
-                    for student in sorted(p for p in submitted.iterdir() if p.is_dir())
-                    for week in released if (student / week).is_dir() and (student.name, week) not in graded]
+        missing += [
+            (f"submitted/{student.name}/{week}", "not graded: run `course grade` (it says why)")
+            for student in sorted(p for p in submitted.iterdir() if p.is_dir())
+            for week in released
+            if (student / week).is_dir() and (student.name, week) not in graded
+        ]
     return missing
 
 

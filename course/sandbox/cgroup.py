@@ -7,6 +7,7 @@ it, or the v1 memory and pids hierarchies writable, as for root in a container),
 kernel's command through a shell that moves itself into the group before it execs. Where none can
 be made, :meth:`ControlGroup.create` returns None and the per-process limits are all there is.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ PREFIX = "course-grade"
 
 @dataclass
 class ControlGroup:
-    folders: tuple[Path, ...]     # one per hierarchy (v1: memory, pids; v2: one)
+    folders: tuple[Path, ...]  # one per hierarchy (v1: memory, pids; v2: one)
 
     @classmethod
     def create(cls, memory_bytes: int, max_processes: int) -> ControlGroup | None:
@@ -95,7 +96,7 @@ def _remove_stale() -> None:
             if pid.isdigit() and not Path(f"/proc/{pid}").exists():
                 try:
                     folder.rmdir()
-                except OSError:     # still holds a process, or not ours to remove
+                except OSError:  # still holds a process, or not ours to remove
                     pass
 
 
@@ -103,8 +104,14 @@ def _v2_parent() -> Path | None:
     """Where this grader's v2 groups go: a folder under its own group (None without cgroup v2)."""
     if not (CGROUP_ROOT / "cgroup.controllers").is_file():
         return None
-    own = next((line.split("::", 1)[1] for line in Path("/proc/self/cgroup").read_text().splitlines()
-                if line.startswith("0::")), None)
+    own = next(
+        (
+            line.split("::", 1)[1]
+            for line in Path("/proc/self/cgroup").read_text().splitlines()
+            if line.startswith("0::")
+        ),
+        None,
+    )
     if own is None:
         return None
     return CGROUP_ROOT / own.strip("/") / PREFIX if own.strip("/") else CGROUP_ROOT / PREFIX

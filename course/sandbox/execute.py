@@ -12,6 +12,7 @@ notebook has run, one more cell calls the graded functions on the grader's input
 same kernel and displays plain arrays back (course/sandbox/kernel/wire.py). Outputs are capped as they
 arrive, per output and per notebook.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,18 +29,20 @@ import nbformat
 from ..config import Limits
 from ..grading.payload import Request
 from ..notebook import nbgrader_meta
-from .isolation import KERNEL_NAME, make_run_folder, prepare, Sandbox
-from .kernel.wire import read_replies, REPLY_MIME, write_requests
+from .isolation import KERNEL_NAME, Sandbox, make_run_folder, prepare
+from .kernel.wire import REPLY_MIME, read_replies, write_requests
 
-MAX_OUTPUT_CHARS = 20_000          # a stream output kept in the autograded notebook
+MAX_OUTPUT_CHARS = 20_000  # a stream output kept in the autograded notebook
 MAX_RICH_OUTPUT_CHARS = 2_000_000  # one rich output (a plot is ~50-100 kB of base64)
-MAX_NOTEBOOK_OUTPUT_CHARS = 10_000_000   # every output of the notebook together
-GRACE_SECONDS = 10.0               # after a cell's time-out, before its kernel is killed
-START_ATTEMPTS = 3                 # a kernel that fails to start (before any student code) is started again
-HARNESS = ("import course.sandbox.kernel.harness as _course_harness\n"
-           "_course_harness.answer({directory!r}, {call_timeout!r})")
-KEEP = ("import course.sandbox.kernel.harness as _course_harness\n"
-        "_course_harness.keep({grade_id!r}, globals(), {names!r})")
+MAX_NOTEBOOK_OUTPUT_CHARS = 10_000_000  # every output of the notebook together
+GRACE_SECONDS = 10.0  # after a cell's time-out, before its kernel is killed
+START_ATTEMPTS = 3  # a kernel that fails to start (before any student code) is started again
+HARNESS = (
+    "import course.sandbox.kernel.harness as _course_harness\n_course_harness.answer({directory!r}, {call_timeout!r})"
+)
+KEEP = (
+    "import course.sandbox.kernel.harness as _course_harness\n_course_harness.keep({grade_id!r}, globals(), {names!r})"
+)
 
 
 class KernelStartFailed(RuntimeError):
@@ -49,6 +52,7 @@ class KernelStartFailed(RuntimeError):
 @dataclass(frozen=True)
 class TestCell:
     """How a graded test cell runs: the text students received, and the objects to keep after it."""
+
     visible_source: str
     names: tuple[str, ...]
 
@@ -56,15 +60,22 @@ class TestCell:
 @dataclass
 class KernelRun:
     """What happened in the kernel. ``replies`` is None when the grader's calls could not run."""
+
     replies: list[dict] | None = None
-    skipped: dict[int, str] = field(default_factory=dict)    # cell index -> why it was skipped
+    skipped: dict[int, str] = field(default_factory=dict)  # cell index -> why it was skipped
     unrun: set[int] = field(default_factory=set)
     budget_hit: bool = False
     notes: list[str] = field(default_factory=list)
 
 
-def execute(notebook, files: dict[str, bytes], requests: list[Request], limits: Limits,
-            tests: dict[str, TestCell] | None = None, adapters: dict | None = None) -> KernelRun:
+def execute(
+    notebook,
+    files: dict[str, bytes],
+    requests: list[Request],
+    limits: Limits,
+    tests: dict[str, TestCell] | None = None,
+    adapters: dict | None = None,
+) -> KernelRun:
     """Run ``notebook`` (in place: its outputs are the run's) with ``files`` beside it. ``tests``:
     {grade_id: TestCell} for the graded test cells; ``adapters``: {grade_id: {name: adapter}}."""
     tests = tests or {}
@@ -91,8 +102,11 @@ def execute(notebook, files: dict[str, bytes], requests: list[Request], limits: 
             if outcome.budget_hit:
                 break
         # every restart died, or the budget ran out: leave the rest unrun
-        outcome.unrun |= {i for i, c in enumerate(notebook.cells)
-                          if c.cell_type == "code" and c.execution_count is None and i not in outcome.skipped}
+        outcome.unrun |= {
+            i
+            for i, c in enumerate(notebook.cells)
+            if c.cell_type == "code" and c.execution_count is None and i not in outcome.skipped
+        }
         return outcome
     finally:
         for cell in notebook.cells:
@@ -108,6 +122,7 @@ def execute(notebook, files: dict[str, bytes], requests: list[Request], limits: 
 def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, deadline, outcome) -> int | None:
     """Start a kernel and run every cell not skipped; the index of a cell that stopped the kernel, or None."""
     from jupyter_client.kernelspec import KernelSpecManager
+
     # nbclient's time-out path is async: a synchronous KernelManager deadlocks on interrupt
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
@@ -118,10 +133,22 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
             cell.outputs, cell.execution_count = [], None
     for stale in run.ipc.iterdir():
         stale.unlink()
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME, connection_file=str(run.connection_file), transport="ipc",
-                            ip=str(run.ipc / "kernel"), kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(sandbox.kernels)]))
-    client = CappedClient(notebook, km=km, timeout=limits.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-                          record_timing=False, resources={"metadata": {"path": str(run.work)}})
+    km = AsyncKernelManager(
+        kernel_name=KERNEL_NAME,
+        connection_file=str(run.connection_file),
+        transport="ipc",
+        ip=str(run.ipc / "kernel"),
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(sandbox.kernels)]),
+    )
+    client = CappedClient(
+        notebook,
+        km=km,
+        timeout=limits.cell_timeout,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        record_timing=False,
+        resources={"metadata": {"path": str(run.work)}},
+    )
     watchdog = Watchdog(lambda: _kill(km, sandbox))
     died_at, started = None, False
     try:
@@ -142,9 +169,14 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
                 try:
                     _run_cell(client, watchdog, cell, index, test, limits.cell_timeout, deadline)
                     if test is not None and test.names:
-                        grader_cell(client, watchdog, notebook, KEEP.format(grade_id=nbgrader_meta(cell)["grade_id"],
-                                                                            names=list(test.names)),
-                                    limits.cell_timeout, deadline)
+                        grader_cell(
+                            client,
+                            watchdog,
+                            notebook,
+                            KEEP.format(grade_id=nbgrader_meta(cell)["grade_id"], names=list(test.names)),
+                            limits.cell_timeout,
+                            deadline,
+                        )
                 except DeadKernelError:
                     died_at = index
                     break
@@ -161,7 +193,7 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
         # nbclient leaves a kernel manager it was handed running: stop the kernel here
         try:
             run_sync(km.shutdown_kernel)(now=True)
-        except Exception:   # already dead and cleaned up
+        except Exception:  # already dead and cleaned up
             pass
         if sandbox.cgroup is not None:
             sandbox.cgroup.kill()
@@ -170,9 +202,12 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
         if died_at is not None:
             outcome.skipped[died_at] = "the notebook's time budget ran out while this cell ran"
     elif died_at is not None:
-        outcome.skipped[died_at] = ("this cell ran past its time-out and ignored the interrupt: its kernel was "
-                                    "stopped, and the cell skipped on restart" if watchdog.fired == "cell" else
-                                    "this cell stopped the kernel (crash, exit or memory); skipped on restart")
+        outcome.skipped[died_at] = (
+            "this cell ran past its time-out and ignored the interrupt: its kernel was "
+            "stopped, and the cell skipped on restart"
+            if watchdog.fired == "cell"
+            else "this cell stopped the kernel (crash, exit or memory); skipped on restart"
+        )
     return died_at
 
 
@@ -204,8 +239,9 @@ def grader_cell(client, watchdog, notebook, code: str, timeout: float, deadline:
     return cell
 
 
-def ask(client, watchdog, notebook, run, requests: list[Request], call_timeout: float, timeout: float,
-        deadline: float) -> list[dict] | None:
+def ask(
+    client, watchdog, notebook, run, requests: list[Request], call_timeout: float, timeout: float, deadline: float
+) -> list[dict] | None:
     """Run the harness cell after the notebook; the decoded replies, one per request."""
     from nbclient.exceptions import DeadKernelError
 
@@ -219,7 +255,7 @@ def ask(client, watchdog, notebook, run, requests: list[Request], call_timeout: 
         watchdog.arm(timeout, deadline)
         client.execute_cell(cell, len(notebook.cells) - 1)
     except DeadKernelError:
-        pass    # the replies that came before the kernel stopped still count
+        pass  # the replies that came before the kernel stopped still count
     except Exception:
         return None
     finally:
@@ -277,8 +313,10 @@ def output_size(content: dict) -> int:
     if "text" in content:
         return len(str(content.get("text", "")))
     if "data" in content:
-        return sum(len(v) if isinstance(v, str) else len(json.dumps(v, default=str)) for v in
-                   (content.get("data") or {}).values())
+        return sum(
+            len(v) if isinstance(v, str) else len(json.dumps(v, default=str))
+            for v in (content.get("data") or {}).values()
+        )
     return len(str(content.get("evalue", ""))) + sum(len(str(line)) for line in content.get("traceback", []) or [])
 
 
@@ -309,8 +347,12 @@ class CappedClient(_NotebookClient):
         if self._kept_chars + min(size, MAX_OUTPUT_CHARS) > MAX_NOTEBOOK_OUTPUT_CHARS:
             if not self._capped:
                 self._capped = True
-                outs.append(_cap_note("later output left out by the grader: the notebook's outputs reached "
-                                      f"{MAX_NOTEBOOK_OUTPUT_CHARS:,} characters"))
+                outs.append(
+                    _cap_note(
+                        "later output left out by the grader: the notebook's outputs reached "
+                        f"{MAX_NOTEBOOK_OUTPUT_CHARS:,} characters"
+                    )
+                )
             return None
         if msg.get("msg_type") != "stream" and size > MAX_RICH_OUTPUT_CHARS:
             outs.append(_cap_note(f"an output of {size:,} characters left out by the grader"))

@@ -22,6 +22,7 @@ temporary folder): ``inbox/`` holds the submission's regular files and the kerne
 Where bwrap is missing or not allowed, grading still runs with the environment allow-list
 and the resource limits of course/sandbox/kernel/launch.py, and every result says so.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,7 +30,6 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -46,19 +46,37 @@ KERNEL_NAME = "course-sandbox"
 # of the course's package, and break the notebook and the grader's calls; so would these.
 SHADOWING = {"helpers", "course", "numpy", "IPython", "ipykernel", "nbformat", "jupyter_client"}
 
-WORK_TMPFS_BYTES = 512 << 20        # the kernel's working folder: the submission, plots, saved arrays
-TMP_TMPFS_BYTES = 256 << 20         # /tmp
-SHM_TMPFS_BYTES = 64 << 20          # /dev/shm (multiprocessing's semaphores and shared arrays)
-NUMBA_TMPFS_BYTES = 256 << 20       # what a kernel compiles itself (see "caches a kernel starts with")
-MAX_PROCESSES = 128                 # the kernel and all its children, where a control group is available
+WORK_TMPFS_BYTES = 512 << 20  # the kernel's working folder: the submission, plots, saved arrays
+TMP_TMPFS_BYTES = 256 << 20  # /tmp
+SHM_TMPFS_BYTES = 64 << 20  # /dev/shm (multiprocessing's semaphores and shared arrays)
+NUMBA_TMPFS_BYTES = 256 << 20  # what a kernel compiles itself (see "caches a kernel starts with")
+MAX_PROCESSES = 128  # the kernel and all its children, where a control group is available
 
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 # What the dynamic linker, Python, numpy and matplotlib read in /etc; nothing else of it is shown.
-ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "passwd", "group",
-             "fonts", "mime.types")
+ETC_FILES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "nsswitch.conf",
+    "passwd",
+    "group",
+    "fonts",
+    "mime.types",
+)
 # The grader's environment stays outside; a kernel gets these (when set) and what kernel_environment adds.
-PASSED_ENVIRONMENT = ("LANG", "LC_ALL", "LC_CTYPE", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                      "OMP_NUM_THREADS", "NUMBA_NUM_THREADS", "NUMBA_DISABLE_JIT", "MPLBACKEND")
+PASSED_ENVIRONMENT = (
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "NUMBA_NUM_THREADS",
+    "NUMBA_DISABLE_JIT",
+    "MPLBACKEND",
+)
 INBOX_VARIABLE = "COURSE_SANDBOX_INBOX"
 
 
@@ -68,13 +86,25 @@ def bwrap_available() -> bool:
     path = shutil.which("bwrap")
     if not path:
         return False
-    probe = subprocess.run([path, *system_binds(), "--proc", "/proc", "--dev", "/dev", *NAMESPACES, "true"],
-                           capture_output=True)
+    probe = subprocess.run(
+        [path, *system_binds(), "--proc", "/proc", "--dev", "/dev", *NAMESPACES, "true"], capture_output=True
+    )
     return probe.returncode == 0
 
 
-NAMESPACES = ("--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-              "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--hostname", "sandbox")
+NAMESPACES = (
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-net",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    "--cap-drop",
+    "ALL",
+    "--die-with-parent",
+    "--new-session",
+    "--hostname",
+    "sandbox",
+)
 
 
 def system_binds() -> list[str]:
@@ -94,8 +124,14 @@ def system_binds() -> list[str]:
 
 def python_paths() -> list[Path]:
     """The interpreter, its venv and the two packages, as found and as resolved (a venv links its python)."""
-    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix),
-             Path(helpers.__file__).parent, Path(course.__file__).parent}
+    paths = {
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.exec_prefix),
+        Path(sys.base_exec_prefix),
+        Path(helpers.__file__).parent,
+        Path(course.__file__).parent,
+    }
     paths |= {p.resolve() for p in paths}
     # the innermost paths first would be hidden by a later bind of a folder holding them
     return sorted(paths, key=lambda p: len(p.parts))
@@ -109,14 +145,15 @@ def hidden_inside_packages() -> list[Path]:
 
 # --------------------------------------------------------------------------- one grading run's folder
 
+
 @dataclass(frozen=True)
 class RunFolder:
-    root: Path        # 0700, in the system's temporary folder; removed after the run
-    inbox: Path       # the submission's files and the home seed, copied into work/ by the kernel at start
-    requests: Path    # the grader's questions (course/sandbox/kernel/wire.py), read-only to the kernel
-    ipc: Path         # the connection file and the kernel's Unix sockets
-    work: Path        # the kernel's working folder (a sized tmpfs in the sandbox)
-    kernels: Path     # the kernel spec (never shown to the kernel)
+    root: Path  # 0700, in the system's temporary folder; removed after the run
+    inbox: Path  # the submission's files and the home seed, copied into work/ by the kernel at start
+    requests: Path  # the grader's questions (course/sandbox/kernel/wire.py), read-only to the kernel
+    ipc: Path  # the connection file and the kernel's Unix sockets
+    work: Path  # the kernel's working folder (a sized tmpfs in the sandbox)
+    kernels: Path  # the kernel spec (never shown to the kernel)
 
     @property
     def home(self) -> Path:
@@ -150,8 +187,22 @@ def sandbox_prefix(run: RunFolder, read_only=(), numba_tmpfs: Path | None = None
     """The bwrap command line that runs a program in the sandbox described above; ``read_only``
     folders are bound back read-only, ``numba_tmpfs`` gets a private tmpfs (in the home)."""
     # the filesystems first: a venv or a checkout under /tmp is bound over the new /tmp, not hidden by it
-    args = [shutil.which("bwrap"), *system_binds(), "--proc", "/proc", "--dev", "/dev",
-            "--size", str(SHM_TMPFS_BYTES), "--tmpfs", "/dev/shm", "--size", str(TMP_TMPFS_BYTES), "--tmpfs", "/tmp"]
+    args = [
+        shutil.which("bwrap"),
+        *system_binds(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(SHM_TMPFS_BYTES),
+        "--tmpfs",
+        "/dev/shm",
+        "--size",
+        str(TMP_TMPFS_BYTES),
+        "--tmpfs",
+        "/tmp",
+    ]
     for path in python_paths():
         if path.is_dir():
             args += ["--ro-bind", str(path), str(path)]
@@ -160,8 +211,21 @@ def sandbox_prefix(run: RunFolder, read_only=(), numba_tmpfs: Path | None = None
     args += list(NAMESPACES)
     for path in read_only:
         args += ["--ro-bind", str(path), str(path)]
-    args += ["--ro-bind", str(run.inbox), str(run.inbox), "--ro-bind", str(run.requests), str(run.requests),
-             "--bind", str(run.ipc), str(run.ipc), "--size", str(WORK_TMPFS_BYTES), "--tmpfs", str(run.work)]
+    args += [
+        "--ro-bind",
+        str(run.inbox),
+        str(run.inbox),
+        "--ro-bind",
+        str(run.requests),
+        str(run.requests),
+        "--bind",
+        str(run.ipc),
+        str(run.ipc),
+        "--size",
+        str(WORK_TMPFS_BYTES),
+        "--tmpfs",
+        str(run.work),
+    ]
     if numba_tmpfs is not None:
         args += ["--size", str(NUMBA_TMPFS_BYTES), "--tmpfs", str(numba_tmpfs)]
     return args + ["--chdir", str(run.work)]
@@ -172,10 +236,19 @@ def kernel_environment(run: RunFolder, extra: dict[str, str]) -> dict[str, str]:
     env = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
     env.setdefault("LANG", "C.UTF-8")
     bin_folder = str(Path(sys.executable).parent)
-    env.update({"PATH": f"{bin_folder}:/usr/local/bin:/usr/bin:/bin", "HOME": str(run.home),
-                "IPYTHONDIR": str(run.home / ".ipython"), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
-                "PYTHONNOUSERSITE": "1", "JUPYTER_PLATFORM_DIRS": "1", "COURSE_SANDBOX": "1",
-                INBOX_VARIABLE: str(run.inbox)})
+    env.update(
+        {
+            "PATH": f"{bin_folder}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(run.home),
+            "IPYTHONDIR": str(run.home / ".ipython"),
+            "TMPDIR": "/tmp",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONNOUSERSITE": "1",
+            "JUPYTER_PLATFORM_DIRS": "1",
+            "COURSE_SANDBOX": "1",
+            INBOX_VARIABLE: str(run.inbox),
+        }
+    )
     env.update(extra)
     return env
 
@@ -196,12 +269,12 @@ def kernel_environment(run: RunFolder, extra: dict[str, str]) -> dict[str, str]:
 # opened one for writing changed the grader's cache, which the grader and every later kernel
 # unpickle. Without bubblewrap nothing is read-only, the cache included (resource limits only).
 
-NUMBA_SOURCES = "COURSE_SANDBOX_NUMBA_SOURCES"   # the read-only folders a kernel links its cache to
+NUMBA_SOURCES = "COURSE_SANDBOX_NUMBA_SOURCES"  # the read-only folders a kernel links its cache to
 
 
 @dataclass(frozen=True)
 class BatchCaches:
-    numba_folders: tuple[Path, ...]     # the folders of the grader's numba cache that hold helpers' kernels
+    numba_folders: tuple[Path, ...]  # the folders of the grader's numba cache that hold helpers' kernels
     font_list: tuple[str, bytes] | None  # matplotlib's font list: file name, content
 
 
@@ -215,7 +288,7 @@ def numba_subfolder(source_folder: Path) -> str:
 @functools.lru_cache(maxsize=8)
 def batch_caches(numba_cache: str) -> BatchCaches:
     """What every kernel of this worker starts with (found once per worker and cache folder)."""
-    package = Path(os.path.abspath(os.path.dirname(helpers.__file__)))   # as numba sees it: not resolved
+    package = Path(os.path.abspath(os.path.dirname(helpers.__file__)))  # as numba sees it: not resolved
     sources = [package] + sorted(p for p in package.rglob("*") if p.is_dir() and p.name != "__pycache__")
     folders = tuple(Path(numba_cache) / numba_subfolder(s) for s in sources)
     return BatchCaches(folders, _font_list())
@@ -244,8 +317,8 @@ def _font_list() -> tuple[str, bytes] | None:
 @dataclass(frozen=True)
 class KernelCaches:
     env: dict[str, str]
-    read_only: tuple[Path, ...]      # bound read-only into the sandbox
-    tmpfs: Path                      # a private tmpfs in the sandbox
+    read_only: tuple[Path, ...]  # bound read-only into the sandbox
+    tmpfs: Path  # a private tmpfs in the sandbox
 
 
 def kernel_caches(home: Path, batch: BatchCaches, seed: Path | None = None) -> KernelCaches:
@@ -258,18 +331,19 @@ def kernel_caches(home: Path, batch: BatchCaches, seed: Path | None = None) -> K
         folder.mkdir(parents=True, exist_ok=True)
     if batch.font_list:
         name, content = batch.font_list
-        (seed / ".matplotlib" / name).write_bytes(content)   # a copy: a kernel that rewrites it changes only its own
+        (seed / ".matplotlib" / name).write_bytes(content)  # a copy: a kernel that rewrites it changes only its own
     sources = tuple(f for f in batch.numba_folders if f.is_dir())
-    env = {"NUMBA_CACHE_DIR": str(numba), "MPLCONFIGDIR": str(mpl),
-           NUMBA_SOURCES: os.pathsep.join(map(str, sources))}
+    env = {"NUMBA_CACHE_DIR": str(numba), "MPLCONFIGDIR": str(mpl), NUMBA_SOURCES: os.pathsep.join(map(str, sources))}
     return KernelCaches(env, sources, numba)
 
 
 # --------------------------------------------------------------------------- the kernel spec
 
+
 @dataclass
 class Sandbox:
     """What execute needs to start kernels for one run: the spec's folder, the environment, the limits."""
+
     kernels: Path
     env: dict[str, str]
     cgroup: ControlGroup | None
@@ -282,11 +356,24 @@ def prepare(run: RunFolder, limits) -> Sandbox:
     from helpers._numba import cache_dir
 
     caches = kernel_caches(run.home, batch_caches(cache_dir()), seed=run.inbox / ".home")
-    env = kernel_environment(run, {
-        "COURSE_SANDBOX_MEMORY_MB": str(limits.memory_mb), "COURSE_SANDBOX_CPU_SECONDS": str(int(limits.budget) + 60),
-        "COURSE_SANDBOX_FILE_MB": str(limits.file_mb), **caches.env})
-    argv = [sys.executable, "-m", "course.sandbox.kernel.launch", "-f", "{connection_file}",
-            "--HistoryManager.hist_file=:memory:", "--IPKernelApp.parent_handle=0"]
+    env = kernel_environment(
+        run,
+        {
+            "COURSE_SANDBOX_MEMORY_MB": str(limits.memory_mb),
+            "COURSE_SANDBOX_CPU_SECONDS": str(int(limits.budget) + 60),
+            "COURSE_SANDBOX_FILE_MB": str(limits.file_mb),
+            **caches.env,
+        },
+    )
+    argv = [
+        sys.executable,
+        "-m",
+        "course.sandbox.kernel.launch",
+        "-f",
+        "{connection_file}",
+        "--HistoryManager.hist_file=:memory:",
+        "--IPKernelApp.parent_handle=0",
+    ]
     notes = []
     if bwrap_available():
         argv = sandbox_prefix(run, caches.read_only, caches.tmpfs) + argv
@@ -298,7 +385,15 @@ def prepare(run: RunFolder, limits) -> Sandbox:
         argv = cgroup.enter_command() + argv
     spec = run.kernels / KERNEL_NAME
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": argv, "display_name": "course sandbox", "language": "python", "env": {},
-        "interrupt_mode": "message"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": argv,
+                "display_name": "course sandbox",
+                "language": "python",
+                "env": {},
+                "interrupt_mode": "message",
+            }
+        )
+    )
     return Sandbox(run.kernels, env, cgroup, notes)

@@ -21,18 +21,20 @@ each beside its cases, reference or verify function and hint; registering a chec
 ``check_<name>`` function, and this package exports every one of them. A week is found by its
 name alone (exactly ``w`` and two digits), so no private module is ever taken for one.
 """
+
 import importlib as _importlib
 import pkgutil as _pkgutil
 import re as _re
 
-from .core import *  # noqa: F401,F403
+from .core import *  # noqa: F403
 from .core import __all__ as _core_all
 from .core import public_functions as _public_functions
 
 WEEK_MODULES = tuple(
     _importlib.import_module(f"{__name__}.{info.name}")
-    for info in sorted(_pkgutil.iter_modules(__path__), key=lambda i: i.name)
-    if _re.fullmatch(r"w\d\d", info.name))
+    for info in sorted(_pkgutil.iter_modules(__path__), key=lambda i: i.name)  # noqa: F405 (the package's own)
+    if _re.fullmatch(r"w\d\d", info.name)
+)
 
 globals().update(_public_functions())
 

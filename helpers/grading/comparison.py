@@ -6,6 +6,7 @@ factor such as N, a transpose); for answers worked out by hand (:class:`ByHand`)
 how to think about it, never the expected value. Nothing here runs student code, so the grader
 uses it in its own process (course/grading/verdict.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,8 +37,10 @@ def as_output(value, name: str, where: str) -> np.ndarray:
     if isinstance(value, (bool, np.bool_)):
         raise CheckFailed(f"{where}: `{name}` is a bool ({value!r}); expected a number or an array.")
     if not isinstance(value, (np.ndarray, np.number, int, float, list, tuple)):
-        raise CheckFailed(f"{where}: `{name}` is a {type(value).__name__}; expected a numpy array "
-                          f"or a number. Did you forget a `return`?")
+        raise CheckFailed(
+            f"{where}: `{name}` is a {type(value).__name__}; expected a numpy array "
+            f"or a number. Did you forget a `return`?"
+        )
     try:
         out = np.asarray(value)
     except ValueError:  # ragged lists
@@ -53,6 +56,7 @@ class ByHand:
     out the answers one try at a time: a failure names the item and how to think about it, never
     the expected value. ``labels`` and ``hints`` have one entry per answer (in the order of the
     flattened outputs); without labels the position in the output is named."""
+
     labels: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
 
@@ -71,14 +75,25 @@ def _diagnosis(expected: np.ndarray, got: np.ndarray) -> str:
             for factor, says in ((r, "a sum where a mean was wanted?"), (1 / r, "a mean where a sum was wanted?")):
                 if factor > 1.5 and abs(factor - round(factor)) < 1e-6:
                     return f"Your result is exactly {r:.6g} × the expected one: {says}"
-        if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and \
-                np.allclose(got, expected.T, rtol=1e-6, atol=1e-12):
+        if (
+            expected.ndim == 2
+            and expected.shape[0] == expected.shape[1] > 1
+            and np.allclose(got, expected.T, rtol=1e-6, atol=1e-12)
+        ):
             return "Your result is the transpose of the expected one: check the order of a product or a .T."
     return ""
 
 
-def compare(expected, got, name: str, where: str, rtol: float, hint: str = "",
-            atol: float = 1e-12, by_hand: ByHand | None = None) -> None:
+def compare(
+    expected,
+    got,
+    name: str,
+    where: str,
+    rtol: float,
+    hint: str = "",
+    atol: float = 1e-12,
+    by_hand: ByHand | None = None,
+) -> None:
     """Raise CheckFailed unless ``got`` matches ``expected`` element by element.
 
     Passes where |got − expected| ≤ rtol · (|got| + |expected|) + atol. The message says where
@@ -90,11 +105,17 @@ def compare(expected, got, name: str, where: str, rtol: float, hint: str = "",
     expected = np.asarray(expected, dtype=np.float64)
     got = as_output(got, name, where)
     if got.shape != expected.shape:
-        transposed = (got.ndim == 2 and got.shape == expected.shape[::-1] and by_hand is None
-                      and np.allclose(got.T, expected, rtol=max(rtol, 1e-9), atol=atol))
-        raise CheckFailed(f"{where}: `{name}` has shape {got.shape}, expected {expected.shape}."
-                          + (" It is the transpose of the expected result." if transposed else "")
-                          + (f"\nHint: {hint}" if hint else ""))
+        transposed = (
+            got.ndim == 2
+            and got.shape == expected.shape[::-1]
+            and by_hand is None
+            and np.allclose(got.T, expected, rtol=max(rtol, 1e-9), atol=atol)
+        )
+        raise CheckFailed(
+            f"{where}: `{name}` has shape {got.shape}, expected {expected.shape}."
+            + (" It is the transpose of the expected result." if transposed else "")
+            + (f"\nHint: {hint}" if hint else "")
+        )
     with np.errstate(all="ignore"):
         bad = ~(np.abs(got - expected) <= rtol * (np.abs(got) + np.abs(expected)) + atol)
         bad &= ~(np.isnan(expected) & np.isnan(got))
@@ -105,15 +126,22 @@ def compare(expected, got, name: str, where: str, rtol: float, hint: str = "",
     e, g = expected[idx], got[idx]
     if by_hand is not None:
         flat = int(np.ravel_multi_index(idx, expected.shape)) if idx else 0
-        label = by_hand.labels[flat] if flat < len(by_hand.labels) else (
-            f"`{name}` at row {idx[0]}, column {idx[1]}" if len(idx) == 2 else f"`{name}` at index {idx}")
+        label = (
+            by_hand.labels[flat]
+            if flat < len(by_hand.labels)
+            else (f"`{name}` at row {idx[0]}, column {idx[1]}" if len(idx) == 2 else f"`{name}` at index {idx}")
+        )
         how = by_hand.hints[flat] if flat < len(by_hand.hints) else hint
         wrong = int(bad.sum())
-        raise CheckFailed(f"{where}: {wrong} of {bad.size} answers {'is' if wrong == 1 else 'are'} not right yet; "
-                          f"the first is {label} (you have {_fmt(g)})." + (f"\nHint: {how}" if how else ""))
+        raise CheckFailed(
+            f"{where}: {wrong} of {bad.size} answers {'is' if wrong == 1 else 'are'} not right yet; "
+            f"the first is {label} (you have {_fmt(g)})." + (f"\nHint: {how}" if how else "")
+        )
     at = f" at index {idx}" if idx else ""
-    msg = (f"{where}: `{name}` is wrong{at} ({int(bad.sum())} of {bad.size} values differ): "
-           f"expected {_fmt(e)}, got {_fmt(g)}.")
+    msg = (
+        f"{where}: `{name}` is wrong{at} ({int(bad.sum())} of {bad.size} values differ): "
+        f"expected {_fmt(e)}, got {_fmt(g)}."
+    )
     if not np.isfinite(g) and np.isfinite(e):
         msg += " Your result overflowed or divided by zero here."
     elif expected.ndim:

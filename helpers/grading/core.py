@@ -3,14 +3,16 @@
 ``call_student`` runs in the student's process; ``judge`` reads plain data only, so the
 grader can run it in a process that never executed student code (course/grading/worker.py).
 """
+
 from __future__ import annotations
 
 import contextlib
 import io
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -18,11 +20,38 @@ from ..tripwire import ExerciseCalled, ReferenceCalled, armed
 from . import forbidden as _forbidden
 from .comparison import ByHand, CheckFailed, Foreign, _fmt, as_output, compare  # noqa: F401
 
-__all__ = ["CheckFailed", "Case", "NetworkCase", "Check", "ByHand", "show_case", "count_python_lines", "CHECKS",
-           "ALIASES", "REGISTERED_IN", "BEHAVIOUR", "PLAIN_NUMPY", "register", "resolve", "public_functions",
-           "run_check", "compare", "Call", "Foreign", "call_student", "judge",
-           "case_header", "assert_close", "quietly", "as_output", "FORWARD_RTOL", "GRADIENT_RTOL",
-           "NUMERICAL_RTOL", "NUMERICAL_ATOL", "DEFAULT_SEED"]
+__all__ = [
+    "CheckFailed",
+    "Case",
+    "NetworkCase",
+    "Check",
+    "ByHand",
+    "show_case",
+    "count_python_lines",
+    "CHECKS",
+    "ALIASES",
+    "REGISTERED_IN",
+    "BEHAVIOUR",
+    "PLAIN_NUMPY",
+    "register",
+    "resolve",
+    "public_functions",
+    "run_check",
+    "compare",
+    "Call",
+    "Foreign",
+    "call_student",
+    "judge",
+    "case_header",
+    "assert_close",
+    "quietly",
+    "as_output",
+    "FORWARD_RTOL",
+    "GRADIENT_RTOL",
+    "NUMERICAL_RTOL",
+    "NUMERICAL_ATOL",
+    "DEFAULT_SEED",
+]
 
 FORWARD_RTOL = 1e-7
 GRADIENT_RTOL = 1e-6
@@ -33,13 +62,14 @@ NUMERICAL_RTOL = 1e-5
 NUMERICAL_ATOL = 1e-8
 DEFAULT_SEED = 20261123
 # What a check compares with when it is not a reference kernel (Check.compares_with):
-BEHAVIOUR = "behaviour"        # a verify function judges what the answer does (trains to 95%, samples evenly, ...)
-PLAIN_NUMPY = "plain numpy"    # the expected values are computed by plain numpy in the check's own module
+BEHAVIOUR = "behaviour"  # a verify function judges what the answer does (trains to 95%, samples evenly, ...)
+PLAIN_NUMPY = "plain numpy"  # the expected values are computed by plain numpy in the check's own module
 
 
 @dataclass(frozen=True)
 class Case:
     """One input to a checked function: positional args and a short human label."""
+
     label: str
     args: tuple
     kwargs: dict = field(default_factory=dict)
@@ -49,6 +79,7 @@ class Case:
 class NetworkCase(Case):
     """A case that also remembers the whole network it was drawn from, for numerical
     gradients on the grader's side; only ``args`` and ``kwargs`` reach the student."""
+
     network: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -87,6 +118,7 @@ class Check:
         :data:`BEHAVIOUR` for a verify function that judges behaviour; or :data:`PLAIN_NUMPY`.
         ``register`` requires it; tests/unit/test_registry.py checks it against the calls made.
     """
+
     name: str
     cases: Callable[[np.random.Generator], list[Case]]
     reference: Callable[..., Any] | None
@@ -107,18 +139,22 @@ class Check:
             raise ValueError(f"check name {self.name!r} is not a Python identifier")
         if not self.function:
             object.__setattr__(self, "function", self.name)
-        if not self.outputs:   # one output, called what the exercise calls it
+        if not self.outputs:  # one output, called what the exercise calls it
             object.__setattr__(self, "outputs", (self.function,))
         if (self.reference is None) == (self.verify is None):
             raise ValueError(f"check {self.name!r}: give exactly one of reference and verify")
         for guard in self.guarded:
             if not callable(guard) or not isinstance(getattr(guard, "reference_name", None), str):
-                raise TypeError(f"check {self.name!r}: guard {guard!r} is not a reference kernel; pass the "
-                                f"kernel object itself (e.g. helpers.losses.softmax), never its name")
+                raise TypeError(
+                    f"check {self.name!r}: guard {guard!r} is not a reference kernel; pass the "
+                    f"kernel object itself (e.g. helpers.losses.softmax), never its name"
+                )
         if isinstance(self.compares_with, str):
             if self.compares_with not in (BEHAVIOUR, PLAIN_NUMPY):
-                raise ValueError(f"check {self.name!r}: compares_with is a tuple of kernels, {BEHAVIOUR!r} or "
-                                 f"{PLAIN_NUMPY!r}, not {self.compares_with!r}")
+                raise ValueError(
+                    f"check {self.name!r}: compares_with is a tuple of kernels, {BEHAVIOUR!r} or "
+                    f"{PLAIN_NUMPY!r}, not {self.compares_with!r}"
+                )
             if self.compares_with == BEHAVIOUR and self.verify is None:
                 raise ValueError(f"check {self.name!r}: only a verify function judges {BEHAVIOUR}")
         elif not all(isinstance(getattr(k, "reference_name", None), str) for k in self.compares_with):
@@ -126,13 +162,15 @@ class Check:
         for item in self.forbidden:
             dotted = isinstance(item, str) and all(part.isidentifier() for part in item.split("."))
             if not (dotted and "." in item) and (isinstance(item, str) or not callable(item)):
-                raise TypeError(f"check {self.name!r}: forbidden entry {item!r} is neither a dotted name "
-                                f"(\"scipy.special.softmax\") nor a function")
+                raise TypeError(
+                    f"check {self.name!r}: forbidden entry {item!r} is neither a dotted name "
+                    f'("scipy.special.softmax") nor a function'
+                )
 
 
 CHECKS: dict[str, Check] = {}
-ALIASES: dict[str, str] = {}   # old check name -> current name, for notebooks written before a rename
-REGISTERED_IN: dict[str, str] = {}   # check name -> the module that registered it (the syllabus shows it)
+ALIASES: dict[str, str] = {}  # old check name -> current name, for notebooks written before a rename
+REGISTERED_IN: dict[str, str] = {}  # check name -> the module that registered it (the syllabus shows it)
 _PUBLIC: dict[str, Callable] = {}
 
 
@@ -147,8 +185,10 @@ def register(check: Check, aliases: tuple[str, ...] = ()) -> Check:
         if name in CHECKS or name in ALIASES:
             raise ValueError(f"a check named {name!r} is already registered")
     if not check.compares_with:
-        raise ValueError(f"check {check.name!r} needs compares_with: the kernels its expected values come from, "
-                         f"{BEHAVIOUR!r} or {PLAIN_NUMPY!r}")
+        raise ValueError(
+            f"check {check.name!r} needs compares_with: the kernels its expected values come from, "
+            f"{BEHAVIOUR!r} or {PLAIN_NUMPY!r}"
+        )
     CHECKS[check.name] = check
     REGISTERED_IN[check.name] = sys._getframe(1).f_globals.get("__name__", "")
     public = _public_function(check)
@@ -178,10 +218,12 @@ def _public_function(check: Check) -> Callable:
     run.__module__ = "helpers.grading"
     guards = ", ".join(g.reference_name for g in check.guarded)
     library = ", ".join(_forbidden.describe(f) if not isinstance(f, str) else f for f in check.forbidden)
-    run.__doc__ = (f"{check.doc}\n\nRuns ``{check.function}`` on every case drawn with ``seed``; raises "
-                   f"CheckFailed on the first wrong one, with the case, the shapes and a hint; returns None."
-                   + (f"\nThe function must not call {guards}." if guards else "")
-                   + (f"\nNor {library}, which do the exercise itself." if library else ""))
+    run.__doc__ = (
+        f"{check.doc}\n\nRuns ``{check.function}`` on every case drawn with ``seed``; raises "
+        f"CheckFailed on the first wrong one, with the case, the shapes and a hint; returns None."
+        + (f"\nThe function must not call {guards}." if guards else "")
+        + (f"\nNor {library}, which do the exercise itself." if library else "")
+    )
     return run
 
 
@@ -189,17 +231,21 @@ def _public_function(check: Check) -> Callable:
 def quietly():
     """Silence everything a student's code might send to stderr (nbgrader scores a cell 0
     on any stderr output): warnings, numpy floating-point warnings, prints to stderr."""
-    with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings(), \
-            np.errstate(all="ignore"):
+    with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         yield
 
 
 # --------------------------------------------------------------------------- running
 
+
 def _copy_args(args):
-    return tuple(np.array(a, dtype=np.float64 if np.asarray(a).dtype.kind == "f" else None, copy=True)
-                 if isinstance(a, np.ndarray) else a for a in args)
+    return tuple(
+        np.array(a, dtype=np.float64 if np.asarray(a).dtype.kind == "f" else None, copy=True)
+        if isinstance(a, np.ndarray)
+        else a
+        for a in args
+    )
 
 
 def _describe(args) -> str:
@@ -220,6 +266,7 @@ class Call:
     positional arguments as they were after the call (to detect mutation); error: None,
     or a message saying why there is no value.
     """
+
     got: Any = None
     args_after: tuple = ()
     error: str | None = None
@@ -248,7 +295,7 @@ def call_student(check: Check, fn, case: Case) -> Call:
                     error = f"{check.function}: expected a function, got {type(fn).__name__}."
         except NotImplementedError:
             error = f"{check.function} is not implemented yet (it raises NotImplementedError)."
-        except ReferenceCalled as err:   # raised where this block's trips cannot see (a forked process)
+        except ReferenceCalled as err:  # raised where this block's trips cannot see (a forked process)
             error = _calls_message(check, err)
         except Exception as err:  # the student's bug, reported as a failed case
             error = f"raised {type(err).__name__}: {err}"
@@ -262,13 +309,15 @@ def call_student(check: Check, fn, case: Case) -> Call:
 def _calls_message(check: Check, trip: ReferenceCalled) -> str:
     if isinstance(trip, ExerciseCalled):
         return f"{check.function} calls {trip.args[0]}, which does the exercise itself; write it yourself."
-    return (f"{check.function} calls {trip.args[0]}, the reference it is graded against. "
-            f"Write it yourself (numpy is fine).")
+    return (
+        f"{check.function} calls {trip.args[0]}, the reference it is graded against. Write it yourself (numpy is fine)."
+    )
 
 
 # Types whose values run no code of the student's when the grader reads them.
-_PLAIN_TYPES = frozenset({type(None), bool, int, float, complex, str, bytes, dict, set, np.ndarray}
-                         | set(np.sctypeDict.values()))
+_PLAIN_TYPES = frozenset(
+    {type(None), bool, int, float, complex, str, bytes, dict, set, np.ndarray} | set(np.sctypeDict.values())
+)
 
 
 def _plain(value):
@@ -289,7 +338,7 @@ def _plain(value):
         return value
     try:
         array = np.asarray(value)
-    except Exception:  # noqa: BLE001 - what it raised is no result either
+    except Exception:  # what it raised is no result either
         array = None
     if array is not None and array.dtype.kind in "biufc":
         return array
@@ -312,14 +361,19 @@ def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None
         raise CheckFailed(call.error if call.error.startswith(check.function) else f"{where}: {call.error}")
     for original, used in zip(case.args, call.args_after):
         if isinstance(original, np.ndarray) and not np.array_equal(original, np.asarray(used), equal_nan=True):
-            raise CheckFailed(f"{where}: your function changed its input array in place. "
-                              f"Work on a copy (e.g. `z = z - z.max(...)` instead of `z -= ...`).")
+            raise CheckFailed(
+                f"{where}: your function changed its input array in place. "
+                f"Work on a copy (e.g. `z = z - z.max(...)` instead of `z -= ...`)."
+            )
     got = call.got
     if len(check.outputs) > 1:
         if not isinstance(got, tuple) or len(got) != len(check.outputs):
             kind = got.type_name if isinstance(got, Foreign) else type(got).__name__
-            raise CheckFailed(f"{where}: expected a tuple ({', '.join(check.outputs)}), got {kind}"
-                              + (f" of length {len(got)}" if isinstance(got, tuple) else "") + ".")
+            raise CheckFailed(
+                f"{where}: expected a tuple ({', '.join(check.outputs)}), got {kind}"
+                + (f" of length {len(got)}" if isinstance(got, tuple) else "")
+                + "."
+            )
     else:
         got = (got,)
     if check.verify is not None:
@@ -332,8 +386,9 @@ def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None
     if check.numerical is not None:
         for name, estimate in check.numerical(case, expected).items():
             g = got[check.outputs.index(name)]
-            compare(estimate, g, name, where + " vs numerical gradient", NUMERICAL_RTOL, check.hint,
-                    atol=NUMERICAL_ATOL)
+            compare(
+                estimate, g, name, where + " vs numerical gradient", NUMERICAL_RTOL, check.hint, atol=NUMERICAL_ATOL
+            )
 
 
 def run_check(check: Check, fn, seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
@@ -418,5 +473,3 @@ def assert_close(got, expected, *, name="result", inputs=None, rtol=1e-7):
             shown = "" if inputs is None else f"input:\n{np.asarray(inputs)}\n"
             raise CheckFailed(f"{shown}expected:\n{np.asarray(expected)}\ngot:\n{got!r}\n{err}") from None
     print(f"{name}: OK")
-
-

@@ -22,6 +22,7 @@ or helpers kernels given as objects (with their counterparts and private code, a
 
 Every list is built on a check's first graded call and kept.
 """
+
 from __future__ import annotations
 
 import sys
@@ -29,21 +30,46 @@ import types
 
 from ..tripwire import ExerciseCalled, ReferenceCalled, Watchlist, _dispatcher_function, unwrap
 
-__all__ = ["NUMPY_COUNTERPARTS", "watchlist", "reached", "describe", "SOFTMAX", "CROSS_ENTROPY", "CORRELATION",
-           "MAX_POOLING", "AVG_POOLING", "SOBEL", "MEAN_SQUARED_ERROR", "LINEAR_CLASSIFIERS", "STANDARDIZATION"]
+__all__ = [
+    "NUMPY_COUNTERPARTS",
+    "watchlist",
+    "reached",
+    "describe",
+    "SOFTMAX",
+    "CROSS_ENTROPY",
+    "CORRELATION",
+    "MAX_POOLING",
+    "AVG_POOLING",
+    "SOBEL",
+    "MEAN_SQUARED_ERROR",
+    "LINEAR_CLASSIFIERS",
+    "STANDARDIZATION",
+]
 
 # Library functions that do an exercise itself, by exercise, for the checks' ``forbidden``
 # (the week modules pass them). Only what makes a profile event can be listed: a Python
 # function, or a C function called from Python; a ufunc (scipy.special.expit) cannot.
-SOFTMAX = ("scipy.special.softmax", "scipy.special.log_softmax", "sklearn.utils.extmath.softmax",
-           "helpers.training.predict_proba")
+SOFTMAX = (
+    "scipy.special.softmax",
+    "scipy.special.log_softmax",
+    "sklearn.utils.extmath.softmax",
+    "helpers.training.predict_proba",
+)
 CROSS_ENTROPY = ("sklearn.metrics.log_loss", "scipy.stats.entropy")
-CORRELATION = ("scipy.signal.correlate2d", "scipy.signal.correlate", "scipy.signal.convolve2d",
-               "scipy.signal.convolve", "scipy.signal.fftconvolve", "scipy.signal.oaconvolve",
-               "scipy.ndimage.correlate", "scipy.ndimage.convolve",
-               # the compiled functions behind them, for a call that skips the Python layer
-               "scipy.signal._sigtools._convolve2d", "scipy.signal._sigtools._correlateND",
-               "scipy.ndimage._nd_image.correlate")
+CORRELATION = (
+    "scipy.signal.correlate2d",
+    "scipy.signal.correlate",
+    "scipy.signal.convolve2d",
+    "scipy.signal.convolve",
+    "scipy.signal.fftconvolve",
+    "scipy.signal.oaconvolve",
+    "scipy.ndimage.correlate",
+    "scipy.ndimage.convolve",
+    # the compiled functions behind them, for a call that skips the Python layer
+    "scipy.signal._sigtools._convolve2d",
+    "scipy.signal._sigtools._correlateND",
+    "scipy.ndimage._nd_image.correlate",
+)
 MAX_POOLING = ("scipy.ndimage.maximum_filter",)
 AVG_POOLING = ("scipy.ndimage.uniform_filter",)
 SOBEL = ("scipy.ndimage.sobel",)
@@ -70,8 +96,14 @@ NUMPY_COUNTERPARTS = {
 }
 
 # Machinery, not references: shared by every kernel and check, never walked into.
-_INFRASTRUCTURE = {"helpers.tripwire", "helpers._validate", "helpers._numba", "helpers.grading.core",
-                   "helpers.grading.comparison", "helpers.grading.forbidden"}
+_INFRASTRUCTURE = {
+    "helpers.tripwire",
+    "helpers._validate",
+    "helpers._numba",
+    "helpers.grading.core",
+    "helpers.grading.comparison",
+    "helpers.grading.forbidden",
+}
 
 
 def describe(obj) -> str:
@@ -84,6 +116,7 @@ def describe(obj) -> str:
 
 
 # --------------------------------------------------------------------------- walking the code
+
 
 def _names(code: types.CodeType) -> set[str]:
     names, stack = set(), [code]
@@ -109,12 +142,16 @@ def _named(function: types.FunctionType) -> list:
     for cell in function.__closure__ or ():
         try:
             found.append(cell.cell_contents)
-        except ValueError:   # a cell not filled yet
+        except ValueError:  # a cell not filled yet
             pass
     found.extend(function.__defaults__ or ())
     found.extend((function.__kwdefaults__ or {}).values())
-    nested = [item for obj in found if isinstance(obj, (dict, tuple, list))
-              for item in (obj.values() if isinstance(obj, dict) else obj)]
+    nested = [
+        item
+        for obj in found
+        if isinstance(obj, (dict, tuple, list))
+        for item in (obj.values() if isinstance(obj, dict) else obj)
+    ]
     return found + nested
 
 
@@ -151,8 +188,11 @@ def _public_objects() -> set[int]:
     """ids of everything a public helpers module hands out under a public name."""
     ids = set()
     for name, module in list(sys.modules.items()):
-        if (name == "helpers" or name.startswith("helpers.")) and module is not None \
-                and not any(part.startswith("_") for part in name.split(".")):
+        if (
+            (name == "helpers" or name.startswith("helpers."))
+            and module is not None
+            and not any(part.startswith("_") for part in name.split("."))
+        ):
             ids.update(id(value) for key, value in vars(module).items() if not key.startswith("_"))
     return ids
 
@@ -163,6 +203,7 @@ def _private(objects) -> list:
 
 
 # --------------------------------------------------------------------------- building a watchlist
+
 
 def _numpy_counterparts(kernel) -> list[tuple[object, str]]:
     from .. import numpy_reference
@@ -212,14 +253,14 @@ def watchlist(check, registry: dict) -> Watchlist:
     """The watchlist of ``check`` (a :class:`helpers.grading.Check`), with the references of
     every check in ``registry`` (normally :data:`helpers.grading.CHECKS`); built once for a
     check and a registry."""
-    key = (id(registry), len(registry))   # checks are only ever added
+    key = (id(registry), len(registry))  # checks are only ever added
     cached = _cache.get(id(check))
     if cached is not None and cached[0] is check and cached[1] == key:
         return cached[2]
     watch = Watchlist()
     for fn, name, direct in _registry_items(registry, key):
         watch.watch(fn, name, ReferenceCalled, direct)
-    for item in check.forbidden:   # first, so that a guard's own name wins where both apply
+    for item in check.forbidden:  # first, so that a guard's own name wins where both apply
         if isinstance(item, str):
             watch.watch_by_name(item, ExerciseCalled)
         elif isinstance(getattr(item, "reference_name", None), str):
@@ -230,8 +271,9 @@ def watchlist(check, registry: dict) -> Watchlist:
         _watch_kernel(watch, kernel, ReferenceCalled)
     reference = check.reference
     if isinstance(reference, types.FunctionType):
-        name = f"helpers.grading.CHECKS[{check.name!r}].reference" if _grading_function(reference) \
-            else describe(reference)
+        name = (
+            f"helpers.grading.CHECKS[{check.name!r}].reference" if _grading_function(reference) else describe(reference)
+        )
         watch.watch(reference, name, ReferenceCalled)
         for obj in _private(reached([reference])):
             watch.watch(obj, describe(obj), ReferenceCalled, direct=True)

@@ -3,6 +3,7 @@
 The references here are plain numpy (a sliding-window view and one einsum), obviously
 right; the unit tests also compare them with ``helpers.conv.conv2d`` on one channel.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .. import conv
 from .core import ByHand, Case, Check, CheckFailed, as_output, compare, register
 from .forbidden import CORRELATION, SOBEL
-
 
 # Bright on the left, dark on the right gives a positive response with these signs.
 VERTICAL = np.array([[1.0, 0.0, -1.0]] * 3)
@@ -56,36 +56,61 @@ def _correlate_cases(rng, large=False) -> list[Case]:
     return cases
 
 
-_CORRELATE_HINT = ("out[i, j] = Σ_p Σ_q x[i+p, j+q] · k[p, q], with output shape (H − kh + 1, W − kw + 1); "
-                   "do not flip the kernel, and let kh and kw differ.")
+_CORRELATE_HINT = (
+    "out[i, j] = Σ_p Σ_q x[i+p, j+q] · k[p, q], with output shape (H − kh + 1, W − kw + 1); "
+    "do not flip the kernel, and let kh and kw differ."
+)
 
-register(Check("correlate2d_loops", _correlate_cases, correlate_valid, guarded=GUARDED, hint=_CORRELATE_HINT,
-               forbidden=CORRELATION,
-               compares_with="plain numpy",
-               doc='Check ``correlate2d_loops(x, k)`` (valid cross-correlation of one channel).'))
-register(Check("correlate2d", lambda rng: _correlate_cases(rng, large=True), correlate_valid, guarded=GUARDED,
-               hint=_CORRELATE_HINT, forbidden=CORRELATION,
-               compares_with="plain numpy",
-               doc='Check the vectorized ``correlate2d(x, k)``, also on a 120×160 image.'))
+register(
+    Check(
+        "correlate2d_loops",
+        _correlate_cases,
+        correlate_valid,
+        guarded=GUARDED,
+        hint=_CORRELATE_HINT,
+        forbidden=CORRELATION,
+        compares_with="plain numpy",
+        doc="Check ``correlate2d_loops(x, k)`` (valid cross-correlation of one channel).",
+    )
+)
+register(
+    Check(
+        "correlate2d",
+        lambda rng: _correlate_cases(rng, large=True),
+        correlate_valid,
+        guarded=GUARDED,
+        hint=_CORRELATE_HINT,
+        forbidden=CORRELATION,
+        compares_with="plain numpy",
+        doc="Check the vectorized ``correlate2d(x, k)``, also on a 120×160 image.",
+    )
+)
 
 
 # --------------------------------------------------------------------------- predictions
+
 
 def _no_args(rng) -> list[Case]:
     return [Case("your two predicted 4×4 outputs", ())]
 
 
-register(Check("edge_bands", _no_args,
-               lambda: (correlate_valid(_step(True), VERTICAL), correlate_valid(_step(False), VERTICAL)),
-               outputs=("band", "band_flipped"),
-               hint="slide the 3×3 window over the 6×6 image: a window that sees one colour only gives 0; a "
-                    "window across the edge has one bright column under a +1 column or a −1 column of the kernel.",
-               compares_with="plain numpy",
-               doc='Check ``predicted_bands() -> (band, band_flipped)``, the 4×4 outputs predicted by hand.',
-               by_hand=ByHand()))
+register(
+    Check(
+        "edge_bands",
+        _no_args,
+        lambda: (correlate_valid(_step(True), VERTICAL), correlate_valid(_step(False), VERTICAL)),
+        outputs=("band", "band_flipped"),
+        hint="slide the 3×3 window over the 6×6 image: a window that sees one colour only gives 0; a "
+        "window across the edge has one bright column under a +1 column or a −1 column of the kernel.",
+        compares_with="plain numpy",
+        doc="Check ``predicted_bands() -> (band, band_flipped)``, the 4×4 outputs predicted by hand.",
+        by_hand=ByHand(),
+    )
+)
 
 
 # --------------------------------------------------------------------------- Sobel
+
 
 def sobel_reference(image):
     """(magnitude, orientation) of the Sobel gradient; both (H − 2, W − 2)."""
@@ -108,8 +133,10 @@ def _sobel_cases(rng) -> list[Case]:
 
 def _verify_sobel(case, outputs, where):
     __tracebackhide__ = True
-    hint = ("gx uses SOBEL_X = [[1, 0, −1], [2, 0, −2], [1, 0, −1]] and gy uses its transpose; "
-            "magnitude = sqrt(gx² + gy²) (np.hypot) and orientation = np.arctan2(gy, gx) (not arctan(gy / gx)).")
+    hint = (
+        "gx uses SOBEL_X = [[1, 0, −1], [2, 0, −2], [1, 0, −1]] and gy uses its transpose; "
+        "magnitude = sqrt(gx² + gy²) (np.hypot) and orientation = np.arctan2(gy, gx) (not arctan(gy / gx))."
+    )
     magnitude, orientation = sobel_reference(case.args[0])
     compare(magnitude, outputs[0], "magnitude", where, 1e-7, hint)
     got = as_output(outputs[1], "orientation", where)
@@ -118,12 +145,26 @@ def _verify_sobel(case, outputs, where):
     # Where there is no edge the angle means nothing; an angle of π equals one of −π.
     edge = magnitude > 1e-9 * max(1.0, float(magnitude.max()))
     gap = np.angle(np.exp(1j * (got - orientation)))
-    compare(np.where(edge, orientation, 0.0), np.where(edge, orientation + gap, 0.0), "orientation",
-            where, 1e-7, hint, atol=1e-9)
+    compare(
+        np.where(edge, orientation, 0.0),
+        np.where(edge, orientation + gap, 0.0),
+        "orientation",
+        where,
+        1e-7,
+        hint,
+        atol=1e-9,
+    )
 
 
-register(Check("sobel_edges", _sobel_cases, reference=None, outputs=("magnitude", "orientation"),
-               verify=_verify_sobel, forbidden=SOBEL,
-               compares_with="plain numpy",
-               doc='Check ``sobel_edges(image) -> (magnitude, orientation)``; angles are compared where there is an '
-                   'edge.'))
+register(
+    Check(
+        "sobel_edges",
+        _sobel_cases,
+        reference=None,
+        outputs=("magnitude", "orientation"),
+        verify=_verify_sobel,
+        forbidden=SOBEL,
+        compares_with="plain numpy",
+        doc="Check ``sobel_edges(image) -> (magnitude, orientation)``; angles are compared where there is an edge.",
+    )
+)

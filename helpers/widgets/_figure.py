@@ -15,6 +15,7 @@ usual on every refresh. Images drawn nearest-neighbour are coloured before they 
 and the PNG is encoded with one fixed row filter (see encode_png): each about twice as fast.
 ``FigurePanel(cache_decorations=False)`` draws everything the plain way.
 """
+
 from __future__ import annotations
 
 import struct
@@ -34,12 +35,13 @@ class FigurePanel:
         # Shown at its own size (a page as wide as Voilà's would otherwise blow it up, blurred),
         # never wider than the output area.
         width = round(figsize[0] * dpi)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%",
-                                                                        height="auto"))
+        self.image = widgets.Image(
+            format="png", layout=widgets.Layout(width=f"{width}px", max_width="100%", height="auto")
+        )
         self.renders = 0
         self.cache_decorations = cache_decorations
         self._layers: dict[int, _Layer] = {}
-        self._scratch: list[RendererAgg] = []      # one transparent renderer per nesting depth
+        self._scratch: list[RendererAgg] = []  # one transparent renderer per nesting depth
         self._depth = 0
 
     def refresh(self) -> None:
@@ -68,10 +70,17 @@ class FigurePanel:
     def _wrap_decorations(self) -> None:
         wanted = [(t, _text_signature) for t in self.figure.texts]
         for ax in self.figure.axes:
-            wanted += [(ax.xaxis, _axis_signature), (ax.yaxis, _axis_signature), (ax.get_legend(), _legend_signature),
-                       (ax.xaxis.label, _text_signature), (ax.yaxis.label, _text_signature)]
-            wanted += [(t, _text_signature) for t in (ax.title, getattr(ax, "_left_title", None),
-                                                       getattr(ax, "_right_title", None), *ax.texts)]
+            wanted += [
+                (ax.xaxis, _axis_signature),
+                (ax.yaxis, _axis_signature),
+                (ax.get_legend(), _legend_signature),
+                (ax.xaxis.label, _text_signature),
+                (ax.yaxis.label, _text_signature),
+            ]
+            wanted += [
+                (t, _text_signature)
+                for t in (ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None), *ax.texts)
+            ]
         for artist, signature in wanted:
             if artist is not None and id(artist) not in self._layers:
                 self._layers[id(artist)] = _Layer(self, artist, signature)
@@ -102,8 +111,12 @@ def encode_png(rgba: np.ndarray) -> bytes:
     raw[0, 0], raw[1:, 0] = 0, 2
     deflate = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
     data = deflate.compress(raw.data) + deflate.flush()
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-            + _chunk(b"IDAT", data) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+        + _chunk(b"IDAT", data)
+        + _chunk(b"IEND", b"")
+    )
 
 
 def _chunk(tag: bytes, data: bytes) -> bytes:
@@ -127,16 +140,16 @@ class _Layer:
         self.key = None
         self.patch = None
         self.draw_directly = artist.draw
-        artist.draw = self.draw             # the instance attribute wins over the class's method
+        artist.draw = self.draw  # the instance attribute wins over the class's method
 
     def draw(self, renderer) -> None:
         panel = self.panel
         ours = renderer is getattr(panel.figure.canvas, "renderer", None) or any(r is renderer for r in panel._scratch)
         if not ours or not isinstance(renderer, RendererAgg):
-            return self.draw_directly(renderer)          # savefig to another format: draw as usual
+            return self.draw_directly(renderer)  # savefig to another format: draw as usual
         try:
             key = self.signature(self.artist, renderer)
-        except Exception:                    # a matplotlib without one of the attributes read
+        except Exception:  # a matplotlib without one of the attributes read
             key = None
         if key is None:
             return self.draw_directly(renderer)
@@ -155,7 +168,7 @@ class _Layer:
     def _render(self, renderer):
         panel = self.panel
         layer = panel._scratch_renderer(renderer)
-        panel._depth += 1                    # a text inside an axis renders on a renderer of its own
+        panel._depth += 1  # a text inside an axis renders on a renderer of its own
         try:
             self.draw_directly(layer)
         finally:
@@ -165,7 +178,7 @@ class _Layer:
         rows = np.flatnonzero(alpha.any(axis=1))
         if rows.size == 0:
             return self._EMPTY
-        cols = np.flatnonzero(alpha[rows[0]:rows[-1] + 1].any(axis=0))
+        cols = np.flatnonzero(alpha[rows[0] : rows[-1] + 1].any(axis=0))
         top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
         # draw_image takes the rows bottom up
         return int(left), int(renderer.height - bottom), np.ascontiguousarray(rgba[top:bottom, left:right][::-1])
@@ -187,8 +200,12 @@ class _ColouredFirst:
 
     def draw(self, renderer) -> None:
         image, data = self.image, self.image.get_array()
-        if (data is None or not isinstance(renderer, RendererAgg) or (data.ndim == 3 and data.dtype == np.uint8)
-                or not self._nearest(data, renderer)):
+        if (
+            data is None
+            or not isinstance(renderer, RendererAgg)
+            or (data.ndim == 3 and data.dtype == np.uint8)
+            or not self._nearest(data, renderer)
+        ):
             return self.draw_directly(renderer)
         try:
             rgba = image.to_rgba(data, bytes=True, norm=data.ndim == 2)
@@ -220,12 +237,28 @@ def _text_state(text):
 def _axis_signature(axis, renderer):
     if not axis.get_visible():
         return None
-    ticks = axis._update_ticks()          # what Axis.draw itself computes first
-    return (tuple(axis.axes.bbox.bounds), tuple(axis.get_view_interval()), axis.get_scale(),
-            tuple((t.get_loc(), t.label1.get_text(), t.label2.get_text(), t.label1.get_visible(),
-                   t.label2.get_visible(), t.gridline.get_visible(), t.tick1line.get_visible(),
-                   t.tick2line.get_visible()) for t in ticks),
-            _text_state(axis.label), axis.get_label_position(), _text_state(axis.offsetText))
+    ticks = axis._update_ticks()  # what Axis.draw itself computes first
+    return (
+        tuple(axis.axes.bbox.bounds),
+        tuple(axis.get_view_interval()),
+        axis.get_scale(),
+        tuple(
+            (
+                t.get_loc(),
+                t.label1.get_text(),
+                t.label2.get_text(),
+                t.label1.get_visible(),
+                t.label2.get_visible(),
+                t.gridline.get_visible(),
+                t.tick1line.get_visible(),
+                t.tick2line.get_visible(),
+            )
+            for t in ticks
+        ),
+        _text_state(axis.label),
+        axis.get_label_position(),
+        _text_state(axis.offsetText),
+    )
 
 
 def _text_signature(text, renderer):
@@ -234,21 +267,44 @@ def _text_signature(text, renderer):
     x, y = text.get_transform().transform(text.get_unitless_position())
     box = text.get_bbox_patch()
     clip = text.get_clip_box() if text.get_clip_on() else None
-    return (text.get_text(), round(float(x), 2), round(float(y), 2), to_rgba(text.get_color(), text.get_alpha()),
-            hash(text.get_fontproperties()), text.get_rotation(), text.get_rotation_mode(),
-            text.get_horizontalalignment(), text.get_verticalalignment(), getattr(text, "_multialignment", None),
-            getattr(text, "_linespacing", None), text.get_wrap(), text.get_antialiased(),
-            None if clip is None else tuple(clip.bounds),
-            None if box is None else (to_rgba(box.get_facecolor()), to_rgba(box.get_edgecolor()),
-                                      box.get_linewidth(), str(box.get_boxstyle()), box.get_visible()))
+    return (
+        text.get_text(),
+        round(float(x), 2),
+        round(float(y), 2),
+        to_rgba(text.get_color(), text.get_alpha()),
+        hash(text.get_fontproperties()),
+        text.get_rotation(),
+        text.get_rotation_mode(),
+        text.get_horizontalalignment(),
+        text.get_verticalalignment(),
+        getattr(text, "_multialignment", None),
+        getattr(text, "_linespacing", None),
+        text.get_wrap(),
+        text.get_antialiased(),
+        None if clip is None else tuple(clip.bounds),
+        None
+        if box is None
+        else (
+            to_rgba(box.get_facecolor()),
+            to_rgba(box.get_edgecolor()),
+            box.get_linewidth(),
+            str(box.get_boxstyle()),
+            box.get_visible(),
+        ),
+    )
 
 
 def _legend_signature(legend, renderer):
-    if not legend.get_visible() or legend._loc in (0, "best"):   # "best" moves with the data
+    if not legend.get_visible() or legend._loc in (0, "best"):  # "best" moves with the data
         return None
     handles = tuple((h.get_visible(), str(h.get_label())) for h in legend.legend_handles if h is not None)
-    return (tuple(legend.axes.bbox.bounds), tuple(t.get_text() for t in legend.texts), handles,
-            str(legend._loc), tuple(legend.get_bbox_to_anchor().bounds))
+    return (
+        tuple(legend.axes.bbox.bounds),
+        tuple(t.get_text() for t in legend.texts),
+        handles,
+        str(legend._loc),
+        tuple(legend.get_bbox_to_anchor().bounds),
+    )
 
 
 class Explorer:

@@ -4,6 +4,7 @@ softmax(z / T)_k = exp(z_k / T) / Σ_j exp(z_j / T). A small T sharpens the
 distribution towards the arg-max (one-hot in the limit T → 0); a large T flattens it
 towards uniform (1/K each).
 """
+
 from __future__ import annotations
 
 import ipywidgets as widgets
@@ -37,11 +38,19 @@ class SoftmaxExplorer(Explorer):
     """
 
     def __init__(self, logits=(2.0, 1.0, 0.1, -1.0), temperature=1.0):
-        self.logits = widgets.Text(value=", ".join(f"{v:g}" for v in logits), description="logits",
-                                   continuous_update=False)
-        self.temperature = widgets.FloatLogSlider(value=temperature, base=10, min=-2, max=2, step=0.05,
-                                                  description="temperature T", readout_format=".2f",
-                                                  style={"description_width": "initial"})
+        self.logits = widgets.Text(
+            value=", ".join(f"{v:g}" for v in logits), description="logits", continuous_update=False
+        )
+        self.temperature = widgets.FloatLogSlider(
+            value=temperature,
+            base=10,
+            min=-2,
+            max=2,
+            step=0.05,
+            description="temperature T",
+            readout_format=".2f",
+            style={"description_width": "initial"},
+        )
         self.message = widgets.HTML()
         self.panel = FigurePanel(figsize=(6, 3.2))
         self.axes = self.panel.figure.add_subplot()
@@ -52,8 +61,7 @@ class SoftmaxExplorer(Explorer):
         self.probabilities = None
         self.logits.observe(self._on_change, names="value")
         self.temperature.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.logits, self.temperature]),
-                                    self.panel.image, self.message])
+        self.widget = widgets.VBox([widgets.HBox([self.logits, self.temperature]), self.panel.image, self.message])
         self.update()
 
     def _on_change(self, _change) -> None:
@@ -74,11 +82,16 @@ class SoftmaxExplorer(Explorer):
             bar.set_height(value)
             label.set_y(value + 0.02)
             label.set_text(f"{value:.2f}")
-        self.axes.set_title(f"softmax(z / T) with T = {t:.2f}: "
-                            f"entropy {-(p * np.log(np.maximum(p, 1e-300))).sum():.2f} nats "
-                            f"(uniform: {np.log(len(p)):.2f})", fontsize=9)
-        self.message.value = (f"largest probability {p.max():.3f} for class {int(p.argmax())}; "
-                              f"the arg-max never changes with T, only how sure the model sounds.")
+        self.axes.set_title(
+            f"softmax(z / T) with T = {t:.2f}: "
+            f"entropy {-(p * np.log(np.maximum(p, 1e-300))).sum():.2f} nats "
+            f"(uniform: {np.log(len(p)):.2f})",
+            fontsize=9,
+        )
+        self.message.value = (
+            f"largest probability {p.max():.3f} for class {int(p.argmax())}; "
+            f"the arg-max never changes with T, only how sure the model sounds."
+        )
         self.panel.refresh()
 
     def _make_bars(self, k: int) -> None:

@@ -8,6 +8,7 @@ training on the way, so that the notebook never freezes and answers a click at o
 figure's artists (probability image, boundary overlay, loss line) are updated in place; before
 any training the loss axes already span the steps of one click and J from its starting value.
 """
+
 from __future__ import annotations
 
 import time
@@ -21,11 +22,12 @@ __all__ = ["BackpropExplorer"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 STEP_CHOICES = (10, 50, 200, 1000)
-SLICE_S = 0.04          # training time between two redraws of a long run
+SLICE_S = 0.04  # training time between two redraws of a long run
 
 
 def _mlp():
     from .. import mlp
+
     return mlp
 
 
@@ -85,14 +87,29 @@ class BackpropExplorer(Explorer):
         self.T = np.eye(self.n_classes)[y]
         self.seed = seed
 
-        self.hidden = widgets.IntSlider(value=hidden, min=1, max=40, description="hidden units",
-                                        continuous_update=False, style={"description_width": "initial"})
-        self.lr = widgets.FloatLogSlider(value=lr, base=10, min=-4, max=-0.5, step=0.1, description="learning rate",
-                                         readout_format=".4f", continuous_update=False,
-                                         style={"description_width": "initial"})
+        self.hidden = widgets.IntSlider(
+            value=hidden,
+            min=1,
+            max=40,
+            description="hidden units",
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
+        self.lr = widgets.FloatLogSlider(
+            value=lr,
+            base=10,
+            min=-4,
+            max=-0.5,
+            step=0.1,
+            description="learning rate",
+            readout_format=".4f",
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
         self.activation = widgets.Dropdown(options=ACTIVATIONS, value=activation, description="activation")
-        self.steps = widgets.Dropdown(options=STEP_CHOICES, value=steps, description="steps per click",
-                                      style={"description_width": "initial"})
+        self.steps = widgets.Dropdown(
+            options=STEP_CHOICES, value=steps, description="steps per click", style={"description_width": "initial"}
+        )
         self.train_button = widgets.Button(description="train", button_style="primary", icon="play")
         self.reset_button = widgets.Button(description="new network", icon="refresh")
         self.message = widgets.HTML()
@@ -104,10 +121,14 @@ class BackpropExplorer(Explorer):
         self.lr.observe(self._on_lr, names="value")
         self.train_button.on_click(lambda _button: self.train())
         self.reset_button.on_click(lambda _button: self.reset())
-        self.widget = widgets.VBox([
-            widgets.HBox([self.hidden, self.lr, self.activation]),
-            widgets.HBox([self.steps, self.train_button, self.reset_button]),
-            self.panel.image, self.message])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.hidden, self.lr, self.activation]),
+                widgets.HBox([self.steps, self.train_button, self.reset_button]),
+                self.panel.image,
+                self.message,
+            ]
+        )
         self.reset()
         # The layout is fixed after the first render: redrawing it on every click doubles the cost.
         self.panel.figure.set_layout_engine("none")
@@ -135,14 +156,24 @@ class BackpropExplorer(Explorer):
         n_steps = self.steps.value if n_steps is None else int(n_steps)
         lr, target = self.lr.value, len(self.losses) + n_steps
         while len(self.losses) < target and not self.diverged:
-            self.params, self.diverged = _descend(self.X, self.T, self.params, self.activation.value, lr,
-                                                  target - len(self.losses), self.losses,
-                                                  deadline=time.perf_counter() + SLICE_S)
+            self.params, self.diverged = _descend(
+                self.X,
+                self.T,
+                self.params,
+                self.activation.value,
+                lr,
+                target - len(self.losses),
+                self.losses,
+                deadline=time.perf_counter() + SLICE_S,
+            )
             if len(self.losses) < target and not self.diverged:
                 self.redraw(f"training: step {len(self.losses)} of {target}…")
         if self.diverged:
-            self.redraw(f"diverged after {len(self.losses)} steps: the learning rate {lr:.4f} is too large "
-                        f"for this network. Lower it and press <b>new network</b>.", error=True)
+            self.redraw(
+                f"diverged after {len(self.losses)} steps: the learning rate {lr:.4f} is too large "
+                f"for this network. Lower it and press <b>new network</b>.",
+                error=True,
+            )
             return
         self.redraw()
 
@@ -161,8 +192,7 @@ class BackpropExplorer(Explorer):
         self.reset()
 
     def _on_lr(self, _change) -> None:
-        self.message.value = (f"learning rate {self.lr.value:.4f} applies from the next click "
-                              f"(the network is kept).")
+        self.message.value = f"learning rate {self.lr.value:.4f} applies from the next click (the network is kept)."
 
     # ------------------------------------------------------------------ drawing
 
@@ -170,8 +200,10 @@ class BackpropExplorer(Explorer):
         lo, hi = self.X.min(axis=0), self.X.max(axis=0)
         pad = 0.15 * (hi - lo) + 0.1
         self.extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
-        g0, g1 = np.meshgrid(np.linspace(self.extent[0], self.extent[1], resolution),
-                             np.linspace(self.extent[2], self.extent[3], resolution))
+        g0, g1 = np.meshgrid(
+            np.linspace(self.extent[0], self.extent[1], resolution),
+            np.linspace(self.extent[2], self.extent[3], resolution),
+        )
         self.grid = np.column_stack([g0.ravel(), g1.ravel()])
         self.grid_shape = g0.shape
 
@@ -179,17 +211,36 @@ class BackpropExplorer(Explorer):
         self.panel = FigurePanel(figsize=(9.5, 3.6))
         self.ax_boundary, self.ax_loss = self.panel.figure.subplots(1, 2, width_ratios=(1.1, 1))
         blank = np.full(self.grid_shape, 0.5)
-        self.probability_image = self.ax_boundary.imshow(blank, origin="lower", extent=self.extent, cmap="RdBu_r",
-                                                         vmin=0, vmax=1, alpha=0.55, aspect="auto",
-                                                         interpolation="nearest")
-        self.boundary_image = self.ax_boundary.imshow(np.zeros(self.grid_shape + (4,)), origin="lower",
-                                                      extent=self.extent, aspect="auto",
-                                                      interpolation="nearest")
-        self.ax_boundary.scatter(self.X[:, 0], self.X[:, 1], c=self.y, cmap="RdBu_r", edgecolors="k", s=14,
-                                 linewidths=0.4, vmin=-0.6, vmax=self.n_classes - 0.4)
-        self.ax_boundary.set_xlim(self.extent[:2]); self.ax_boundary.set_ylim(self.extent[2:])
-        self.loss_line, = self.ax_loss.plot([], [], color="tab:blue")
-        self.ax_loss.set_xlabel("step"); self.ax_loss.set_ylabel("cost J (sum over the batch)")
+        self.probability_image = self.ax_boundary.imshow(
+            blank,
+            origin="lower",
+            extent=self.extent,
+            cmap="RdBu_r",
+            vmin=0,
+            vmax=1,
+            alpha=0.55,
+            aspect="auto",
+            interpolation="nearest",
+        )
+        self.boundary_image = self.ax_boundary.imshow(
+            np.zeros(self.grid_shape + (4,)), origin="lower", extent=self.extent, aspect="auto", interpolation="nearest"
+        )
+        self.ax_boundary.scatter(
+            self.X[:, 0],
+            self.X[:, 1],
+            c=self.y,
+            cmap="RdBu_r",
+            edgecolors="k",
+            s=14,
+            linewidths=0.4,
+            vmin=-0.6,
+            vmax=self.n_classes - 0.4,
+        )
+        self.ax_boundary.set_xlim(self.extent[:2])
+        self.ax_boundary.set_ylim(self.extent[2:])
+        (self.loss_line,) = self.ax_loss.plot([], [], color="tab:blue")
+        self.ax_loss.set_xlabel("step")
+        self.ax_loss.set_ylabel("cost J (sum over the batch)")
         self.ax_loss.set_yscale("log")
 
     def probabilities(self) -> np.ndarray:
@@ -205,7 +256,7 @@ class BackpropExplorer(Explorer):
         edge[:, 1:] |= label[:, 1:] != label[:, :-1]
         edge[1:, :] |= label[1:, :] != label[:-1, :]
         overlay = np.zeros(self.grid_shape + (4,))
-        overlay[edge, 3] = 1.0          # black, opaque where the predicted class changes
+        overlay[edge, 3] = 1.0  # black, opaque where the predicted class changes
         self.boundary_image.set_data(overlay)
         steps = np.arange(len(self.losses))
         self.loss_line.set_data(steps, self.losses)
@@ -219,13 +270,20 @@ class BackpropExplorer(Explorer):
         self.ax_loss.set_ylim(*_decades(low, high))
         self.ax_loss.set_xlim(0, _nice_ceiling(max(10, len(self.losses)) if self.losses else self.steps.value))
         accuracy = self.accuracy()
-        self.ax_boundary.set_title(f"{self.hidden.value} {self.activation.value} units, step {len(self.losses)}: "
-                                   f"training accuracy {accuracy:.1%}", fontsize=9)
-        self.ax_loss.set_title(f"J = {self.losses[-1]:.3g}" if self.losses else
-                               f"J = {self.cost():.3g} before training (press train)", fontsize=9)
+        self.ax_boundary.set_title(
+            f"{self.hidden.value} {self.activation.value} units, step {len(self.losses)}: "
+            f"training accuracy {accuracy:.1%}",
+            fontsize=9,
+        )
+        self.ax_loss.set_title(
+            f"J = {self.losses[-1]:.3g}" if self.losses else f"J = {self.cost():.3g} before training (press train)",
+            fontsize=9,
+        )
         if note is None and self.losses:
-            note = (f"{len(self.losses)} steps so far; J = {self.losses[-1]:.4g}, training accuracy "
-                    f"{accuracy:.1%}. Press <b>train</b> again to continue.")
+            note = (
+                f"{len(self.losses)} steps so far; J = {self.losses[-1]:.4g}, training accuracy "
+                f"{accuracy:.1%}. Press <b>train</b> again to continue."
+            )
             if len(self.losses) > 1 and self.losses[-1] > self.losses[0]:
                 note += " The cost went <b>up</b>: the learning rate is too large."
                 error = True

@@ -4,8 +4,8 @@ out[i, j] = Σ_pq photo[i+p, j+q] k[p, q] (cross-correlation, no flip). The figu
 the kernel with its numbers, the filtered photo (red positive, blue negative) and the edge
 map |out| > threshold · max |out|. Moving a control updates the artists in place.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
@@ -59,7 +59,7 @@ def correlate3x3(x: np.ndarray, k: np.ndarray) -> np.ndarray:
     for p in range(3):
         for q in range(3):
             if k[p, q] != 0.0:
-                out += k[p, q] * x[p:p + ho, q:q + wo]
+                out += k[p, q] * x[p : p + ho, q : q + wo]
     return out
 
 
@@ -75,16 +75,33 @@ class KernelExplorer(Explorer):
         self.size = size
         self.photo = widgets.Dropdown(options=list(images.PHOTOS), value=photo, description="photo")
         self.preset = widgets.Dropdown(options=[*PRESETS, CUSTOM], value=preset, description="preset")
-        self.weights = [widgets.FloatSlider(value=0.0, min=-LIMIT, max=LIMIT, step=0.1, readout_format=".2f",
-                                            description=f"k[{r},{c}]", continuous_update=False,
-                                            layout=widgets.Layout(width="230px"),
-                                            style={"description_width": "40px"})
-                        for r in range(3) for c in range(3)]
-        self.kernel_text = widgets.Text(description="type k", continuous_update=False,
-                                        placeholder="1 0 -1; 2 0 -2; 1 0 -1")
-        self.threshold = widgets.FloatSlider(value=threshold, min=0.0, max=1.0, step=0.01,
-                                             description="edge threshold", readout_format=".2f",
-                                             style={"description_width": "initial"})
+        self.weights = [
+            widgets.FloatSlider(
+                value=0.0,
+                min=-LIMIT,
+                max=LIMIT,
+                step=0.1,
+                readout_format=".2f",
+                description=f"k[{r},{c}]",
+                continuous_update=False,
+                layout=widgets.Layout(width="230px"),
+                style={"description_width": "40px"},
+            )
+            for r in range(3)
+            for c in range(3)
+        ]
+        self.kernel_text = widgets.Text(
+            description="type k", continuous_update=False, placeholder="1 0 -1; 2 0 -2; 1 0 -1"
+        )
+        self.threshold = widgets.FloatSlider(
+            value=threshold,
+            min=0.0,
+            max=1.0,
+            step=0.01,
+            description="edge threshold",
+            readout_format=".2f",
+            style={"description_width": "initial"},
+        )
         self.message = widgets.HTML()
         self._syncing = False
         self._image = None
@@ -95,13 +112,15 @@ class KernelExplorer(Explorer):
         ax_k, ax_r, ax_e = self.panel.figure.subplots(1, 3, width_ratios=[0.6, 1, 1])
         self.axes = (ax_k, ax_r, ax_e)
         self.kernel_image = ax_k.imshow(np.zeros((3, 3)), cmap="RdBu_r", vmin=-1, vmax=1)
-        self.kernel_labels = [ax_k.text(c, r, "", ha="center", va="center", fontsize=10)
-                              for r in range(3) for c in range(3)]
+        self.kernel_labels = [
+            ax_k.text(c, r, "", ha="center", va="center", fontsize=10) for r in range(3) for c in range(3)
+        ]
         ax_k.set_title("kernel", fontsize=10)
         self.response_image = ax_r.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1, vmax=1)
         self.edge_image = ax_e.imshow(np.zeros((2, 2), dtype=bool), cmap="gray_r", vmin=0, vmax=1)
         for ax in self.axes:
-            ax.set_xticks([]); ax.set_yticks([])
+            ax.set_xticks([])
+            ax.set_yticks([])
 
         self.photo.observe(self._on_photo, names="value")
         self.preset.observe(self._on_preset, names="value")
@@ -111,8 +130,15 @@ class KernelExplorer(Explorer):
         self.threshold.observe(lambda _change: self.update(), names="value")
 
         grid = widgets.GridBox(self.weights, layout=widgets.Layout(grid_template_columns="repeat(3, 240px)"))
-        self.widget = widgets.VBox([widgets.HBox([self.photo, self.preset, self.threshold]),
-                                    grid, self.kernel_text, self.panel.image, self.message])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.photo, self.preset, self.threshold]),
+                grid,
+                self.kernel_text,
+                self.panel.image,
+                self.message,
+            ]
+        )
         self._load_photo()
         self._set_kernel(PRESETS[preset] if preset in PRESETS else np.zeros((3, 3)))
         self.update()
@@ -199,8 +225,9 @@ class KernelExplorer(Explorer):
         self.response_image.set_clim(-max(limit, 1e-12), max(limit, 1e-12))
         self.edge_image.set_data(edges)
         self.axes[1].set_title(f"filtered: min {response.min():.2f}, max {response.max():.2f}", fontsize=10)
-        self.axes[2].set_title(f"edge map |out| > {self.threshold.value:.2f} · max: "
-                               f"{edges.mean():.1%} of pixels", fontsize=10)
+        self.axes[2].set_title(
+            f"edge map |out| > {self.threshold.value:.2f} · max: {edges.mean():.1%} of pixels", fontsize=10
+        )
         total = k.sum()
         if abs(total) < 1e-9:
             note = "the weights sum to 0: flat regions give 0, only changes in brightness respond."

@@ -5,6 +5,7 @@ position. The left panel is the padded input (padding grey, input blue, cells th
 ever covers red), with the filter's window at the chosen position; the right panel is the output
 grid with the cell that window writes to. Artists are updated in place.
 """
+
 from __future__ import annotations
 
 import ipywidgets as widgets
@@ -12,8 +13,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
-from ._figure import Explorer
-from ._figure import FigurePanel
+from ._figure import Explorer, FigurePanel
 
 __all__ = ["ConvArithmeticExplorer", "arithmetic"]
 
@@ -46,9 +46,15 @@ class ConvArithmeticExplorer(Explorer):
 
     def __init__(self, n=6, f=3, pad=1, stride=2, position=0):
         def slider(value, low, high, description):
-            return widgets.IntSlider(value=value, min=low, max=high, description=description,
-                                     style={"description_width": "initial"},
-                                     layout=widgets.Layout(width="260px"))
+            return widgets.IntSlider(
+                value=value,
+                min=low,
+                max=high,
+                description=description,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="260px"),
+            )
+
         self.n = slider(n, 1, MAX_N, "input n")
         self.f = slider(f, 1, MAX_F, "filter f")
         self.pad = slider(pad, 0, MAX_PAD, "padding p")
@@ -67,16 +73,25 @@ class ConvArithmeticExplorer(Explorer):
         self.ax_in.add_patch(self.window)
         self.centres = self.ax_in.scatter([], [], s=14, color="#e6550d", zorder=3)  # every window position
         self.output_image = self.ax_out.imshow(np.zeros((1, 1)), cmap=_OUTPUT_COLOURS, vmin=0, vmax=1)
-        self.no_output = self.ax_out.text(0.5, 0.5, "", transform=self.ax_out.transAxes, ha="center",
-                                          va="center", color="#b00", fontsize=11)
+        self.no_output = self.ax_out.text(
+            0.5, 0.5, "", transform=self.ax_out.transAxes, ha="center", va="center", color="#b00", fontsize=11
+        )
         for ax in (self.ax_in, self.ax_out):
             ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
             ax.grid(which="minor", color="white", linewidth=1)
 
         for control in (self.n, self.f, self.pad, self.stride, self.position):
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.n, self.f]), widgets.HBox([self.pad, self.stride]),
-                                    self.position, self.panel.image, self.formula, self.message])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.n, self.f]),
+                widgets.HBox([self.pad, self.stride]),
+                self.position,
+                self.panel.image,
+                self.formula,
+                self.message,
+            ]
+        )
         self.update()
 
     def _on_change(self, _change) -> None:
@@ -112,7 +127,7 @@ class ConvArithmeticExplorer(Explorer):
         self._sync_position(out)
 
         grid = np.full((size, size), PAD)
-        grid[p:p + n, p:p + n] = INPUT
+        grid[p : p + n, p : p + n] = INPUT
         if out > 0 and numbers["leftover"]:
             covered = (out - 1) * s + f
             grid[covered:, :] = UNUSED
@@ -123,8 +138,9 @@ class ConvArithmeticExplorer(Explorer):
         self.ax_in.set_title(f"padded input {size}×{size} (input {n}×{n}, padding {p})", fontsize=10)
 
         starts = np.arange(out) * s + (f - 1) / 2
-        self.centres.set_offsets(np.column_stack([np.tile(starts, out), np.repeat(starts, out)])
-                                 if out > 0 else np.empty((0, 2)))
+        self.centres.set_offsets(
+            np.column_stack([np.tile(starts, out), np.repeat(starts, out)]) if out > 0 else np.empty((0, 2))
+        )
         if out > 0:
             i, j = divmod(self.position.value, out)
             self.window.set_xy((j * s - 0.5, i * s - 0.5))
@@ -146,21 +162,29 @@ class ConvArithmeticExplorer(Explorer):
             self.ax_out.set_title("output: none", fontsize=10)
 
         if numbers["span"] < 0:
-            self.formula.value = (rf"$n + 2p - f = {n} + 2\cdot{p} - {f} = {numbers['span']} < 0$: "
-                                  "the filter does not fit anywhere.")
-            self.message.value = (f"<span style='color:#b00'>The {f}×{f} filter is larger than the "
-                                  f"{size}×{size} padded input: there is no output. Add padding or use a "
-                                  f"smaller filter.</span>")
+            self.formula.value = (
+                rf"$n + 2p - f = {n} + 2\cdot{p} - {f} = {numbers['span']} < 0$: "
+                "the filter does not fit anywhere."
+            )
+            self.message.value = (
+                f"<span style='color:#b00'>The {f}×{f} filter is larger than the "
+                f"{size}×{size} padded input: there is no output. Add padding or use a "
+                f"smaller filter.</span>"
+            )
         else:
-            self.formula.value = (rf"$n_\text{{out}} = \left\lfloor \frac{{n + 2p - f}}{{s}} \right\rfloor + 1"
-                                  rf" = \left\lfloor \frac{{{n} + 2\cdot{p} - {f}}}{{{s}}} \right\rfloor + 1"
-                                  rf" = \left\lfloor \frac{{{numbers['span']}}}{{{s}}} \right\rfloor + 1 = {out}$")
+            self.formula.value = (
+                rf"$n_\text{{out}} = \left\lfloor \frac{{n + 2p - f}}{{s}} \right\rfloor + 1"
+                rf" = \left\lfloor \frac{{{n} + 2\cdot{p} - {f}}}{{{s}}} \right\rfloor + 1"
+                rf" = \left\lfloor \frac{{{numbers['span']}}}{{{s}}} \right\rfloor + 1 = {out}$"
+            )
             if numbers["leftover"]:
                 k = numbers["leftover"]
-                self.message.value = (f"<span style='color:#b00'>The stride does not fit: {numbers['span']} is "
-                                      f"not a multiple of {s}, so the last {k} row{'s' if k > 1 else ''} and "
-                                      f"column{'s' if k > 1 else ''} of the padded input (red) are never "
-                                      f"covered by a window; the floor drops them.</span>")
+                self.message.value = (
+                    f"<span style='color:#b00'>The stride does not fit: {numbers['span']} is "
+                    f"not a multiple of {s}, so the last {k} row{'s' if k > 1 else ''} and "
+                    f"column{'s' if k > 1 else ''} of the padded input (red) are never "
+                    f"covered by a window; the floor drops them.</span>"
+                )
             else:
                 same = " ('same': the output is as large as the input)" if out == n else ""
                 valid = " ('valid': no padding)" if p == 0 else ""

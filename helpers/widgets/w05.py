@@ -6,6 +6,7 @@ W_in = I, so that dx_t = δ_t) carries it back. The plot shows the mean ‖δ_t�
 step t on a log scale: a straight line falling to the left is a vanishing gradient, rising
 to the left an exploding one. The slope is the log of the average per-step factor.
 """
+
 from __future__ import annotations
 
 import ipywidgets as widgets
@@ -36,8 +37,9 @@ def gradient_norms(T, scale, activation, hidden=32, batch=8, seed=0):
     dh = np.zeros((batch, T, hidden))
     dh[:, -1] = rng.normal(size=(batch, hidden))
     with np.errstate(over="ignore", invalid="ignore"):
-        dx = rnn_backward.unguarded(dh, x, np.zeros((batch, hidden)), np.eye(hidden), W, np.zeros(hidden),
-                                    activation=activation)[0]
+        dx = rnn_backward.unguarded(
+            dh, x, np.zeros((batch, hidden)), np.eye(hidden), W, np.zeros(hidden), activation=activation
+        )[0]
         return np.linalg.norm(dx, axis=2).mean(axis=0)
 
 
@@ -51,11 +53,19 @@ class GradientFlowExplorer(Explorer):
 
     def __init__(self, length=50, scale=1.0, activation="tanh", hidden=32):
         self.hidden = hidden
-        self.length = widgets.IntSlider(value=length, min=1, max=MAX_T, step=1, description="length T",
-                                        continuous_update=False)
-        self.scale = widgets.FloatSlider(value=scale, min=0.1, max=4.0, step=0.05, description="weight scale",
-                                         readout_format=".2f", continuous_update=False,
-                                         style={"description_width": "initial"})
+        self.length = widgets.IntSlider(
+            value=length, min=1, max=MAX_T, step=1, description="length T", continuous_update=False
+        )
+        self.scale = widgets.FloatSlider(
+            value=scale,
+            min=0.1,
+            max=4.0,
+            step=0.05,
+            description="weight scale",
+            readout_format=".2f",
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
         self.activation = widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation")
         self.message = widgets.HTML()
         self.panel = FigurePanel(figsize=(7, 3.4))
@@ -72,8 +82,9 @@ class GradientFlowExplorer(Explorer):
         self.factor = None
         for control in (self.length, self.scale, self.activation):
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.length, self.scale, self.activation]),
-                                    self.panel.image, self.message])
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.length, self.scale, self.activation]), self.panel.image, self.message]
+        )
         self.update()
 
     def _on_change(self, _change) -> None:
@@ -102,11 +113,12 @@ class GradientFlowExplorer(Explorer):
         if T == 1:
             self.factor = 1.0
         elif not np.isfinite(ratio):
-            self.factor = float("inf")      # overflowed on the way back
+            self.factor = float("inf")  # overflowed on the way back
         else:
             self.factor = float(ratio ** (1.0 / (T - 1)))
-        self.axes.set_title(f"{self.activation.value}, scale {self.scale.value:.2f}, T = {T}: "
-                            f"‖δ_1‖ / ‖δ_T‖ = {ratio:.3g}", fontsize=9)
+        self.axes.set_title(
+            f"{self.activation.value}, scale {self.scale.value:.2f}, T = {T}: ‖δ_1‖ / ‖δ_T‖ = {ratio:.3g}", fontsize=9
+        )
         if T == 1:
             verdict = "one step: nothing to propagate through time yet."
         elif self.factor < 0.95:

@@ -9,6 +9,7 @@ avoidable bias (Bayes → train), variance (train → train-dev), data mismatch 
 Every error is computed once, when the explorer is first built (about a second); a slider
 move only updates artists and redraws.
 """
+
 from __future__ import annotations
 
 import functools
@@ -41,7 +42,7 @@ def knn_error_table(seed=0):
     train_dev = np.flatnonzero(split == strategy.TRAIN_DEV)
     dev = np.flatnonzero(split == strategy.DEV)
     X, y = data.X, data.y
-    squares = (X ** 2).sum(axis=1)
+    squares = (X**2).sum(axis=1)
     kmax = max(KS)
     table = np.full((len(SIZES), len(KS), 3), np.nan)
     for s, size in enumerate(SIZES):
@@ -79,11 +80,17 @@ class ErrorCurveExplorer(Explorer):
         self.table = knn_error_table()
         self.bayes = 100.0 * strategy.LABEL_NOISE
         self.capacity = widgets.SelectionSlider(
-            options=[(f"k = {k_}", k_) for k_ in reversed(KS)], value=k if k in KS else 9,
-            description="capacity", continuous_update=False)
+            options=[(f"k = {k_}", k_) for k_ in reversed(KS)],
+            value=k if k in KS else 9,
+            description="capacity",
+            continuous_update=False,
+        )
         self.train_size = widgets.SelectionSlider(
-            options=[(f"{n}", n) for n in SIZES], value=train_size if train_size in SIZES else SIZES[-1],
-            description="train size", continuous_update=False)
+            options=[(f"{n}", n) for n in SIZES],
+            value=train_size if train_size in SIZES else SIZES[-1],
+            description="train size",
+            continuous_update=False,
+        )
         self.message = widgets.HTML()
         self.errors = None
         self.gaps = None
@@ -99,20 +106,31 @@ class ErrorCurveExplorer(Explorer):
         ax.set_xlabel("capacity 1/k  (k neighbours; right = more capacity)")
         ax.set_ylabel("error (%)")
         ax.axhline(self.bayes, color="k", ls="--", lw=1, label="Bayes error")
-        self.lines = {name: ax.plot(capacity, np.zeros(len(KS)), marker="o", ms=3, color=color, label=name)[0]
-                      for name, color in COLORS.items()}
+        self.lines = {
+            name: ax.plot(capacity, np.zeros(len(KS)), marker="o", ms=3, color=color, label=name)[0]
+            for name, color in COLORS.items()
+        }
         self.marker = ax.axvline(1.0, color="gray", lw=0.8)
-        self.bands = [ax.plot([1, 1], [0, 0], lw=9, solid_capstyle="butt", color=color, alpha=0.45)[0]
-                      for _, color in BANDS]
-        self.band_labels = [ax.text(1, 0, "", fontsize=8, color=color, va="center",
-                                    bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1))
-                            for _, color in BANDS]
+        self.bands = [
+            ax.plot([1, 1], [0, 0], lw=9, solid_capstyle="butt", color=color, alpha=0.45)[0] for _, color in BANDS
+        ]
+        self.band_labels = [
+            ax.text(
+                1,
+                0,
+                "",
+                fontsize=8,
+                color=color,
+                va="center",
+                bbox=dict(facecolor="white", edgecolor="none", alpha=0.8, pad=1),
+            )
+            for _, color in BANDS
+        ]
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8, frameon=False)
 
         self.capacity.observe(self._on_change, names="value")
         self.train_size.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.capacity, self.train_size]),
-                                    self.panel.image, self.message])
+        self.widget = widgets.VBox([widgets.HBox([self.capacity, self.train_size]), self.panel.image, self.message])
         self.update()
 
     def _on_change(self, _change) -> None:
@@ -134,8 +152,10 @@ class ErrorCurveExplorer(Explorer):
                 band.set_data([], [])
                 label.set_text("")
             self.marker.set_xdata([1.0 / k, 1.0 / k])
-            self.message.value = (f"<span style='color:#b00'>k = {k} needs at least {k} training images; "
-                                  f"choose a larger training set or a smaller k.</span>")
+            self.message.value = (
+                f"<span style='color:#b00'>k = {k} needs at least {k} training images; "
+                f"choose a larger training set or a smaller k.</span>"
+            )
             self.panel.refresh()
             return
         self.errors = errors
@@ -143,8 +163,9 @@ class ErrorCurveExplorer(Explorer):
         self.gaps = np.diff(levels)
         x = 1.0 / k
         self.marker.set_xdata([x, x])
-        label_y = _spread([(levels[i] + levels[i + 1]) / 2 for i in range(3)],
-                          gap=0.045 * np.diff(self.axes.get_ylim())[0])
+        label_y = _spread(
+            [(levels[i] + levels[i + 1]) / 2 for i in range(3)], gap=0.045 * np.diff(self.axes.get_ylim())[0]
+        )
         for i, (band, label) in enumerate(zip(self.bands, self.band_labels)):
             low, high = levels[i], levels[i + 1]
             band.set_data([x, x], [low, high])
@@ -153,7 +174,9 @@ class ErrorCurveExplorer(Explorer):
             label.set_text(f"{BANDS[i][0]} {high - low:+.1f}")
         flags = strategy.diagnose.unguarded(self.bayes, *errors)
         names = ", ".join(strategy.problem_names(flags)) or "nothing above the floor"
-        self.message.value = (f"k = {k}, {self.train_size.value} training images: train {errors[0]:.1f}%, "
-                              f"train-dev {errors[1]:.1f}%, dev {errors[2]:.1f}% (Bayes {self.bayes:.0f}%) "
-                              f"→ <b>{names}</b>")
+        self.message.value = (
+            f"k = {k}, {self.train_size.value} training images: train {errors[0]:.1f}%, "
+            f"train-dev {errors[1]:.1f}%, dev {errors[2]:.1f}% (Bayes {self.bayes:.0f}%) "
+            f"→ <b>{names}</b>"
+        )
         self.panel.refresh()

@@ -12,6 +12,7 @@ redraws; every tick of the ``train`` player (or a call of :meth:`train_more`) tr
 chunk, up to ``epochs``. Nothing waits longer than one chunk and one redraw, so the notebook
 never freezes. Artists (probability image, boundary overlay, error curves) are updated in place.
 """
+
 from __future__ import annotations
 
 import time
@@ -23,15 +24,15 @@ import numpy as np
 
 from ..init import METHODS
 from ..layers import init_layers
-from ..training import error_rate, make_moons_data, predict_proba, Trainer
+from ..training import Trainer, error_rate, make_moons_data, predict_proba
 from ._figure import Explorer, FigurePanel
 
 __all__ = ["RegularizationExplorer", "LAMBDAS", "KEEP_PROBS"]
 
 LAMBDAS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 KEEP_PROBS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-SLICE_S = 0.02           # seconds of training between two redraws (a redraw costs about as much)
-CACHE_SIZE = 48          # trained networks kept, so that going back to a setting costs nothing
+SLICE_S = 0.02  # seconds of training between two redraws (a redraw costs about as much)
+CACHE_SIZE = 48  # trained networks kept, so that going back to a setting costs nothing
 
 
 class RegularizationExplorer(Explorer):
@@ -47,12 +48,15 @@ class RegularizationExplorer(Explorer):
         self.data = make_moons_data(seed)
         self.seed, self.width, self.epochs = seed, int(width), int(epochs)
         style = {"description_width": "initial"}
-        self.lam = widgets.SelectionSlider(options=LAMBDAS, value=lam, description="λ (L2)",
-                                           continuous_update=False, style=style)
-        self.keep_prob = widgets.SelectionSlider(options=KEEP_PROBS, value=keep_prob, description="keep prob",
-                                                 continuous_update=False, style=style)
-        self.depth = widgets.IntSlider(value=depth, min=1, max=6, description="hidden layers",
-                                       continuous_update=False, style=style)
+        self.lam = widgets.SelectionSlider(
+            options=LAMBDAS, value=lam, description="λ (L2)", continuous_update=False, style=style
+        )
+        self.keep_prob = widgets.SelectionSlider(
+            options=KEEP_PROBS, value=keep_prob, description="keep prob", continuous_update=False, style=style
+        )
+        self.depth = widgets.IntSlider(
+            value=depth, min=1, max=6, description="hidden layers", continuous_update=False, style=style
+        )
         self.init = widgets.Dropdown(options=list(METHODS), value=init, description="init")
         self.play = widgets.Play(value=0, min=0, max=10_000, step=1, interval=250, description="train")
         self.message = widgets.HTML()
@@ -64,9 +68,14 @@ class RegularizationExplorer(Explorer):
         for control in (self.lam, self.keep_prob, self.depth, self.init):
             control.observe(self._on_setting, names="value")
         self.play.observe(lambda _change: self.train_more(), names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.lam, self.keep_prob]),
-                                    widgets.HBox([self.depth, self.init, widgets.Label("train:"), self.play]),
-                                    self.panel.image, self.message])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.lam, self.keep_prob]),
+                widgets.HBox([self.depth, self.init, widgets.Label("train:"), self.play]),
+                self.panel.image,
+                self.message,
+            ]
+        )
         self._on_setting(None)
 
     # ------------------------------------------------------------------ state
@@ -84,8 +93,9 @@ class RegularizationExplorer(Explorer):
         lam, keep, depth, init = key
         sizes = [2] + [self.width] * depth + [2]
         start = init_layers(sizes, "relu", init, keep, np.random.default_rng(self.seed))
-        self.trainer = Trainer(start, self.data.X_train, self.data.y_train, lam=lam, lr=0.01,
-                                  rng=np.random.default_rng([self.seed, 1]))
+        self.trainer = Trainer(
+            start, self.data.X_train, self.data.y_train, lam=lam, lr=0.01, rng=np.random.default_rng([self.seed, 1])
+        )
         self.trainer.history = []
         self.cache[key] = self.trainer
         while len(self.cache) > self.cache_size:
@@ -106,8 +116,10 @@ class RegularizationExplorer(Explorer):
 
     def _errors(self, network):
         with np.errstate(all="ignore"):
-            return (error_rate(network, self.data.X_train, self.data.y_train),
-                    error_rate(network, self.data.X_dev, self.data.y_dev))
+            return (
+                error_rate(network, self.data.X_train, self.data.y_train),
+                error_rate(network, self.data.X_dev, self.data.y_dev),
+            )
 
     # ------------------------------------------------------------------ drawing
 
@@ -122,19 +134,40 @@ class RegularizationExplorer(Explorer):
         self.ax_map, self.ax_curve = self.panel.figure.subplots(1, 2, width_ratios=(1.15, 1))
         # One RGB image: the probability of class 1 in pale red/blue, the boundary in black.
         self.palette = 0.62 + 0.38 * matplotlib.colormaps["RdBu_r"](np.linspace(0, 1, 256))[:, :3]
-        self.map_image = self.ax_map.imshow(np.ones(self.grid_shape + (3,)), origin="lower", extent=self.extent,
-                                            aspect="auto", interpolation="nearest")
-        self.ax_map.scatter(X[:, 0], X[:, 1], c=self.data.y_train, cmap="RdBu_r", vmin=-0.25, vmax=1.25,
-                            edgecolors="k", linewidths=0.4, s=16)
-        self.ax_map.set_xlim(self.extent[:2]); self.ax_map.set_ylim(self.extent[2:])
-        self.ax_map.set_xticks([]); self.ax_map.set_yticks([])
-        self.train_line, = self.ax_curve.plot([], [], color="tab:blue", label="train")
-        self.dev_line, = self.ax_curve.plot([], [], color="tab:red", label="dev")
+        self.map_image = self.ax_map.imshow(
+            np.ones(self.grid_shape + (3,)), origin="lower", extent=self.extent, aspect="auto", interpolation="nearest"
+        )
+        self.ax_map.scatter(
+            X[:, 0],
+            X[:, 1],
+            c=self.data.y_train,
+            cmap="RdBu_r",
+            vmin=-0.25,
+            vmax=1.25,
+            edgecolors="k",
+            linewidths=0.4,
+            s=16,
+        )
+        self.ax_map.set_xlim(self.extent[:2])
+        self.ax_map.set_ylim(self.extent[2:])
+        self.ax_map.set_xticks([])
+        self.ax_map.set_yticks([])
+        (self.train_line,) = self.ax_curve.plot([], [], color="tab:blue", label="train")
+        (self.dev_line,) = self.ax_curve.plot([], [], color="tab:red", label="dev")
         self.ax_curve.axhline(self.data.bayes_error, color="gray", ls=":", lw=1)
-        self.ax_curve.text(0.01 * self.epochs, self.data.bayes_error - 0.6, f"Bayes error {self.data.bayes_error:.1f}%",
-                           ha="left", va="top", fontsize=8, color="gray")
-        self.ax_curve.set_xlim(0, self.epochs); self.ax_curve.set_ylim(0, 55)
-        self.ax_curve.set_xlabel("epoch"); self.ax_curve.set_ylabel("error (%)")
+        self.ax_curve.text(
+            0.01 * self.epochs,
+            self.data.bayes_error - 0.6,
+            f"Bayes error {self.data.bayes_error:.1f}%",
+            ha="left",
+            va="top",
+            fontsize=8,
+            color="gray",
+        )
+        self.ax_curve.set_xlim(0, self.epochs)
+        self.ax_curve.set_ylim(0, 55)
+        self.ax_curve.set_xlabel("epoch")
+        self.ax_curve.set_ylabel("error (%)")
         self.ax_curve.legend(loc="upper right", fontsize=8)
 
     def probabilities(self) -> np.ndarray:
@@ -147,7 +180,7 @@ class RegularizationExplorer(Explorer):
         p = self.probabilities()
         picture = self.palette[np.clip(np.nan_to_num(p, nan=0.5) * 255, 0, 255).astype(int)]
         label = p > 0.5
-        edge = np.zeros(self.grid_shape, dtype=bool)       # one pixel on one side of each class change
+        edge = np.zeros(self.grid_shape, dtype=bool)  # one pixel on one side of each class change
         edge[:, 1:] |= label[:, 1:] != label[:, :-1]
         edge[1:, :] |= label[1:, :] != label[:-1, :]
         picture[edge] = 0.0
@@ -157,8 +190,11 @@ class RegularizationExplorer(Explorer):
         self.dev_line.set_data(history[:, 0], history[:, 2])
         self.errors = tuple(history[-1, 1:]) if len(history) else (np.nan, np.nan)
         lam, keep, depth, init = self.setting()
-        self.ax_map.set_title(f"{depth} hidden layer{'s' * (depth > 1)} of {self.width}, {init} init, λ = {lam:g}, "
-                              f"keep {keep:g}: epoch {trainer.epoch}", fontsize=9)
+        self.ax_map.set_title(
+            f"{depth} hidden layer{'s' * (depth > 1)} of {self.width}, {init} init, λ = {lam:g}, "
+            f"keep {keep:g}: epoch {trainer.epoch}",
+            fontsize=9,
+        )
         self.ax_curve.set_title(f"train {self.errors[0]:.1f}%, dev {self.errors[1]:.1f}%", fontsize=9)
         self.message.value = self.verdict()
         self.panel.refresh()
@@ -170,16 +206,22 @@ class RegularizationExplorer(Explorer):
         done = self.trainer.epoch >= self.epochs
         where = "" if done else f" (epoch {self.trainer.epoch} of {self.epochs}: press ▶ to train on)"
         if self.trainer.losses and not np.isfinite(self.trainer.losses[-1]):
-            return ("<span style='color:#b00'>the outputs overflowed: this initialization is far too large "
-                    "for a network this deep.</span>")
+            return (
+                "<span style='color:#b00'>the outputs overflowed: this initialization is far too large "
+                "for a network this deep.</span>"
+            )
         bias, variance = train - bayes, dev - train
         numbers = f"train {train:.1f}%, dev {dev:.1f}%, Bayes {bayes:.1f}%"
         if dev <= bayes + 2:
             advice = "the dev error is within 2 points of the Bayes error: nothing much left to fix."
         elif variance >= bias:
-            advice = (f"high <b>variance</b>: dev − train = {variance:.1f} points. Raise λ, lower the keep "
-                      f"probability, or get more data.")
+            advice = (
+                f"high <b>variance</b>: dev − train = {variance:.1f} points. Raise λ, lower the keep "
+                f"probability, or get more data."
+            )
         else:
-            advice = (f"high <b>avoidable bias</b>: train − Bayes = {bias:.1f} points. Lower λ, raise the keep "
-                      f"probability, train longer or use a bigger network.")
+            advice = (
+                f"high <b>avoidable bias</b>: train − Bayes = {bias:.1f} points. Lower λ, raise the keep "
+                f"probability, train longer or use a bigger network."
+            )
         return f"{numbers}: {advice}{where}"

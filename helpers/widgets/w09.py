@@ -13,6 +13,7 @@ All training happens once, when the explorer is built (about 1 s of computation)
 change only swaps histogram heights, or, for a new unit or layer, recomputes 21 histograms and the
 axis limits. The lower panel follows the mean ± one standard deviation of the unit over the steps.
 """
+
 from __future__ import annotations
 
 import ipywidgets as widgets
@@ -20,8 +21,8 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..batchnorm_layer import init_bn_layers, one_blas_thread, set_mode, train_minibatch
-from ..layers import model_forward
 from ..data import load_digits_split
+from ..layers import model_forward
 from ._figure import Explorer, FigurePanel
 
 __all__ = ["PreactivationExplorer", "LEARNING_RATES", "SIZES", "STEPS", "SNAPSHOT", "pre_activations"]
@@ -50,8 +51,9 @@ def _record(lr, seed, X, y, probe):
     """{False/True: (steps, layers, N, width) float32 ReLU inputs, and for True the BN inputs}."""
     record = {}
     for batchnorm in (False, True):
-        run = train_minibatch.unguarded(init_bn_layers(SIZES, batchnorm, rng=seed), X, y, lr=lr, steps=STEPS,
-                                           seed=seed, snapshot_every=SNAPSHOT)
+        run = train_minibatch.unguarded(
+            init_bn_layers(SIZES, batchnorm, rng=seed), X, y, lr=lr, steps=STEPS, seed=seed, snapshot_every=SNAPSHOT
+        )
         relu, before = [], []
         with np.errstate(all="ignore"), one_blas_thread():
             for network in run.snapshots:
@@ -91,14 +93,24 @@ class PreactivationExplorer(Explorer):
         probe = X_dev[:PROBE]
         self.records = {rate: _record(rate, seed, X_train, y_train, probe) for rate in LEARNING_RATES}
         style = {"description_width": "initial"}
-        self.lr = widgets.ToggleButtons(options=list(LEARNING_RATES), value=lr, description="learning rate",
-                                        style=style)
-        self.layer = widgets.IntSlider(value=layer, min=1, max=len(SIZES) - 2, description="hidden layer",
-                                       continuous_update=False, style=style)
-        self.unit = widgets.IntSlider(value=unit, min=0, max=SIZES[1] - 1, description="unit",
-                                      continuous_update=False, style=style)
-        self.step = widgets.IntSlider(value=step, min=0, max=STEPS, step=SNAPSHOT, description="training step",
-                                      continuous_update=True, style=style)
+        self.lr = widgets.ToggleButtons(
+            options=list(LEARNING_RATES), value=lr, description="learning rate", style=style
+        )
+        self.layer = widgets.IntSlider(
+            value=layer, min=1, max=len(SIZES) - 2, description="hidden layer", continuous_update=False, style=style
+        )
+        self.unit = widgets.IntSlider(
+            value=unit, min=0, max=SIZES[1] - 1, description="unit", continuous_update=False, style=style
+        )
+        self.step = widgets.IntSlider(
+            value=step,
+            min=0,
+            max=STEPS,
+            step=SNAPSHOT,
+            description="training step",
+            continuous_update=True,
+            style=style,
+        )
         self.before = widgets.Checkbox(value=False, description="show xW before normalization", indent=False)
         self.message = widgets.HTML()
         self.panel = FigurePanel(figsize=(9, 5.4))
@@ -106,16 +118,26 @@ class PreactivationExplorer(Explorer):
         self.axes = [self.panel.figure.add_subplot(grid[0, 0]), self.panel.figure.add_subplot(grid[0, 1])]
         self.track = self.panel.figure.add_subplot(grid[1, :])
         colors = ("tab:red", "tab:blue")
-        self.hists = [ax.stairs(np.zeros(BINS), np.linspace(0, 1, BINS + 1), fill=True, color=c, alpha=0.6)
-                      for ax, c in zip(self.axes, colors)]
-        self.start_hists = [ax.stairs(np.zeros(BINS), np.linspace(0, 1, BINS + 1), color="0.35", lw=0.8,
-                                      ls="--", label="step 0") for ax in self.axes]
-        self.before_hist = self.axes[1].stairs(np.zeros(BINS), np.linspace(0, 1, BINS + 1), color="k", lw=1.0,
-                                               label="xW before normalization", visible=False)
+        self.hists = [
+            ax.stairs(np.zeros(BINS), np.linspace(0, 1, BINS + 1), fill=True, color=c, alpha=0.6)
+            for ax, c in zip(self.axes, colors)
+        ]
+        self.start_hists = [
+            ax.stairs(np.zeros(BINS), np.linspace(0, 1, BINS + 1), color="0.35", lw=0.8, ls="--", label="step 0")
+            for ax in self.axes
+        ]
+        self.before_hist = self.axes[1].stairs(
+            np.zeros(BINS),
+            np.linspace(0, 1, BINS + 1),
+            color="k",
+            lw=1.0,
+            label="xW before normalization",
+            visible=False,
+        )
         for ax in self.axes:
             ax.axvline(0.0, color="0.6", lw=0.6)
             ax.set_xlabel("ReLU input")
-            ax.set_yticks([])               # the shape matters, not the counts (and unchanging axes draw fast)
+            ax.set_yticks([])  # the shape matters, not the counts (and unchanging axes draw fast)
             ax.xaxis.set_major_locator(MaxNLocator(6))
         self.axes[0].legend(loc="upper right", fontsize=7)
         self.axes[0].set_title("without batch norm", fontsize=9)
@@ -124,20 +146,29 @@ class PreactivationExplorer(Explorer):
         self.lines = {}
         for key, c in zip((False, True), colors):
             label = "with batch norm" if key else "without batch norm"
-            self.lines[key] = (self.track.plot([], [], color=c, lw=1.5, label=f"{label}: mean")[0],
-                               self.track.plot([], [], color=c, lw=0.8, ls=":", label="± std")[0],
-                               self.track.plot([], [], color=c, lw=0.8, ls=":")[0])
+            self.lines[key] = (
+                self.track.plot([], [], color=c, lw=1.5, label=f"{label}: mean")[0],
+                self.track.plot([], [], color=c, lw=0.8, ls=":", label="± std")[0],
+                self.track.plot([], [], color=c, lw=0.8, ls=":")[0],
+            )
         self.marker = self.track.axvline(step, color="k", lw=0.8)
         self.track.set_xlim(0, STEPS)
         self.track.set_xlabel("training step")
         self.track.set_ylabel("ReLU input")
         self.track.legend(loc="upper left", fontsize=7, ncol=2)
         self.stats = None
-        self._shown = None        # (lr, layer, unit, before): what the limits and bins were made for
+        self._shown = None  # (lr, layer, unit, before): what the limits and bins were made for
         for control in (self.lr, self.layer, self.unit, self.step, self.before):
             control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.lr, self.before]),
-                                    widgets.HBox([self.layer, self.unit]), self.step, self.panel.image, self.message])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.lr, self.before]),
+                widgets.HBox([self.layer, self.unit]),
+                self.step,
+                self.panel.image,
+                self.message,
+            ]
+        )
         self.update()
 
     def _on_change(self, _change) -> None:
@@ -158,12 +189,15 @@ class PreactivationExplorer(Explorer):
         for ax, values, extra in ((self.axes[0], plain, None), (self.axes[1], bn, before if show_before else None)):
             pool = values if extra is None else np.concatenate([values, extra])
             finite = pool[np.isfinite(pool)]
-            lo, hi = (np.percentile(finite, [0.5, 99.5]) if finite.size else (-1.0, 1.0))
+            lo, hi = np.percentile(finite, [0.5, 99.5]) if finite.size else (-1.0, 1.0)
             lo, hi = _nice_limits(lo, hi)
             edges = np.linspace(lo, hi, BINS + 1)
             counts = np.array([np.histogram(np.clip(v, edges[0], edges[-1]), bins=edges)[0] for v in values])
-            extra_counts = None if extra is None else \
-                np.array([np.histogram(np.clip(v, edges[0], edges[-1]), bins=edges)[0] for v in extra])
+            extra_counts = (
+                None
+                if extra is None
+                else np.array([np.histogram(np.clip(v, edges[0], edges[-1]), bins=edges)[0] for v in extra])
+            )
             top = max(counts.max(initial=1), 0 if extra_counts is None else extra_counts.max(initial=0))
             ax.set_xlim(edges[0], edges[-1])
             ax.set_ylim(0, 1.08 * top)
@@ -177,8 +211,12 @@ class PreactivationExplorer(Explorer):
                 mean_line.set_data(steps, mean)
                 upper.set_data(steps, mean + std)
                 lower.set_data(steps, mean - std)
-            bands = np.concatenate([np.nanmean(v, axis=1)[:, None] + np.array([-1, 1]) * np.nanstd(v, axis=1)[:, None]
-                                    for v in (plain, bn)]).ravel()
+            bands = np.concatenate(
+                [
+                    np.nanmean(v, axis=1)[:, None] + np.array([-1, 1]) * np.nanstd(v, axis=1)[:, None]
+                    for v in (plain, bn)
+                ]
+            ).ravel()
         bands = bands[np.isfinite(bands)]
         self.track.set_ylim(*_nice_limits(*((bands.min(), bands.max()) if bands.size else (-1.0, 1.0))))
 
@@ -190,8 +228,9 @@ class PreactivationExplorer(Explorer):
             self._shown = key
         k = self.step.value // SNAPSHOT
         self.stats = []
-        for i, (values, hist, start) in enumerate(((plain, self.hists[0], self.start_hists[0]),
-                                                    (bn, self.hists[1], self.start_hists[1]))):
+        for i, (values, hist, start) in enumerate(
+            ((plain, self.hists[0], self.start_hists[0]), (bn, self.hists[1], self.start_hists[1]))
+        ):
             counts, _ = self.counts[i]
             hist.set_data(counts[k], self.edges[i])
             start.set_data(counts[0], self.edges[i])
@@ -204,9 +243,11 @@ class PreactivationExplorer(Explorer):
         self.marker.set_xdata([self.step.value, self.step.value])
         (m0, s0), (m1, s1) = self.stats
         dead = float(np.mean(plain[k] <= 0)) if np.all(np.isfinite(plain[k])) else float("nan")
-        self.message.value = (f"lr {self.lr.value:g}, hidden layer {self.layer.value}, unit {self.unit.value}, step "
-                              f"{self.step.value}: <b>without batch norm</b> the unit's input has mean {m0:.2f} and "
-                              f"spread {s0:.2f} (ReLU passes {1 - dead:.0%} of the images); <b>with batch norm</b> mean "
-                              f"{m1:.2f} and spread {s1:.2f}: the β and |γ| of that unit, whatever the layers below "
-                              f"do.")
+        self.message.value = (
+            f"lr {self.lr.value:g}, hidden layer {self.layer.value}, unit {self.unit.value}, step "
+            f"{self.step.value}: <b>without batch norm</b> the unit's input has mean {m0:.2f} and "
+            f"spread {s0:.2f} (ReLU passes {1 - dead:.0%} of the images); <b>with batch norm</b> mean "
+            f"{m1:.2f} and spread {s1:.2f}: the β and |γ| of that unit, whatever the layers below "
+            f"do."
+        )
         self.panel.refresh()

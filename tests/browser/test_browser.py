@@ -12,6 +12,7 @@ One JupyterLab, one Voilà and one chromium serve the whole module. Chromium is 
 run as root) and skip, saying why, when it or the playwright package is missing. Screenshots go to
 $BROWSER_SCREENSHOTS when set (they are worth a look after a change to a widget).
 """
+
 from __future__ import annotations
 
 import ast
@@ -34,8 +35,15 @@ from tests.support import REPO
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # As known to work on this kind of machine: without the background-networking flags chromium
 # keeps reaching for Google's hosts and the closed network refuses it, many times over.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 NEWS = "Would you like to get notified about official Jupyter news?"
 ERROR_OUTPUT = '[data-mime-type="application/vnd.jupyter.stderr"]'
 START_TIMEOUT_S = 180
@@ -44,17 +52,21 @@ TOKEN = "course-browser-tests"
 
 try:
     from playwright.sync_api import expect, sync_playwright
-except ImportError:                      # the dev extra is not installed
+except ImportError:  # the dev extra is not installed
     sync_playwright = None
 
 if sync_playwright is None:
     pytest.skip("the playwright package is missing: pip install -e '.[dev]'", allow_module_level=True)
 if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-    pytest.skip(f"no chromium at {CHROMIUM}: `apt-get install chromium` (make test does it when run as "
-                f"root); never `playwright install`, which downloads a browser", allow_module_level=True)
+    pytest.skip(
+        f"no chromium at {CHROMIUM}: `apt-get install chromium` (make test does it when run as "
+        f"root); never `playwright install`, which downloads a browser",
+        allow_module_level=True,
+    )
 
 
 # --------------------------------------------------------------------------- which cells to run
+
 
 def _names(tree: ast.AST) -> tuple[set[str], set[str]]:
     """(names a cell defines, names it reads) at its top level; good enough for notebook cells."""
@@ -81,7 +93,7 @@ def explorer_runs(notebook: Path) -> list[tuple[int, list[int]]]:
     for i, source in code:
         try:
             parsed[i] = _names(ast.parse(source))
-        except SyntaxError:          # a cell with magics: never a dependency here
+        except SyntaxError:  # a cell with magics: never a dependency here
             parsed[i] = (set(), set())
     runs = []
     for k, (index, source) in enumerate(code):
@@ -111,6 +123,7 @@ def gallery_apps() -> list[str]:
 
 
 # --------------------------------------------------------------------------- servers and browser
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -158,10 +171,14 @@ def _environment(scratch: Path) -> dict:
     docmanager = settings / "@jupyterlab" / "docmanager-extension"
     docmanager.mkdir(parents=True)
     (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
-    return dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
-                JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"),
-                JUPYTER_RUNTIME_DIR=str(scratch / "runtime"), PYTHONUNBUFFERED="1",
-                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    return dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(scratch / "workspaces"),
+        JUPYTER_RUNTIME_DIR=str(scratch / "runtime"),
+        PYTHONUNBUFFERED="1",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -182,10 +199,25 @@ def lab(tmp_path_factory):
     shutil.copytree(REPO / "release", root / "release")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    process = _start([sys.executable, "-m", "course", "lab", "--root", str(root), "--",
-                      "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-                      f"--IdentityProvider.token={TOKEN}"],
-                     f"{base}/api/status?token={TOKEN}", scratch / "lab.log", _environment(scratch), root)
+    process = _start(
+        [
+            sys.executable,
+            "-m",
+            "course",
+            "lab",
+            "--root",
+            str(root),
+            "--",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={TOKEN}",
+        ],
+        f"{base}/api/status?token={TOKEN}",
+        scratch / "lab.log",
+        _environment(scratch),
+        root,
+    )
     yield base
     _stop(process)
 
@@ -196,8 +228,13 @@ def gallery(tmp_path_factory):
     scratch = tmp_path_factory.mktemp("gallery")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    process = _start([sys.executable, "-m", "course", "gallery", "--root", str(REPO), "--no-browser",
-                      f"--port={port}"], f"{base}/", scratch / "gallery.log", _environment(scratch), REPO)
+    process = _start(
+        [sys.executable, "-m", "course", "gallery", "--root", str(REPO), "--no-browser", f"--port={port}"],
+        f"{base}/",
+        scratch / "gallery.log",
+        _environment(scratch),
+        REPO,
+    )
     yield base
     _stop(process)
 
@@ -217,6 +254,7 @@ def page(browser, request):
 
 
 # --------------------------------------------------------------------------- moving a control
+
 
 def move_a_control(widget, page) -> str:
     """Change the first control of an explorer as a student would (a slider with the keyboard,
@@ -242,8 +280,11 @@ def picture_changes(page, image, widget) -> None:
     before = image.get_attribute("src")
     how = move_a_control(widget, page)
     try:
-        page.wait_for_function("([img, before]) => img.getAttribute('src') !== before",
-                               arg=[image.element_handle(), before], timeout=30_000)
+        page.wait_for_function(
+            "([img, before]) => img.getAttribute('src') !== before",
+            arg=[image.element_handle(), before],
+            timeout=30_000,
+        )
     except Exception as err:
         raise AssertionError(f"the picture did not change after a control change ({how})") from err
 
@@ -276,7 +317,7 @@ def test_every_week_with_a_widget_has_a_release_explorer_cell():
 
 @pytest.mark.parametrize("week, explorer, before", WEEKS, ids=[f"{w}-cell{i}" for w, i, _ in WEEKS])
 def test_release_notebook_explorer_in_jupyterlab(lab, page, week, explorer, before):
-    page.goto(f"{lab}/lab/tree/{week}/{week}.ipynb?token={TOKEN}&reset")   # reset: no tabs restored
+    page.goto(f"{lab}/lab/tree/{week}/{week}.ipynb?token={TOKEN}&reset")  # reset: no tabs restored
     cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
     expect(cells.nth(explorer)).to_be_attached(timeout=120_000)
     for index in [*before, explorer]:

@@ -1,4 +1,5 @@
 """The parts of the gallery and of `course lab` that need no browser (these run without chromium)."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,8 @@ import re
 
 import pytest
 
-from tests.support import REPO
 from course import gallery, lab
+from tests.support import REPO
 
 NOTEBOOKS = gallery.gallery_notebooks(REPO / "gallery")
 

@@ -11,6 +11,7 @@
 
 The helpers these fixtures use, and test modules import, are in tests/support.py.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -21,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.support import WEEK1, copy_course, grade_in_own_session, run_course, samples_of, sample_weeks
+from tests.support import WEEK1, copy_course, grade_in_own_session, run_course, sample_weeks, samples_of
 
 
 @pytest.fixture(scope="session")
@@ -38,11 +39,12 @@ def week1_template(tmp_path_factory) -> Path:
 @dataclass
 class Batch:
     """One graded course: where it is, what `course grade` printed, how long it took, who is in it."""
+
     root: Path
     result: object
     seconds: float
-    samples: dict[str, list[str]] = field(default_factory=dict)    # week -> sample (student) names
-    honest: dict[str, str] = field(default_factory=dict)           # corpus name -> week
+    samples: dict[str, list[str]] = field(default_factory=dict)  # week -> sample (student) names
+    honest: dict[str, str] = field(default_factory=dict)  # corpus name -> week
 
     @property
     def submissions(self) -> int:
@@ -73,6 +75,8 @@ def class_batch(built_course) -> Batch:
     started = time.perf_counter()
     batch.result = grade_in_own_session(root, "--workers", "2", timeout=3600)
     batch.seconds = time.perf_counter() - started
-    print(f"\nclass batch: {batch.submissions} submissions (samples of {len(batch.samples)} weeks, "
-          f"{len(batch.honest)} honest) graded in {batch.seconds:.0f} s")
+    print(
+        f"\nclass batch: {batch.submissions} submissions (samples of {len(batch.samples)} weeks, "
+        f"{len(batch.honest)} honest) graded in {batch.seconds:.0f} s"
+    )
     return batch

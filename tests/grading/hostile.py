@@ -13,6 +13,7 @@ must score and why. The expected scores follow from the grading policy, not from
 - an edited, deleted, moved or re-pointed test cell is put back from the answer key and graded,
   with a note in the reason (nobody loses a point for it); a broken file costs all.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,12 +21,20 @@ from pathlib import Path
 import nbformat
 
 from tests.support import REPO
+
 SAMPLES = REPO / "course" / "samples" / "w01_softmax"
 NOTEBOOK = "w01_softmax.ipynb"
 
-FULL = {"test_sigmoid": 1, "test_relu": 1, "test_tanh_grad": 1, "test_softmax": 2,
-        "test_cross_entropy": 2, "test_softmax_cross_entropy": 2, "test_output_layers": 2,
-        "test_train_softmax_regression": 2}
+FULL = {
+    "test_sigmoid": 1,
+    "test_relu": 1,
+    "test_tanh_grad": 1,
+    "test_softmax": 2,
+    "test_cross_entropy": 2,
+    "test_softmax_cross_entropy": 2,
+    "test_output_layers": 2,
+    "test_train_softmax_regression": 2,
+}
 ZERO = {k: 0 for k in FULL}
 
 
@@ -65,9 +74,17 @@ def only_if(condition_code: str, grade_id: str, names: list[str]):
     return f"{condition_code}\nif _attack_worked:\n{indented}\nelse:\n{stubs}\n"
 
 
-ISOLATION = {"read_gradebook", "read_source", "read_other_student", "write_outside",   # need bwrap
-             "network_neighbour", "file_outside_the_course", "other_runs_connection_files",
-             "sandbox_sees_no_home_or_var", "link_beside_the_notebook"}
+ISOLATION = {
+    "read_gradebook",
+    "read_source",
+    "read_other_student",
+    "write_outside",  # need bwrap
+    "network_neighbour",
+    "file_outside_the_course",
+    "other_runs_connection_files",
+    "sandbox_sees_no_home_or_var",
+    "link_beside_the_notebook",
+}
 
 
 def _key_cells() -> list:
@@ -80,8 +97,8 @@ def _key_cells() -> list:
 def corpus(root: Path, probes=None) -> dict[str, dict]:
     """name -> {"files": {filename: bytes, Link or FIFO}, "expected": {grade_id: points}, "reason": {grade_id:
     fragment}}; ``probes``: what tests/grading/hostile_isolation.py's attacks aim at."""
-    from tests.grading import hostile_isolation
-    from tests.grading import hostile_malformed
+    from tests.grading import hostile_isolation, hostile_malformed
+
     gradebook, source = root / "gradebook.db", root / "source" / "w01_softmax" / NOTEBOOK
     other = root / "submitted" / "reference" / "w01_softmax" / NOTEBOOK
     cases: dict[str, tuple] = {}
@@ -92,93 +109,211 @@ def corpus(root: Path, probes=None) -> dict[str, dict]:
         cases[name] = ({filename: data, **(extra or {})}, expected, reason)
 
     # --- attacks the scan names: the whole notebook scores 0
-    add("patch_numpy", append("sigmoid", "np.testing.assert_allclose = lambda *a, **k: None\n"
-                                         "np.allclose = lambda *a, **k: True"),
-        ZERO, {k: "tampering: monkeypatches numpy" for k in FULL})
-    add("patch_checks", append("sigmoid", "import helpers\nhelpers.grading.check_softmax = lambda f: None"),
-        ZERO, {k: "tampering: tampers with the grader" for k in FULL})
-    add("patch_builtins", append("relu", "import builtins\nbuiltins.isinstance = lambda a, b: True"),
-        ZERO, {k: "tampering: tampers with modules or builtins" for k in FULL})
-    add("input_transformer", append("sigmoid", (
-        "def _blank(lines):\n    text = ''.join(lines)\n"
-        "    return ['pass\\n'] if 'check_' in text or 'assert' in text else lines\n"
-        "get_ipython().input_transformers_cleanup.append(_blank)"), sample="blank"),
-        ZERO, {k: "tampering: rewrites how the notebook runs" for k in FULL})
+    add(
+        "patch_numpy",
+        append("sigmoid", "np.testing.assert_allclose = lambda *a, **k: None\nnp.allclose = lambda *a, **k: True"),
+        ZERO,
+        {k: "tampering: monkeypatches numpy" for k in FULL},
+    )
+    add(
+        "patch_checks",
+        append("sigmoid", "import helpers\nhelpers.grading.check_softmax = lambda f: None"),
+        ZERO,
+        {k: "tampering: tampers with the grader" for k in FULL},
+    )
+    add(
+        "patch_builtins",
+        append("relu", "import builtins\nbuiltins.isinstance = lambda a, b: True"),
+        ZERO,
+        {k: "tampering: tampers with modules or builtins" for k in FULL},
+    )
+    add(
+        "input_transformer",
+        append(
+            "sigmoid",
+            (
+                "def _blank(lines):\n    text = ''.join(lines)\n"
+                "    return ['pass\\n'] if 'check_' in text or 'assert' in text else lines\n"
+                "get_ipython().input_transformers_cleanup.append(_blank)"
+            ),
+            sample="blank",
+        ),
+        ZERO,
+        {k: "tampering: rewrites how the notebook runs" for k in FULL},
+    )
     add("sys_exit", append("relu", "import sys\nsys.exit(0)"), ZERO, {k: "tampering: stops the kernel" for k in FULL})
-    add("os_exit", append("tanh_grad", "import os\nos._exit(1)"), ZERO, {k: "tampering: stops the kernel" for k in FULL})
-    add("relative_path", append("sigmoid", "_stolen = open('../../gradebook.db', 'rb').read()"),
-        ZERO, {k: "tampering: reaches outside its own folder" for k in FULL})
+    add(
+        "os_exit", append("tanh_grad", "import os\nos._exit(1)"), ZERO, {k: "tampering: stops the kernel" for k in FULL}
+    )
+    add(
+        "relative_path",
+        append("sigmoid", "_stolen = open('../../gradebook.db', 'rb').read()"),
+        ZERO,
+        {k: "tampering: reaches outside its own folder" for k in FULL},
+    )
     # --- attacks the scan cannot see: the sandbox and the judge stop them
-    add("input_transformer_hidden", append("sigmoid", (
-        "import IPython as _I\n_shell = getattr(_I, 'get_' + 'ipython')()\n"
-        "def _blank(lines):\n    text = ''.join(lines)\n"
-        "    return ['pass\\n'] if 'check_' in text or 'assert' in text else lines\n"
-        "getattr(_shell, 'input_' + 'transformers_cleanup').append(_blank)"), sample="blank"),
-        ZERO, {k: "not implemented" for k in FULL})
-    add("kill_kernel_hidden", append("tanh_grad", (
-        "import os as _o\ngetattr(_o, 'ki' + 'll')(getattr(_o, 'getp' + 'id')(), 9)")),
-        {**FULL, "test_tanh_grad": 0}, {"test_tanh_grad": "tanh_grad"})
-    add("read_gradebook", replace("sigmoid", only_if(
-        f"try:\n    _attack_worked = open({hidden_path(str(gradebook))}, 'rb').read(6) == b'SQLite'\n"
-        f"except Exception:\n    _attack_worked = False", "sigmoid", ["sigmoid", "sigmoid_grad"])),
-        {**FULL, "test_sigmoid": 0}, {"test_sigmoid": "not implemented"})
-    add("read_source", replace("relu", only_if(
-        f"try:\n    _attack_worked = 'BEGIN SOLUTION' in open({hidden_path(str(source))}).read()\n"
-        f"except Exception:\n    _attack_worked = False", "relu", ["relu", "relu_grad"])),
-        {**FULL, "test_relu": 0}, {"test_relu": "not implemented"})
-    add("read_other_student", replace("tanh_grad", only_if(
-        f"try:\n    _attack_worked = len(open({hidden_path(str(other))}).read()) > 0\n"
-        f"except Exception:\n    _attack_worked = False", "tanh_grad", ["tanh_grad"])),
-        {**FULL, "test_tanh_grad": 0}, {"test_tanh_grad": "not implemented"})
-    add("write_outside", replace("cross_entropy", only_if(
-        f"try:\n    open({hidden_path(str(root / 'release' / 'HACKED'))}, 'w').write('x')\n"
-        f"    _attack_worked = True\nexcept Exception:\n    _attack_worked = False\n"
-        f"try:\n    open({hidden_path('/tmp/course-hacked')}, 'w').write('x')\nexcept Exception:\n    pass",
-        "cross_entropy", ["cross_entropy"])),
-        {**FULL, "test_cross_entropy": 0}, {"test_cross_entropy": "not implemented"})
+    add(
+        "input_transformer_hidden",
+        append(
+            "sigmoid",
+            (
+                "import IPython as _I\n_shell = getattr(_I, 'get_' + 'ipython')()\n"
+                "def _blank(lines):\n    text = ''.join(lines)\n"
+                "    return ['pass\\n'] if 'check_' in text or 'assert' in text else lines\n"
+                "getattr(_shell, 'input_' + 'transformers_cleanup').append(_blank)"
+            ),
+            sample="blank",
+        ),
+        ZERO,
+        {k: "not implemented" for k in FULL},
+    )
+    add(
+        "kill_kernel_hidden",
+        append("tanh_grad", ("import os as _o\ngetattr(_o, 'ki' + 'll')(getattr(_o, 'getp' + 'id')(), 9)")),
+        {**FULL, "test_tanh_grad": 0},
+        {"test_tanh_grad": "tanh_grad"},
+    )
+    add(
+        "read_gradebook",
+        replace(
+            "sigmoid",
+            only_if(
+                f"try:\n    _attack_worked = open({hidden_path(str(gradebook))}, 'rb').read(6) == b'SQLite'\n"
+                f"except Exception:\n    _attack_worked = False",
+                "sigmoid",
+                ["sigmoid", "sigmoid_grad"],
+            ),
+        ),
+        {**FULL, "test_sigmoid": 0},
+        {"test_sigmoid": "not implemented"},
+    )
+    add(
+        "read_source",
+        replace(
+            "relu",
+            only_if(
+                f"try:\n    _attack_worked = 'BEGIN SOLUTION' in open({hidden_path(str(source))}).read()\n"
+                f"except Exception:\n    _attack_worked = False",
+                "relu",
+                ["relu", "relu_grad"],
+            ),
+        ),
+        {**FULL, "test_relu": 0},
+        {"test_relu": "not implemented"},
+    )
+    add(
+        "read_other_student",
+        replace(
+            "tanh_grad",
+            only_if(
+                f"try:\n    _attack_worked = len(open({hidden_path(str(other))}).read()) > 0\n"
+                f"except Exception:\n    _attack_worked = False",
+                "tanh_grad",
+                ["tanh_grad"],
+            ),
+        ),
+        {**FULL, "test_tanh_grad": 0},
+        {"test_tanh_grad": "not implemented"},
+    )
+    add(
+        "write_outside",
+        replace(
+            "cross_entropy",
+            only_if(
+                f"try:\n    open({hidden_path(str(root / 'release' / 'HACKED'))}, 'w').write('x')\n"
+                f"    _attack_worked = True\nexcept Exception:\n    _attack_worked = False\n"
+                f"try:\n    open({hidden_path('/tmp/course-hacked')}, 'w').write('x')\nexcept Exception:\n    pass",
+                "cross_entropy",
+                ["cross_entropy"],
+            ),
+        ),
+        {**FULL, "test_cross_entropy": 0},
+        {"test_cross_entropy": "not implemented"},
+    )
     # --- tricks against one comparison: only that problem
-    add("always_equal", replace("softmax", (
-        "class AlwaysEqual:\n    def __eq__(self, other):\n        return True\n"
-        "    def __ne__(self, other):\n        return False\n\n"
-        "def softmax(z):\n    return AlwaysEqual()\n")),
-        {**FULL, "test_softmax": 0}, {"test_softmax": "AlwaysEqual"})
-    add("nan_everywhere", replace("softmax", "def softmax(z):\n    return np.full_like(z, np.nan)\n"),
-        {**FULL, "test_softmax": 0}, {"test_softmax": "nan"})
-    add("calls_reference", replace("softmax", "def softmax(z):\n    return helpers.losses.softmax(z)\n"),
-        {**FULL, "test_softmax": 0}, {"test_softmax": "calls helpers.losses.softmax"})
+    add(
+        "always_equal",
+        replace(
+            "softmax",
+            (
+                "class AlwaysEqual:\n    def __eq__(self, other):\n        return True\n"
+                "    def __ne__(self, other):\n        return False\n\n"
+                "def softmax(z):\n    return AlwaysEqual()\n"
+            ),
+        ),
+        {**FULL, "test_softmax": 0},
+        {"test_softmax": "AlwaysEqual"},
+    )
+    add(
+        "nan_everywhere",
+        replace("softmax", "def softmax(z):\n    return np.full_like(z, np.nan)\n"),
+        {**FULL, "test_softmax": 0},
+        {"test_softmax": "nan"},
+    )
+    add(
+        "calls_reference",
+        replace("softmax", "def softmax(z):\n    return helpers.losses.softmax(z)\n"),
+        {**FULL, "test_softmax": 0},
+        {"test_softmax": "calls helpers.losses.softmax"},
+    )
     # --- the reference out of reach while the student's functions are asked (issue 30, item 6)
     cheats = {
         "unwraps_the_reference": "import inspect\n\ndef softmax(z):\n    return inspect.unwrap(helpers.losses.softmax)(z)\n",
         "unguarded_reference": "def softmax(z):\n    return helpers.losses.softmax.unguarded(z)\n",
-        "checks_registry_reference": ("from helpers.grading import CHECKS\n\n"
-                                      "def softmax(z):\n    return CHECKS['softmax'].reference(z)\n"),
+        "checks_registry_reference": (
+            "from helpers.grading import CHECKS\n\ndef softmax(z):\n    return CHECKS['softmax'].reference(z)\n"
+        ),
         "numpy_reference": "from helpers import numpy_reference\n\ndef softmax(z):\n    return numpy_reference.softmax(z)\n",
         "another_reference_kernel": "def softmax(z):\n    return np.exp(helpers.losses.log_softmax(z))\n",
         "library_does_the_exercise": "import scipy.special\n\ndef softmax(z):\n    return scipy.special.softmax(z, axis=-1)\n",
     }
     for name, code in cheats.items():
         add(name, replace("softmax", code), {**FULL, "test_softmax": 0}, {"test_softmax": "calls"})
-    cases["unguarded_reference"] = (cases["unguarded_reference"][0], ZERO,   # no honest purpose: the scan names it
-                                    {k: "tampering: tampers with the grader" for k in FULL})
+    cases["unguarded_reference"] = (
+        cases["unguarded_reference"][0],
+        ZERO,  # no honest purpose: the scan names it
+        {k: "tampering: tampers with the grader" for k in FULL},
+    )
     order = [check for entry in _key_cells() for check, _ in entry["checks"]]
-    add("lookup_of_the_cases", replace("softmax", (
-        "import zlib\nimport helpers.grading as _grading\n\n_table = {}\n"
-        "_rng = np.random.default_rng(zlib.crc32('/w01_softmax/lookup_of_the_cases'.encode()))\n"
-        f"for _check in {order!r}:\n    for _case in _grading.CHECKS[_check].cases(_rng):\n"
-        "        if _check == 'softmax':\n"
-        "            _table[np.asarray(_case.args[0], dtype=float).tobytes()] = _grading.CHECKS['softmax'].reference(*_case.args)\n\n"
-        "def softmax(z):\n    key = np.asarray(z, dtype=float).tobytes()\n"
-        "    return _table[key] if key in _table else _grading.CHECKS['softmax'].reference(z)\n")),
-        {**FULL, "test_softmax": 0}, {"test_softmax": "calls"})
-    add("infinite_loop", replace("relu", (
-        "def relu(z):\n    while True:\n        pass\n\n"
-        "def relu_grad(z):\n    return (z > 0).astype(float)\n")),
-        {**FULL, "test_relu": 0}, {"test_relu": "time-out"})
-    add("memory_hog", replace("softmax", (
-        "def softmax(z):\n    waste = np.ones((1 << 38,))\n"
-        "    shifted = z - np.max(z, axis=-1, keepdims=True)\n    e = np.exp(shifted)\n"
-        "    return e / np.sum(e, axis=-1, keepdims=True)\n")),
-        {**FULL, "test_softmax": 0}, {"test_softmax": "memory"})
+    add(
+        "lookup_of_the_cases",
+        replace(
+            "softmax",
+            (
+                "import zlib\nimport helpers.grading as _grading\n\n_table = {}\n"
+                "_rng = np.random.default_rng(zlib.crc32('/w01_softmax/lookup_of_the_cases'.encode()))\n"
+                f"for _check in {order!r}:\n    for _case in _grading.CHECKS[_check].cases(_rng):\n"
+                "        if _check == 'softmax':\n"
+                "            _table[np.asarray(_case.args[0], dtype=float).tobytes()] = _grading.CHECKS['softmax'].reference(*_case.args)\n\n"
+                "def softmax(z):\n    key = np.asarray(z, dtype=float).tobytes()\n"
+                "    return _table[key] if key in _table else _grading.CHECKS['softmax'].reference(z)\n"
+            ),
+        ),
+        {**FULL, "test_softmax": 0},
+        {"test_softmax": "calls"},
+    )
+    add(
+        "infinite_loop",
+        replace(
+            "relu",
+            ("def relu(z):\n    while True:\n        pass\n\ndef relu_grad(z):\n    return (z > 0).astype(float)\n"),
+        ),
+        {**FULL, "test_relu": 0},
+        {"test_relu": "time-out"},
+    )
+    add(
+        "memory_hog",
+        replace(
+            "softmax",
+            (
+                "def softmax(z):\n    waste = np.ones((1 << 38,))\n"
+                "    shifted = z - np.max(z, axis=-1, keepdims=True)\n    e = np.exp(shifted)\n"
+                "    return e / np.sum(e, axis=-1, keepdims=True)\n"
+            ),
+        ),
+        {**FULL, "test_softmax": 0},
+        {"test_softmax": "memory"},
+    )
     add("print_flood", append("sigmoid", "print('x' * 100_000_000)"), FULL, {})
     # --- test cells edited, deleted, moved or re-pointed: put back from the key and graded (issue 14)
     nb = load()
@@ -208,5 +343,7 @@ def corpus(root: Path, probes=None) -> dict[str, dict]:
     add("solution_cells_deleted", nb, ZERO, {k: "NameError" for k in FULL})
     hostile_isolation.add_cases(add, root, probes or hostile_isolation.Probes())
     hostile_malformed.add_cases(add)
-    return {name: {"files": files, "expected": expected, "reason": reason}
-            for name, (files, expected, reason) in cases.items()}
+    return {
+        name: {"files": files, "expected": expected, "reason": reason}
+        for name, (files, expected, reason) in cases.items()
+    }

@@ -1,4 +1,5 @@
 """The `course` command: help for every verb, one-line errors for user mistakes."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,7 +18,7 @@ def test_every_verb_has_help(verb):
 def one_line_error(result, *fragments):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
-    lines = [l for l in result.stderr.splitlines() if l.strip()]
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
@@ -29,8 +30,9 @@ def scratch(tmp_path):
 
 
 def test_unknown_week(scratch):
-    one_line_error(run_course("build", "w99_nothing", cwd=scratch, check=False),
-                   "unknown week 'w99_nothing'", "w01_softmax")
+    one_line_error(
+        run_course("build", "w99_nothing", cwd=scratch, check=False), "unknown week 'w99_nothing'", "w01_softmax"
+    )
 
 
 def test_a_misspelled_week_gets_a_suggestion(scratch):
@@ -39,8 +41,10 @@ def test_a_misspelled_week_gets_a_suggestion(scratch):
 
 def test_grading_a_week_never_built_says_to_build_it(scratch):
     (scratch / "release" / "w01_softmax").mkdir(parents=True)
-    one_line_error(run_course("grade", "w02_backprop", cwd=scratch, check=False),
-                   "w02_backprop has not been built: run `course build w02_backprop`")
+    one_line_error(
+        run_course("grade", "w02_backprop", cwd=scratch, check=False),
+        "w02_backprop has not been built: run `course build w02_backprop`",
+    )
 
 
 def test_grade_without_submissions(scratch):
@@ -57,8 +61,9 @@ def test_report_without_gradebook(scratch):
 
 
 def test_missing_root(tmp_path):
-    one_line_error(run_course("build", "--root", str(tmp_path / "nowhere"), cwd=tmp_path, check=False),
-                   "does not exist")
+    one_line_error(
+        run_course("build", "--root", str(tmp_path / "nowhere"), cwd=tmp_path, check=False), "does not exist"
+    )
     one_line_error(run_course("grade", cwd=tmp_path, check=False), "no nbgrader_config.py")
 
 
@@ -69,6 +74,7 @@ def test_bad_worker_count(scratch):
 
 def test_build_refuses_a_grade_cell_calling_a_check_that_does_not_exist(scratch):
     import nbformat
+
     path = scratch / "source" / "w01_softmax" / "w01_softmax.ipynb"
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_softmax")
@@ -76,8 +82,10 @@ def test_build_refuses_a_grade_cell_calling_a_check_that_does_not_exist(scratch)
     nbformat.write(nb, path)
     result = run_course("build", "w01_softmax", cwd=scratch, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "w01_softmax.ipynb: cell test_softmax: calls helpers.grading.check_sofmax, which does not exist" \
-        in result.stderr, result.stderr
+    assert (
+        "w01_softmax.ipynb: cell test_softmax: calls helpers.grading.check_sofmax, which does not exist"
+        in result.stderr
+    ), result.stderr
 
 
 def test_demo_grades_the_samples_and_ends_with_the_class_report(tmp_path):

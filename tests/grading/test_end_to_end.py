@@ -4,6 +4,7 @@ The samples are graded in the session's shared batch (conftest.py's ``class_batc
 built once, the samples and the honest corpus side by side, one `course grade --workers 2`);
 every test here reads the samples' grades, and counts whatever the batch holds.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,7 @@ SAMPLES = REPO / "course" / "samples"
 GRADED_WEEKS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def expected_for(week: str) -> dict:
     path = REPO / "tests" / "grading" / "expected" / f"{week}.py"
     assert path.is_file(), f"{week} has samples but no expected scores in {path}"
@@ -48,19 +49,25 @@ def test_every_week_has_the_four_kinds_of_sample():
 @pytest.mark.parametrize("week", GRADED_WEEKS)
 def test_each_sample_gets_its_exact_expected_score_per_problem(graded, week):
     from nbgrader.api import Gradebook
+
     from course.config import db_url
 
     root, _ = graded
     with Gradebook(db_url(root)) as gb:
         for sample, expected in expected_for(week).items():
             submission = gb.find_submission(week, sample)
-            got = {grade.name: grade.score for nb in submission.notebooks for grade in nb.grades
-                   if grade.cell.__class__.__name__ == "GradeCell"}
+            got = {
+                grade.name: grade.score
+                for nb in submission.notebooks
+                for grade in nb.grades
+                if grade.cell.__class__.__name__ == "GradeCell"
+            }
             assert got == pytest.approx(expected), f"{week}/{sample}"
 
 
 def test_reference_earns_every_point_and_blank_none(graded):
     from nbgrader.api import Gradebook
+
     from course.config import db_url
 
     root, _ = graded
@@ -78,7 +85,7 @@ def test_grade_prints_a_summary_table_and_report_writes_csv(graded):
     report = run_course("report", cwd=root)
     with (root / "reports" / "grades.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == len(list(root.glob("submitted/*/*")))       # one row per graded submission
+    assert len(rows) == len(list(root.glob("submitted/*/*")))  # one row per graded submission
     samples = [row for row in rows if row["student"] in expected_for(row["assignment"])]
     assert len(samples) == sum(len(expected_for(w)) for w in GRADED_WEEKS)
     for row in samples:
@@ -92,6 +99,7 @@ def test_grade_prints_a_summary_table_and_report_writes_csv(graded):
 def test_regrading_is_idempotent(graded):
     """Grading the same submissions again replaces, never duplicates, the grades."""
     from nbgrader.api import Gradebook
+
     from course.config import db_url
 
     root, _ = graded
@@ -109,9 +117,13 @@ def test_feedback_never_shows_hidden_tests(graded):
 
     root, _ = graded
     week = "w01_softmax"
-    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", week, "--force"], cwd=root,
-                            env=tool_env(),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_feedback", week, "--force"],
+        cwd=root,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     pages = list((root / "feedback").glob(f"*/{week}/*.html"))
     assert sorted(page.parent.parent.name for page in pages) == submitted_to(root, week)

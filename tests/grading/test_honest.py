@@ -7,6 +7,7 @@ corpus and the bundled samples of every week); each submission is its own test, 
 names it. The alternative implementations are first run in-process through the public checks,
 so a wrong variant fails there, not as a puzzling grading result.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,11 @@ def test_the_batch_grades_every_submission(honest_course):
     root, result, batch = honest_course
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert f"graded {batch.submissions} of {batch.submissions} submissions" in result.stdout
-    missing = [name for name, entry in CORPUS.items()
-               if not (root / "autograded" / name / entry.week / ".course-grade.json").is_file()]
+    missing = [
+        name
+        for name, entry in CORPUS.items()
+        if not (root / "autograded" / name / entry.week / ".course-grade.json").is_file()
+    ]
     assert not missing, f"not graded: {missing}"
 
 
@@ -67,8 +71,9 @@ def test_each_honest_submission_earns_full_marks(honest_course, name):
         submission = gb.find_submission(week, name)
         got = {g.name: (g.score, g.max_score) for nb in submission.notebooks for g in nb.grades}
     grades = recorded(root, name, week)["grades"]
-    lost = {k: f"{score}/{top}: {grades.get(k, {}).get('reason', '')}" for k, (score, top) in got.items()
-            if score != top}
+    lost = {
+        k: f"{score}/{top}: {grades.get(k, {}).get('reason', '')}" for k, (score, top) in got.items() if score != top
+    }
     assert not lost, f"{name} ({CORPUS[name].why}) lost points: {lost}"
     tampering = {k: g["reason"] for k, g in grades.items() if "tampering" in g.get("reason", "")}
     assert not tampering, tampering

@@ -1,4 +1,5 @@
 """Hostile and broken submissions earn nothing they did not earn, and the batch survives them."""
+
 from __future__ import annotations
 
 import json
@@ -10,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import clone, run_course
 from tests.grading.hostile import FULL, ISOLATION, NOTEBOOK, SAMPLES, corpus
 from tests.grading.hostile_isolation import FIFO, Link, Probes
+from tests.support import clone, run_course
 
 WEEK = "w01_softmax"
 
@@ -22,7 +23,7 @@ def hostile_course(tmp_path_factory, week1_template):
     """Every hostile submission and the reference, graded in one run with two kernels at once, while a
     TCP listener waits on 127.0.0.1, the grader's environment holds a secret, a private file lies
     outside the course and every run's folder is in a TMPDIR outside /tmp."""
-    root = clone(week1_template, tmp_path_factory.mktemp("hostile") / "course")     # week 1 built
+    root = clone(week1_template, tmp_path_factory.mktemp("hostile") / "course")  # week 1 built
     with (root / "nbgrader_config.py").open("a") as config:
         config.write("\nc.Execute.timeout = 20\n")  # keeps the infinite loop's cost small
     listener = socket.create_server(("127.0.0.1", 0))
@@ -77,8 +78,8 @@ def test_batch_survives_everything(hostile_course):
 @pytest.mark.parametrize("name", sorted(corpus(Path("/nowhere"))))
 def test_each_hostile_submission_scores_what_it_should(hostile_course, name):
     from nbgrader.api import Gradebook
-    from course.config import db_url
 
+    from course.config import db_url
     from course.sandbox.isolation import bwrap_available
 
     if name in ISOLATION and not bwrap_available():
@@ -165,8 +166,10 @@ def test_on_a_dask_cluster_kernels_cannot_reach_the_scheduler(tmp_path, week1_te
     probes = Probes(tmpdir=str(Path("/var/tmp") / f"course-hostile-dask-{os.getpid()}"))
     Path(probes.tmpdir).mkdir(exist_ok=True)
     Path(probes.private_file).write_text("private")
-    names = sorted(ISOLATION - {"read_gradebook", "read_source", "read_other_student", "write_outside"}) + \
-        ["hang_ignores_interrupt", "notebook_links_to_the_source"]
+    names = sorted(ISOLATION - {"read_gradebook", "read_source", "read_other_student", "write_outside"}) + [
+        "hang_ignores_interrupt",
+        "notebook_links_to_the_source",
+    ]
     saved = {name: os.environ.get(name) for name in ("TMPDIR", probes.variable)}
     os.environ.update({"TMPDIR": probes.tmpdir, probes.variable: "the worker's secret"})  # the workers' too
     try:

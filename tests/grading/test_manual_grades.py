@@ -3,8 +3,8 @@
 The instructor's side is written through nbgrader's Gradebook API the way formgrader's
 grade handler writes it: a manual score, and needs_manual_grade cleared.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import nbformat
 import pytest
@@ -13,8 +13,14 @@ from tests.support import REPO, copy_course, run_course
 
 WEEK = "w01_softmax"
 NOTEBOOK = "w01_softmax.ipynb"
-MANUAL = {"grade": True, "solution": True, "locked": False, "points": 2, "grade_id": "explain_stability",
-          "schema_version": 3}
+MANUAL = {
+    "grade": True,
+    "solution": True,
+    "locked": False,
+    "points": 2,
+    "grade_id": "explain_stability",
+    "schema_version": 3,
+}
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +28,10 @@ def graded_once(tmp_path_factory):
     root = copy_course(tmp_path_factory.mktemp("manual") / "course")
     source = root / "source" / WEEK / NOTEBOOK
     nb = nbformat.read(source, as_version=4)
-    question = nbformat.v4.new_markdown_cell("Why subtract the maximum before `np.exp`?\n\n"
-                                             "### BEGIN SOLUTION\nSo that exp never overflows.\n### END SOLUTION")
+    question = nbformat.v4.new_markdown_cell(
+        "Why subtract the maximum before `np.exp`?\n\n"
+        "### BEGIN SOLUTION\nSo that exp never overflows.\n### END SOLUTION"
+    )
     question.metadata["nbgrader"] = dict(MANUAL)
     nb.cells.append(question)
     nbformat.write(nb, source)
@@ -41,7 +49,9 @@ def graded_once(tmp_path_factory):
 
 def grade_rows(root):
     from nbgrader.api import Gradebook
+
     from course.config import db_url
+
     gb = Gradebook(db_url(root))
     return gb, {g.name: g for nb in gb.find_submission(WEEK, "ada").notebooks for g in nb.grades}
 
@@ -56,7 +66,7 @@ def test_the_free_text_answer_waits_for_the_instructor(graded_once):
     gb, grades = grade_rows(graded_once)
     with gb:
         assert grades["explain_stability"].needs_manual_grade
-        assert grades["explain_stability"].score == 0   # nbgrader's total before a manual grade
+        assert grades["explain_stability"].score == 0  # nbgrader's total before a manual grade
         assert grades["test_softmax"].auto_score == 2 and not grades["test_softmax"].needs_manual_grade
 
 
@@ -66,9 +76,9 @@ def test_regrading_keeps_manual_scores_and_flags(graded_once, force):
     gb, grades = grade_rows(root)
     with gb:
         formgrader_sets(grades["explain_stability"], 1.5)
-        formgrader_sets(grades["test_softmax"], 1.0)        # the instructor overrides an automatic score
+        formgrader_sets(grades["test_softmax"], 1.0)  # the instructor overrides an automatic score
         gb.db.commit()
-    if not force:   # an unchanged submission is skipped; change it so that it is graded again
+    if not force:  # an unchanged submission is skipped; change it so that it is graded again
         path = root / "submitted" / "ada" / WEEK / NOTEBOOK
         nb = nbformat.read(path, as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell("print('one more look')"))
@@ -79,5 +89,5 @@ def test_regrading_keeps_manual_scores_and_flags(graded_once, force):
         manual, overridden = grades["explain_stability"], grades["test_softmax"]
         assert manual.manual_score == 1.5 and not manual.needs_manual_grade and manual.score == 1.5
         assert overridden.manual_score == 1.0 and not overridden.needs_manual_grade and overridden.score == 1.0
-        assert overridden.auto_score == 2     # the automatic score is still recorded beside it
+        assert overridden.auto_score == 2  # the automatic score is still recorded beside it
         assert grades["test_relu"].auto_score == 1 and grades["test_relu"].manual_score is None

@@ -6,6 +6,7 @@ run (tests/grading/expected/, which test_end_to_end holds the SQLite gradebook t
 Skipped, with the reason, when no PostgreSQL server or no psycopg2 can be had: `make test` as
 root installs Debian's `postgresql` and `pip install -e ".[postgres]"` the driver.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import REPO, copy_course, run_course, expected
+from tests.support import REPO, copy_course, expected, run_course
 
 SAMPLES = REPO / "course" / "samples"
 GRADED_WEEKS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
@@ -31,8 +32,10 @@ def expected_for(week: str) -> dict:
 
 def server_binaries() -> Path | None:
     """The newest installed PostgreSQL server's bin/ (Debian keeps it off PATH)."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3])
-                   if Path(p).parts[-3].isdigit() else 0)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0,
+    )
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -71,32 +74,48 @@ def postgres_url():
         shutil.chown(socket_dir, user)
 
     def run(*command):
-        result = subprocess.run(as_user(user, [str(binaries / command[0]), *command[1:]]),
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            as_user(user, [str(binaries / command[0]), *command[1:]]), capture_output=True, text=True, timeout=120
+        )
         if result.returncode != 0:
             log_tail = log.read_text()[-2000:] if log.exists() else ""
             pytest.fail(f"{command[0]} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}\n{log_tail}")
 
     run("initdb", "-D", str(data), "--auth=trust", "--username=postgres", "--encoding=UTF8", "--no-sync")
-    run("pg_ctl", "-D", str(data), "-l", str(log), "-w", "-t", "60", "start",
-        "-o", f"-c listen_addresses='' -c unix_socket_directories='{socket_dir}' -c fsync=off -p 5432")
+    run(
+        "pg_ctl",
+        "-D",
+        str(data),
+        "-l",
+        str(log),
+        "-w",
+        "-t",
+        "60",
+        "start",
+        "-o",
+        f"-c listen_addresses='' -c unix_socket_directories='{socket_dir}' -c fsync=off -p 5432",
+    )
     try:
         import psycopg2
+
         connection = psycopg2.connect(dbname="postgres", user="postgres", host=str(socket_dir), port=5432)
         connection.autocommit = True
         connection.cursor().execute("CREATE DATABASE gradebook")
         connection.close()
         yield f"postgresql+psycopg2://postgres@/gradebook?host={socket_dir}&port=5432"
     finally:
-        subprocess.run(as_user(user, [str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            as_user(user, [str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+            capture_output=True,
+            timeout=120,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
 def postgres_course(postgres_url, tmp_path_factory):
     root = copy_course(tmp_path_factory.mktemp("postgres") / "course")
-    with (root / "nbgrader_config.py").open("a") as config:   # the README's one line
+    with (root / "nbgrader_config.py").open("a") as config:  # the README's one line
         config.write(f'\nc.CourseDirectory.db_url = "{postgres_url}"\n')
     run_course("build", *GRADED_WEEKS, cwd=root)
     for week in GRADED_WEEKS:
@@ -108,6 +127,7 @@ def postgres_course(postgres_url, tmp_path_factory):
 
 def test_the_course_reads_its_gradebook_url_from_the_config(postgres_course, postgres_url):
     from course.config import db_url
+
     root, _ = postgres_course
     assert db_url(root) == postgres_url
     assert not (root / "gradebook.db").exists(), "nothing may fall back to SQLite"
@@ -121,11 +141,15 @@ def test_grading_on_postgres_gives_exactly_the_sqlite_scores(postgres_course, po
     with Gradebook(postgres_url) as gb:
         for week in GRADED_WEEKS:
             assert len(gb.find_assignment(week).submissions) == len(expected_for(week))
-            for sample, points in expected_for(week).items():
+            for sample, _points in expected_for(week).items():
                 submission = gb.find_submission(week, sample)
-                got = {grade.name: grade.score for nb in submission.notebooks for grade in nb.grades
-                       if grade.cell.__class__.__name__ == "GradeCell"}
-                assert got == expected, f"{week}/{sample}"     # exactly, not approximately
+                got = {
+                    grade.name: grade.score
+                    for nb in submission.notebooks
+                    for grade in nb.grades
+                    if grade.cell.__class__.__name__ == "GradeCell"
+                }
+                assert got == expected, f"{week}/{sample}"  # exactly, not approximately
 
 
 def test_report_and_export_read_the_shared_gradebook(postgres_course):

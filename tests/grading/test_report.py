@@ -1,6 +1,7 @@
 """The instructor's view of a class: `course report` (grades.csv and index.html), `course feedback`
 and `course export`, on one small graded class of week 1 (six submissions: two students make the
 same mistake, one is flagged for review), plus the grouping of reasons on made-up ones."""
+
 from __future__ import annotations
 
 import csv
@@ -14,36 +15,52 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from tests.support import REPO, clone, run_course, expected
+from tests.support import REPO, clone, expected, run_course
 
 WEEK = "w01_softmax"
 SAMPLES = REPO / "course" / "samples" / WEEK
 _EXPECTED = expected(WEEK)
 MAX = sum(_EXPECTED["reference"].values())
 _PARTIAL, _BROKEN = sum(_EXPECTED["partial"].values()), sum(_EXPECTED["broken"].values())
-TOTALS = {"reference": MAX, "partial": _PARTIAL, "partial_too": _PARTIAL, "broken": _BROKEN, "blank": 0,
-          "flagged": MAX}
+TOTALS = {"reference": MAX, "partial": _PARTIAL, "partial_too": _PARTIAL, "broken": _BROKEN, "blank": 0, "flagged": MAX}
 
 
 # ----------------------------------------------------------------- grouping, no grading needed
 
+
 def overflow(student_value: float, shape: str, index: str) -> str:
-    return (f"CheckFailed: softmax, case 3 of 7 (large logits around 1000; inputs array{shape}): `probs` is "
-            f"wrong at index {index} (15 of 15 values differ): expected {student_value}, got nan. Your result "
-            f"overflowed or divided by zero here.")
+    return (
+        f"CheckFailed: softmax, case 3 of 7 (large logits around 1000; inputs array{shape}): `probs` is "
+        f"wrong at index {index} (15 of 15 values differ): expected {student_value}, got nan. Your result "
+        f"overflowed or divided by zero here."
+    )
 
 
 def test_the_same_mistake_by_many_students_is_one_line_with_its_count():
     from course.reporting.failures import group_failures
 
     lost = [(WEEK, f"s{i}", "test_softmax", overflow(0.1 * i, f"({i + 1}, 5)", f"({i}, 1)")) for i in range(5)]
-    lost.append((WEEK, "s9", "test_softmax", "CheckFailed: softmax: `softmax` is wrong at index (1, 0) (3 of 6 "
-                 "values differ): expected 0.09, got nan. Your result overflowed or divided by zero here."
-                 "; its test cell had been edited; restored from the answer key and graded"))
+    lost.append(
+        (
+            WEEK,
+            "s9",
+            "test_softmax",
+            "CheckFailed: softmax: `softmax` is wrong at index (1, 0) (3 of 6 "
+            "values differ): expected 0.09, got nan. Your result overflowed or divided by zero here."
+            "; its test cell had been edited; restored from the answer key and graded",
+        )
+    )
     lost.append((WEEK, "s1", "test_relu", "NameError: name 'relu' is not defined"))
     lost.append((WEEK, "s2", "test_relu", "NameError: name 'relu' is not defined"))
-    lost.append((WEEK, "s3", "test_tanh_grad", "CheckFailed: tanh_grad, case 2 of 6 (one element; inputs "
-                 "array(1,)): raised ValueError: shapes (1,) and (3,) not aligned"))
+    lost.append(
+        (
+            WEEK,
+            "s3",
+            "test_tanh_grad",
+            "CheckFailed: tanh_grad, case 2 of 6 (one element; inputs "
+            "array(1,)): raised ValueError: shapes (1,) and (3,) not aligned",
+        )
+    )
     groups = group_failures(lost)
     assert [g.line() for g in groups] == [
         "softmax: `probs` overflowed or divided by zero at large logits around 1000 — 6 students",
@@ -53,30 +70,47 @@ def test_the_same_mistake_by_many_students_is_one_line_with_its_count():
     assert groups[0].students == ["s0", "s1", "s2", "s3", "s4", "s9"]
 
 
-@pytest.mark.parametrize("reason, kind", [
-    ("CheckFailed: dJ/dW: `dJ/dW` is wrong at index (0, 0) (6 of 6 values differ): expected -0.17, got 0.17. "
-     "Your result is the expected one with the opposite sign: check a minus sign (y − t, not t − y?).",
-     "has the wrong sign"),
-    ("CheckFailed: dJ/dV: `dJ/dV` has shape (2, 3), expected (3, 2). It is the transpose of the expected result.",
-     "is transposed"),
-    ("grad_b, case 1 of 5 (N=1; inputs array(1, 3)): `db` has shape (1, 3), expected (3,).", "has the wrong shape"),
-    ("softmax, case 1 of 7 (one row; inputs array(1, 2)): `probs` is a NoneType; expected a numpy array or a "
-     "number. Did you forget a `return`?", "returned None (a missing `return`?)"),
-    ("softmax is not implemented yet (it raises NotImplementedError).", "not implemented yet"),
-    ("not implemented yet (NotImplementedError)", "not implemented yet"),
-    ("IndexError: index 2 is out of bounds for axis 1 with size 2", "IndexError: index … is out of bounds for "
-     "axis … with size …"),
-    ("rnn_backward, case 2 of 5 (T=1; inputs array(2, 1, 3)) vs numerical gradient: `dx` is wrong at index "
-     "(0, 0, 0) (18 of 24 values differ): expected 0.33, got 0.17.", "gives wrong values (against the numerical "
-                                                                        "gradient)"),
-    ("time-out: a cell ran longer than the limit", "time-out: a cell ran longer than the limit"),
-])
+@pytest.mark.parametrize(
+    "reason, kind",
+    [
+        (
+            "CheckFailed: dJ/dW: `dJ/dW` is wrong at index (0, 0) (6 of 6 values differ): expected -0.17, got 0.17. "
+            "Your result is the expected one with the opposite sign: check a minus sign (y − t, not t − y?).",
+            "has the wrong sign",
+        ),
+        (
+            "CheckFailed: dJ/dV: `dJ/dV` has shape (2, 3), expected (3, 2). "
+            "It is the transpose of the expected result.",
+            "is transposed",
+        ),
+        ("grad_b, case 1 of 5 (N=1; inputs array(1, 3)): `db` has shape (1, 3), expected (3,).", "has the wrong shape"),
+        (
+            "softmax, case 1 of 7 (one row; inputs array(1, 2)): `probs` is a NoneType; expected a numpy array or a "
+            "number. Did you forget a `return`?",
+            "returned None (a missing `return`?)",
+        ),
+        ("softmax is not implemented yet (it raises NotImplementedError).", "not implemented yet"),
+        ("not implemented yet (NotImplementedError)", "not implemented yet"),
+        (
+            "IndexError: index 2 is out of bounds for axis 1 with size 2",
+            "IndexError: index … is out of bounds for axis … with size …",
+        ),
+        (
+            "rnn_backward, case 2 of 5 (T=1; inputs array(2, 1, 3)) vs numerical gradient: `dx` is wrong at index "
+            "(0, 0, 0) (18 of 24 values differ): expected 0.33, got 0.17.",
+            "gives wrong values (against the numerical gradient)",
+        ),
+        ("time-out: a cell ran longer than the limit", "time-out: a cell ran longer than the limit"),
+    ],
+)
 def test_a_reason_is_reduced_to_the_kind_of_mistake(reason, kind):
     from course.reporting.failures import classify
+
     assert classify(reason).kind == kind
 
 
 # ----------------------------------------------------------------- one small graded class
+
 
 def with_cell(source_dir, destination, code: str):
     shutil.copytree(source_dir, destination)
@@ -88,9 +122,14 @@ def with_cell(source_dir, destination, code: str):
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory, week1_template):
-    root = clone(week1_template, tmp_path_factory.mktemp("class") / "course")     # week 1 alone, built
-    for student, sample in [("reference", "reference"), ("partial", "partial"), ("partial_too", "partial"),
-                            ("broken", "broken"), ("blank", "blank")]:
+    root = clone(week1_template, tmp_path_factory.mktemp("class") / "course")  # week 1 alone, built
+    for student, sample in [
+        ("reference", "reference"),
+        ("partial", "partial"),
+        ("partial_too", "partial"),
+        ("broken", "broken"),
+        ("blank", "blank"),
+    ]:
         shutil.copytree(SAMPLES / sample, root / "submitted" / student / WEEK)
     with_cell(SAMPLES / "reference", root / "submitted" / "flagged" / WEEK, 'answer = eval("1 + 1")')
     run_course("grade", "--workers", "2", cwd=root)
@@ -108,8 +147,9 @@ class Tables(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "table":
-            self.current = self.tables.setdefault(attrs.get("class", "").split()[0] if attrs.get("class") else
-                                                  f"table{len(self.tables)}", [])
+            self.current = self.tables.setdefault(
+                attrs.get("class", "").split()[0] if attrs.get("class") else f"table{len(self.tables)}", []
+            )
         elif tag == "tr" and self.current is not None:
             self.row = []
             self.current.append(self.row)
@@ -141,23 +181,31 @@ def test_report_keeps_the_csv_and_writes_a_self_contained_page(graded_class):
     assert f"wrote {root / 'reports' / 'index.html'}" in report.stdout
     with (root / "reports" / "grades.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0])[:2] == ["student", "assignment"] and list(rows[0])[-4:] == ["total", "max_total",
-                                                                                      "reasons", "notes"]
+    assert list(rows[0])[:2] == ["student", "assignment"] and list(rows[0])[-4:] == [
+        "total",
+        "max_total",
+        "reasons",
+        "notes",
+    ]
     assert {r["student"]: float(r["total"]) for r in rows} == TOTALS
     page = (root / "reports" / "index.html").read_text()
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "the page must open offline"
-    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) == 2   # the week, grading time
+    assert len(re.findall(r"<img [^>]*src='data:image/png;base64,", page)) == 2  # the week, grading time
 
 
 def test_report_groups_the_reasons_and_lists_flags_apart(graded_class):
     root, _ = graded_class
     found = tables((root / "reports" / "index.html").read_text())
     failures = {(row[1], row[2]): int(row[0]) for row in found["failures"][1:]}
-    assert failures[("softmax", "overflowed or divided by zero")] == 2          # partial and partial_too
-    assert failures[("softmax_cross_entropy", "loss overflowed or divided by zero at large logits around "
-                                              "1000, integer labels")] == 2
+    assert failures[("softmax", "overflowed or divided by zero")] == 2  # partial and partial_too
+    assert (
+        failures[
+            ("softmax_cross_entropy", "loss overflowed or divided by zero at large logits around 1000, integer labels")
+        ]
+        == 2
+    )
     assert failures[("relu", "NameError: name 'relu' is not defined")] == 1
-    assert failures[("train_softmax_regression", "not implemented yet")] == 3    # blank, partial, partial_too
+    assert failures[("train_softmax_regression", "not implemented yet")] == 3  # blank, partial, partial_too
     assert not any("eval" in kind for _, kind in failures), "a flag costs no point and is not a failure"
     assert [row[:2] for row in found["flags"][1:]] == [["flagged", WEEK]]
     assert "runs code from a string" in found["flags"][1][2]
@@ -182,12 +230,12 @@ def test_feedback_puts_every_lost_point_first_and_leaves_hidden_tests_out(graded
     result = run_course("feedback", cwd=root)
     assert f"{WEEK}: 6 feedback pages for 6 students" in result.stdout
     partial = (root / "feedback" / "partial" / WEEK / f"{WEEK}.html").read_text()
-    top = partial[partial.index("course-lost-points"):]
-    top = top[:top.index("</div></div>")]
+    top = partial[partial.index("course-lost-points") :]
+    top = top[: top.index("</div></div>")]
     for problem in ("test_tanh_grad", "test_softmax", "test_softmax_cross_entropy", "test_train_softmax_regression"):
         assert f"<strong>{problem}</strong> (0 of" in top, problem
     assert "overflowed or divided by zero" in top and "test_sigmoid" not in top
-    assert partial.index("course-lost-points") < partial.index("Week 1")     # before the notebook itself
+    assert partial.index("course-lost-points") < partial.index("Week 1")  # before the notebook itself
     for student in TOTALS:
         page = (root / "feedback" / student / WEEK / f"{WEEK}.html").read_text()
         assert "BEGIN HIDDEN TESTS" not in page and "check_softmax(" not in page, student
@@ -209,10 +257,15 @@ def test_export_writes_the_lms_csv_through_nbgraders_exporter(graded_class):
     assert {r[0]: (float(r[1]), float(r[2])) for r in rows[1:]} == {s: (t, t) for s, t in TOTALS.items()}
     # the same plugin through plain `nbgrader export`
     from course.paths import tool_env
+
     out = root / "plain.csv"
-    plain = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--exporter=course.reporting.export.LmsExport",
-                            f"--to={out}"],
-                           cwd=root, env=tool_env(), capture_output=True, text=True)
+    plain = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "export", "--exporter=course.reporting.export.LmsExport", f"--to={out}"],
+        cwd=root,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+    )
     assert plain.returncode == 0, plain.stderr[-2000:]
     assert out.read_text() == (root / "reports" / "lms.csv").read_text()
 
@@ -230,35 +283,54 @@ def test_the_page_renders_in_a_headless_browser(graded_class):
     root, _ = graded_class
     with tempfile.TemporaryDirectory() as profile:
         shot = root / "reports" / "screenshot.png"
-        result = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                                 "--no-first-run", f"--user-data-dir={profile}", f"--screenshot={shot}",
-                                 "--window-size=1280,1600", (root / "reports" / "index.html").as_uri()],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                f"--screenshot={shot}",
+                "--window-size=1280,1600",
+                (root / "reports" / "index.html").as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert shot.stat().st_size > 50_000    # text, tables and two figures, not a blank page
+    assert shot.stat().st_size > 50_000  # text, tables and two figures, not a blank page
 
 
 # ----------------------------------------------------------------- nothing skipped in silence
+
 
 def test_folders_that_are_not_graded_are_listed_with_what_to_do(tmp_path, week1_template):
     """A misspelled week folder, a week never built and a stray file are each named by `course grade`
     with the reason and what to do, and `course report` lists them as not in the gradebook."""
     root = clone(week1_template, tmp_path / "course")
-    shutil.copytree(REPO / "source" / "w02_backprop", root / "source" / "w02_backprop")   # never built
+    shutil.copytree(REPO / "source" / "w02_backprop", root / "source" / "w02_backprop")  # never built
     shutil.copytree(SAMPLES / "reference", root / "submitted" / "ann" / WEEK)
     shutil.copytree(SAMPLES / "reference", root / "submitted" / "gina" / "w01-softmax")
     (root / "submitted" / "hal" / "w02_backprop").mkdir(parents=True)
     (root / "submitted" / "hal" / "w02_backprop" / "w02_backprop.ipynb").write_text("{}")
     (root / "submitted" / "notes.txt").write_text("who handed in what")
     result = run_course("grade", cwd=root)
-    assert ("NOT GRADED submitted/gina/w01-softmax: no week is called 'w01-softmax' (did you mean w01_softmax?)"
-            in result.stdout)
-    assert "NOT GRADED submitted/hal/w02_backprop: w02_backprop has not been built: run `course build " \
-           "w02_backprop`" in result.stdout
+    assert (
+        "NOT GRADED submitted/gina/w01-softmax: no week is called 'w01-softmax' (did you mean w01_softmax?)"
+        in result.stdout
+    )
+    assert (
+        "NOT GRADED submitted/hal/w02_backprop: w02_backprop has not been built: run `course build "
+        "w02_backprop`" in result.stdout
+    )
     assert "NOT GRADED submitted/notes.txt: a file, not a student's folder" in result.stdout
     assert "graded 1 of 1 submissions; 3 folder(s) under submitted/ not graded (listed above)" in result.stdout
     report = run_course("report", cwd=root).stdout
-    listed = report[report.index("In submitted/ but not in the gradebook:"):]
+    listed = report[report.index("In submitted/ but not in the gradebook:") :]
     assert "submitted/gina/w01-softmax" in listed and "submitted/hal/w02_backprop" in listed
     assert "submitted/ann" not in listed

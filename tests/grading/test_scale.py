@@ -5,8 +5,8 @@ built once), and the parallel grades of the four samples are those of the sessio
 batch (``class_batch``, graded with `--workers 2`), where the same four submissions sit under
 the same names among the samples and the honest corpus of every week.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import os
 import shutil
@@ -16,8 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-
-from tests.support import BIN, REPO, clone, run_course, expected
+from tests.support import BIN, REPO, clone, expected, run_course
 
 WEEK = "w01_softmax"
 SAMPLES = REPO / "course" / "samples" / WEEK
@@ -33,11 +32,19 @@ def course_with(template: Path, where: Path, students: dict[str, str]) -> Path:
 
 def scores(root: Path, week: str | None = None, students=None) -> dict:
     from nbgrader.api import Gradebook
+
     from course.config import db_url
+
     with Gradebook(db_url(root)) as gb:
-        return {(s.student.id, g.name): g.score for a in gb.assignments if week in (None, a.name)
-                for s in a.submissions if students is None or s.student.id in students
-                for nb in s.notebooks for g in nb.grades}
+        return {
+            (s.student.id, g.name): g.score
+            for a in gb.assignments
+            if week in (None, a.name)
+            for s in a.submissions
+            if students is None or s.student.id in students
+            for nb in s.notebooks
+            for g in nb.grades
+        }
 
 
 def test_serial_parallel_and_dask_grades_are_identical(tmp_path, week1_template, class_batch):
@@ -49,7 +56,7 @@ def test_serial_parallel_and_dask_grades_are_identical(tmp_path, week1_template,
     serial = scores(root)
     assert len(serial) == 4 * len(PROBLEMS) and serial[("reference", "test_softmax")] == 2
     assert class_batch.result.returncode == 0 and set(samples) <= set(class_batch.samples[WEEK])
-    assert scores(class_batch.root, WEEK, samples) == serial          # --workers 2, in the shared batch
+    assert scores(class_batch.root, WEEK, samples) == serial  # --workers 2, in the shared batch
     root = course_with(week1_template, tmp_path / "dask", {s: s for s in samples})
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         result = run_course("grade", "--scheduler", cluster.scheduler_address, cwd=root)
@@ -68,8 +75,14 @@ def test_killed_batch_resumes_with_nothing_lost_or_doubled(tmp_path, week1_templ
     students = {f"student{i}": ("reference" if i % 2 else "blank") for i in range(6)}
     root = course_with(week1_template, tmp_path, students)
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
-    process = subprocess.Popen([sys.executable, "-m", "course", "grade"], cwd=root, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "course", "grade"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 300
     while not list(root.glob("autograded/*/*/.course-grade.json")) and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -77,7 +90,7 @@ def test_killed_batch_resumes_with_nothing_lost_or_doubled(tmp_path, week1_templ
     process.wait()
     done_before = len(list(root.glob("autograded/*/*/.course-grade.json")))
     assert 1 <= done_before < 6, "the batch should have been stopped half-way"
-    result = run_course("grade", "--workers", "2", cwd=root)   # two at a time: the grades do not depend on it
+    result = run_course("grade", "--workers", "2", cwd=root)  # two at a time: the grades do not depend on it
     assert f"({done_before} already up to date)" in result.stdout
     got = scores(root)
     assert len(got) == 6 * len(PROBLEMS)

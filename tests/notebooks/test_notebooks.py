@@ -1,5 +1,6 @@
 """Every source notebook runs clean; every release fails only where a student must write code;
 release/ and the bundled samples are what `course build` and `make_samples` produce now."""
+
 from __future__ import annotations
 
 import json
@@ -16,20 +17,34 @@ SOURCE_WEEKS = weeks("source")
 
 def execute(path: Path) -> nbformat.NotebookNode:
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     return notebook
 
 
 def errors_of(notebook) -> list[tuple[int, str, str]]:
-    return [(i, out.ename, out.evalue) for i, cell in enumerate(notebook.cells, start=1)
-            if cell.cell_type == "code" for out in cell.outputs if out.output_type == "error"]
+    return [
+        (i, out.ename, out.evalue)
+        for i, cell in enumerate(notebook.cells, start=1)
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "error"
+    ]
 
 
 def stderr_in_graded_cells(notebook) -> list[int]:
-    return [i for i, cell in enumerate(notebook.cells, start=1)
-            if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-            for out in cell.get("outputs", []) if out.output_type == "stream" and out.name == "stderr"]
+    return [
+        i
+        for i, cell in enumerate(notebook.cells, start=1)
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+        for out in cell.get("outputs", [])
+        if out.output_type == "stream" and out.name == "stderr"
+    ]
 
 
 @pytest.mark.parametrize("week", SOURCE_WEEKS)
@@ -58,9 +73,17 @@ def test_release_fails_only_with_not_implemented(week):
 
 def comparable(path: Path) -> dict:
     notebook = json.loads(path.read_text())
-    return {"cells": [(c["cell_type"], c["source"] if isinstance(c["source"], str) else "".join(c["source"]),
-                       c.get("metadata", {}).get("nbgrader")) for c in notebook["cells"]],
-            "nbformat": (notebook["nbformat"], notebook["nbformat_minor"])}
+    return {
+        "cells": [
+            (
+                c["cell_type"],
+                c["source"] if isinstance(c["source"], str) else "".join(c["source"]),
+                c.get("metadata", {}).get("nbgrader"),
+            )
+            for c in notebook["cells"]
+        ],
+        "nbformat": (notebook["nbformat"], notebook["nbformat_minor"]),
+    }
 
 
 @pytest.mark.parametrize("week", SOURCE_WEEKS)
@@ -75,15 +98,21 @@ def test_release_is_up_to_date_with_source(week, built_course):
 @pytest.mark.parametrize("week", [w for w in SOURCE_WEEKS if (REPO / "course" / "samples" / w).is_dir()])
 def test_samples_are_up_to_date(week, tmp_path):
     from course.authoring.make_samples import SAMPLES_DIR, write_samples
+
     for path in write_samples(REPO, week, destination=tmp_path):
         committed = SAMPLES_DIR / path.relative_to(tmp_path)
         assert committed.is_file(), f"{committed} missing: run `python -m course.authoring.make_samples`"
-        assert comparable(path) == comparable(committed), f"{committed} is stale: run `python -m course.authoring.make_samples`"
+        assert comparable(path) == comparable(committed), (
+            f"{committed} is stale: run `python -m course.authoring.make_samples`"
+        )
 
 
 def test_the_notation_page_is_released_and_every_week_links_to_it():
-    assert (REPO / "release" / "NOTATION.md").read_text() == (REPO / "docs" / "NOTATION.md").read_text(), \
+    assert (REPO / "release" / "NOTATION.md").read_text() == (REPO / "docs" / "NOTATION.md").read_text(), (
         "run `course build`"
+    )
     for week in SOURCE_WEEKS:
         for path in (REPO / "source" / week).glob("*.ipynb"):
-            assert "../NOTATION.md" in nbformat.read(path, as_version=4).cells[0].source, f"{path.name}: link the notation"
+            assert "../NOTATION.md" in nbformat.read(path, as_version=4).cells[0].source, (
+                f"{path.name}: link the notation"
+            )

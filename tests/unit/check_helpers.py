@@ -1,4 +1,5 @@
 """What every week's check tests share."""
+
 import sys
 import types
 
@@ -27,8 +28,9 @@ def twin(module):
     for name, value in vars(module).items():
         function = getattr(value, "unguarded", value)
         if isinstance(function, types.FunctionType) and function.__module__ == module.__name__:
-            copy = types.FunctionType(function.__code__.replace(), namespace, function.__name__,
-                                      function.__defaults__, function.__closure__)
+            copy = types.FunctionType(
+                function.__code__.replace(), namespace, function.__name__, function.__defaults__, function.__closure__
+            )
             copy.__kwdefaults__ = function.__kwdefaults__
             copy.unguarded = copy
             namespace[name] = copy

@@ -1,12 +1,13 @@
 """The plain-numpy references (helpers/numpy_reference.py) and the comparisons the unit tests share."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from helpers.numpy_reference import *  # noqa: F401,F403
-
+from helpers.numpy_reference import *  # noqa: F403
 
 # --------------------------------------------------------------------------- comparison helpers
+
 
 def numeric_grads(f, arrays, dout, h=1e-5):
     """Central-difference vector–Jacobian products Σ dout · ∂f/∂a for every array in ``arrays``.
@@ -14,6 +15,7 @@ def numeric_grads(f, arrays, dout, h=1e-5):
     f() reads the arrays from its closure; each array is perturbed in place and restored.
     """
     from helpers.gradcheck import numerical_gradient
+
     return {name: numerical_gradient(lambda _: f(), a, h=h, df=dout) for name, a in arrays.items()}
 
 

@@ -1,4 +1,5 @@
 """Activations against plain numpy formulas and finite differences."""
+
 import numpy as np
 import pytest
 

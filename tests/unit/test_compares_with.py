@@ -1,6 +1,7 @@
 """What a check says it compares with (``Check.compares_with``, shown in docs/SYLLABUS.md) is what it really
 computes its expected values from: run on its first case, the reference (or the verify function, given no
 answer) enters the code of every kernel it names, and a "plain numpy" check enters no kernel at all."""
+
 from __future__ import annotations
 
 import importlib
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers.grading import BEHAVIOUR, CHECKS, DEFAULT_SEED, PLAIN_NUMPY, CheckFailed, Check
+from helpers.grading import BEHAVIOUR, CHECKS, DEFAULT_SEED, PLAIN_NUMPY, Check, CheckFailed
 from helpers.tripwire import unwrap
 
 
@@ -20,10 +21,12 @@ def code_of(kernel):
     return getattr(function, "py_func", function).__code__
 
 
-KERNELS = {code_of(obj): obj.reference_name
-           for name in sorted(helpers._SUBMODULES)
-           for obj in vars(importlib.import_module(f"helpers.{name}")).values()
-           if callable(obj) and isinstance(getattr(obj, "reference_name", None), str)}
+KERNELS = {
+    code_of(obj): obj.reference_name
+    for name in sorted(helpers._SUBMODULES)
+    for obj in vars(importlib.import_module(f"helpers.{name}")).values()
+    if callable(obj) and isinstance(getattr(obj, "reference_name", None), str)
+}
 
 
 def codes_entered(run) -> set:
@@ -38,7 +41,7 @@ def codes_entered(run) -> set:
     sys.setprofile(hook)
     try:
         run()
-    except CheckFailed:   # a verify function given no answer fails once it has computed what it compares with
+    except CheckFailed:  # a verify function given no answer fails once it has computed what it compares with
         pass
     finally:
         sys.setprofile(previous)
@@ -74,4 +77,5 @@ def test_compares_with_is_checked_when_a_check_is_made_and_required_when_it_is_r
         Check("by_name", lambda rng: [], np.negative, doc="x", compares_with=("helpers.conv.conv2d",))
     with pytest.raises(ValueError, match="needs compares_with"):
         from helpers.grading import register
+
         register(Check("unsaid", lambda rng: [], np.negative, doc="x"))

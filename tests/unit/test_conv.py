@@ -3,14 +3,17 @@
 Forward passes are compared with the loops of reference_numpy; backward passes with both
 the numpy reference and central differences (rel_error ≤ 1e-7 in float64).
 """
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.unit import reference_numpy as ref
-from helpers import _conv_kernels as kernels, conv
+from helpers import _conv_kernels as kernels
+from helpers import conv
 from helpers._numba import thread_count
 from helpers.gradcheck import rel_error
+from tests.unit import reference_numpy as ref
 
 RNG = np.random.default_rng(4)
 
@@ -37,6 +40,7 @@ def make(case, dtype=np.float64):
 
 # --------------------------------------------------------------------------- pad2d and output_size
 
+
 def test_pad2d_pads_only_the_spatial_axes():
     x = RNG.normal(size=(2, 3, 4, 5))
     np.testing.assert_array_equal(conv.pad2d(x, 2), np.pad(x, ((0, 0), (0, 0), (2, 2), (2, 2))))
@@ -45,10 +49,19 @@ def test_pad2d_pads_only_the_spatial_axes():
     assert copy is not x and conv.pad2d(x.astype(np.float32), 1).dtype == np.float32
 
 
-@pytest.mark.parametrize("n, f, pad, stride, expected", [
-    (6, 3, 0, 1, 4), (6, 3, 1, 1, 6), (7, 3, 0, 2, 3), (32, 5, 2, 1, 32), (227, 11, 0, 4, 55),
-    (1, 1, 0, 1, 1), (10, 4, 0, 3, 3), (5, 5, 0, 1, 1),
-])
+@pytest.mark.parametrize(
+    "n, f, pad, stride, expected",
+    [
+        (6, 3, 0, 1, 4),
+        (6, 3, 1, 1, 6),
+        (7, 3, 0, 2, 3),
+        (32, 5, 2, 1, 32),
+        (227, 11, 0, 4, 55),
+        (1, 1, 0, 1, 1),
+        (10, 4, 0, 3, 3),
+        (5, 5, 0, 1, 1),
+    ],
+)
 def test_output_size(n, f, pad, stride, expected):
     assert conv.output_size(n, f, pad, stride) == expected
 
@@ -65,6 +78,7 @@ def test_output_size_rejects_a_stride_that_does_not_fit_unless_asked_for_the_flo
 
 
 # --------------------------------------------------------------------------- conv2d forward
+
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_conv2d_matches_reference(case):
@@ -83,10 +97,10 @@ def test_conv2d_large_enough_for_the_parallel_path_matches_reference(ww, direct)
     out = conv.conv2d(x, w, b, stride=1, pad=1)
     ref.assert_close(out, ref.conv2d(x, w, b, 1, 1))
     dout = RNG.normal(size=out.shape)
-    for got, want in zip(conv.conv2d_backward(dout, x, w, b, stride=1, pad=1),
-                         ref.conv2d_backward(dout, x, w, b, 1, 1)):
+    for got, want in zip(
+        conv.conv2d_backward(dout, x, w, b, stride=1, pad=1), ref.conv2d_backward(dout, x, w, b, 1, 1)
+    ):
         ref.assert_close(got, want)
-
 
 
 # 3×3 filters, stride 1: the direct kernel instead of im2col + product.
@@ -128,7 +142,7 @@ def test_conv2d_direct_3x3_kernel_matches_reference(case, dtype):
 
 
 def test_conv2d_direct_3x3_kernel_in_parallel_and_on_a_strided_view_matches_reference():
-    x = RNG.normal(size=(8, 4, 24, 46))[:, :, :, ::2]          # non-contiguous (8, 4, 24, 23)
+    x = RNG.normal(size=(8, 4, 24, 46))[:, :, :, ::2]  # non-contiguous (8, 4, 24, 23)
     w, b = RNG.normal(size=(16, 4, 3, 3)), RNG.normal(size=16)
     assert kernels._chunks(8, w.size * 24 * 23) > 1 or thread_count() == 1
     ref.assert_close(conv.conv2d(x, w, b, stride=1, pad=1), ref.conv2d(x, w, b, 1, 1))
@@ -156,8 +170,9 @@ def test_conv2d_backward_through_the_direct_kernels_matches_numerical_gradient(c
     assert kernels._direct_3x3(w, 1)
     dout = RNG.normal(size=conv.conv2d(x, w, b, stride=1, pad=pad).shape)
     grads = conv.conv2d_backward(dout, x, w, b, stride=1, pad=pad)
-    num = ref.numeric_grads(lambda: conv.conv2d.unguarded(x, w, b, stride=1, pad=pad),
-                            {"dx": x, "dw": w, "db": b}, dout, h=1e-2)
+    num = ref.numeric_grads(
+        lambda: conv.conv2d.unguarded(x, w, b, stride=1, pad=pad), {"dx": x, "dw": w, "db": b}, dout, h=1e-2
+    )
     for name, got, want in zip(("dx", "dw", "db"), grads, ref.conv2d_backward(dout, x, w, b, 1, pad)):
         assert rel_error(got, num[name]) <= 1e-7, name
         ref.assert_close(got, want)
@@ -168,13 +183,14 @@ def test_conv2d_backward_through_the_direct_kernels_matches_numerical_gradient(c
 
 
 def test_conv2d_backward_direct_kernels_in_parallel_and_on_strided_views_match_reference():
-    x = RNG.normal(size=(8, 8, 20, 34))[:, :, :, ::2]          # non-contiguous (8, 8, 20, 17)
+    x = RNG.normal(size=(8, 8, 20, 34))[:, :, :, ::2]  # non-contiguous (8, 8, 20, 17)
     w, b = RNG.normal(size=(16, 8, 3, 3)), RNG.normal(size=16)
-    dout = RNG.normal(size=(8, 16, 40, 17))[:, :, ::2]          # non-contiguous (8, 16, 20, 17)
+    dout = RNG.normal(size=(8, 16, 40, 17))[:, :, ::2]  # non-contiguous (8, 16, 20, 17)
     assert kernels._direct_3x3(w, 1)
     assert kernels._chunks(8, w.size * 20 * 17) > 1 or thread_count() == 1
-    for got, want in zip(conv.conv2d_backward(dout, x, w, b, stride=1, pad=1),
-                         ref.conv2d_backward(dout, x, w, b, 1, 1)):
+    for got, want in zip(
+        conv.conv2d_backward(dout, x, w, b, stride=1, pad=1), ref.conv2d_backward(dout, x, w, b, 1, 1)
+    ):
         ref.assert_close(got, want)
 
 
@@ -190,10 +206,20 @@ def test_conv2d_forward_in_row_tiles_with_a_short_last_tile_matches_reference(st
     assert kernels._tile_rows(2 * 3 * 2, wo, 8) == 4 and ho % 4 != 0
     ref.assert_close(conv.conv2d(x, w, b, stride=stride, pad=pad), ref.conv2d(x, w, b, stride, pad))
 
+
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(1, 3), c=st.integers(1, 3), f=st.integers(1, 3), h=st.integers(1, 9),
-       wd=st.integers(1, 9), hh=st.integers(1, 4), ww=st.integers(1, 4), stride=st.integers(1, 3),
-       pad=st.integers(0, 2), seed=st.integers(0, 2**31))
+@given(
+    n=st.integers(1, 3),
+    c=st.integers(1, 3),
+    f=st.integers(1, 3),
+    h=st.integers(1, 9),
+    wd=st.integers(1, 9),
+    hh=st.integers(1, 4),
+    ww=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 2),
+    seed=st.integers(0, 2**31),
+)
 def test_conv2d_random_shapes_forward_and_backward_match_reference(n, c, f, h, wd, hh, ww, stride, pad, seed):
     if hh > h + 2 * pad or ww > wd + 2 * pad:
         with pytest.raises(ValueError, match="larger than the"):
@@ -204,17 +230,28 @@ def test_conv2d_random_shapes_forward_and_backward_match_reference(n, c, f, h, w
     out = conv.conv2d(x, w, b, stride=stride, pad=pad)
     ref.assert_close(out, ref.conv2d(x, w, b, stride, pad))
     dout = rng.normal(size=out.shape)
-    for got, want in zip(conv.conv2d_backward(dout, x, w, b, stride=stride, pad=pad),
-                         ref.conv2d_backward(dout, x, w, b, stride, pad)):
+    for got, want in zip(
+        conv.conv2d_backward(dout, x, w, b, stride=stride, pad=pad), ref.conv2d_backward(dout, x, w, b, stride, pad)
+    ):
         ref.assert_close(got, want)
 
 
 # --------------------------------------------------------------------------- conv2d backward
 
+
 @settings(max_examples=12, deadline=None)
-@given(n=st.integers(1, 2), c=st.integers(1, 2), f=st.integers(1, 2), h=st.integers(2, 7),
-       wd=st.integers(2, 7), hh=st.integers(1, 4), ww=st.integers(1, 4), stride=st.integers(1, 3),
-       pad=st.integers(0, 2), seed=st.integers(0, 2**31))
+@given(
+    n=st.integers(1, 2),
+    c=st.integers(1, 2),
+    f=st.integers(1, 2),
+    h=st.integers(2, 7),
+    wd=st.integers(2, 7),
+    hh=st.integers(1, 4),
+    ww=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 2),
+    seed=st.integers(0, 2**31),
+)
 def test_conv2d_backward_random_shapes_match_numerical_gradient(n, c, f, h, wd, hh, ww, stride, pad, seed):
     if hh > h + 2 * pad or ww > wd + 2 * pad:
         return
@@ -222,8 +259,9 @@ def test_conv2d_backward_random_shapes_match_numerical_gradient(n, c, f, h, wd, 
     x, w, b = rng.normal(size=(n, c, h, wd)), rng.normal(size=(f, c, hh, ww)), rng.normal(size=f)
     dout = rng.normal(size=conv.conv2d(x, w, b, stride=stride, pad=pad).shape)
     grads = conv.conv2d_backward(dout, x, w, b, stride=stride, pad=pad)
-    num = ref.numeric_grads(lambda: conv.conv2d.unguarded(x, w, b, stride=stride, pad=pad),
-                            {"dx": x, "dw": w, "db": b}, dout, h=1e-2)
+    num = ref.numeric_grads(
+        lambda: conv.conv2d.unguarded(x, w, b, stride=stride, pad=pad), {"dx": x, "dw": w, "db": b}, dout, h=1e-2
+    )
     for name, got in zip(("dx", "dw", "db"), grads):
         assert rel_error(got, num[name]) <= 1e-7, name
 
@@ -235,8 +273,9 @@ def test_conv2d_backward_matches_numerical_gradient(case):
     dx, dw, db = conv.conv2d_backward(dout, x, w, b, stride=stride, pad=pad)
     # conv2d is linear in each argument, so central differences are exact up to round-off
     # for any step; a larger step makes that round-off smaller.
-    num = ref.numeric_grads(lambda: conv.conv2d.unguarded(x, w, b, stride=stride, pad=pad),
-                            {"dx": x, "dw": w, "db": b}, dout, h=1e-2)
+    num = ref.numeric_grads(
+        lambda: conv.conv2d.unguarded(x, w, b, stride=stride, pad=pad), {"dx": x, "dw": w, "db": b}, dout, h=1e-2
+    )
     for name, got in (("dx", dx), ("dw", dw), ("db", db)):
         assert got.shape == num[name].shape
         assert rel_error(got, num[name]) <= 1e-7, name
@@ -256,6 +295,7 @@ def test_conv2d_backward_catches_a_wrong_sign_on_one_term():
 
 # --------------------------------------------------------------------------- dtypes, views, mutation
 
+
 @pytest.mark.parametrize("case", CASES[:5], ids=IDS[:5])
 def test_float32_follows_input_and_agrees_with_float64(case):
     x, w, b, stride, pad = make(case)
@@ -271,7 +311,7 @@ def test_float32_follows_input_and_agrees_with_float64(case):
 
 def test_inputs_are_not_mutated_and_views_are_accepted():
     base = RNG.normal(size=(3, 6, 9, 14))
-    x = base[::2, 1::2, :, ::2]               # (2, 3, 9, 7), not contiguous
+    x = base[::2, 1::2, :, ::2]  # (2, 3, 9, 7), not contiguous
     w = RNG.normal(size=(3, 3, 3, 2)).transpose(0, 1, 3, 2)  # (3, 3, 2, 3), not contiguous
     b = RNG.normal(size=6)[::2]
     assert not x.flags.c_contiguous and not w.flags.c_contiguous and not b.flags.c_contiguous
@@ -294,6 +334,7 @@ def test_integer_input_is_promoted_to_float64():
 
 
 # --------------------------------------------------------------------------- im2col / col2im
+
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_im2col_matches_reference_and_gives_conv2d(case):
@@ -324,22 +365,26 @@ def test_col2im_is_the_adjoint_of_im2col(case):
 
 # --------------------------------------------------------------------------- bad input
 
+
 def ok():
     return RNG.normal(size=(2, 3, 6, 6)), RNG.normal(size=(4, 3, 3, 3)), RNG.normal(size=4)
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda x, w, b: (x[0], w, b), r"conv2d: x must be 4-D, got shape \(3, 6, 6\)"),
-    (lambda x, w, b: (x, w[0], b), r"conv2d: w must be 4-D, got shape \(3, 3, 3\)"),
-    (lambda x, w, b: (x, w, b[:, None]), r"conv2d: b must be 1-D, got shape \(4, 1\)"),
-    (lambda x, w, b: (x[:, :2], w, b), r"conv2d: x has 2 channels, w expects 3"),
-    (lambda x, w, b: (x, w, b[:3]), r"conv2d: b has 3 entries, w has 4 filters"),
-    (lambda x, w, b: (x, np.ones((4, 3, 9, 3)), b), r"conv2d: filter 9×3 is larger than the input 6×6"),
-    (lambda x, w, b: (x, w.astype(np.float32), b), r"conv2d: mixed dtypes \(x is float64, w is float32"),
-    (lambda x, w, b: (x[:0], w, b), r"conv2d: x is empty \(shape \(0, 3, 6, 6\)\)"),
-    (lambda x, w, b: (x, w[:, :, :0], b), r"conv2d: w is empty"),
-    (lambda x, w, b: (x.astype(complex), w, b), r"conv2d: x has dtype complex128"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda x, w, b: (x[0], w, b), r"conv2d: x must be 4-D, got shape \(3, 6, 6\)"),
+        (lambda x, w, b: (x, w[0], b), r"conv2d: w must be 4-D, got shape \(3, 3, 3\)"),
+        (lambda x, w, b: (x, w, b[:, None]), r"conv2d: b must be 1-D, got shape \(4, 1\)"),
+        (lambda x, w, b: (x[:, :2], w, b), r"conv2d: x has 2 channels, w expects 3"),
+        (lambda x, w, b: (x, w, b[:3]), r"conv2d: b has 3 entries, w has 4 filters"),
+        (lambda x, w, b: (x, np.ones((4, 3, 9, 3)), b), r"conv2d: filter 9×3 is larger than the input 6×6"),
+        (lambda x, w, b: (x, w.astype(np.float32), b), r"conv2d: mixed dtypes \(x is float64, w is float32"),
+        (lambda x, w, b: (x[:0], w, b), r"conv2d: x is empty \(shape \(0, 3, 6, 6\)\)"),
+        (lambda x, w, b: (x, w[:, :, :0], b), r"conv2d: w is empty"),
+        (lambda x, w, b: (x.astype(complex), w, b), r"conv2d: x has dtype complex128"),
+    ],
+)
 def test_conv2d_bad_input(mutate, message):
     with pytest.raises(ValueError, match=message):
         conv.conv2d(*mutate(*ok()))
@@ -359,8 +404,11 @@ def test_conv2d_bad_stride_pad_and_padded_size():
 
 def test_conv2d_backward_bad_input():
     x, w, b = ok()
-    with pytest.raises(ValueError, match=r"conv2d_backward: dout has shape \(2, 4, 4, 3\), the forward "
-                                         r"output has shape \(2, 4, 4, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"conv2d_backward: dout has shape \(2, 4, 4, 3\), the forward "
+        r"output has shape \(2, 4, 4, 4\)",
+    ):
         conv.conv2d_backward(np.ones((2, 4, 4, 3)), x, w, b)
     with pytest.raises(ValueError, match="conv2d_backward: mixed dtypes"):
         conv.conv2d_backward(np.ones((2, 4, 4, 4), dtype=np.float32), x, w, b)
@@ -383,6 +431,7 @@ def test_concurrent_calls_from_python_threads():
     """numba's workqueue thread pool is not thread-safe: one Python thread at a time runs the
     parallel kernels, the others the serial ones; every result must be right."""
     from concurrent.futures import ThreadPoolExecutor
+
     x, w, b = RNG.normal(size=(8, 8, 17, 16)), RNG.normal(size=(16, 8, 3, 3)), RNG.normal(size=16)
     want = ref.conv2d(x, w, b, 1, 1)
     pooled = ref.max_pool2d(want, 2, 2)

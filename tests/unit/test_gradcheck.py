@@ -7,8 +7,8 @@ from helpers.gradcheck import numerical_gradient, rel_error
 def test_numerical_gradient_of_known_function_and_x_restored():
     x = np.array([[1.0, -2.0], [0.5, 3.0]])
     before = x.copy()
-    grad = numerical_gradient(lambda v: np.sum(v ** 3), x)
-    assert rel_error(grad, 3 * before ** 2) < 1e-9
+    grad = numerical_gradient(lambda v: np.sum(v**3), x)
+    assert rel_error(grad, 3 * before**2) < 1e-9
     np.testing.assert_array_equal(x, before)
 
 

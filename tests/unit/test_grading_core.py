@@ -1,4 +1,5 @@
 """What the judge says about a wrong result: the numbers' story, and a way to see the case."""
+
 from __future__ import annotations
 
 import numpy as np

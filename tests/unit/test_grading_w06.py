@@ -1,4 +1,5 @@
 """Week 6 checks: each passes the reference and fails, with a useful message, on typical mistakes."""
+
 import numpy as np
 import pytest
 
@@ -7,15 +8,21 @@ from helpers import strategy as S
 from helpers.grading import CHECKS
 from tests.unit.check_helpers import fails, twin
 
-W06 = {"error_gaps": S.error_gaps, "diagnose_bias_variance": S.diagnose, "human_level": S.human_level,
-       "assign_splits": S.assign_splits, "error_by_split": S.error_by_split, "error_analysis_ceilings": S.ceilings,
-       "relabel_worth_it": S.relabel_worth_it, "precision_recall_f1": S.precision_recall_f1,
-       "choose_model": S.choose_model, "dev_test_sizes": S.dev_test_sizes}
+W06 = {
+    "error_gaps": S.error_gaps,
+    "diagnose_bias_variance": S.diagnose,
+    "human_level": S.human_level,
+    "assign_splits": S.assign_splits,
+    "error_by_split": S.error_by_split,
+    "error_analysis_ceilings": S.ceilings,
+    "relabel_worth_it": S.relabel_worth_it,
+    "precision_recall_f1": S.precision_recall_f1,
+    "choose_model": S.choose_model,
+    "dev_test_sizes": S.dev_test_sizes,
+}
 # The reference's own code, as a student who typed it would run it: a graded function may not call
 # helpers.strategy itself, so the right answers and the deliberate mistakes below are built on this.
 T = twin(S)
-
-
 
 
 @pytest.mark.parametrize("name", sorted(W06))
@@ -45,12 +52,15 @@ def gaps_vs_zero(human, train, train_dev, dev, test=None):  # forgets human-leve
     return T.error_gaps(0.0, train, train_dev, dev, test)
 
 
-@pytest.mark.parametrize("wrong,fragment", [
-    (gaps_without_nan, "expected nan, got 0"),
-    (gaps_vs_zero, "is wrong"),
-    (lambda h, tr, td, d, te=None: -T.error_gaps(h, tr, td, d, te), "is wrong"),
-    (lambda h, tr, td, d, te=None: T.error_gaps(h, tr, td, d, te)[:3], "shape (3,)"),
-])
+@pytest.mark.parametrize(
+    "wrong,fragment",
+    [
+        (gaps_without_nan, "expected nan, got 0"),
+        (gaps_vs_zero, "is wrong"),
+        (lambda h, tr, td, d, te=None: -T.error_gaps(h, tr, td, d, te), "is wrong"),
+        (lambda h, tr, td, d, te=None: T.error_gaps(h, tr, td, d, te)[:3], "shape (3,)"),
+    ],
+)
 def test_error_gaps_fails_on_typical_mistakes(wrong, fragment):
     fails("error_gaps", wrong, fragment, "Hint:")
 
@@ -99,8 +109,8 @@ def shuffle_all(is_target, n_dev, n_test, n_train_dev, seed=0):
     order = np.random.default_rng(seed).permutation(len(is_target))
     split = np.zeros(len(is_target), dtype=int)
     split[order[:n_dev]] = 2
-    split[order[n_dev:n_dev + n_test]] = 3
-    split[order[n_dev + n_test:n_dev + n_test + n_train_dev]] = 1
+    split[order[n_dev : n_dev + n_test]] = 3
+    split[order[n_dev + n_test : n_dev + n_test + n_train_dev]] = 1
     return split
 
 
@@ -108,7 +118,7 @@ def first_ones(is_target, n_dev, n_test, n_train_dev, seed=0):
     target, source = np.flatnonzero(is_target), np.flatnonzero(is_target == 0)
     split = np.zeros(len(is_target), dtype=int)
     split[target[:n_dev]] = 2
-    split[target[n_dev:n_dev + n_test]] = 3
+    split[target[n_dev : n_dev + n_test]] = 3
     split[source[:n_train_dev]] = 1
     return split
 
@@ -117,8 +127,8 @@ def train_dev_from_target(is_target, n_dev, n_test, n_train_dev, seed=0):
     target = np.random.default_rng(seed).permutation(np.flatnonzero(is_target))
     split = np.zeros(len(is_target), dtype=int)
     split[target[:n_dev]] = 2
-    split[target[n_dev:n_dev + n_test]] = 3
-    split[np.flatnonzero(split == 0)[:n_train_dev]] = 1   # the first unassigned: target rows in case 3
+    split[target[n_dev : n_dev + n_test]] = 3
+    split[np.flatnonzero(split == 0)[:n_train_dev]] = 1  # the first unassigned: target rows in case 3
     return split
 
 
@@ -127,10 +137,8 @@ def test_assign_splits_fails_on_the_wrong_splits():
     fails("assign_splits", first_ones, "dev is the first 100 target examples", "rng.permutation")
     fails("assign_splits", train_dev_from_target, "train-dev holds target examples")
     fails("assign_splits", lambda t, a, b, c, seed=0: np.zeros(len(t) - 1, dtype=int), "one split id per example")
-    fails("assign_splits", lambda t, a, b, c, seed=0: list(T.assign_splits(t, a, b, c, seed) + 0.5),
-          "may only hold")
-    fails("assign_splits", lambda t, a, b, c, seed=0: T.assign_splits(t, a, b + 1, c, seed),
-          "test has")
+    fails("assign_splits", lambda t, a, b, c, seed=0: list(T.assign_splits(t, a, b, c, seed) + 0.5), "may only hold")
+    fails("assign_splits", lambda t, a, b, c, seed=0: T.assign_splits(t, a, b + 1, c, seed), "test has")
 
 
 def test_error_by_split_fails_on_fractions_and_zero_for_empty():
@@ -143,7 +151,9 @@ def test_error_by_split_fails_on_fractions_and_zero_for_empty():
 def test_ceilings_fails_on_wrong_axis_counts_and_fractions():
     fails("error_analysis_ceilings", lambda t, e: e * np.asarray(t, float).mean(axis=1), "shape")
     fails("error_analysis_ceilings", lambda t, e: np.asarray(t, float).mean(axis=0), "is wrong")
-    fails("error_analysis_ceilings", lambda t, e: e * np.asarray(t, float).sum(axis=0) / 100, "is wrong")  # assumes n = 100
+    fails(
+        "error_analysis_ceilings", lambda t, e: e * np.asarray(t, float).sum(axis=0) / 100, "is wrong"
+    )  # assumes n = 100
 
 
 def test_relabel_fails_on_ties_bools_and_wrong_comparison():
@@ -156,6 +166,7 @@ def test_precision_recall_f1_fails_on_swaps_and_zero_division():
     def swapped(t, p):
         a, b, c = T.precision_recall_f1(t, p)
         return b, a, c
+
     fails("precision_recall_f1", swapped, "`precision` is wrong")
 
     def naive(t, p):
@@ -163,34 +174,39 @@ def test_precision_recall_f1_fails_on_swaps_and_zero_division():
         tp = np.sum((t == 1) & (p == 1))
         prec, rec = tp / p.sum(), tp / t.sum()
         return prec, rec, 2 * prec * rec / (prec + rec)
+
     fails("precision_recall_f1", naive, "no predicted positives", "got nan")
-    arithmetic = lambda t, p: (*T.precision_recall_f1(t, p)[:2],
-                               sum(T.precision_recall_f1(t, p)[:2]) / 2)
+    arithmetic = lambda t, p: (*T.precision_recall_f1(t, p)[:2], sum(T.precision_recall_f1(t, p)[:2]) / 2)
     fails("precision_recall_f1", arithmetic, "`f1` is wrong")
     fails("precision_recall_f1", lambda t, p: list(T.precision_recall_f1(t, p)), "expected a tuple")
 
 
 def test_choose_model_fails_on_ignoring_the_limit_strict_limit_and_no_option():
-    fails("choose_model", lambda s, l, m: int(np.argmax(s)), "is wrong")
-    def strict(s, l, m):
-        ok = np.flatnonzero(np.asarray(l) < m)
+    fails("choose_model", lambda s, lat, m: int(np.argmax(s)), "is wrong")
+
+    def strict(s, lat, m):
+        ok = np.flatnonzero(np.asarray(lat) < m)
         return int(ok[np.argmax(np.asarray(s)[ok])]) if ok.size else -1
+
     fails("choose_model", strict, "exactly at the limit")
-    def index_in_subset(s, l, m):
-        ok = np.flatnonzero(np.asarray(l) <= m)
+
+    def index_in_subset(s, lat, m):
+        ok = np.flatnonzero(np.asarray(lat) <= m)
         return int(np.argmax(np.asarray(s)[ok])) if ok.size else -1
+
     fails("choose_model", index_in_subset, "is wrong")
-    def crashes(s, l, m):
-        ok = np.flatnonzero(np.asarray(l) <= m)
+
+    def crashes(s, lat, m):
+        ok = np.flatnonzero(np.asarray(lat) <= m)
         return int(ok[np.argmax(np.asarray(s)[ok])])
+
     fails("choose_model", crashes, "none fast enough", "raised ValueError")
 
 
 def test_dev_test_sizes_fails_on_fixed_fractions_and_float_division():
     fails("dev_test_sizes", lambda n: (n - 2 * (n // 5), n // 5, n // 5), "n = 1,000,000")
     fails("dev_test_sizes", lambda n: (int(0.98 * n), n // 100, n // 100), "is wrong")
-    fails("dev_test_sizes", lambda n: (n - 2 * min(n / 5, 10000), min(n / 5, 10000), min(n / 5, 10000)),
-          "is wrong")
+    fails("dev_test_sizes", lambda n: (n - 2 * min(n / 5, 10000), min(n / 5, 10000), min(n / 5, 10000)), "is wrong")
 
 
 def test_messages_do_not_dump_hidden_inputs():

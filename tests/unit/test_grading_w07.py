@@ -1,5 +1,6 @@
 """Week 7 checks: each passes plain-numpy solutions (the notebook's), and fails on the mistakes students
 make with mini-batches, averages, update rules, schedules and the hand-worked ravine numbers."""
+
 import numpy as np
 import pytest
 
@@ -8,23 +9,30 @@ from helpers.grading import CHECKS
 from helpers.losses import softmax_cross_entropy
 from tests.unit.check_helpers import fails
 
-
 # --------------------------------------------------------------------------- plain numpy solutions
+
 
 def minibatches(X, y, batch_size, rng):
     order = rng.permutation(len(y))
-    return [(X[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(y), batch_size)]
+    return [(X[order[i : i + batch_size]], y[order[i : i + batch_size]]) for i in range(0, len(y), batch_size)]
 
 
 def layouts_of(batcher):
     """The notebook's adapter (its test cell): three runs as plain arrays."""
+
     def minibatch_layouts(X, y, batch_size, seed):
         runs = []
         for s in (seed, seed, seed + 1):
             batches = list(batcher(X, y, batch_size, np.random.default_rng(s)))
-            runs.append((np.concatenate([b[0] for b in batches]), np.concatenate([b[1] for b in batches]),
-                         np.array([len(b[1]) for b in batches])))
+            runs.append(
+                (
+                    np.concatenate([b[0] for b in batches]),
+                    np.concatenate([b[1] for b in batches]),
+                    np.array([len(b[1]) for b in batches]),
+                )
+            )
         return tuple(runs)
+
     return minibatch_layouts
 
 
@@ -35,6 +43,7 @@ def ewa_from(correction_from=1, weight=True):
             v = beta * v + ((1 - beta) if weight else 1.0) * values[t]
             out[t] = v / (1 - beta ** (t + correction_from)) if bias_correction else v
         return out
+
     return ewa
 
 
@@ -48,8 +57,9 @@ def momentum_update(param, grad, v, lr=0.01, beta=0.9):
 
 def rmsprop_from(eps_inside=False):
     def rmsprop_update(param, grad, s, lr=0.001, beta=0.9, eps=1e-8):
-        s = (0.0 if s is None else beta * s) + (1 - beta) * grad ** 2
+        s = (0.0 if s is None else beta * s) + (1 - beta) * grad**2
         return param - lr * grad / (np.sqrt(s + eps) if eps_inside else np.sqrt(s) + eps), s
+
     return rmsprop_update
 
 
@@ -58,9 +68,10 @@ rmsprop_update = rmsprop_from()
 
 def adagrad_from(square=True):
     def adagrad_update(param, grad, G, lr=0.01, eps=1e-8):
-        G = (0.0 if G is None else G) + (grad ** 2 if square else grad)
+        G = (0.0 if G is None else G) + (grad**2 if square else grad)
         with np.errstate(invalid="ignore"):
             return param - lr * grad / (np.sqrt(G) + eps), G
+
     return adagrad_update
 
 
@@ -71,11 +82,12 @@ def adam_from(correct=True, t_shift=0, store_corrected=False):
     def adam_update(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         m, v = (np.zeros_like(param), np.zeros_like(param)) if state is None else state
         m = beta1 * m + (1 - beta1) * grad
-        v = beta2 * v + (1 - beta2) * grad ** 2
+        v = beta2 * v + (1 - beta2) * grad**2
         t = t + t_shift
-        m_hat, v_hat = (m / (1 - beta1 ** t), v / (1 - beta2 ** t)) if correct else (m, v)
+        m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if correct else (m, v)
         new = param - lr * m_hat / (np.sqrt(v_hat) + eps)
         return new, ((m_hat, v_hat) if store_corrected else (m, v))
+
     return adam_update
 
 
@@ -153,24 +165,32 @@ def trainer(adam=adam_update, lr_scale=1.0, extra_updates=0, as_list=False, deca
                 losses.append(loss)
             epoch += 1
         return (params if as_list else tuple(params)), np.array(losses)
+
     return train_mlp
 
 
 REFERENCE = {
-    "minibatches": layouts_of(minibatches), "ewa": ewa, "ewa_bias_corrected": ewa,
-    "momentum_update": momentum_update, "momentum_constant_gradient": momentum_update,
-    "rmsprop_update": rmsprop_update, "rmsprop_scale_invariance": rmsprop_update,
-    "adagrad_update": adagrad_update, "adagrad_step_shrinks": adagrad_update,
-    "adam_update": adam_update, "adam_first_step": adam_update,
-    "inverse_time_decay": inverse_time_decay, "exponential_decay": exponential_decay,
-    "staircase_decay": staircase_decay, "ravine_saddle_answers": lambda: RAVINE,
+    "minibatches": layouts_of(minibatches),
+    "ewa": ewa,
+    "ewa_bias_corrected": ewa,
+    "momentum_update": momentum_update,
+    "momentum_constant_gradient": momentum_update,
+    "rmsprop_update": rmsprop_update,
+    "rmsprop_scale_invariance": rmsprop_update,
+    "adagrad_update": adagrad_update,
+    "adagrad_step_shrinks": adagrad_update,
+    "adam_update": adam_update,
+    "adam_first_step": adam_update,
+    "inverse_time_decay": inverse_time_decay,
+    "exponential_decay": exponential_decay,
+    "staircase_decay": staircase_decay,
+    "ravine_saddle_answers": lambda: RAVINE,
     "adam_trains_digits": trainer(),
 }
 
 
 def test_every_week7_check_is_covered():
-    week7 = {name for name in CHECKS
-             if CHECKS[name].cases.__module__.startswith("helpers.grading.w07.")}
+    week7 = {name for name in CHECKS if CHECKS[name].cases.__module__.startswith("helpers.grading.w07.")}
     assert week7 == set(REFERENCE)
 
 
@@ -182,8 +202,17 @@ def test_reference_passes_with_at_least_five_cases_and_returns_none(name, capsys
     assert "passed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["minibatches", "adam_update", "rmsprop_update", "adagrad_step_shrinks",
-                                  "staircase_decay", "momentum_constant_gradient"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "minibatches",
+        "adam_update",
+        "rmsprop_update",
+        "adagrad_step_shrinks",
+        "staircase_decay",
+        "momentum_constant_gradient",
+    ],
+)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_reference_passes_for_other_seeds(name, seed):
     getattr(helpers.grading, f"check_{name}")(REFERENCE[name], seed=seed)
@@ -200,10 +229,13 @@ def test_cases_cover_the_two_ends_of_the_batch_size_and_many_steps():
 
 # --------------------------------------------------------------------------- mini-batches
 
+
 def dropping_the_last(X, y, batch_size, rng):
     order = rng.permutation(len(y))
-    return [(X[order[i:i + batch_size]], y[order[i:i + batch_size]])
-            for i in range(0, len(y) - batch_size + 1, batch_size)]
+    return [
+        (X[order[i : i + batch_size]], y[order[i : i + batch_size]])
+        for i in range(0, len(y) - batch_size + 1, batch_size)
+    ]
 
 
 def global_generator(X, y, batch_size, rng):
@@ -211,40 +243,45 @@ def global_generator(X, y, batch_size, rng):
 
 
 def unshuffled(X, y, batch_size, rng):
-    return [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(y), batch_size)]
+    return [(X[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(y), batch_size)]
 
 
 def shuffled_apart(X, y, batch_size, rng):
     ox, oy = rng.permutation(len(y)), rng.permutation(len(y))
-    return [(X[ox[i:i + batch_size]], y[oy[i:i + batch_size]]) for i in range(0, len(y), batch_size)]
+    return [(X[ox[i : i + batch_size]], y[oy[i : i + batch_size]]) for i in range(0, len(y), batch_size)]
 
 
 def with_replacement(X, y, batch_size, rng):
     order = rng.integers(0, len(y), size=len(y))
-    return [(X[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(y), batch_size)]
+    return [(X[order[i : i + batch_size]], y[order[i : i + batch_size]]) for i in range(0, len(y), batch_size)]
 
 
-@pytest.mark.parametrize("wrong, fragment", [
-    (dropping_the_last, "the last, smaller batch kept"),
-    (global_generator, "same seed gave different batches"),
-    (unshuffled, "original order"),
-    (shuffled_apart, "SAME permutation"),
-    (with_replacement, "exactly once"),
-])
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (dropping_the_last, "the last, smaller batch kept"),
+        (global_generator, "same seed gave different batches"),
+        (unshuffled, "original order"),
+        (shuffled_apart, "SAME permutation"),
+        (with_replacement, "exactly once"),
+    ],
+)
 def test_minibatch_mistakes_fail(wrong, fragment):
     fails("minibatches", layouts_of(wrong), fragment)
 
 
 # --------------------------------------------------------------------------- averages
 
+
 def test_ewa_mistakes_fail():
-    fails("ewa", ewa_from(weight=False), "is wrong")                        # v = βv + θ: no (1 − β)
-    fails("ewa_bias_corrected", ewa_from(correction_from=0), "divided by zero")   # t counted from 0
-    fails("ewa_bias_corrected", ewa_from(correction_from=2), "is wrong")          # t one too far
-    helpers.grading.check_ewa(ewa_from(correction_from=0))                  # no correction asked: passes
+    fails("ewa", ewa_from(weight=False), "is wrong")  # v = βv + θ: no (1 − β)
+    fails("ewa_bias_corrected", ewa_from(correction_from=0), "divided by zero")  # t counted from 0
+    fails("ewa_bias_corrected", ewa_from(correction_from=2), "is wrong")  # t one too far
+    helpers.grading.check_ewa(ewa_from(correction_from=0))  # no correction asked: passes
 
 
 # --------------------------------------------------------------------------- update rules
+
 
 def other_momentum_form(param, grad, v, lr=0.01, beta=0.9):
     v = -lr * grad if v is None else beta * v - lr * grad
@@ -256,23 +293,31 @@ def momentum_without_averaging(param, grad, v, lr=0.01, beta=0.9):
     return param - lr * v, v
 
 
-@pytest.mark.parametrize("name, wrong, fragments", [
-    ("momentum_update", other_momentum_form, ["is wrong", "averaging form"]),
-    ("momentum_constant_gradient", momentum_without_averaging, ["(1 − beta)"]),
-    ("momentum_constant_gradient", other_momentum_form, ["param − old param"]),
-    ("rmsprop_update", rmsprop_from(eps_inside=True), ["is wrong", "eps outside the root"]),
-    ("rmsprop_update", lambda p, g, s, lr=0.001, beta=0.9, eps=1e-8: (p - lr * g, s), ["s"]),
-    ("rmsprop_scale_invariance", lambda p, g, s, lr=0.001, beta=0.9, eps=1e-8:
-        (p - lr * g / (np.sqrt(beta * s + (1 - beta) * np.abs(g)) + eps), beta * s + (1 - beta) * np.abs(g)),
-     ["the size of the gradient cancels"]),
-    ("adagrad_update", adagrad_from(square=False), ["is wrong", "SQUARED"]),
-    ("adagrad_step_shrinks", adagrad_from(square=False), ["lr / √t"]),
-    ("adam_update", adam_from(correct=False), ["is wrong"]),
-    ("adam_update", adam_from(t_shift=-1), ["is wrong"]),
-    ("adam_update", adam_from(store_corrected=True), ["`state` is wrong", "WITHOUT the correction"]),
-    ("adam_first_step", adam_from(correct=False), ["about lr", "bias correction"]),
-    ("adam_first_step", adam_from(t_shift=1), ["about lr"]),
-])
+@pytest.mark.parametrize(
+    "name, wrong, fragments",
+    [
+        ("momentum_update", other_momentum_form, ["is wrong", "averaging form"]),
+        ("momentum_constant_gradient", momentum_without_averaging, ["(1 − beta)"]),
+        ("momentum_constant_gradient", other_momentum_form, ["param − old param"]),
+        ("rmsprop_update", rmsprop_from(eps_inside=True), ["is wrong", "eps outside the root"]),
+        ("rmsprop_update", lambda p, g, s, lr=0.001, beta=0.9, eps=1e-8: (p - lr * g, s), ["s"]),
+        (
+            "rmsprop_scale_invariance",
+            lambda p, g, s, lr=0.001, beta=0.9, eps=1e-8: (
+                p - lr * g / (np.sqrt(beta * s + (1 - beta) * np.abs(g)) + eps),
+                beta * s + (1 - beta) * np.abs(g),
+            ),
+            ["the size of the gradient cancels"],
+        ),
+        ("adagrad_update", adagrad_from(square=False), ["is wrong", "SQUARED"]),
+        ("adagrad_step_shrinks", adagrad_from(square=False), ["lr / √t"]),
+        ("adam_update", adam_from(correct=False), ["is wrong"]),
+        ("adam_update", adam_from(t_shift=-1), ["is wrong"]),
+        ("adam_update", adam_from(store_corrected=True), ["`state` is wrong", "WITHOUT the correction"]),
+        ("adam_first_step", adam_from(correct=False), ["about lr", "bias correction"]),
+        ("adam_first_step", adam_from(t_shift=1), ["about lr"]),
+    ],
+)
 def test_update_rule_mistakes_fail(name, wrong, fragments):
     fails(name, wrong, *fragments)
 
@@ -281,15 +326,20 @@ def test_a_dict_state_is_refused_with_a_useful_message():
     def dict_state(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         new, (m, v) = adam_update(param, grad, state, t, lr, beta1, beta2, eps)
         return new, {"m": m, "v": v}
+
     fails("adam_update", dict_state, "`state` is a dict")
 
 
 def test_calling_the_reference_rule_is_caught():
     def borrowed(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         return helpers.optim.momentum(param, grad, lr=lr)
+
     fails("adam_update", borrowed, "helpers.optim.momentum")
-    fails("ewa", lambda values, beta, bias_correction=True: helpers.optim.ewa(values, beta, bias_correction),
-          "helpers.optim.ewa")
+    fails(
+        "ewa",
+        lambda values, beta, bias_correction=True: helpers.optim.ewa(values, beta, bias_correction),
+        "helpers.optim.ewa",
+    )
 
 
 def test_mutating_the_state_is_caught():
@@ -299,34 +349,49 @@ def test_mutating_the_state_is_caught():
         v *= beta
         v += (1 - beta) * grad
         return param - lr * v, v
+
     fails("momentum_update", in_place, "changed its input")
 
 
 # --------------------------------------------------------------------------- schedules
 
-@pytest.mark.parametrize("name, wrong", [
-    ("inverse_time_decay", lambda lr0, epoch, decay_rate=1.0: lr0 / (1 + decay_rate) ** np.asarray(epoch)),
-    ("exponential_decay", lambda lr0, epoch, rate=0.95: lr0 * rate ** (np.asarray(epoch) + 1)),
-    ("staircase_decay", lambda lr0, epoch, drop=0.5, epochs_per_drop=10:
-        lr0 * drop ** np.round(np.asarray(epoch) / epochs_per_drop)),
-    ("staircase_decay", lambda lr0, epoch, drop=0.5, epochs_per_drop=10:
-        lr0 * drop ** (np.asarray(epoch) / epochs_per_drop)),
-    ("inverse_time_decay", lambda lr0, epoch, decay_rate=1.0: lr0 / (1 + decay_rate * epoch[0])),
-])
+
+@pytest.mark.parametrize(
+    "name, wrong",
+    [
+        ("inverse_time_decay", lambda lr0, epoch, decay_rate=1.0: lr0 / (1 + decay_rate) ** np.asarray(epoch)),
+        ("exponential_decay", lambda lr0, epoch, rate=0.95: lr0 * rate ** (np.asarray(epoch) + 1)),
+        (
+            "staircase_decay",
+            lambda lr0, epoch, drop=0.5, epochs_per_drop=10: (
+                lr0 * drop ** np.round(np.asarray(epoch) / epochs_per_drop)
+            ),
+        ),
+        (
+            "staircase_decay",
+            lambda lr0, epoch, drop=0.5, epochs_per_drop=10: lr0 * drop ** (np.asarray(epoch) / epochs_per_drop),
+        ),
+        ("inverse_time_decay", lambda lr0, epoch, decay_rate=1.0: lr0 / (1 + decay_rate * epoch[0])),
+    ],
+)
 def test_schedule_mistakes_fail(name, wrong):
     fails(name, wrong, "lr")
 
 
 # --------------------------------------------------------------------------- answers by hand
 
-@pytest.mark.parametrize("item, wrong, fragment", [
-    (0, 2.0, "item 1 (the largest learning rate"),          # 2/λ_min: the flat direction
-    (1, 1.0, "item 2 (the learning rate that removes"),
-    (2, 0.05, "item 3"),
-    (3, 89, "item 4"),                                      # one step short
-    (4, 0.19, "item 5"),                                    # forgot α = lr (1 − β)
-    (5, 72, "item 6"),
-])
+
+@pytest.mark.parametrize(
+    "item, wrong, fragment",
+    [
+        (0, 2.0, "item 1 (the largest learning rate"),  # 2/λ_min: the flat direction
+        (1, 1.0, "item 2 (the learning rate that removes"),
+        (2, 0.05, "item 3"),
+        (3, 89, "item 4"),  # one step short
+        (4, 0.19, "item 5"),  # forgot α = lr (1 − β)
+        (5, 72, "item 6"),
+    ],
+)
 def test_each_wrong_hand_answer_is_named_never_its_value(item, wrong, fragment):
     answers = list(RAVINE)
     answers[item] = wrong
@@ -341,14 +406,18 @@ def test_hand_answers_of_the_wrong_length_fail():
 
 # --------------------------------------------------------------------------- training
 
+
 def test_training_with_too_large_a_learning_rate_fails_on_accuracy():
     fails("adam_trains_digits", trainer(lr_scale=30.0, decay_rate=0.0), "below 95%")
 
 
-@pytest.mark.parametrize("wrong, fragment", [
-    (trainer(as_list=True), "tuple of arrays"),
-    (trainer(extra_updates=100), "exactly one loss per update"),
-])
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (trainer(as_list=True), "tuple of arrays"),
+        (trainer(extra_updates=100), "exactly one loss per update"),
+    ],
+)
 def test_training_output_mistakes_fail(wrong, fragment):
     fails("adam_trains_digits", wrong, fragment)
 
@@ -357,6 +426,7 @@ def test_training_must_use_the_students_own_rules():
     def borrowed(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         new, s = helpers.optim.adam(param, grad, None if state is None else state, lr=lr)
         return new, s
+
     fails("adam_trains_digits", trainer(adam=borrowed), "helpers.optim.adam")
 
 

@@ -5,6 +5,7 @@ The solutions here are plain numpy (the notebook's), not helpers.layers, so the 
 reference kernels and with central differences are exercised for real. The last tests send every case through
 the grader's own transport (course/sandbox/kernel/wire.py), as `course grade` does.
 """
+
 import json
 
 import numpy as np
@@ -16,8 +17,8 @@ from helpers.grading import CHECKS, Call, call_student, judge
 from helpers.layers import on_arrays
 from tests.unit.check_helpers import fails
 
-
 # --------------------------------------------------------------------------- plain numpy solutions
+
 
 def affine_forward(x, W, b):
     return x @ W + b
@@ -36,8 +37,11 @@ def activation_forward(z, kind):
 
 
 def activation_backward(dout, z, kind):
-    return dout * {"relu": lambda v: (v > 0).astype(float), "tanh": lambda v: 1 - np.tanh(v) ** 2,
-                   "sigmoid": lambda v: sig(v) * (1 - sig(v))}[kind](z)
+    return dout * {
+        "relu": lambda v: (v > 0).astype(float),
+        "tanh": lambda v: 1 - np.tanh(v) ** 2,
+        "sigmoid": lambda v: sig(v) * (1 - sig(v)),
+    }[kind](z)
 
 
 def dropout_forward(x, mask, keep_prob, train=True):
@@ -85,8 +89,10 @@ def l2_cost(layers, lam, m):
 
 
 def l2_grads(layers, lam, m):
-    return [{"W": lam / m * layer["W"], "b": np.zeros_like(layer["b"])} if layer["kind"] == "affine" else {}
-            for layer in layers]
+    return [
+        {"W": lam / m * layer["W"], "b": np.zeros_like(layer["b"])} if layer["kind"] == "affine" else {}
+        for layer in layers
+    ]
 
 
 def normalize_splits(X_train, X_dev, X_test):
@@ -95,8 +101,13 @@ def normalize_splits(X_train, X_dev, X_test):
     return tuple((X - mu) / sigma for X in (X_train, X_dev, X_test))
 
 
-STD = {"zeros": lambda i, o: 0.0, "large": lambda i, o: 10.0, "lecun": lambda i, o: 1 / np.sqrt(i),
-       "xavier": lambda i, o: np.sqrt(2 / (i + o)), "he": lambda i, o: np.sqrt(2 / i)}
+STD = {
+    "zeros": lambda i, o: 0.0,
+    "large": lambda i, o: 10.0,
+    "lecun": lambda i, o: 1 / np.sqrt(i),
+    "xavier": lambda i, o: np.sqrt(2 / (i + o)),
+    "he": lambda i, o: np.sqrt(2 / i),
+}
 
 
 def init_weights(n_in, n_out, method, rng=None):
@@ -120,21 +131,29 @@ def choose_lambda(X_train, y_train, X_dev, y_dev, lambdas, seed):
     train_errors, dev_errors = [], []
     for lam in lambdas:
         start = helpers.layers.init_layers(T.STUDY["sizes"], rng=np.random.default_rng(seed))
-        net = T.Trainer(start, X_train, y_train, lam=lam, lr=T.STUDY["lr"],
-                        rng=np.random.default_rng([seed, 1])).run(T.STUDY["epochs"]).layers
+        net = (
+            T.Trainer(start, X_train, y_train, lam=lam, lr=T.STUDY["lr"], rng=np.random.default_rng([seed, 1]))
+            .run(T.STUDY["epochs"])
+            .layers
+        )
         train_errors.append(T.error_rate(net, X_train, y_train))
         dev_errors.append(T.error_rate(net, X_dev, y_dev))
     return float(lambdas[int(np.argmin(dev_errors))]), np.array(train_errors), np.array(dev_errors)
 
 
 REFERENCE = {
-    "affine_forward": affine_forward, "affine_backward": affine_backward,
-    "activation_forward": activation_forward, "activation_backward": activation_backward,
-    "inverted_dropout_forward": dropout_forward, "inverted_dropout_backward": dropout_backward,
+    "affine_forward": affine_forward,
+    "affine_backward": affine_backward,
+    "activation_forward": activation_forward,
+    "activation_backward": activation_backward,
+    "inverted_dropout_forward": dropout_forward,
+    "inverted_dropout_backward": dropout_backward,
     "model_forward": on_arrays(model_forward, "model_forward"),
     "model_backward": on_arrays(model_backward, "model_backward"),
-    "l2_cost": on_arrays(l2_cost, "l2_cost"), "l2_grads": on_arrays(l2_grads, "l2_grads"),
-    "normalize_with_train_statistics": normalize_splits, "init_variances": init_weights,
+    "l2_cost": on_arrays(l2_cost, "l2_cost"),
+    "l2_grads": on_arrays(l2_grads, "l2_grads"),
+    "normalize_with_train_statistics": normalize_splits,
+    "init_variances": init_weights,
     "early_stopping": early_stopping,
 }
 FAST = sorted(REFERENCE)
@@ -160,30 +179,68 @@ def test_the_study_passes_for_the_notebooks_procedure(capsys):
 
 def test_model_cases_cover_depths_one_to_four_odd_widths_dropout_and_n_1():
     labels = [c.label for c in CHECKS["model_backward"].cases(np.random.default_rng(0))]
-    for fragment in ["depth 1", "depth 2", "depth 3", "depth 4", "N=1", "dropout", "mask None", "every width 5",
-                     "sigmoid", "tanh", "relu"]:
+    for fragment in [
+        "depth 1",
+        "depth 2",
+        "depth 3",
+        "depth 4",
+        "N=1",
+        "dropout",
+        "mask None",
+        "every width 5",
+        "sigmoid",
+        "tanh",
+        "relu",
+    ]:
         assert any(fragment in label for label in labels), fragment
 
 
-@pytest.mark.parametrize("name,fn", [
-    ("affine_forward", lambda x, W, b: np.dot(x, W) + b[None, :]),
-    ("affine_backward", lambda dout, x, W, b: (np.einsum("nm,dm->nd", dout, W), np.einsum("nd,nm->dm", x, dout),
-                                               np.ones(len(dout)) @ dout)),
-    ("activation_forward", lambda z, kind: {"relu": z * (z > 0), "tanh": np.tanh(z),
-                                            "sigmoid": 0.5 + 0.5 * np.tanh(z / 2)}[kind]),
-    ("inverted_dropout_forward", lambda x, mask, p, train=True: np.where(mask, x / p, 0.0) if train else x),
-    ("l2_cost", on_arrays(lambda layers, lam, m: lam / (2 * m) * sum(np.linalg.norm(layer["W"]) ** 2 for layer in layers
-                                                                     if "W" in layer), "l2_cost")),
-    ("normalize_with_train_statistics", lambda a, b, c: tuple(
-        (X - a.mean(0)) / np.where(np.sqrt(a.var(0)) > 0, np.sqrt(a.var(0)), 1.0) for X in (a, b, c))),
-    ("init_variances", lambda n_in, n_out, method, rng: np.random.default_rng(rng).uniform(
-        -1, 1, (n_in, n_out)) * np.sqrt(3) * STD[method](n_in, n_out)),       # uniform with the same variance
-])
+@pytest.mark.parametrize(
+    "name,fn",
+    [
+        ("affine_forward", lambda x, W, b: np.dot(x, W) + b[None, :]),
+        (
+            "affine_backward",
+            lambda dout, x, W, b: (
+                np.einsum("nm,dm->nd", dout, W),
+                np.einsum("nd,nm->dm", x, dout),
+                np.ones(len(dout)) @ dout,
+            ),
+        ),
+        (
+            "activation_forward",
+            lambda z, kind: {"relu": z * (z > 0), "tanh": np.tanh(z), "sigmoid": 0.5 + 0.5 * np.tanh(z / 2)}[kind],
+        ),
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: np.where(mask, x / p, 0.0) if train else x),
+        (
+            "l2_cost",
+            on_arrays(
+                lambda layers, lam, m: (
+                    lam / (2 * m) * sum(np.linalg.norm(layer["W"]) ** 2 for layer in layers if "W" in layer)
+                ),
+                "l2_cost",
+            ),
+        ),
+        (
+            "normalize_with_train_statistics",
+            lambda a, b, c: tuple(
+                (X - a.mean(0)) / np.where(np.sqrt(a.var(0)) > 0, np.sqrt(a.var(0)), 1.0) for X in (a, b, c)
+            ),
+        ),
+        (
+            "init_variances",
+            lambda n_in, n_out, method, rng: (
+                np.random.default_rng(rng).uniform(-1, 1, (n_in, n_out)) * np.sqrt(3) * STD[method](n_in, n_out)
+            ),
+        ),  # uniform with the same variance
+    ],
+)
 def test_other_correct_variants_pass(name, fn):
     getattr(helpers.grading, f"check_{name}")(fn)
 
 
 # --------------------------------------------------------------------------- classic mistakes
+
 
 def forward_with(input_after=False, skip_dropout=False, with_output=False):
     def model_forward_wrong(x, layers):
@@ -195,16 +252,17 @@ def forward_with(input_after=False, skip_dropout=False, with_output=False):
             if not input_after:
                 inputs.append(x)
             x = layer_forward(x, layer)
-            if input_after:                     # records each layer's output instead of its input
+            if input_after:  # records each layer's output instead of its input
                 inputs.append(x)
         return x, inputs + ([x] if with_output else [])
+
     return on_arrays(model_forward_wrong, "model_forward")
 
 
 def backward_with(in_order=False, no_b=False, in_place=False, no_dropout_scale=False):
     def model_backward_wrong(dout, inputs, layers):
         grads = [None] * len(layers)
-        for i in (range(len(layers)) if in_order else reversed(range(len(layers)))):
+        for i in range(len(layers)) if in_order else reversed(range(len(layers))):
             if no_dropout_scale and layers[i]["kind"] == "dropout" and layers[i]["mask"] is not None:
                 dout, grads[i] = dout * layers[i]["mask"], {}
                 continue
@@ -214,55 +272,116 @@ def backward_with(in_order=False, no_b=False, in_place=False, no_dropout_scale=F
             if in_place and layers[i]["kind"] == "affine":
                 layers[i]["W"] -= 0.1 * grads[i]["W"]
         return dout, grads
+
     return on_arrays(model_backward_wrong, "model_backward")
 
 
-@pytest.mark.parametrize("name,wrong,fragment", [
-    ("affine_forward", lambda x, W, b: x @ W, "is wrong"),                                           # no bias
-    ("affine_backward", lambda dout, x, W, b: (dout @ W.T, x.T @ dout, dout.mean(axis=0)), "db"),     # a mean
-    ("affine_backward", lambda dout, x, W, b: (dout @ W.T, x.T @ dout / len(x), dout.sum(axis=0)), "dW"),
-    ("affine_backward", lambda dout, x, W, b: (dout @ W, x.T @ dout, dout.sum(axis=0)), "raised ValueError"),
-    ("activation_forward", lambda z, kind: np.maximum(z, 0), "is wrong"),                            # relu only
-    ("activation_backward", lambda dout, z, kind: {"relu": (z > 0) * 1.0, "tanh": 1 - np.tanh(z) ** 2,
-                                                   "sigmoid": sig(z) * (1 - sig(z))}[kind], "multiply by dout"),
-    ("activation_backward", lambda dout, z, kind: dout * {"relu": (z > 0) * 1.0, "tanh": 1 - z ** 2,
-                                                          "sigmoid": z * (1 - z)}[kind], "INPUT"),   # week 5's habit
-    ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask if train else x, "inverted"),
-    ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / p if train else p * x, "test time"),
-    ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / p, "mask must be ignored"),
-    ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / (1 - p) if train else x, "is wrong"),
-    ("inverted_dropout_backward", lambda dout, mask, p: dout * mask, "is wrong"),
-    ("model_forward", forward_with(input_after=True), "inputs[0]"),
-    ("model_forward", forward_with(skip_dropout=True), "dropout"),
-    ("model_forward", forward_with(with_output=True), "one per layer"),
-    ("model_backward", backward_with(in_order=True), "raised ValueError"),       # shapes do not chain
-    ("model_backward", backward_with(no_dropout_scale=True), "REVERSE"),
-    ("model_backward", backward_with(no_b=True), "has no 'b'"),
-    ("l2_cost", on_arrays(lambda layers, lam, m: 2 * l2_cost(layers, lam, m), "l2_cost"), "the 1/2"),
-    ("l2_cost", on_arrays(lambda layers, lam, m: l2_cost(layers, lam, m) + lam / (2 * m) * sum(
-        np.sum(layer["b"] ** 2) for layer in layers if "b" in layer), "l2_cost"), "not regularized"),
-    ("l2_grads", on_arrays(lambda layers, lam, m: [{"W": lam / m * layer["W"], "b": lam / m * layer["b"]}
-                                                   if "W" in layer else {} for layer in layers], "l2_grads"), "['b']"),
-    ("l2_grads", on_arrays(lambda layers, lam, m: [{"W": lam / (2 * m) * layer["W"], "b": 0 * layer["b"]}
-                                                   if "W" in layer else {} for layer in layers], "l2_grads"), "['W']"),
-    ("l2_grads", on_arrays(lambda layers, lam, m: [g for g in l2_grads(layers, lam, m) if g], "l2_grads"),
-     "one dict per layer"),
-    ("normalize_with_train_statistics", lambda a, b, c: tuple(
-        (X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1.0) for X in (a, b, c)), "its own mean and spread"),
-    ("normalize_with_train_statistics", lambda a, b, c: tuple(
-        (X - a.mean(0)) / np.where(a.std(0, ddof=1) > 0, a.std(0, ddof=1), 1.0) for X in (a, b, c)), "ddof 0"),
-    ("normalize_with_train_statistics", lambda a, b, c: tuple((X - a.mean(0)) / (a.std(0) + 1e-8) for X in (a, b, c)),
-     "sigma = 1 where it is 0"),
-    ("init_variances", lambda n_in, n_out, method, rng: init_weights(n_in, n_out, "lecun" if method == "xavier"
-                                                                     else method, rng), "variance of 'lecun'"),
-    ("init_variances", lambda n_in, n_out, method, rng: np.random.default_rng(rng).normal(
-        0, STD[method](n_in, n_out) ** 2, (n_in, n_out)), "variance"),                # variance used as a std
-    ("init_variances", lambda n_in, n_out, method, rng: init_weights(n_out, n_in, method, rng), "shape"),
-    ("init_variances", lambda n_in, n_out, method, rng: np.abs(init_weights(n_in, n_out, method, rng)), "centred"),
-    ("early_stopping", lambda e, s, p: (len(e) - 1, s[-1]), "is wrong"),
-    ("early_stopping", lambda e, s, p: (int(np.argmin(e)), s[int(np.argmin(e))]), "after training stopped"),
-    ("early_stopping", lambda e, s, p: (early_stopping(e, s, p)[0], s[-1]), "best_weights"),
-])
+@pytest.mark.parametrize(
+    "name,wrong,fragment",
+    [
+        ("affine_forward", lambda x, W, b: x @ W, "is wrong"),  # no bias
+        ("affine_backward", lambda dout, x, W, b: (dout @ W.T, x.T @ dout, dout.mean(axis=0)), "db"),  # a mean
+        ("affine_backward", lambda dout, x, W, b: (dout @ W.T, x.T @ dout / len(x), dout.sum(axis=0)), "dW"),
+        ("affine_backward", lambda dout, x, W, b: (dout @ W, x.T @ dout, dout.sum(axis=0)), "raised ValueError"),
+        ("activation_forward", lambda z, kind: np.maximum(z, 0), "is wrong"),  # relu only
+        (
+            "activation_backward",
+            lambda dout, z, kind: {
+                "relu": (z > 0) * 1.0,
+                "tanh": 1 - np.tanh(z) ** 2,
+                "sigmoid": sig(z) * (1 - sig(z)),
+            }[kind],
+            "multiply by dout",
+        ),
+        (
+            "activation_backward",
+            lambda dout, z, kind: dout * {"relu": (z > 0) * 1.0, "tanh": 1 - z**2, "sigmoid": z * (1 - z)}[kind],
+            "INPUT",
+        ),  # week 5's habit
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask if train else x, "inverted"),
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / p if train else p * x, "test time"),
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / p, "mask must be ignored"),
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / (1 - p) if train else x, "is wrong"),
+        ("inverted_dropout_backward", lambda dout, mask, p: dout * mask, "is wrong"),
+        ("model_forward", forward_with(input_after=True), "inputs[0]"),
+        ("model_forward", forward_with(skip_dropout=True), "dropout"),
+        ("model_forward", forward_with(with_output=True), "one per layer"),
+        ("model_backward", backward_with(in_order=True), "raised ValueError"),  # shapes do not chain
+        ("model_backward", backward_with(no_dropout_scale=True), "REVERSE"),
+        ("model_backward", backward_with(no_b=True), "has no 'b'"),
+        ("l2_cost", on_arrays(lambda layers, lam, m: 2 * l2_cost(layers, lam, m), "l2_cost"), "the 1/2"),
+        (
+            "l2_cost",
+            on_arrays(
+                lambda layers, lam, m: (
+                    l2_cost(layers, lam, m)
+                    + lam / (2 * m) * sum(np.sum(layer["b"] ** 2) for layer in layers if "b" in layer)
+                ),
+                "l2_cost",
+            ),
+            "not regularized",
+        ),
+        (
+            "l2_grads",
+            on_arrays(
+                lambda layers, lam, m: [
+                    {"W": lam / m * layer["W"], "b": lam / m * layer["b"]} if "W" in layer else {} for layer in layers
+                ],
+                "l2_grads",
+            ),
+            "['b']",
+        ),
+        (
+            "l2_grads",
+            on_arrays(
+                lambda layers, lam, m: [
+                    {"W": lam / (2 * m) * layer["W"], "b": 0 * layer["b"]} if "W" in layer else {} for layer in layers
+                ],
+                "l2_grads",
+            ),
+            "['W']",
+        ),
+        (
+            "l2_grads",
+            on_arrays(lambda layers, lam, m: [g for g in l2_grads(layers, lam, m) if g], "l2_grads"),
+            "one dict per layer",
+        ),
+        (
+            "normalize_with_train_statistics",
+            lambda a, b, c: tuple((X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1.0) for X in (a, b, c)),
+            "its own mean and spread",
+        ),
+        (
+            "normalize_with_train_statistics",
+            lambda a, b, c: tuple(
+                (X - a.mean(0)) / np.where(a.std(0, ddof=1) > 0, a.std(0, ddof=1), 1.0) for X in (a, b, c)
+            ),
+            "ddof 0",
+        ),
+        (
+            "normalize_with_train_statistics",
+            lambda a, b, c: tuple((X - a.mean(0)) / (a.std(0) + 1e-8) for X in (a, b, c)),
+            "sigma = 1 where it is 0",
+        ),
+        (
+            "init_variances",
+            lambda n_in, n_out, method, rng: init_weights(n_in, n_out, "lecun" if method == "xavier" else method, rng),
+            "variance of 'lecun'",
+        ),
+        (
+            "init_variances",
+            lambda n_in, n_out, method, rng: np.random.default_rng(rng).normal(
+                0, STD[method](n_in, n_out) ** 2, (n_in, n_out)
+            ),
+            "variance",
+        ),  # variance used as a std
+        ("init_variances", lambda n_in, n_out, method, rng: init_weights(n_out, n_in, method, rng), "shape"),
+        ("init_variances", lambda n_in, n_out, method, rng: np.abs(init_weights(n_in, n_out, method, rng)), "centred"),
+        ("early_stopping", lambda e, s, p: (len(e) - 1, s[-1]), "is wrong"),
+        ("early_stopping", lambda e, s, p: (int(np.argmin(e)), s[int(np.argmin(e))]), "after training stopped"),
+        ("early_stopping", lambda e, s, p: (early_stopping(e, s, p)[0], s[-1]), "best_weights"),
+    ],
+)
 def test_typical_mistakes_fail(name, wrong, fragment):
     fails(name, wrong, fragment)
 
@@ -278,23 +397,33 @@ def test_ties_keep_the_first_epoch():
                 if waited == patience:
                     break
         return best, snapshots[best]
+
     fails("early_stopping", last_of_ties, "best_epoch", "wrong")
 
 
 def test_zeros_must_be_exact_and_the_week5_name_for_xavier_is_named():
     fails("init_variances", lambda n_in, n_out, method, rng: init_weights(n_in, n_out, method, rng) + 1e-9, "exactly 0")
-    message = fails("init_variances", lambda n_in, n_out, method, rng: init_weights(
-        n_in, n_out, "lecun" if method == "xavier" else method, rng), "xavier")
+    message = fails(
+        "init_variances",
+        lambda n_in, n_out, method, rng: init_weights(n_in, n_out, "lecun" if method == "xavier" else method, rng),
+        "xavier",
+    )
     assert "sqrt(2/(n_in + n_out))" in message
 
 
 def test_model_mistakes_in_place_and_reference_calls_are_caught():
     fails("model_backward", backward_with(in_place=True), "changed its input")
-    fails("model_forward", on_arrays(lambda x, layers: helpers.layers.model_forward(x, layers), "model_forward"),
-          "helpers.layers.model_forward")
+    fails(
+        "model_forward",
+        on_arrays(lambda x, layers: helpers.layers.model_forward(x, layers), "model_forward"),
+        "helpers.layers.model_forward",
+    )
     fails("affine_backward", lambda *args: helpers.layers.affine_backward(*args), "helpers.layers.affine_backward")
-    fails("inverted_dropout_backward", lambda dout, mask, p: helpers.norm.dropout_backward(dout, mask, 1 - p),
-          "helpers.norm.dropout_backward")
+    fails(
+        "inverted_dropout_backward",
+        lambda dout, mask, p: helpers.norm.dropout_backward(dout, mask, 1 - p),
+        "helpers.norm.dropout_backward",
+    )
 
 
 def test_model_backward_with_the_output_instead_of_the_input_fails():
@@ -304,16 +433,18 @@ def test_model_backward_with_the_output_instead_of_the_input_fails():
             layer = layers[i]
             if layer["kind"] == "tanh":
                 a = np.tanh(inputs[i])
-                dout, grads[i] = dout * (1 - np.tanh(a) ** 2), {}       # f'(f(x)) instead of f'(x)
+                dout, grads[i] = dout * (1 - np.tanh(a) ** 2), {}  # f'(f(x)) instead of f'(x)
             else:
                 dout, grads[i] = layer_backward(dout, inputs[i], layer)
         return dout, grads
+
     fails("model_backward", on_arrays(output_based, "model_backward"), "is wrong")
 
 
 def test_study_mistakes_fail_with_their_reason():
     def told(best, dev):
         return lambda X, y, Xd, yd, lams, seed: (best, np.zeros(len(lams)), np.array(dev, dtype=float))
+
     fails("lambda_beats_no_regularization", told(0.0, [25, 20, 18, 28]), "another λ is better", "DEV")
     fails("lambda_beats_no_regularization", told(0.3, [25, 20, 18, 28]), "another λ is better")
     fails("lambda_beats_no_regularization", told(0.5, [25, 20, 18, 28]), "not one of the λ")
@@ -324,14 +455,16 @@ def test_study_mistakes_fail_with_their_reason():
 
 
 def test_messages_name_case_shapes_and_never_dump_inputs():
-    message = fails("model_backward", backward_with(no_dropout_scale=True), "case", "array(", "expected", "got",
-                    "Hint:")
+    message = fails(
+        "model_backward", backward_with(no_dropout_scale=True), "case", "array(", "expected", "got", "Hint:"
+    )
     assert len(message) < 2000
     message = fails("normalize_with_train_statistics", lambda a, b, c: (a, b, c), "case", "expected", "got")
     assert len(message) < 2000
 
 
 # --------------------------------------------------------------------------- through the grader's transport
+
 
 @pytest.mark.parametrize("name", FAST + ["lambda_beats_no_regularization"])
 def test_every_case_survives_the_grader_wire(name, tmp_path):
@@ -352,8 +485,12 @@ def test_every_case_survives_the_grader_wire(name, tmp_path):
         call = call_student(CHECKS[check_name], fn, case)
         assert call.error is None, call.error
         arrays: dict = {}
-        reply = {"got": encode(call.got, f"r{index}", arrays),
-                 "args_after": [encode(a, f"r{index}a{j}", arrays) for j, a in enumerate(call.args_after)]}
-        outputs.append({"output_type": "display_data", "data": json.loads(json.dumps(reply_output(index, reply, arrays)))})
+        reply = {
+            "got": encode(call.got, f"r{index}", arrays),
+            "args_after": [encode(a, f"r{index}a{j}", arrays) for j, a in enumerate(call.args_after)],
+        }
+        outputs.append(
+            {"output_type": "display_data", "data": json.loads(json.dumps(reply_output(index, reply, arrays)))}
+        )
     for i, (case, reply) in enumerate(zip(cases, read_replies(outputs, len(cases)))):
         judge(check, case, i + 1, len(cases), Call(got=reply["got"], args_after=reply["args_after"]))

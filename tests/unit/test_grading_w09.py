@@ -3,6 +3,7 @@
 The solutions here are plain numpy, written as students would (not helpers.norm), so that the checks'
 comparisons with helpers.norm, with central differences and with the reference trainer are exercised for real.
 """
+
 import numpy as np
 import pytest
 
@@ -10,8 +11,8 @@ import helpers
 from helpers import batchnorm_layer as BL
 from helpers import layers as LY
 from helpers import losses
-from helpers.grading.w09.race import RACE, digits_split, verify_race
 from helpers.grading.core import Case
+from helpers.grading.w09.race import RACE, digits_split, verify_race
 from helpers.tuning import on_objective
 from tests.unit.check_helpers import fails
 
@@ -20,10 +21,17 @@ KINDS = helpers.layers.KINDS
 
 # --------------------------------------------------------------------------- batch norm forward
 
-def forward_from(ddof=0, eps_inside=True, swap_momentum=False, raw_moments=False, batch_stats_at_test=False,
-                 validate=True, unbiased_running=False):
-    def batchnorm_forward(x, gamma, beta, mode="train", running_mean=None, running_var=None, momentum=0.9,
-                          eps=1e-5):
+
+def forward_from(
+    ddof=0,
+    eps_inside=True,
+    swap_momentum=False,
+    raw_moments=False,
+    batch_stats_at_test=False,
+    validate=True,
+    unbiased_running=False,
+):
+    def batchnorm_forward(x, gamma, beta, mode="train", running_mean=None, running_var=None, momentum=0.9, eps=1e-5):
         D = x.shape[1]
         if validate:
             for name, v in (("gamma", gamma), ("beta", beta)):
@@ -33,7 +41,7 @@ def forward_from(ddof=0, eps_inside=True, swap_momentum=False, raw_moments=False
         running_var = np.ones(D) if running_var is None else running_var
         if mode == "train" or batch_stats_at_test:
             mean = x.mean(axis=0)
-            var = (x * x).mean(axis=0) - mean ** 2 if raw_moments else x.var(axis=0, ddof=ddof)
+            var = (x * x).mean(axis=0) - mean**2 if raw_moments else x.var(axis=0, ddof=ddof)
             stored = x.var(axis=0, ddof=1) if unbiased_running and len(x) > 1 else var
             if mode == "train":
                 m = 1 - momentum if swap_momentum else momentum
@@ -43,6 +51,7 @@ def forward_from(ddof=0, eps_inside=True, swap_momentum=False, raw_moments=False
             mean, var = running_mean, running_var
         scale = np.sqrt(var + eps) if eps_inside else np.sqrt(var) + eps
         return gamma * (x - mean) / scale + beta, running_mean, running_var
+
     return batchnorm_forward
 
 
@@ -59,7 +68,7 @@ def forward_in_steps(x, gamma, beta, mode="train", running_mean=None, running_va
         return gamma * ((x - rm) / np.sqrt(rv + eps)) + beta, rm, rv
     mu = np.mean(x, axis=0, keepdims=True)
     centred = x - mu
-    var = np.mean(centred ** 2, axis=0, keepdims=True)
+    var = np.mean(centred**2, axis=0, keepdims=True)
     x_hat = centred * (1.0 / np.sqrt(var + eps))
     rm = momentum * rm + (1.0 - momentum) * mu[0]
     rv = momentum * rv + (1.0 - momentum) * var[0]
@@ -79,21 +88,33 @@ def test_forward_mistakes_fail_with_useful_messages():
     fails("batchnorm_forward_train", forward_from(swap_momentum=True), "`running_mean`", "momentum * running_mean")
     fails("batchnorm_forward_train", forward_from(raw_moments=True), "mean 10 000", "E[x²] − μ² loses")
     fails("batchnorm_forward_train", forward_from(unbiased_running=True), "`running_var`")
-    fails("batchnorm_forward_inference", forward_from(batch_stats_at_test=True), "N=1: one example at test time",
-          "never with the batch's own")
+    fails(
+        "batchnorm_forward_inference",
+        forward_from(batch_stats_at_test=True),
+        "N=1: one example at test time",
+        "never with the batch's own",
+    )
 
 
 def test_bad_shape_mistakes_fail_with_useful_messages():
-    fails("batchnorm_rejects_bad_shapes", BL.bad_shape_outcome(forward_from(validate=False)),
-          "gamma has 4 entries", "raised a ValueError whose message does not contain the word 'gamma'")
+    fails(
+        "batchnorm_rejects_bad_shapes",
+        BL.bad_shape_outcome(forward_from(validate=False)),
+        "gamma has 4 entries",
+        "raised a ValueError whose message does not contain the word 'gamma'",
+    )
 
     def silent_broadcast(x, gamma, beta):
         if np.size(gamma) not in (1, x.shape[1]) or np.shape(beta) != (x.shape[1],):
             raise ValueError("gamma or beta has the wrong shape")
         return gamma * x + beta, None, None
 
-    fails("batchnorm_rejects_bad_shapes", BL.bad_shape_outcome(silent_broadcast), "gamma has 1 entry",
-          "returned a result instead of raising")
+    fails(
+        "batchnorm_rejects_bad_shapes",
+        BL.bad_shape_outcome(silent_broadcast),
+        "gamma has 1 entry",
+        "returned a result instead of raising",
+    )
 
     def type_error(x, gamma, beta):
         raise TypeError("gamma and beta")
@@ -108,6 +129,7 @@ def test_bad_shape_mistakes_fail_with_useful_messages():
 
 # --------------------------------------------------------------------------- batch norm backward
 
+
 def backward_from(full=True, dgamma_from_x=False, mean_not_sum=False):
     def batchnorm_backward(dout, x, gamma, beta, eps=1e-5):
         n = x.shape[0]
@@ -119,6 +141,7 @@ def backward_from(full=True, dgamma_from_x=False, mean_not_sum=False):
         if not full:
             return gamma * dout / sigma, dgamma, dbeta
         return gamma / (n * sigma) * (n * dout - dout.sum(axis=0) - x_hat * (dout * x_hat).sum(axis=0)), dgamma, dbeta
+
     return batchnorm_backward
 
 
@@ -127,7 +150,7 @@ def backward_through_the_graph(dout, x, gamma, beta, eps=1e-5):
     n = x.shape[0]
     mu = x.mean(axis=0)
     xc = x - mu
-    var = (xc ** 2).mean(axis=0)
+    var = (xc**2).mean(axis=0)
     inv = 1.0 / np.sqrt(var + eps)
     x_hat = xc * inv
     dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
@@ -152,12 +175,20 @@ def test_backward_mistakes_fail_with_useful_messages():
 
 # --------------------------------------------------------------------------- training with batch norm
 
-def make_train(update_running=True, inference_eval=True, percent=False, train_bias=False, copy=True,
-               keep_last=False):
+
+def make_train(update_running=True, inference_eval=True, percent=False, train_bias=False, copy=True, keep_last=False):
     def layer_forward(x, layer):
         if layer["kind"] == "batchnorm":
-            return batchnorm_forward(x, layer["gamma"], layer["beta"], layer["mode"], layer["running_mean"],
-                                     layer["running_var"], layer["momentum"], layer["eps"])[0]
+            return batchnorm_forward(
+                x,
+                layer["gamma"],
+                layer["beta"],
+                layer["mode"],
+                layer["running_mean"],
+                layer["running_var"],
+                layer["momentum"],
+                layer["eps"],
+            )[0]
         return KINDS[layer["kind"]].forward(x, layer)
 
     def layer_backward(dout, x, layer):
@@ -181,7 +212,7 @@ def make_train(update_running=True, inference_eval=True, percent=False, train_bi
         for step in range(steps):
             if start + (1 if keep_last else batch_size) > len(X_train):
                 order, start = rng.permutation(len(X_train)), 0
-            batch = order[start:start + batch_size]
+            batch = order[start : start + batch_size]
             start += batch_size
             x, inputs = X_train[batch], []
             for layer in layers:
@@ -206,6 +237,7 @@ def make_train(update_running=True, inference_eval=True, percent=False, train_bi
             if (step + 1) % eval_every == 0:
                 curve.append(accuracy(layers, X_dev, y_dev))
         return layers, np.array(curve)
+
     return train
 
 
@@ -221,8 +253,11 @@ def test_a_trained_bias_before_batch_norm_is_harmless():
 def race_case(seed):
     X_train, y_train, X_dev, y_dev = digits_split()
     spec, arrays = LY.to_arrays(BL.init_bn_layers(RACE["sizes"], True, rng=seed))
-    return Case(f"seed {seed}", (X_train, y_train, X_dev, y_dev, *arrays),
-                {"spec": spec, "lr": RACE["lr"], "steps": RACE["steps"], "beta": RACE["beta"], "seed": seed})
+    return Case(
+        f"seed {seed}",
+        (X_train, y_train, X_dev, y_dev, *arrays),
+        {"spec": spec, "lr": RACE["lr"], "steps": RACE["steps"], "beta": RACE["beta"], "seed": seed},
+    )
 
 
 def test_a_run_that_wobbles_after_reaching_the_target_passes():
@@ -231,34 +266,52 @@ def test_a_run_that_wobbles_after_reaching_the_target_passes():
     judged is reaching the target (a dip at the last evaluation once gave honest work a zero)."""
     case = race_case(1673)
     got = BL.on_arrays(make_train(keep_last=True))(*case.args, **case.kwargs)
-    assert got[1][-1] < RACE["target"] <= got[1].max()   # the wobble this test is about
+    assert got[1][-1] < RACE["target"] <= got[1].max()  # the wobble this test is about
     verify_race(case, got, "seed 1673")
 
 
 def test_training_mistakes_fail_with_useful_messages():
-    fails("batchnorm_reaches_target_in_fewer_steps", BL.on_arrays(make_train(update_running=False)),
-          "running mean of layers[1] is still its starting value")
-    fails("batchnorm_reaches_target_in_fewer_steps", BL.on_arrays(make_train(inference_eval=False)),
-          "in inference mode")
+    fails(
+        "batchnorm_reaches_target_in_fewer_steps",
+        BL.on_arrays(make_train(update_running=False)),
+        "running mean of layers[1] is still its starting value",
+    )
+    fails(
+        "batchnorm_reaches_target_in_fewer_steps", BL.on_arrays(make_train(inference_eval=False)), "in inference mode"
+    )
     fails("batchnorm_reaches_target_in_fewer_steps", BL.on_arrays(make_train(percent=True)), "not percentages")
-    fails("batchnorm_reaches_target_in_fewer_steps", BL.on_arrays(make_train(copy=False)),
-          "changed its input array in place")
-    fails("batchnorm_reaches_target_in_fewer_steps", BL.on_arrays(lambda *a, **k: ([], np.zeros(10))),
-          "the trained layer list")
+    fails(
+        "batchnorm_reaches_target_in_fewer_steps",
+        BL.on_arrays(make_train(copy=False)),
+        "changed its input array in place",
+    )
+    fails(
+        "batchnorm_reaches_target_in_fewer_steps",
+        BL.on_arrays(lambda *a, **k: ([], np.zeros(10))),
+        "the trained layer list",
+    )
 
 
 # --------------------------------------------------------------------------- sampling
 
+
 def sampler(lr_draw="log", beta_draw="log", reseed=False):
     def sample_hyperparameters(n, seed):
         rng = np.random.default_rng(seed)
-        lrs = {"log": lambda: 10 ** rng.uniform(-4, 0, n), "linear": lambda: rng.uniform(1e-4, 1, n),
-               "natural": lambda: np.exp(rng.uniform(-4, 0, n))}[lr_draw]()
+        lrs = {
+            "log": lambda: 10 ** rng.uniform(-4, 0, n),
+            "linear": lambda: rng.uniform(1e-4, 1, n),
+            "natural": lambda: np.exp(rng.uniform(-4, 0, n)),
+        }[lr_draw]()
         if reseed:
             rng = np.random.default_rng(seed)
-        betas = {"log": lambda: 1 - 10 ** rng.uniform(-3, -1, n), "linear": lambda: rng.uniform(0.9, 0.999, n),
-                 "forgot_one_minus": lambda: 10 ** rng.uniform(-3, -1, n)}[beta_draw]()
+        betas = {
+            "log": lambda: 1 - 10 ** rng.uniform(-3, -1, n),
+            "linear": lambda: rng.uniform(0.9, 0.999, n),
+            "forgot_one_minus": lambda: 10 ** rng.uniform(-3, -1, n),
+        }[beta_draw]()
         return lrs, betas
+
     return sample_hyperparameters
 
 
@@ -277,9 +330,16 @@ def test_correct_samplers_pass(fn):
 
 
 def test_sampling_mistakes_fail_with_useful_messages():
-    fails("learning_rates_log_uniform", sampler(lr_draw="linear"), "0.1% of your learning rates lie in [0.0001, 0.001)",
-          "90% in the top decade", "rng.uniform(-4, 0")
-    fails("learning_rates_log_uniform", sampler(lr_draw="natural"), "0.0% of your learning rates lie in [0.0001, 0.001)")
+    fails(
+        "learning_rates_log_uniform",
+        sampler(lr_draw="linear"),
+        "0.1% of your learning rates lie in [0.0001, 0.001)",
+        "90% in the top decade",
+        "rng.uniform(-4, 0",
+    )
+    fails(
+        "learning_rates_log_uniform", sampler(lr_draw="natural"), "0.0% of your learning rates lie in [0.0001, 0.001)"
+    )
     fails("betas_log_scale", sampler(beta_draw="linear"), "between 0.9 and 0.99", "91%")
     fails("betas_log_scale", sampler(beta_draw="forgot_one_minus"), "β must lie in [0.9, 0.999]")
     fails("betas_log_scale", sampler(reseed=True), "move together")
@@ -287,6 +347,7 @@ def test_sampling_mistakes_fail_with_useful_messages():
 
 
 # --------------------------------------------------------------------------- random search
+
 
 def searcher(pick=max, lr_scale=None, grid=False, evaluate_twice=False, wrong_score=False):
     def random_search(objective, space, budget, seed):
@@ -296,16 +357,20 @@ def searcher(pick=max, lr_scale=None, grid=False, evaluate_twice=False, wrong_sc
         for i in range(budget):
             config = {}
             for j, (name, (low, high, scale)) in enumerate(space.items()):
-                t = ((i // k ** j) % k) / max(k - 1, 1) if grid else rng.uniform()
+                t = ((i // k**j) % k) / max(k - 1, 1) if grid else rng.uniform()
                 scale = lr_scale or scale
-                config[name] = 10 ** (np.log10(low) + t * (np.log10(high) - np.log10(low))) if scale == "log" \
+                config[name] = (
+                    10 ** (np.log10(low) + t * (np.log10(high) - np.log10(low)))
+                    if scale == "log"
                     else low + t * (high - low)
+                )
             score = objective(config)
             if evaluate_twice:
                 score = objective(config)
             tried.append((score, config))
         score, config = pick(tried, key=lambda pair: pair[0])
         return config, (score - 1 if wrong_score else score)
+
     return random_search
 
 
@@ -332,9 +397,16 @@ def test_correct_searches_pass(fn):
 def test_search_mistakes_fail_with_useful_messages():
     fails("random_search_finds_best", on_objective(searcher(pick=min)), "the LOWEST score")
     fails("random_search_finds_best", on_objective(searcher(grid=True)), "that is a grid")
-    fails("random_search_finds_best", on_objective(searcher(lr_scale="linear")), "values of lr lie below",
-          "Sample its exponent uniformly")
+    fails(
+        "random_search_finds_best",
+        on_objective(searcher(lr_scale="linear")),
+        "values of lr lie below",
+        "Sample its exponent uniformly",
+    )
     fails("random_search_finds_best", on_objective(searcher(evaluate_twice=True)), "the budget is 200")
     fails("random_search_finds_best", on_objective(searcher(wrong_score=True)), "best_score is")
-    fails("random_search_finds_best", on_objective(lambda objective, space, budget, seed: (0.1, 1.0)),
-          "best_config as a dict")
+    fails(
+        "random_search_finds_best",
+        on_objective(lambda objective, space, budget, seed: (0.1, 1.0)),
+        "best_config as a dict",
+    )

@@ -1,5 +1,6 @@
 """A grading kernel that fails to start is the machine's fault, never the student's: it is started
 again (course/sandbox/execute.py), and when it never starts the submission is not graded (no zero)."""
+
 import contextlib
 
 import nbformat
@@ -46,6 +47,15 @@ def test_a_kernel_that_never_starts_is_an_infrastructure_failure(monkeypatch):
 
 def test_files_named_like_libraries_do_not_stop_the_kernel_and_own_modules_import():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import json, mymod\nprint(json.dumps([mymod.X]))")])
-    execute_module.execute(nb, {"json.py": b"raise SystemExit(1)\n", "zmq.py": b"raise SystemExit(1)\n",
-                                "traitlets.py": b"raise SystemExit(1)\n", "mymod.py": b"X = 42\n"}, [], LIMITS)
+    execute_module.execute(
+        nb,
+        {
+            "json.py": b"raise SystemExit(1)\n",
+            "zmq.py": b"raise SystemExit(1)\n",
+            "traitlets.py": b"raise SystemExit(1)\n",
+            "mymod.py": b"X = 42\n",
+        },
+        [],
+        LIMITS,
+    )
     assert nb.cells[0].outputs[0]["text"] == "[42]\n"

@@ -2,6 +2,7 @@
 
 The plain-numpy versions here follow the formulas literally and import nothing from helpers.
 """
+
 import json
 
 import numpy as np
@@ -12,8 +13,8 @@ from helpers import layers as L
 from helpers import training as T
 from helpers.gradcheck import numerical_gradient
 
-
 # --------------------------------------------------------------------------- plain numpy
+
 
 def close(got, numerical):
     """A gradient against central differences: their round-off is about 1e-10 absolute."""
@@ -45,8 +46,13 @@ def random_network(rng, widths, acts=("relu",), keep=None, n=4, dtype=np.float64
     for _ in range(100):
         layers = []
         for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
-            layers.append({"kind": "affine", "W": (rng.normal(size=(a, b)) / np.sqrt(a)).astype(dtype),
-                           "b": (rng.normal(size=b) * 0.3).astype(dtype)})
+            layers.append(
+                {
+                    "kind": "affine",
+                    "W": (rng.normal(size=(a, b)) / np.sqrt(a)).astype(dtype),
+                    "b": (rng.normal(size=b) * 0.3).astype(dtype),
+                }
+            )
             if i < len(widths) - 2:
                 layers.append({"kind": acts[i % len(acts)]})
                 if keep is not None:
@@ -62,11 +68,17 @@ def random_network(rng, widths, acts=("relu",), keep=None, n=4, dtype=np.float64
     raise RuntimeError("no network off the kink")
 
 
-NETWORKS = [((3, 5), ()), ((3, 5, 1), ("relu",)), ((5, 7, 3, 3), ("tanh",)), ((1, 3, 5, 7, 3), ("sigmoid", "relu", "tanh")),
-            ((4, 9, 9, 2), ("relu",))]
+NETWORKS = [
+    ((3, 5), ()),
+    ((3, 5, 1), ("relu",)),
+    ((5, 7, 3, 3), ("tanh",)),
+    ((1, 3, 5, 7, 3), ("sigmoid", "relu", "tanh")),
+    ((4, 9, 9, 2), ("relu",)),
+]
 
 
 # --------------------------------------------------------------------------- affine and activations
+
 
 @pytest.mark.parametrize("n,d,m", [(1, 3, 2), (4, 1, 3), (3, 4, 1), (5, 5, 5), (7, 3, 9)])
 def test_affine_matches_numpy_and_numerical_gradients(n, d, m):
@@ -75,7 +87,7 @@ def test_affine_matches_numpy_and_numerical_gradients(n, d, m):
     copies = [a.copy() for a in (x, W, b, dout)]
     np.testing.assert_allclose(L.affine_forward(x, W, b), x @ W + b, rtol=1e-12)
     dx, dW, db = L.affine_backward(dout, x, W, b)
-    energy = lambda _: np.sum(dout * (x @ W + b))   # noqa: E731
+    energy = lambda _: np.sum(dout * (x @ W + b))
     for got, array in ((dx, x), (dW, W), (db, b)):
         assert got.shape == array.shape
         close(got, numerical_gradient(energy, array))
@@ -90,15 +102,18 @@ def test_affine_float32_keeps_the_dtype():
     assert all(g.dtype == np.float32 for g in L.affine_backward(np.ones((3, 2), np.float32), x, W, b))
 
 
-@pytest.mark.parametrize("call,fragment", [
-    (lambda: L.affine_forward(np.ones((2, 3)), np.ones((4, 2)), np.ones(2)), "x has 3 features"),
-    (lambda: L.affine_forward(np.ones((2, 3)), np.ones((3, 2)), np.ones(3)), "b has 3 entries"),
-    (lambda: L.affine_forward(np.ones(3), np.ones((3, 2)), np.ones(2)), "x must be 2-D"),
-    (lambda: L.affine_forward(np.ones((2, 3)), np.ones((3, 2), np.float32), np.ones(2)), "mixed dtypes"),
-    (lambda: L.affine_backward(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 2)), np.ones(2)), "dout has shape"),
-    (lambda: L.activation_forward(np.ones(3), "softplus"), "kind must be one of"),
-    (lambda: L.activation_backward(np.ones(2), np.ones(3), "relu"), "dout has shape"),
-])
+@pytest.mark.parametrize(
+    "call,fragment",
+    [
+        (lambda: L.affine_forward(np.ones((2, 3)), np.ones((4, 2)), np.ones(2)), "x has 3 features"),
+        (lambda: L.affine_forward(np.ones((2, 3)), np.ones((3, 2)), np.ones(3)), "b has 3 entries"),
+        (lambda: L.affine_forward(np.ones(3), np.ones((3, 2)), np.ones(2)), "x must be 2-D"),
+        (lambda: L.affine_forward(np.ones((2, 3)), np.ones((3, 2), np.float32), np.ones(2)), "mixed dtypes"),
+        (lambda: L.affine_backward(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 2)), np.ones(2)), "dout has shape"),
+        (lambda: L.activation_forward(np.ones(3), "softplus"), "kind must be one of"),
+        (lambda: L.activation_backward(np.ones(2), np.ones(3), "relu"), "dout has shape"),
+    ],
+)
 def test_bad_input_raises_a_value_error_naming_it(call, fragment):
     with pytest.raises(ValueError, match=fragment):
         call()
@@ -124,6 +139,7 @@ def test_activations_are_stable_for_large_inputs_and_relu_grad_is_zero_at_zero()
 
 # --------------------------------------------------------------------------- the model
 
+
 @pytest.mark.parametrize("widths,acts", NETWORKS)
 @pytest.mark.parametrize("keep", [None, 0.6])
 def test_model_matches_numpy_and_numerical_gradients(widths, acts, keep):
@@ -132,10 +148,10 @@ def test_model_matches_numpy_and_numerical_gradients(widths, acts, keep):
     out, inputs = L.model_forward(x, layers)
     np.testing.assert_allclose(out, np_model(x, layers), rtol=1e-12)
     assert len(inputs) == len(layers) and inputs[0] is not None
-    for i, layer in enumerate(layers):
+    for i in range(len(layers)):
         np.testing.assert_allclose(inputs[i], np_model(x, layers[:i]), rtol=1e-12)
     dx, grads = L.model_backward(dout, inputs, layers)
-    energy = lambda _: np.sum(dout * np_model(x, layers))   # noqa: E731
+    energy = lambda _: np.sum(dout * np_model(x, layers))
     close(dx, numerical_gradient(energy, x))
     assert len(grads) == len(layers)
     for layer, grad in zip(layers, grads):
@@ -169,17 +185,20 @@ def test_model_does_not_modify_its_inputs():
             np.testing.assert_array_equal(layer[key], value)
 
 
-@pytest.mark.parametrize("layers,fragment", [
-    ([], "non-empty list"),
-    ([{"kind": "softmax"}], "known kinds"),
-    ([{"W": np.ones((3, 2)), "b": np.ones(2)}], "must be a dict with a 'kind'"),
-    ([{"kind": "affine", "W": np.ones((4, 2)), "b": np.ones(2)}], "input has 3 features"),
-    ([{"kind": "affine", "W": np.ones((3, 2)), "b": np.ones(3)}], "b has shape"),
-    ([{"kind": "affine", "W": np.ones((3, 2))}], "has no 'b'"),
-    ([{"kind": "dropout", "keep_prob": 0.0, "mask": None}], "keep_prob"),
-    ([{"kind": "dropout", "keep_prob": 0.5, "mask": np.ones((2, 3))}], "bool array"),
-    ([{"kind": "dropout", "keep_prob": 0.5, "mask": np.ones((2, 4), bool)}], "mask'] has shape"),
-])
+@pytest.mark.parametrize(
+    "layers,fragment",
+    [
+        ([], "non-empty list"),
+        ([{"kind": "softmax"}], "known kinds"),
+        ([{"W": np.ones((3, 2)), "b": np.ones(2)}], "must be a dict with a 'kind'"),
+        ([{"kind": "affine", "W": np.ones((4, 2)), "b": np.ones(2)}], "input has 3 features"),
+        ([{"kind": "affine", "W": np.ones((3, 2)), "b": np.ones(3)}], "b has shape"),
+        ([{"kind": "affine", "W": np.ones((3, 2))}], "has no 'b'"),
+        ([{"kind": "dropout", "keep_prob": 0.0, "mask": None}], "keep_prob"),
+        ([{"kind": "dropout", "keep_prob": 0.5, "mask": np.ones((2, 3))}], "bool array"),
+        ([{"kind": "dropout", "keep_prob": 0.5, "mask": np.ones((2, 4), bool)}], "mask'] has shape"),
+    ],
+)
 def test_bad_layer_lists_raise_value_errors_naming_the_layer(layers, fragment):
     with pytest.raises(ValueError, match=fragment):
         L.model_forward(np.ones((2, 3)), layers)
@@ -198,6 +217,7 @@ def test_model_backward_checks_inputs_and_dout():
 
 # --------------------------------------------------------------------------- L2
 
+
 def test_l2_cost_and_grads_match_numpy_and_weight_decay():
     x, layers, _ = random_network(np.random.default_rng(7), (3, 5, 4, 2), keep=0.5)
     lam, m = 0.7, 13
@@ -206,8 +226,9 @@ def test_l2_cost_and_grads_match_numpy_and_weight_decay():
     grads = L.l2_grads(layers, lam, m)
     for layer, grad in zip(layers, grads):
         if layer["kind"] == "affine":
-            np.testing.assert_allclose(grad["W"], numerical_gradient(lambda _: L.l2_cost(layers, lam, m), layer["W"]),
-                                       rtol=1e-6, atol=1e-10)
+            np.testing.assert_allclose(
+                grad["W"], numerical_gradient(lambda _: L.l2_cost(layers, lam, m), layer["W"]), rtol=1e-6, atol=1e-10
+            )
             np.testing.assert_array_equal(grad["b"], 0.0)
         else:
             assert grad == {}
@@ -223,6 +244,7 @@ def test_l2_bad_arguments(lam, m, fragment):
 
 
 # --------------------------------------------------------------------------- building, masks, plain arrays
+
 
 def test_init_layers_builds_the_l_layer_network():
     layers = L.init_layers([2, 7, 5, 3], activation="tanh", init="xavier", keep_prob=0.8, rng=0)
@@ -242,15 +264,15 @@ def test_draw_dropout_masks_keeps_the_right_share_and_shares_parameters():
     assert [mk.shape for mk in masks] == [(50, 200), (50, 100)]
     assert abs(np.mean(np.concatenate([mk.ravel() for mk in masks])) - 0.7) < 0.01
     assert all(layer["mask"] is None for layer in layers if layer["kind"] == "dropout")
-    assert step[0] is layers[0]                             # the same parameters, not copies
+    assert step[0] is layers[0]  # the same parameters, not copies
 
 
 def test_inverted_dropout_agrees_in_expectation_with_scaling_at_test_time():
     rng = np.random.default_rng(9)
     x, keep = rng.normal(size=(1, 6)), 0.6
     masks = rng.random((200_000, 6)) < keep
-    inverted = (x * masks / keep).mean(axis=0)              # training: scale up, test: nothing
-    original = (x * masks).mean(axis=0)                     # training: drop only, test: multiply by keep
+    inverted = (x * masks / keep).mean(axis=0)  # training: scale up, test: nothing
+    original = (x * masks).mean(axis=0)  # training: drop only, test: multiply by keep
     np.testing.assert_allclose(inverted, x[0], atol=0.01)
     np.testing.assert_allclose(original, keep * x[0], atol=0.01)
 
@@ -280,8 +302,9 @@ def test_on_arrays_says_what_is_wrong_with_a_result():
     x, layers, dout = random_network(np.random.default_rng(11), (3, 4, 2))
     spec, arrays = L.to_arrays(layers)
     _, inputs = L.model_forward(x, layers)
-    no_b = L.on_arrays(lambda d, i, ls: (d, [{"W": d} if layer["kind"] == "affine" else {} for layer in ls]),
-                       "model_backward")
+    no_b = L.on_arrays(
+        lambda d, i, ls: (d, [{"W": d} if layer["kind"] == "affine" else {} for layer in ls]), "model_backward"
+    )
     with pytest.raises(ValueError, match="grads\\[0\\] \\(affine layer\\) has no 'b'"):
         no_b(dout, *inputs, *arrays, spec=spec)
     with pytest.raises(ValueError, match="one dict per layer"):
@@ -292,10 +315,16 @@ def test_on_arrays_says_what_is_wrong_with_a_result():
 
 # --------------------------------------------------------------------------- initialization
 
+
 @pytest.mark.parametrize("n_in,n_out", [(400, 150), (60, 1000), (300, 300)])
 def test_init_std_and_sample_variances(n_in, n_out):
-    expected = {"zeros": 0.0, "large": 10.0, "lecun": 1 / np.sqrt(n_in), "xavier": np.sqrt(2 / (n_in + n_out)),
-                "he": np.sqrt(2 / n_in)}
+    expected = {
+        "zeros": 0.0,
+        "large": 10.0,
+        "lecun": 1 / np.sqrt(n_in),
+        "xavier": np.sqrt(2 / (n_in + n_out)),
+        "he": np.sqrt(2 / n_in),
+    }
     for method, s in expected.items():
         assert I.init_std(method, n_in, n_out) == pytest.approx(s, rel=1e-12)
         W = I.init_weights(n_in, n_out, method, rng=1)
@@ -303,7 +332,7 @@ def test_init_std_and_sample_variances(n_in, n_out):
         if s == 0:
             assert not W.any()
         else:
-            assert abs(W.var() / s ** 2 - 1) < 0.03 and abs(W.mean()) < 5 * s / np.sqrt(W.size)
+            assert abs(W.var() / s**2 - 1) < 0.03 and abs(W.mean()) < 5 * s / np.sqrt(W.size)
     np.testing.assert_array_equal(I.init_weights(5, 3, "he", 7), I.init_weights(5, 3, "he", np.random.default_rng(7)))
     if n_in == n_out:
         assert I.init_std("lecun", n_in, n_out) == pytest.approx(I.init_std("xavier", n_in, n_out))
@@ -318,10 +347,11 @@ def test_init_bad_arguments():
 
 # --------------------------------------------------------------------------- input normalization
 
+
 def test_normalization_uses_the_training_statistics():
     rng = np.random.default_rng(12)
     X = rng.normal(size=(20, 3)) * [1.0, 5.0, 0.1] + [3.0, -2.0, 7.0]
-    X[:, 1] = 4.0                                          # constant in training: only centred
+    X[:, 1] = 4.0  # constant in training: only centred
     mu, sigma = I.input_statistics(X)
     np.testing.assert_allclose(mu, X.mean(axis=0))
     np.testing.assert_allclose(sigma, [X[:, 0].std(), 1.0, X[:, 2].std()])
@@ -337,6 +367,7 @@ def test_normalization_uses_the_training_statistics():
 
 
 # --------------------------------------------------------------------------- data, training, early stopping
+
 
 def test_moons_data_flips_the_stated_share_and_the_bayes_error_follows():
     data = T.make_moons_data(3, n_train=100, n_dev=3000, n_test=10)
@@ -359,22 +390,32 @@ def test_trainer_learns_does_not_modify_its_network_and_l2_shrinks_weights():
     assert plain.losses[-1] < plain.losses[0] / 3
     assert T.error_rate(plain.layers, data.X_train, data.y_train) < 15
     decayed = T.train_network(start, data.X_train, data.y_train, lam=3.0, epochs=200, lr=0.02, rng=0)
-    norm = lambda net: sum(np.sum(layer["W"] ** 2) for layer in net if layer["kind"] == "affine")  # noqa: E731
+    norm = lambda net: sum(np.sum(layer["W"] ** 2) for layer in net if layer["kind"] == "affine")
     assert norm(decayed.layers) < 0.5 * norm(plain.layers)
     again = T.train_network(start, data.X_train, data.y_train, epochs=200, lr=0.02, rng=0)
     np.testing.assert_array_equal(again.layers[0]["W"], plain.layers[0]["W"])
-    dropped = T.train_network(L.init_layers([2, 32, 2], keep_prob=0.5, rng=0), data.X_train, data.y_train,
-                              epochs=20, rng=0, X_dev=data.X_dev, y_dev=data.y_dev)
+    dropped = T.train_network(
+        L.init_layers([2, 32, 2], keep_prob=0.5, rng=0),
+        data.X_train,
+        data.y_train,
+        epochs=20,
+        rng=0,
+        X_dev=data.X_dev,
+        y_dev=data.y_dev,
+    )
     assert len(dropped.dev_errors) == 20 and np.isfinite(dropped.losses).all()
 
 
-@pytest.mark.parametrize("errors,patience,expected", [
-    ([5.0, 4.0, 4.5, 3.0], 1, (1, 2)),
-    ([20, 15, 12, 12.5, 13, 12.8, 13.5, 11, 10, 9], 3, (2, 5)),
-    ([9.0, 7.0, 7.0, 7.0, 8.0, 7.0, 6.5], 4, (1, 5)),
-    ([30.0, 20.0, 10.0], 2, (2, 2)),
-    ([12.0], 3, (0, 0)),
-])
+@pytest.mark.parametrize(
+    "errors,patience,expected",
+    [
+        ([5.0, 4.0, 4.5, 3.0], 1, (1, 2)),
+        ([20, 15, 12, 12.5, 13, 12.8, 13.5, 11, 10, 9], 3, (2, 5)),
+        ([9.0, 7.0, 7.0, 7.0, 8.0, 7.0, 6.5], 4, (1, 5)),
+        ([30.0, 20.0, 10.0], 2, (2, 2)),
+        ([12.0], 3, (0, 0)),
+    ],
+)
 def test_early_stopping(errors, patience, expected):
     assert T.early_stopping(np.array(errors, dtype=float), patience) == expected
 
@@ -388,6 +429,7 @@ def test_early_stopping_bad_arguments():
 
 def test_choose_lambda_prefers_regularization_on_the_overfit_case():
     data = T.make_moons_data(1)
-    best, train_errors, dev_errors = T.choose_lambda(data.X_train, data.y_train, data.X_dev, data.y_dev,
-                                                     np.array([0.0, 1.0]), 1)
+    best, train_errors, dev_errors = T.choose_lambda(
+        data.X_train, data.y_train, data.X_dev, data.y_dev, np.array([0.0, 1.0]), 1
+    )
     assert best == 1.0 and train_errors[0] < train_errors[1] and dev_errors[1] < dev_errors[0] - 2

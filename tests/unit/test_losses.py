@@ -1,4 +1,5 @@
 """Softmax and losses against plain numpy references and numerical gradients."""
+
 import numpy as np
 import pytest
 
@@ -103,15 +104,18 @@ def test_mse_and_its_gradient():
     assert rel_error(grad, numerical_gradient(lambda v: L.mse(v, y)[0], y_hat.copy())) < 1e-7
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: L.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])), r"labels in y must lie in \[0, 2\]"),
-    (lambda: L.softmax_cross_entropy(np.zeros((2, 3)), np.array([0])), "y has 1 labels but there are 2"),
-    (lambda: L.softmax_cross_entropy(np.zeros((2, 3)), np.zeros((2, 4))), r"one-hot y has shape \(2, 4\)"),
-    (lambda: L.softmax_cross_entropy(np.zeros(3), np.array([0])), "z must be 2-D"),
-    (lambda: L.softmax(np.zeros((0, 3))), "z is empty"),
-    (lambda: L.mse(np.zeros((2, 1)), np.zeros((2, 2))), "y_hat has shape"),
-    (lambda: L.cross_entropy(np.full((1, 2), 0.5), np.array([0.5])), "integer labels"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: L.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])), r"labels in y must lie in \[0, 2\]"),
+        (lambda: L.softmax_cross_entropy(np.zeros((2, 3)), np.array([0])), "y has 1 labels but there are 2"),
+        (lambda: L.softmax_cross_entropy(np.zeros((2, 3)), np.zeros((2, 4))), r"one-hot y has shape \(2, 4\)"),
+        (lambda: L.softmax_cross_entropy(np.zeros(3), np.array([0])), "z must be 2-D"),
+        (lambda: L.softmax(np.zeros((0, 3))), "z is empty"),
+        (lambda: L.mse(np.zeros((2, 1)), np.zeros((2, 2))), "y_hat has shape"),
+        (lambda: L.cross_entropy(np.full((1, 2), 0.5), np.array([0.5])), "integer labels"),
+    ],
+)
 def test_bad_input_names_the_problem(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -5,6 +5,7 @@ Each case corrupts the week-1 reference sample at the JSON level, as a hand-edit
 and runs what the worker runs before the kernel: parse, restore_cells, student_code and the scan,
 then writes the notebook as the worker does. Fast: no kernel, no grading run.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,10 +15,10 @@ import pytest
 
 from course.grading.answer_key import build_key
 from course.grading.cells import CELL_TYPES, REPAIRS, parse, repair_notes, restore_cells, student_code
-from course.notebook import nbgrader_meta
 from course.grading.tamper import scan
-
+from course.notebook import nbgrader_meta
 from tests.support import REPO
+
 WEEK, NOTEBOOK = "w01_softmax", "w01_softmax.ipynb"
 REFERENCE = REPO / "course" / "samples" / WEEK / "reference" / NOTEBOOK
 
@@ -101,60 +102,99 @@ DELETED = "its cell was deleted; put back"
 
 # name -> (change, {where: fragment of the note}); each is repaired and graded
 REPAIRED = {
-    "nbgrader_text_on_solution": (set_meta("sigmoid", "nbgrader", "x"),
-                                  {label("sigmoid"): "nbgrader metadata could not be read (it was text)"}),
-    "nbgrader_text_on_test": (set_meta("test_sigmoid", "nbgrader", "x"),
-                              {label("test_sigmoid"): "nbgrader metadata could not be read",
-                               "test_sigmoid": DELETED}),
-    "nbgrader_list_on_test": (set_meta("test_relu", "nbgrader", [1, 2]),
-                              {label("test_relu"): "(it was a list)", "test_relu": DELETED}),
-    "nbgrader_null_on_test": (set_meta("test_relu", "nbgrader", None),
-                              {label("test_relu"): "(it was null)", "test_relu": DELETED}),
-    "grade_id_list_on_test": (set_nbgrader("test_softmax", "grade_id", ["test_softmax"]),
-                              {label("test_softmax"): "its grade_id was a list", "test_softmax": DELETED}),
-    "grade_id_object_on_test": (set_nbgrader("test_softmax", "grade_id", {"id": "test_softmax"}),
-                                {label("test_softmax"): "its grade_id was an object", "test_softmax": DELETED}),
-    "grade_id_number_on_test": (set_nbgrader("test_softmax", "grade_id", 7),
-                                {label("test_softmax"): "its grade_id was a number", "test_softmax": DELETED}),
-    "grade_id_list_on_solution": (set_nbgrader("relu", "grade_id", ["relu"]),
-                                  {label("relu"): "its grade_id was a list"}),
-    "points_text": (set_nbgrader("test_relu", "points", "lots"),
-                    {"test_relu": "its points or grading flags had been changed"}),
-    "metadata_text_on_solution": (set_cell("sigmoid", "metadata", "x"),
-                                  {label("sigmoid"): "its metadata was text, not an object"}),
-    "metadata_list_on_test": (set_cell("test_tanh_grad", "metadata", [1]),
-                              {label("test_tanh_grad"): "its metadata was a list", "test_tanh_grad": DELETED}),
-    "metadata_missing_on_test": (drop_cell_field("test_tanh_grad", "metadata"),
-                                 {label("test_tanh_grad"): "its metadata was missing", "test_tanh_grad": DELETED}),
+    "nbgrader_text_on_solution": (
+        set_meta("sigmoid", "nbgrader", "x"),
+        {label("sigmoid"): "nbgrader metadata could not be read (it was text)"},
+    ),
+    "nbgrader_text_on_test": (
+        set_meta("test_sigmoid", "nbgrader", "x"),
+        {label("test_sigmoid"): "nbgrader metadata could not be read", "test_sigmoid": DELETED},
+    ),
+    "nbgrader_list_on_test": (
+        set_meta("test_relu", "nbgrader", [1, 2]),
+        {label("test_relu"): "(it was a list)", "test_relu": DELETED},
+    ),
+    "nbgrader_null_on_test": (
+        set_meta("test_relu", "nbgrader", None),
+        {label("test_relu"): "(it was null)", "test_relu": DELETED},
+    ),
+    "grade_id_list_on_test": (
+        set_nbgrader("test_softmax", "grade_id", ["test_softmax"]),
+        {label("test_softmax"): "its grade_id was a list", "test_softmax": DELETED},
+    ),
+    "grade_id_object_on_test": (
+        set_nbgrader("test_softmax", "grade_id", {"id": "test_softmax"}),
+        {label("test_softmax"): "its grade_id was an object", "test_softmax": DELETED},
+    ),
+    "grade_id_number_on_test": (
+        set_nbgrader("test_softmax", "grade_id", 7),
+        {label("test_softmax"): "its grade_id was a number", "test_softmax": DELETED},
+    ),
+    "grade_id_list_on_solution": (
+        set_nbgrader("relu", "grade_id", ["relu"]),
+        {label("relu"): "its grade_id was a list"},
+    ),
+    "points_text": (
+        set_nbgrader("test_relu", "points", "lots"),
+        {"test_relu": "its points or grading flags had been changed"},
+    ),
+    "metadata_text_on_solution": (
+        set_cell("sigmoid", "metadata", "x"),
+        {label("sigmoid"): "its metadata was text, not an object"},
+    ),
+    "metadata_list_on_test": (
+        set_cell("test_tanh_grad", "metadata", [1]),
+        {label("test_tanh_grad"): "its metadata was a list", "test_tanh_grad": DELETED},
+    ),
+    "metadata_missing_on_test": (
+        drop_cell_field("test_tanh_grad", "metadata"),
+        {label("test_tanh_grad"): "its metadata was missing", "test_tanh_grad": DELETED},
+    ),
     "tags_number": (set_meta("sigmoid", "tags", 5), {label("sigmoid"): "its tags were a number"}),
-    "tags_of_numbers": (set_meta("sigmoid", "tags", [1]),
-                        {label("sigmoid"): "its tags were a list, not a list of text"}),
-    "source_number_on_test": (set_cell("test_sigmoid", "source", 3),
-                              {label("test_sigmoid"): "its source was a number, not text; read as empty",
-                               "test_sigmoid": "its test cell had been edited; restored"}),
-    "cell_type_unknown_on_solution": (set_cell("softmax", "cell_type", "python"),
-                                      {label("softmax"): "its cell type ('python') is not code, markdown or raw",
-                                       "softmax": "its cell type had been changed; restored"}),
-    "cell_type_missing_on_test": (drop_cell_field("test_softmax", "cell_type"),
-                                  {label("test_softmax"): "its cell type (none)",
-                                   "test_softmax": "its cell type had been changed; restored"}),
-    "cell_type_number_on_test": (set_cell("test_softmax", "cell_type", 2),
-                                 {label("test_softmax"): "its cell type (a number)",
-                                  "test_softmax": "its cell type had been changed; restored"}),
+    "tags_of_numbers": (
+        set_meta("sigmoid", "tags", [1]),
+        {label("sigmoid"): "its tags were a list, not a list of text"},
+    ),
+    "source_number_on_test": (
+        set_cell("test_sigmoid", "source", 3),
+        {
+            label("test_sigmoid"): "its source was a number, not text; read as empty",
+            "test_sigmoid": "its test cell had been edited; restored",
+        },
+    ),
+    "cell_type_unknown_on_solution": (
+        set_cell("softmax", "cell_type", "python"),
+        {
+            label("softmax"): "its cell type ('python') is not code, markdown or raw",
+            "softmax": "its cell type had been changed; restored",
+        },
+    ),
+    "cell_type_missing_on_test": (
+        drop_cell_field("test_softmax", "cell_type"),
+        {label("test_softmax"): "its cell type (none)", "test_softmax": "its cell type had been changed; restored"},
+    ),
+    "cell_type_number_on_test": (
+        set_cell("test_softmax", "cell_type", 2),
+        {label("test_softmax"): "its cell type (a number)", "test_softmax": "its cell type had been changed; restored"},
+    ),
     "outputs_text": (set_cell("sigmoid", "outputs", "x"), {}),
     "outputs_of_junk": (set_cell("sigmoid", "outputs", [1, "x", None]), {}),
     "outputs_missing": (drop_cell_field("sigmoid", "outputs"), {}),
     "execution_count_text": (set_cell("sigmoid", "execution_count", "x"), {}),
     "cell_id_number": (set_cell("sigmoid", "id", 5), {}),
-    "attachments_on_markdown": (lambda data: data["cells"][0].__setitem__("attachments", "x"),
-                                {"cell 1": "its attachments could not be read"}),
+    "attachments_on_markdown": (
+        lambda data: data["cells"][0].__setitem__("attachments", "x"),
+        {"cell 1": "its attachments could not be read"},
+    ),
     "cell_is_text": (lambda data: data["cells"].__setitem__(0, "hello"), {"cell 1": "it was text, not a cell"}),
     "cell_is_number": (lambda data: data["cells"].__setitem__(2, 4), {"cell 3": "it was a number, not a cell"}),
     "notebook_metadata_text": (set_top("metadata", "x"), {"notebook metadata": "it was text, not an object"}),
     "notebook_metadata_list": (set_top("metadata", [1]), {"notebook metadata": "it was a list"}),
     "notebook_metadata_missing": (lambda data: data.pop("metadata"), {"notebook metadata": "it was missing"}),
-    "kernelspec_text": (lambda data: data["metadata"].__setitem__("kernelspec", "python"),
-                        {"notebook kernelspec": "it was text, not an object; removed"}),
+    "kernelspec_text": (
+        lambda data: data["metadata"].__setitem__("kernelspec", "python"),
+        {"notebook kernelspec": "it was text, not an object; removed"},
+    ),
     "nbformat_missing": (lambda data: data.pop("nbformat"), {"notebook": "its nbformat version was missing"}),
     "nbformat_text": (set_top("nbformat", "4"), {"notebook": "its nbformat version was text, not a number"}),
     "nbformat_minor_text": (set_top("nbformat_minor", "five"), {}),
@@ -260,7 +300,7 @@ def test_an_old_format_notebook_is_converted(nb_key):
 def test_an_old_format_notebook_with_odd_metadata_is_repaired(nb_key):
     old = json.loads(nbformat.writes(nbformat.convert(nbformat.read(REFERENCE, as_version=4), 3)))
     old["metadata"] = "x"
-    old["worksheets"][0]["cells"][5]["input"] = 3            # the sigmoid solution, as version 3 holds it
+    old["worksheets"][0]["cells"][5]["input"] = 3  # the sigmoid solution, as version 3 holds it
     old["worksheets"][0]["cells"][5]["metadata"]["nbgrader"] = "x"
     notebook, problem, notes, _ = grade_path(json.dumps(old).encode(), nb_key)
     assert problem is None
@@ -275,8 +315,18 @@ def test_the_reference_needs_no_repair(nb_key):
     assert_sound(notebook, nb_key)
 
 
-@pytest.mark.parametrize("metadata", ["x", 3, None, [1], {"nbgrader": "x"}, {"nbgrader": {"grade_id": [1]}},
-                                      {"nbgrader": {"grade_id": 3, "solution": True}}])
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "x",
+        3,
+        None,
+        [1],
+        {"nbgrader": "x"},
+        {"nbgrader": {"grade_id": [1]}},
+        {"nbgrader": {"grade_id": 3, "solution": True}},
+    ],
+)
 def test_nbgrader_meta_reads_nothing_from_junk(metadata):
     assert nbgrader_meta({"metadata": metadata}) == {}
 
@@ -297,11 +347,16 @@ def test_student_code_of_an_unrepaired_notebook_never_raises(nb_key):
     notebook = nbformat.from_dict(data)
     code = student_code(notebook, nb_key)
     assert all(isinstance(source, str) for source in code)
-    assert any(source.startswith("def relu(z):") for source in code)   # junk metadata hides nothing
+    assert any(source.startswith("def relu(z):") for source in code)  # junk metadata hides nothing
 
 
 def test_repair_notes_are_the_notes_no_problem_carries(nb_key):
-    notes = {"cell 3": "its source was a number, not text; read as empty", "test_relu": DELETED,
-             "softmax": "its cell type had been changed; restored and graded"}
-    assert repair_notes(notes, nb_key) == ["cell 3: its source was a number, not text; read as empty",
-                                           "softmax: its cell type had been changed; restored and graded"]
+    notes = {
+        "cell 3": "its source was a number, not text; read as empty",
+        "test_relu": DELETED,
+        "softmax": "its cell type had been changed; restored and graded",
+    }
+    assert repair_notes(notes, nb_key) == [
+        "cell 3: its source was a number, not text; read as empty",
+        "softmax: its cell type had been changed; restored and graded",
+    ]

@@ -1,10 +1,11 @@
 """helpers.mlp: the two-layer network against numpy and central differences of its summed cost."""
+
 import numpy as np
 import pytest
 
-from tests.unit import reference_numpy as ref
 from helpers import mlp
 from helpers.gradcheck import numerical_gradient, rel_error
+from tests.unit import reference_numpy as ref
 
 RNG = np.random.default_rng(6)
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]

@@ -1,10 +1,11 @@
 """helpers.norm: batch norm (train and inference, 2-D and per-channel 4-D) and inverted dropout."""
+
 import numpy as np
 import pytest
 
-from tests.unit import reference_numpy as ref
 from helpers import norm
 from helpers.gradcheck import rel_error
+from tests.unit import reference_numpy as ref
 
 RNG = np.random.default_rng(9)
 SHAPES = [(1, 1), (5, 3), (4, 2, 3, 5), (1, 3, 2, 2), (2, 1, 1, 3)]
@@ -97,24 +98,29 @@ def edge_cases():
     near_zero[:, 1] = 2.0 + 1e-7 * RNG.normal(size=8)
     constant = RNG.normal(size=(6, 3))
     constant[:, 0] = -1.5
-    return [("N=1", RNG.normal(size=(1, 4)), 1e-5), ("near-zero variance", near_zero, 1e-5),
-            ("zero variance", constant, 1e-3), ("mean 1e4, std 0.01", 1e4 + 0.01 * RNG.normal(size=(7, 2)), 1e-5),
-            ("N=5000", RNG.normal(size=(5000, 3)) * 3 + 1, 1e-5)]
+    return [
+        ("N=1", RNG.normal(size=(1, 4)), 1e-5),
+        ("near-zero variance", near_zero, 1e-5),
+        ("zero variance", constant, 1e-3),
+        ("mean 1e4, std 0.01", 1e4 + 0.01 * RNG.normal(size=(7, 2)), 1e-5),
+        ("N=5000", RNG.normal(size=(5000, 3)) * 3 + 1, 1e-5),
+    ]
 
 
 @pytest.mark.parametrize("label, x, eps", edge_cases(), ids=[c[0] for c in edge_cases()])
 def test_train_edge_cases_match_reference(label, x, eps):
     d = x.shape[1]
     gamma, beta = 1 + 0.5 * RNG.normal(size=d), RNG.normal(size=d)
-    out, new_mean, new_var = norm.batchnorm_forward(x, gamma, beta, "train", np.zeros(d), np.ones(d),
-                                                    momentum=0.9, eps=eps)
+    out, new_mean, new_var = norm.batchnorm_forward(
+        x, gamma, beta, "train", np.zeros(d), np.ones(d), momentum=0.9, eps=eps
+    )
     want, mean, var = ref.batchnorm_train(x, gamma, beta, eps)
     ref.assert_close(out, want, rtol=1e-10)
     ref.assert_close(new_mean, 0.1 * mean, rtol=1e-12)
     ref.assert_close(new_var, 0.9 + 0.1 * var, rtol=1e-12)
     if x.shape[0] == 1:
-        np.testing.assert_array_equal(out[0], beta)           # x̂ = 0 for a batch of one
-        ref.assert_close(new_var, np.full(d, 0.9))            # its variance is 0
+        np.testing.assert_array_equal(out[0], beta)  # x̂ = 0 for a batch of one
+        ref.assert_close(new_var, np.full(d, 0.9))  # its variance is 0
 
 
 @pytest.mark.parametrize("label, x, eps", edge_cases()[:3], ids=[c[0] for c in edge_cases()[:3]])
@@ -123,12 +129,13 @@ def test_backward_edge_cases_match_numerical_gradient(label, x, eps):
     gamma, beta = 1 + 0.5 * RNG.normal(size=d), RNG.normal(size=d)
     dout = RNG.normal(size=x.shape)
     dx, dgamma, dbeta = norm.batchnorm_backward(dout, x, gamma, beta, "train", eps=eps)
-    num = ref.numeric_grads(lambda: ref.batchnorm_train(x, gamma, beta, eps)[0],
-                            {"dx": x, "dgamma": gamma, "dbeta": beta}, dout)
+    num = ref.numeric_grads(
+        lambda: ref.batchnorm_train(x, gamma, beta, eps)[0], {"dx": x, "dgamma": gamma, "dbeta": beta}, dout
+    )
     for name, got in zip(("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta)):
         assert rel_error(got, num[name]) <= 1e-6 or np.max(np.abs(got - num[name])) <= 1e-8, name
     if x.shape[0] == 1:
-        np.testing.assert_array_equal(dx, np.zeros_like(x))   # out = β whatever x is
+        np.testing.assert_array_equal(dx, np.zeros_like(x))  # out = β whatever x is
 
 
 def test_backward_columns_of_dx_sum_to_zero():
@@ -164,6 +171,7 @@ def test_batchnorm_bad_input():
 
 # --------------------------------------------------------------------------- dropout
 
+
 def test_dropout_is_inverted_and_reproducible():
     x = RNG.normal(size=(200, 50))
     out, mask = norm.dropout_forward(x, 0.3, rng=0)
@@ -173,7 +181,7 @@ def test_dropout_is_inverted_and_reproducible():
     out2, mask2 = norm.dropout_forward(x, 0.3, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(mask, mask2)
     ones, _ = norm.dropout_forward(np.ones((400, 400)), 0.5, rng=1)
-    assert abs(ones.mean() - 1.0) < 0.01          # the expected activation is unchanged
+    assert abs(ones.mean() - 1.0) < 0.01  # the expected activation is unchanged
 
 
 def test_dropout_test_mode_and_p_zero():
@@ -202,7 +210,9 @@ def test_dropout_backward_matches_numerical_gradient_dtype_and_no_mutation():
 
 def test_dropout_bad_input():
     x = np.ones((2, 3))
-    with pytest.raises(ValueError, match=r"dropout_forward: p \(the probability of dropping a unit\) must lie in \[0, 1\), got 1"):
+    with pytest.raises(
+        ValueError, match=r"dropout_forward: p \(the probability of dropping a unit\) must lie in \[0, 1\), got 1"
+    ):
         norm.dropout_forward(x, 1)
     with pytest.raises(ValueError, match="rng must be a numpy Generator"):
         norm.dropout_forward(x, 0.5, rng="seed")

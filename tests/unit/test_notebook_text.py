@@ -1,4 +1,5 @@
 """A week's text (jupytext percent format, nbgrader roles in the headers) and the notebook it generates."""
+
 from __future__ import annotations
 
 import ast
@@ -11,7 +12,6 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_
 from course.authoring.notebook_text import NOTEBOOK_METADATA, notebook_json, notebook_to_text, text_to_notebook
 from course.cli import main
 from course.errors import CourseError
-
 from tests.support import REPO
 
 
@@ -22,21 +22,56 @@ def graded(cell, **nbgrader):
 
 def synthetic_notebook():
     cells = [
-        new_markdown_cell("# Softmax\n\nThe stable form: $\\hat y_k = \\frac{e^{z_k - m}}{\\sum_j e^{z_j - m}}$,\n"
-                          "with $m = \\max_j z_j$.\n\n* a list\n\n    indented text", id="cell-000"),
+        new_markdown_cell(
+            "# Softmax\n\nThe stable form: $\\hat y_k = \\frac{e^{z_k - m}}{\\sum_j e^{z_j - m}}$,\n"
+            "with $m = \\max_j z_j$.\n\n* a list\n\n    indented text",
+            id="cell-000",
+        ),
         new_code_cell("%matplotlib inline\nimport numpy as np", id="cell-001"),
-        graded(new_code_cell('def softmax(z):\n    """Rows sum to 1."""\n    ### BEGIN SOLUTION\n'
-                             '    e = np.exp(z - z.max(axis=-1, keepdims=True))\n'
-                             '    return e / e.sum(axis=-1, keepdims=True)\n    ### END SOLUTION', id="cell-002"),
-               grade=False, grade_id="softmax", locked=False, solution=True, task=False),
-        graded(new_code_cell("assert np.allclose(softmax(np.zeros(3)), 1 / 3)\n### BEGIN HIDDEN TESTS\n"
-                             "helpers.grading.check_softmax(softmax)\n### END HIDDEN TESTS", id="cell-003"),
-               grade=True, grade_id="test_softmax", locked=True, points=2, solution=False, task=False),
+        graded(
+            new_code_cell(
+                'def softmax(z):\n    """Rows sum to 1."""\n    ### BEGIN SOLUTION\n'
+                "    e = np.exp(z - z.max(axis=-1, keepdims=True))\n"
+                "    return e / e.sum(axis=-1, keepdims=True)\n    ### END SOLUTION",
+                id="cell-002",
+            ),
+            grade=False,
+            grade_id="softmax",
+            locked=False,
+            solution=True,
+            task=False,
+        ),
+        graded(
+            new_code_cell(
+                "assert np.allclose(softmax(np.zeros(3)), 1 / 3)\n### BEGIN HIDDEN TESTS\n"
+                "helpers.grading.check_softmax(softmax)\n### END HIDDEN TESTS",
+                id="cell-003",
+            ),
+            grade=True,
+            grade_id="test_softmax",
+            locked=True,
+            points=2,
+            solution=False,
+            task=False,
+        ),
         new_code_cell("%timeit softmax(np.ones((100, 10)))\n!echo shell", id="inserted-later"),
-        graded(new_markdown_cell("Why subtract the maximum?\n\nYOUR ANSWER HERE", id="cell-004"),
-               grade=True, grade_id="why_max", locked=False, points=1.5, solution=True, task=False),
-        graded(new_code_cell("SEED = 0", id="cell-005"),
-               grade=False, grade_id="setup", locked=True, solution=False, task=False),
+        graded(
+            new_markdown_cell("Why subtract the maximum?\n\nYOUR ANSWER HERE", id="cell-004"),
+            grade=True,
+            grade_id="why_max",
+            locked=False,
+            points=1.5,
+            solution=True,
+            task=False,
+        ),
+        graded(
+            new_code_cell("SEED = 0", id="cell-005"),
+            grade=False,
+            grade_id="setup",
+            locked=True,
+            solution=False,
+            task=False,
+        ),
         new_raw_cell("raw text, passed through", id="cell-006"),
     ]
     notebook = new_notebook(cells=cells, metadata=NOTEBOOK_METADATA)
@@ -54,21 +89,31 @@ def test_round_trip_of_a_synthetic_notebook_is_byte_identical():
 def test_the_text_says_each_role_in_one_short_header():
     text = notebook_to_text(synthetic_notebook())
     headers = [line for line in text.splitlines() if line.startswith("# %%")]
-    assert headers == ['# %% [markdown]', '# %%', '# %% solution="softmax"', '# %% tests="test_softmax" points=2',
-                       '# %% id="inserted-later"', '# %% [markdown] manual="why_max" points=1.5',
-                       '# %% locked="setup"', '# %% [raw]']
-    assert "# $\\hat y_k = " not in text and "# The stable form: $\\hat y_k" in text   # LaTeX as written
-    assert "# %timeit softmax" in text and "# !echo shell" in text                  # magics commented
-    ast.parse(text)                                                                 # the text is Python
+    assert headers == [
+        "# %% [markdown]",
+        "# %%",
+        '# %% solution="softmax"',
+        '# %% tests="test_softmax" points=2',
+        '# %% id="inserted-later"',
+        '# %% [markdown] manual="why_max" points=1.5',
+        '# %% locked="setup"',
+        "# %% [raw]",
+    ]
+    assert "# $\\hat y_k = " not in text and "# The stable form: $\\hat y_k" in text  # LaTeX as written
+    assert "# %timeit softmax" in text and "# !echo shell" in text  # magics commented
+    ast.parse(text)  # the text is Python
 
 
-@pytest.mark.parametrize("header,fragment", [
-    ('# %% solutoin="softmax"', "unknown header key 'solutoin'"),
-    ('# %% tests="test_softmax"', "needs points=N"),
-    ('# %% solution="softmax" points=1', "has no points"),
-    ('# %% solution="a" tests="b" points=1', "one role per cell"),
-    ("# %% solution=true", "grade_id in quotes"),
-])
+@pytest.mark.parametrize(
+    "header,fragment",
+    [
+        ('# %% solutoin="softmax"', "unknown header key 'solutoin'"),
+        ('# %% tests="test_softmax"', "needs points=N"),
+        ('# %% solution="softmax" points=1', "has no points"),
+        ('# %% solution="a" tests="b" points=1', "one role per cell"),
+        ("# %% solution=true", "grade_id in quotes"),
+    ],
+)
 def test_a_wrong_header_is_refused_naming_the_cell(header, fragment):
     with pytest.raises(CourseError) as raised:
         text_to_notebook(f"# %% [markdown]\n# Title\n\n{header}\nx = 1\n", name="weeks/w99_x.py")
@@ -101,13 +146,16 @@ def test_one_sentence_edited_in_the_text_is_one_line_of_the_notebook(scratch, ca
     text.write_text(text.read_text().replace("# Run the next cell first.", "# Run the next cell before any other."))
 
     assert main(["notebooks", "--check", "--root", str(scratch)]) == 1
-    assert ("source/w01_softmax/w01_softmax.ipynb differs from what weeks/w01_softmax.py generates: "
-            "run `course notebooks w01_softmax`") in capsys.readouterr().err
+    assert (
+        "source/w01_softmax/w01_softmax.ipynb differs from what weeks/w01_softmax.py generates: "
+        "run `course notebooks w01_softmax`"
+    ) in capsys.readouterr().err
 
     assert main(["notebooks", "w01_softmax", "--root", str(scratch)]) == 0
     after = notebook.read_text().splitlines()
     assert [(a, b) for a, b in zip(before, after) if a != b] == [
-        ('    "Run the next cell first.\\n",', '    "Run the next cell before any other.\\n",')]
+        ('    "Run the next cell first.\\n",', '    "Run the next cell before any other.\\n",')
+    ]
     assert main(["notebooks", "--check", "--root", str(scratch)]) == 0
 
 

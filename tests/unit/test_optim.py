@@ -1,9 +1,10 @@
 """helpers.optim: EWA and the update rules, against the formulas written out step by step."""
+
 import numpy as np
 import pytest
 
-from tests.unit import reference_numpy as ref
 from helpers import optim
+from tests.unit import reference_numpy as ref
 
 RNG = np.random.default_rng(8)
 
@@ -15,7 +16,7 @@ def test_ewa_matches_the_recursion_with_and_without_bias_correction():
     for t, value in enumerate(theta, start=1):
         v = beta * v + (1 - beta) * value
         plain.append(v)
-        corrected.append(v / (1 - beta ** t))
+        corrected.append(v / (1 - beta**t))
     ref.assert_close(optim.ewa(theta, beta, bias_correction=False), np.array(plain))
     ref.assert_close(optim.ewa(theta, beta), np.array(corrected))
     # the first corrected value is the first observation itself
@@ -72,10 +73,10 @@ def test_two_steps_of_adam_and_momentum_by_hand():
     p1, s1 = optim.adam(theta, g1, lr=lr, beta1=b1, beta2=b2, eps=eps)
     p2, s2 = optim.adam(p1, g2, s1, lr=lr, beta1=b1, beta2=b2, eps=eps)
     m = b1 * (1 - b1) * g1 + (1 - b1) * g2
-    v = b2 * (1 - b2) * g1 ** 2 + (1 - b2) * g2 ** 2
+    v = b2 * (1 - b2) * g1**2 + (1 - b2) * g2**2
     ref.assert_close(s2["m"], m)
     ref.assert_close(s2["v"], v)
-    ref.assert_close(p2, p1 - lr * (m / (1 - b1 ** 2)) / (np.sqrt(v / (1 - b2 ** 2)) + eps))
+    ref.assert_close(p2, p1 - lr * (m / (1 - b1**2)) / (np.sqrt(v / (1 - b2**2)) + eps))
     assert s2["t"] == 2
     q1, r1 = optim.momentum(theta, g1, lr=lr, beta=b1)
     q2, r2 = optim.momentum(q1, g2, r1, lr=lr, beta=b1)
@@ -83,10 +84,16 @@ def test_two_steps_of_adam_and_momentum_by_hand():
     ref.assert_close(q2, q1 - lr * r2["v"])
 
 
-@pytest.mark.parametrize("rule, kwargs", [
-    (optim.sgd, dict(lr=0.1)), (optim.momentum, dict(lr=0.1, beta=0.9)),
-    (optim.rmsprop, dict(lr=0.01)), (optim.adam, dict(lr=0.05)), (optim.adagrad, dict(lr=0.5)),
-])
+@pytest.mark.parametrize(
+    "rule, kwargs",
+    [
+        (optim.sgd, dict(lr=0.1)),
+        (optim.momentum, dict(lr=0.1, beta=0.9)),
+        (optim.rmsprop, dict(lr=0.01)),
+        (optim.adam, dict(lr=0.05)),
+        (optim.adagrad, dict(lr=0.5)),
+    ],
+)
 def test_every_rule_minimises_a_quadratic(rule, kwargs):
     theta, _, target = run(rule, 400, **kwargs)
     assert np.abs(theta - target).max() < 0.05
@@ -138,13 +145,14 @@ def test_optim_bad_input():
 
 # --------------------------------------------------------------------------- AdaGrad
 
+
 def test_adagrad_adds_up_squared_gradients_step_by_step():
     theta = RNG.normal(size=(2, 3))
     grads = RNG.normal(size=(5, 2, 3)) * [[[1.0], [100.0]]]
     lr, eps = 0.1, 1e-8
     total, expected, state, p = np.zeros((2, 3)), theta.copy(), None, theta
     for g in grads:
-        total = total + g * g                          # the square: a negative gradient adds to G too
+        total = total + g * g  # the square: a negative gradient adds to G too
         expected = expected - lr * g / (np.sqrt(total) + eps)
         p, state = optim.adagrad(p, g, state, lr=lr, eps=eps)
         ref.assert_close(state["G"], total)
@@ -179,12 +187,14 @@ EPOCHS = np.array([0, 1, 2, 5, 9, 10, 11, 30, 1000])
 
 def test_schedules_match_their_formulas_on_vectors_of_epochs():
     lr0 = 0.2
-    ref.assert_close(optim.inverse_time_decay(lr0, EPOCHS, decay_rate=0.5),
-                     np.array([lr0 / (1 + 0.5 * e) for e in EPOCHS]))
-    ref.assert_close(optim.exponential_decay(lr0, EPOCHS, rate=0.95),
-                     np.array([lr0 * 0.95 ** e for e in EPOCHS]))
-    ref.assert_close(optim.staircase_decay(lr0, EPOCHS, drop=0.5, epochs_per_drop=10),
-                     np.array([lr0 * 0.5 ** (e // 10) for e in EPOCHS]))
+    ref.assert_close(
+        optim.inverse_time_decay(lr0, EPOCHS, decay_rate=0.5), np.array([lr0 / (1 + 0.5 * e) for e in EPOCHS])
+    )
+    ref.assert_close(optim.exponential_decay(lr0, EPOCHS, rate=0.95), np.array([lr0 * 0.95**e for e in EPOCHS]))
+    ref.assert_close(
+        optim.staircase_decay(lr0, EPOCHS, drop=0.5, epochs_per_drop=10),
+        np.array([lr0 * 0.5 ** (e // 10) for e in EPOCHS]),
+    )
     # worked numbers: halved once decay_rate·epoch = 1; staircase constant within a stair
     assert optim.inverse_time_decay(1.0, 2, decay_rate=0.5) == pytest.approx(0.5)
     assert optim.staircase_decay(1.0, 9, drop=0.1, epochs_per_drop=10) == 1.0
@@ -198,7 +208,7 @@ def test_schedules_at_epoch_zero_give_lr0_and_keep_shape_and_dtype():
         assert np.ndim(schedule(0.3, 7)) == 0
         out = schedule(0.3, grid)
         assert out.shape == (3, 4) and out.dtype == np.float64
-        assert np.all(np.diff(out.ravel()) <= 0)                 # never grows
+        assert np.all(np.diff(out.ravel()) <= 0)  # never grows
         out32 = schedule(0.3, grid.astype(np.float32))
         ref.close_float32(out32, out)
         before = ref.snapshot(grid)

@@ -1,12 +1,14 @@
 """helpers.pool (re-exported by helpers.conv): max and average pooling, forward and backward,
 against numpy and central differences."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.unit import reference_numpy as ref
 from helpers import conv
 from helpers.gradcheck import rel_error
+from tests.unit import reference_numpy as ref
 
 RNG = np.random.default_rng(5)
 
@@ -62,12 +64,19 @@ def test_pool_parallel_path_matches_reference(kind, size, stride):
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(1, 3), c=st.integers(1, 3), h=st.integers(1, 9), w=st.integers(1, 9),
-       size=st.integers(1, 4), stride=st.integers(1, 3), seed=st.integers(0, 2**31))
+@given(
+    n=st.integers(1, 3),
+    c=st.integers(1, 3),
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    size=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    seed=st.integers(0, 2**31),
+)
 def test_pool_random_shapes(n, c, h, w, size, stride, seed):
     rng = np.random.default_rng(seed)
     x = distinct(rng, (n, c, h, w))
-    for kind, (forward, backward, ref_forward, ref_backward) in KINDS.items():
+    for _kind, (forward, backward, ref_forward, ref_backward) in KINDS.items():
         if size > min(h, w):
             with pytest.raises(ValueError, match="larger than the input"):
                 forward(x, size=size, stride=stride)
@@ -79,8 +88,15 @@ def test_pool_random_shapes(n, c, h, w, size, stride, seed):
 
 
 @settings(max_examples=12, deadline=None)
-@given(n=st.integers(1, 2), c=st.integers(1, 2), h=st.integers(2, 7), w=st.integers(2, 7),
-       size=st.integers(1, 3), stride=st.integers(1, 3), seed=st.integers(0, 2**31))
+@given(
+    n=st.integers(1, 2),
+    c=st.integers(1, 2),
+    h=st.integers(2, 7),
+    w=st.integers(2, 7),
+    size=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    seed=st.integers(0, 2**31),
+)
 def test_pool_backward_random_shapes_match_numerical_gradient(n, c, h, w, size, stride, seed):
     if size > min(h, w):
         return
@@ -88,7 +104,9 @@ def test_pool_backward_random_shapes_match_numerical_gradient(n, c, h, w, size, 
     x = distinct(rng, (n, c, h, w))
     for forward, backward, _, _ in KINDS.values():
         dout = rng.normal(size=forward(x, size=size, stride=stride).shape)
-        num = ref.numeric_grads(lambda: forward.unguarded(x, size=size, stride=stride), {"dx": x}, dout, h=1e-4)
+        num = ref.numeric_grads(
+            lambda forward=forward: forward.unguarded(x, size=size, stride=stride), {"dx": x}, dout, h=1e-4
+        )
         assert rel_error(backward(dout, x, size=size, stride=stride), num["dx"]) <= 1e-7
 
 
@@ -104,7 +122,7 @@ def test_max_pool_gradient_goes_to_one_position_per_window():
 def test_float32_views_and_no_mutation(kind):
     forward, backward, _, _ = KINDS[kind]
     base = distinct(RNG, (3, 4, 10, 12))
-    x = base[::2, ::2, 1:, ::2]                  # (2, 2, 9, 6), not contiguous
+    x = base[::2, ::2, 1:, ::2]  # (2, 2, 9, 6), not contiguous
     before = ref.snapshot(x)
     out = forward(x, size=3, stride=2)
     ref.assert_close(out, forward(np.ascontiguousarray(x), size=3, stride=2), rtol=0)
@@ -133,8 +151,11 @@ def test_pool_bad_input(kind):
         forward(x, stride=2.0)
     with pytest.raises(ValueError, match=rf"{name}: x is empty \(shape \(2, 0, 4, 4\)\)"):
         forward(x[:, :0])
-    with pytest.raises(ValueError, match=rf"{name}_backward: dout has shape \(2, 3, 2, 1\), the forward "
-                                         r"output has shape \(2, 3, 2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=rf"{name}_backward: dout has shape \(2, 3, 2, 1\), the forward "
+        r"output has shape \(2, 3, 2, 2\)",
+    ):
         backward(np.ones((2, 3, 2, 1)), x)
     with pytest.raises(ValueError, match=rf"{name}_backward: mixed dtypes \(dout is float32, x is float64\)"):
         backward(np.ones((2, 3, 2, 2), dtype=np.float32), x)
@@ -145,6 +166,7 @@ def test_helpers_conv_re_exports_the_pooling_kernels_themselves():
     objects, so arming either one arms both."""
     import helpers.conv
     import helpers.pool
+
     for name in helpers.pool.__all__:
         kernel = getattr(helpers.pool, name)
         assert getattr(helpers.conv, name) is kernel and name in helpers.conv.__all__

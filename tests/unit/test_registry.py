@@ -1,5 +1,6 @@
 """The check registry: registering a Check is all it takes to publish check_<name>, guards are
 kernel objects, and `course build` refuses a grade cell that calls a check that does not exist."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,8 +39,14 @@ def test_former_names_are_the_same_functions():
 
 
 def test_every_week_module_is_found_without_a_list():
-    assert [m.__name__.rsplit(".", 1)[1] for m in grading.WEEK_MODULES][:6] == \
-        ["w01", "w02", "w03", "w04", "w05", "w06"]
+    assert [m.__name__.rsplit(".", 1)[1] for m in grading.WEEK_MODULES][:6] == [
+        "w01",
+        "w02",
+        "w03",
+        "w04",
+        "w05",
+        "w06",
+    ]
 
 
 def test_a_week_is_a_module_or_a_package_of_topic_modules_and_private_modules_are_not_weeks():
@@ -47,6 +54,7 @@ def test_a_week_is_a_module_or_a_package_of_topic_modules_and_private_modules_ar
     private module beside it (_wNN_*.py) or a topic module inside it is never taken for a week."""
     import pkgutil
     import re
+
     names = [m.__name__.rsplit(".", 1)[1] for m in grading.WEEK_MODULES]
     assert names and all(re.fullmatch(r"w\d\d", name) for name in names)
     packages = {m.__name__.rsplit(".", 1)[1] for m in grading.WEEK_MODULES if hasattr(m, "__path__")}
@@ -82,16 +90,24 @@ def test_messages_name_the_students_function_not_the_check():
     check = CHECKS["two_layer_forward"]
     assert check.function == "forward"
     with pytest.raises(grading.CheckFailed, match=r"^forward is not implemented yet"):
+
         def forward(*args):
             raise NotImplementedError
+
         grading.check_two_layer_forward(forward)
 
 
 def _notebook_calling(tmp_path, line):
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell(f"### BEGIN HIDDEN TESTS\n{line}\n### END HIDDEN TESTS")
-    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 1,
-                                 "grade_id": "test_thing", "schema_version": 3}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "solution": False,
+        "locked": True,
+        "points": 1,
+        "grade_id": "test_thing",
+        "schema_version": 3,
+    }
     nb.cells.append(cell)
     path = tmp_path / "w99_thing.ipynb"
     nbformat.write(nb, path)
@@ -100,6 +116,7 @@ def _notebook_calling(tmp_path, line):
 
 def test_build_names_the_notebook_and_cell_of_a_missing_check(tmp_path):
     from course.authoring.release_check import verify_checks
+
     path = _notebook_calling(tmp_path, "helpers.grading.check_sofmax(softmax)")
     problems = verify_checks(path)
     assert len(problems) == 1
@@ -109,17 +126,20 @@ def test_build_names_the_notebook_and_cell_of_a_missing_check(tmp_path):
 
 def test_build_catches_a_guard_whose_kernel_moved(tmp_path, monkeypatch):
     from course.authoring.release_check import verify_checks
+
     moved = helpers.losses.softmax
-    monkeypatch.setattr(helpers.losses, "softmax", moved.unguarded)   # the name no longer holds the kernel
+    monkeypatch.setattr(helpers.losses, "softmax", moved.unguarded)  # the name no longer holds the kernel
     problems = verify_checks(_notebook_calling(tmp_path, "helpers.grading.check_softmax(softmax)"))
     assert problems and "helpers.losses.softmax" in problems[0] and "test_thing" in problems[0]
 
 
 def test_answer_key_refuses_an_unknown_check():
-    from course.grading.answer_key import checks_called
     from course.errors import CourseError
-    assert checks_called("### BEGIN HIDDEN TESTS\nhelpers.grading.check_cost(cost)\n### END HIDDEN TESTS") == \
-        [("two_layer_cost", "cost")]
+    from course.grading.answer_key import checks_called
+
+    assert checks_called("### BEGIN HIDDEN TESTS\nhelpers.grading.check_cost(cost)\n### END HIDDEN TESTS") == [
+        ("two_layer_cost", "cost")
+    ]
     with pytest.raises(CourseError, match="check_nope"):
         checks_called("### BEGIN HIDDEN TESTS\nhelpers.grading.check_nope(f)\n### END HIDDEN TESTS", "nb: cell x")
 
@@ -132,11 +152,13 @@ def test_registered_checks_run_their_cases():
 
 def test_the_syllabus_in_docs_is_current():
     from course.authoring.syllabus import render
+
     assert (REPO / "docs" / "SYLLABUS.md").read_text() == render(REPO), "run `course syllabus`"
 
 
 def test_the_syllabus_lists_every_graded_cell_with_its_check():
     from course.authoring.syllabus import rows
+
     table = rows(REPO)
     by_id = {(week, grade_id): check for week, grade_id, _, check, *_ in table}
     assert by_id[("w01_softmax", "test_softmax")] == "`check_softmax`"

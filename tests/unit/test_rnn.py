@@ -1,10 +1,11 @@
 """helpers.rnn: vanilla RNN (forward, BPTT), LSTM and GRU steps, clipping by global norm."""
+
 import numpy as np
 import pytest
 
-from tests.unit import reference_numpy as ref
 from helpers import rnn
 from helpers.gradcheck import rel_error
+from tests.unit import reference_numpy as ref
 
 RNG = np.random.default_rng(7)
 ACTIVATIONS = ["tanh", "sigmoid", "relu"]
@@ -28,6 +29,7 @@ def cell_arrays(gates, n=3, d=4, h=5, rng=RNG):
 
 # --------------------------------------------------------------------------- vanilla RNN
 
+
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 4, 2, 5), (2, 7, 3, 4)])
 def test_rnn_forward_matches_reference(activation, shape):
@@ -43,8 +45,11 @@ def test_rnn_backward_matches_numerical_gradient(activation, shape):
     x, h0, W_in, W, b = rnn_arrays(*shape)
     dh = RNG.normal(size=(shape[0], shape[1], shape[3]))
     grads = rnn.rnn_backward(dh, x, h0, W_in, W, b, activation=activation)
-    num = ref.numeric_grads(lambda: ref.rnn_forward(x, h0, W_in, W, b, activation),
-                            {"dx": x, "dh0": h0, "dW_in": W_in, "dW": W, "db": b}, dh)
+    num = ref.numeric_grads(
+        lambda: ref.rnn_forward(x, h0, W_in, W, b, activation),
+        {"dx": x, "dh0": h0, "dW_in": W_in, "dW": W, "db": b},
+        dh,
+    )
     for name, got in zip(("dx", "dh0", "dW_in", "dW", "db"), grads):
         assert got.shape == num[name].shape, name
         assert rel_error(got, num[name]) <= 1e-7, name
@@ -79,10 +84,11 @@ def test_rnn_split_over_threads_by_batch_rows_matches_the_serial_loop(activation
     for got, want in zip(split[1], serial):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
+
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_rnn_float32_views_and_no_mutation(activation):
     x, h0, W_in, W, b = rnn_arrays(3, 5, 4, 6)
-    xv = np.ascontiguousarray(x.transpose(1, 0, 2)).transpose(1, 0, 2)   # same values, not C-contiguous
+    xv = np.ascontiguousarray(x.transpose(1, 0, 2)).transpose(1, 0, 2)  # same values, not C-contiguous
     Wv = np.ascontiguousarray(W.T).T
     assert not xv.flags.c_contiguous and not Wv.flags.c_contiguous
     dh = RNG.normal(size=(3, 5, 6))
@@ -119,6 +125,7 @@ def test_rnn_bad_input():
 
 # --------------------------------------------------------------------------- LSTM
 
+
 @pytest.mark.parametrize("shape", [(1, 1, 1), (3, 4, 5), (2, 3, 2)])
 def test_lstm_step_matches_reference_and_numerical_gradient(shape):
     x, h_prev, c_prev, Wx, Wh, b = cell_arrays(4, *shape)
@@ -130,8 +137,10 @@ def test_lstm_step_matches_reference_and_numerical_gradient(shape):
     grads = rnn.lstm_step_backward(dh, dc, x, h_prev, c_prev, Wx, Wh, b)
     arrays = {"dx": x, "dh_prev": h_prev, "dc_prev": c_prev, "dWx": Wx, "dWh": Wh, "db": b}
     # a scalar loss with both upstream gradients: L = Σ dh ⊙ h + Σ dc ⊙ c
-    loss = lambda: np.sum(dh * ref.lstm_step(x, h_prev, c_prev, Wx, Wh, b)[0]) + \
-        np.sum(dc * ref.lstm_step(x, h_prev, c_prev, Wx, Wh, b)[1])
+    loss = lambda: (
+        np.sum(dh * ref.lstm_step(x, h_prev, c_prev, Wx, Wh, b)[0])
+        + np.sum(dc * ref.lstm_step(x, h_prev, c_prev, Wx, Wh, b)[1])
+    )
     num = ref.numeric_grads(loss, arrays, None)
     for name, got in zip(arrays, grads):
         assert got.shape == arrays[name].shape, name
@@ -144,14 +153,15 @@ def test_lstm_gate_order_is_i_f_o_g():
     x, h_prev, c_prev = np.zeros((1, 1)), np.zeros((1, H)), np.array([[0.5, -0.25]])
     Wx, Wh = np.zeros((1, 4 * H)), np.zeros((H, 4 * H))
     b = np.zeros(4 * H)
-    b[H:2 * H] = 50.0            # f ≈ 1
-    b[3 * H:] = 50.0             # g ≈ 1
-    b[:H] = -50.0                # i ≈ 0
+    b[H : 2 * H] = 50.0  # f ≈ 1
+    b[3 * H :] = 50.0  # g ≈ 1
+    b[:H] = -50.0  # i ≈ 0
     _, c = rnn.lstm_step(x, h_prev, c_prev, Wx, Wh, b)
     np.testing.assert_allclose(c, c_prev, atol=1e-12)
 
 
 # --------------------------------------------------------------------------- GRU
+
 
 @pytest.mark.parametrize("shape", [(1, 1, 1), (3, 4, 5), (2, 3, 2)])
 def test_gru_step_matches_reference_and_numerical_gradient(shape):
@@ -171,7 +181,7 @@ def test_gru_update_gate_keeps_the_state():
     H = 3
     x, h_prev = np.ones((2, 2)), RNG.normal(size=(2, H))
     b = np.zeros(3 * H)
-    b[:H] = 50.0                 # z ≈ 1: h = h_prev
+    b[:H] = 50.0  # z ≈ 1: h = h_prev
     h = rnn.gru_step(x, h_prev, np.ones((2, 3 * H)), np.ones((H, 3 * H)), b)
     np.testing.assert_allclose(h, h_prev, atol=1e-12)
 
@@ -229,6 +239,7 @@ def test_cell_bad_input():
 
 
 # --------------------------------------------------------------------------- clipping
+
 
 def test_clip_by_norm_scales_to_the_global_norm_and_keeps_direction():
     grads = [np.array([3.0, 0.0]), np.array([[4.0]]), np.zeros((2, 2), dtype=np.float32)]

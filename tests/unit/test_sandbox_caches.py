@@ -1,6 +1,7 @@
 """The caches a grading kernel starts with (course/sandbox/isolation.py, course/sandbox/kernel/launch.py): found once
 per worker, the grader's numba cache reused by every kernel without compiling, matplotlib's font
 list seeded; and no kernel can write into the cache that the grader and the other kernels load."""
+
 import hashlib
 import json
 import os
@@ -57,25 +58,25 @@ def test_batch_caches_are_found_once_and_each_kernel_gets_its_own_folders(tmp_pa
     for home, caches in zip(homes, made):
         assert caches.env["NUMBA_CACHE_DIR"] == str(home / ".numba-cache") == str(caches.tmpfs)
         font_list = Path(caches.env["MPLCONFIGDIR"]) / name
-        assert font_list.read_bytes() == content and font_list.stat().st_nlink == 1   # a copy, not a link
+        assert font_list.read_bytes() == content and font_list.stat().st_nlink == 1  # a copy, not a link
 
 
 def test_a_grading_kernel_loads_the_warm_numba_cache_and_compiles_nothing():
     import helpers.conv
 
-    helpers.conv.warm_up()      # the grader's cache is warm (what `course warm` does)
+    helpers.conv.warm_up()  # the grader's cache is warm (what `course warm` does)
     check = (
         "import json, os\n"
-        "folder = os.path.join(os.environ['NUMBA_CACHE_DIR'], {sub!r})\n"
+        f"folder = os.path.join(os.environ['NUMBA_CACHE_DIR'], {numba_subfolder(HELPERS)!r})\n"
         "names = os.listdir(folder)\n"
         "import course.warm, helpers.conv\n"
         "helpers.conv.warm_up()\n"
         "hits, misses = course.warm._cache_counts(course.warm._dispatchers(helpers.conv))\n"
-        "print(json.dumps({{'index': sum(n.endswith('.nbi') for n in names), 'hits': hits, 'misses': misses,\n"
-        "                   'mpl': sorted(os.listdir(os.environ['MPLCONFIGDIR']))}}))\n"
-    ).format(sub=numba_subfolder(HELPERS))
-    found, = run_in_kernel(check)
-    assert found["index"] > 10          # the kernel starts with the index files
+        "print(json.dumps({'index': sum(n.endswith('.nbi') for n in names), 'hits': hits, 'misses': misses,\n"
+        "                   'mpl': sorted(os.listdir(os.environ['MPLCONFIGDIR']))}))\n"
+    )
+    (found,) = run_in_kernel(check)
+    assert found["index"] > 10  # the kernel starts with the index files
     assert found["misses"] == 0 and found["hits"] > 0, found
     assert any(n.startswith("fontlist-") for n in found["mpl"])
 
@@ -138,26 +139,26 @@ def test_a_kernel_cannot_write_into_the_cache_the_grader_and_other_kernels_load(
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(copy))
     before = digests(copy / source.name)
 
-    attacked, = run_in_kernel(ATTACK)
+    (attacked,) = run_in_kernel(ATTACK)
     for name in ("through_link", "into_source", "new_file_in_source", "rename_over_source", "chmod_source"):
         assert attacked[name] != "written", (name, attacked)
     assert digests(copy / source.name) == before
     assert not (copy / source.name / "planted.nbi").exists()
 
-    seen, = run_in_kernel(LOOK)       # the next student's kernel sees the cache as it was
+    (seen,) = run_in_kernel(LOOK)  # the next student's kernel sees the cache as it was
     assert seen == hashlib.sha256(json.dumps(before).encode()).hexdigest()
 
 
 def test_the_kernels_font_list_is_this_interpreters_and_shows_only_what_the_sandbox_binds():
     """Not the user's matplotlib cache, which another venv may have written (a kernel missing its fonts
     writes "findfont" warnings to stderr, which a test cell's grade reads)."""
-    from course.sandbox.isolation import SYSTEM_FOLDERS, _font_list, python_paths
-
     import matplotlib
+
+    from course.sandbox.isolation import SYSTEM_FOLDERS, _font_list, python_paths
 
     name, content = _font_list()
     # matplotlib writes its own fonts relative to its data folder
     fonts = [os.path.join(matplotlib.get_data_path(), font["fname"]) for font in json.loads(content)["ttflist"]]
     shown = tuple(f"{folder}/" for folder in (*map(str, python_paths()), *SYSTEM_FOLDERS))
-    assert any(Path(f).name == "STIXGeneral.ttf" for f in fonts)     # matplotlib's own, for mathtext
+    assert any(Path(f).name == "STIXGeneral.ttf" for f in fonts)  # matplotlib's own, for mathtext
     assert all(f.startswith(shown) and Path(f).is_file() for f in fonts)

@@ -1,12 +1,13 @@
 """Limits that hold for a grading kernel and all its children together (course/sandbox/cgroup.py), and the
 sized in-memory filesystems of its sandbox (course/sandbox/isolation.py)."""
+
 import json
 
 import nbformat
 import pytest
 
-from course.sandbox.cgroup import ControlGroup
 from course.config import Limits
+from course.sandbox.cgroup import ControlGroup
 from course.sandbox.execute import execute
 from course.sandbox.isolation import TMP_TMPFS_BYTES, bwrap_available
 
@@ -52,16 +53,17 @@ def test_tmp_is_a_sized_filesystem_of_its_own():
     notebook = run_cells(
         "import json\nwritten = 0\ntry:\n    for i in range(16):\n        with open(f'/tmp/fill{i}', 'wb') as f:\n"
         "            f.write(b'x' * (32 << 20)); written += 32 << 20\n"
-        "except OSError as err:\n    print(json.dumps({'written': written, 'error': err.errno}))\n")
+        "except OSError as err:\n    print(json.dumps({'written': written, 'error': err.errno}))\n"
+    )
     found = json.loads(notebook.cells[0].outputs[0]["text"])
-    assert found["written"] <= TMP_TMPFS_BYTES and found["error"] == 28    # ENOSPC
+    assert found["written"] <= TMP_TMPFS_BYTES and found["error"] == 28  # ENOSPC
 
 
 def test_groups_left_by_a_killed_grader_are_removed_by_the_next():
     group = ControlGroup.create(memory_bytes=1 << 30, max_processes=16)
     if group is None:
         pytest.skip("this machine lets the grader make no control group")
-    stale = [folder.parent / "course-grade-999999-deadbeef" for folder in group.folders]   # no such pid
+    stale = [folder.parent / "course-grade-999999-deadbeef" for folder in group.folders]  # no such pid
     for folder in stale:
         folder.mkdir()
     group.remove()

@@ -4,6 +4,7 @@ The start-up bound (import helpers + the first conv2d in a fresh process with a 
 ≤ 1.5 s) is a product requirement of issue 4, so it is asserted here; every other speed
 is measured by benchmarks/kernels.py instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 from tests.support import REPO
+
 FIRST_CALL = (
     "import time, json\n"
     "t0, c0 = time.perf_counter(), time.process_time()\n"
@@ -28,15 +30,17 @@ LIMIT = 1.5
 
 
 def python(code, env=None, cwd=REPO, timeout=600):
-    result = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
 
 def test_import_and_first_conv2d_within_1_5_s_with_a_warm_cache():
     import json
-    python(FIRST_CALL)                        # fills the cache if this checkout never ran it
+
+    python(FIRST_CALL)  # fills the cache if this checkout never ran it
     runs = [json.loads(python(FIRST_CALL)) for _ in range(3)]
     wall = min(r[0] for r in runs)
     cpu = min(r[1] for r in runs)
@@ -45,13 +49,16 @@ def test_import_and_first_conv2d_within_1_5_s_with_a_warm_cache():
     assert cpu <= LIMIT, f"import helpers + first conv2d used {cpu:.2f} s of CPU (runs: {runs})"
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     if wall > LIMIT and load > (os.cpu_count() or 1):
-        pytest.skip(f"wall time {wall:.2f} s > {LIMIT} s, but the machine is overloaded "
-                    f"(load {load:.1f} on {os.cpu_count()} cores; CPU time {cpu:.2f} s)")
+        pytest.skip(
+            f"wall time {wall:.2f} s > {LIMIT} s, but the machine is overloaded "
+            f"(load {load:.1f} on {os.cpu_count()} cores; CPU time {cpu:.2f} s)"
+        )
     assert wall <= LIMIT, f"import helpers + first conv2d took {wall:.2f} s (runs: {runs})"
 
 
 def test_cache_dir_honours_numba_cache_dir_then_the_user_cache(monkeypatch, tmp_path):
     from helpers import _numba
+
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "explicit"))
     assert _numba.cache_dir() == str(tmp_path / "explicit")
     monkeypatch.delenv("NUMBA_CACHE_DIR")
@@ -63,6 +70,7 @@ def test_cache_dir_honours_numba_cache_dir_then_the_user_cache(monkeypatch, tmp_
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions")
 def test_cache_dir_falls_back_to_tempdir_when_the_user_cache_is_read_only(monkeypatch, tmp_path):
     from helpers import _numba
+
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
@@ -71,6 +79,7 @@ def test_cache_dir_falls_back_to_tempdir_when_the_user_cache_is_read_only(monkey
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     import tempfile
+
     monkeypatch.setattr(tempfile, "tempdir", None)
     assert _numba.cache_dir().startswith(str(tmp_path / "tmp" / "dl-course-numba-"))
 
@@ -93,10 +102,12 @@ def test_a_read_only_install_caches_into_the_user_cache(tmp_path):
     try:
         env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
         env.update(PYTHONPATH=str(site), XDG_CACHE_HOME=str(tmp_path / "cache"), PYTHONDONTWRITEBYTECODE="1")
-        code = ("import numpy as np, helpers, helpers.rnn as r\n"
-                "assert helpers.__file__.startswith(%r), helpers.__file__\n"
-                "x = np.ones((1, 2, 1)); h = r.rnn_forward(x, np.zeros((1, 2)), np.ones((1, 2)), np.eye(2), np.zeros(2))\n"
-                "print(h.shape)\n") % str(site)
+        code = (
+            "import numpy as np, helpers, helpers.rnn as r\n"
+            f"assert helpers.__file__.startswith({str(site)!r}), helpers.__file__\n"
+            "x = np.ones((1, 2, 1)); h = r.rnn_forward(x, np.zeros((1, 2)), np.ones((1, 2)), np.eye(2), np.zeros(2))\n"
+            "print(h.shape)\n"
+        )
         assert python(code, env=env, cwd=tmp_path).strip() == "(1, 2, 2)"
         cached = list((tmp_path / "cache" / "dl-course" / "numba").rglob("*.nbi"))
         assert cached, "nothing was cached in the user cache directory"
@@ -108,8 +119,11 @@ def test_a_read_only_install_caches_into_the_user_cache(tmp_path):
 
 def test_no_get_num_threads_inside_the_kernels():
     import inspect
+
     from numba.core.dispatcher import Dispatcher
+
     from helpers import _conv3x3_kernels, _conv_kernels, _rnn_kernels, pool
+
     for module in (_conv_kernels, _conv3x3_kernels, pool, _rnn_kernels):
         kernels = [v for v in vars(module).values() if isinstance(v, Dispatcher)]
         assert kernels
@@ -119,12 +133,13 @@ def test_no_get_num_threads_inside_the_kernels():
 
 def test_single_threaded_blas_pins_and_restores():
     from threadpoolctl import threadpool_info
+
     from helpers._numba import single_threaded_blas
 
     def blas_threads():
         return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
 
-    with single_threaded_blas():    # loads the BLAS numba calls (scipy's) as well
+    with single_threaded_blas():  # loads the BLAS numba calls (scipy's) as well
         pass
     before = blas_threads()
     with single_threaded_blas():
@@ -134,14 +149,17 @@ def test_single_threaded_blas_pins_and_restores():
 
 def test_parallel_kernels_give_the_same_answer_as_serial_ones():
     """Serial and parallel paths run the same per-image code: the results agree exactly."""
-    from helpers import _conv_kernels as kernels, pool
+    from helpers import _conv_kernels as kernels
+    from helpers import pool
+
     rng = np.random.default_rng(0)
     x, w, b = rng.normal(size=(5, 2, 7, 6)), rng.normal(size=(4, 2, 3, 3)), rng.normal(size=4)
     serial = kernels._conv2d_forward(x, w, b, 2, 1, 4, 3, chunks=1)
     parallel = kernels._conv2d_forward(x, w, b, 2, 1, 4, 3, chunks=3)
     np.testing.assert_array_equal(serial, parallel)
-    for a, e in zip(kernels._conv2d_backward(serial, x, w, 2, 1, chunks=1),
-                    kernels._conv2d_backward(serial, x, w, 2, 1, chunks=3)):
+    for a, e in zip(
+        kernels._conv2d_backward(serial, x, w, 2, 1, chunks=1), kernels._conv2d_backward(serial, x, w, 2, 1, chunks=3)
+    ):
         np.testing.assert_array_equal(a, e)
     for backward in (False, True):
         args = (serial[:, :, :2, :2], x, np.empty(x.shape if backward else (5, 2, 3, 3)), 2, 2)

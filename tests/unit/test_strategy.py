@@ -1,4 +1,5 @@
 """helpers.strategy: the week-6 reference functions and the data with a known Bayes error."""
+
 import numpy as np
 import pytest
 
@@ -25,7 +26,7 @@ def test_error_gaps_and_the_dev_overfitting_gap():
     assert S.problem_names(S.diagnose(1, 2, 3, 4, 12)) == ["overfitting to dev"]
     assert S.diagnose(3, 3, 3, 3).tolist() == [0, 0, 0, 0]
     assert S.diagnose(5, 4, 3, 2).tolist() == [0, 0, 0, 0]
-    assert S.diagnose(0, 8, 12, 12.5).tolist() == [1, 1, 0, 0]   # exactly half counts
+    assert S.diagnose(0, 8, 12, 12.5).tolist() == [1, 1, 0, 0]  # exactly half counts
 
 
 def test_diagnose_matches_a_plain_python_rule_on_random_cases():
@@ -41,7 +42,9 @@ def test_diagnose_matches_a_plain_python_rule_on_random_cases():
 
 
 def test_metrics_and_sizes():
-    assert S.precision_recall_f1([1, 1, 1, 1, 1, 0, 0, 0], [1, 1, 1, 0, 0, 1, 0, 0]) == pytest.approx((0.75, 0.6, 2 / 3))
+    assert S.precision_recall_f1([1, 1, 1, 1, 1, 0, 0, 0], [1, 1, 1, 0, 0, 1, 0, 0]) == pytest.approx(
+        (0.75, 0.6, 2 / 3)
+    )
     assert S.precision_recall_f1([0, 0], [0, 0]) == (0.0, 0.0, 0.0)
     assert S.choose_model([90, 92, 95], [80, 95, 1500], 100) == 1
     assert S.choose_model([90, 92, 95], [80, 95, 1500], 10) == -1
@@ -77,15 +80,16 @@ def test_the_data_has_the_promised_bayes_error_and_shift():
     # the oracle that knows the true digit errs on the flipped labels only, at the set rate
     for part in (data.is_target == 0, data.is_target == 1):
         assert abs(flipped[part].mean() - S.LABEL_NOISE) < 0.03
-    assert data.tags[data.is_target == 0, :3].sum() == 0          # source images untouched
-    assert 0.5 < data.tags[data.is_target == 1, 0].mean() < 0.7   # about 60% rotated
+    assert data.tags[data.is_target == 0, :3].sum() == 0  # source images untouched
+    assert 0.5 < data.tags[data.is_target == 1, 0].mean() < 0.7  # about 60% rotated
     again = S.make_digit_shift()
-    again.X[0, 0] = 99.0                                          # callers get copies
+    again.X[0, 0] = 99.0  # callers get copies
     np.testing.assert_array_equal(S.make_digit_shift().X, data.X)
 
 
 def test_measured_errors_line_up_with_the_diagnosis():
     from sklearn.neighbors import KNeighborsClassifier
+
     data = S.make_digit_shift()
     split = S.assign_splits(data.is_target, 250, 250, 200, seed=0)
     train = split == S.TRAIN
@@ -99,7 +103,7 @@ def test_measured_errors_line_up_with_the_diagnosis():
 def test_misclassified_tags_samples_dev_errors_only():
     data = S.make_digit_shift()
     split = S.assign_splits(data.is_target, 250, 250, 200, seed=0)
-    y_pred = data.y_clean.copy()                       # the oracle: wrong exactly on flipped labels
+    y_pred = data.y_clean.copy()  # the oracle: wrong exactly on flipped labels
     tags, dev_error = S.misclassified_tags(data, y_pred, split, size=10)
     assert tags.shape == (10, 4) and tags[:, 3].all()  # every oracle "error" is a wrong label
     dev = split == S.DEV

@@ -1,5 +1,6 @@
 """Only regular files enter grading (course/grading/submission.py): links, FIFOs and folders in a submission
 are never followed or opened, each is left out with a reason, and a linked folder is not graded."""
+
 import os
 
 from course.grading.submission import read_submission
@@ -60,5 +61,6 @@ def test_folders_no_grading_run_picks_up_are_named_with_what_to_do(tmp_path):
         "submitted/hal/w02_backprop": "w02_backprop has not been built: run `course build w02_backprop`",
         "submitted/ivy/homework": "no week is called 'homework'; the weeks are w01_softmax",
         "submitted/joe": "an empty folder: submissions go in submitted/<student>/<week>/<week>.ipynb",
-        "submitted/ann/readme.txt": "a file, not a week folder: submissions go in submitted/<student>/<week>/<week>.ipynb",
+        "submitted/ann/readme.txt": "a file, not a week folder: "
+        "submissions go in submitted/<student>/<week>/<week>.ipynb",
     }

@@ -1,12 +1,13 @@
 """helpers.tuning: sampling on the right scale, random and grid search, coarse to fine, the toy
 objective and its plain-data form, and running trials in processes or on a Dask cluster."""
+
 import numpy as np
 import pytest
 
 from helpers import tuning as T
 
 SPACE = {"lr": (1e-4, 1.0, "log"), "units": (16.0, 256.0, "linear")}
-COEFS = np.array([[0.85, 0.4, 0.1], [0.0, 0.5, 0.3]])      # lr matters (best at 10^-2.4), units does not
+COEFS = np.array([[0.85, 0.4, 0.1], [0.0, 0.5, 0.3]])  # lr matters (best at 10^-2.4), units does not
 
 
 def test_log_uniform_puts_a_quarter_in_every_decade():
@@ -23,7 +24,7 @@ def test_sample_hyperparameters_scales_and_seed():
     lr, beta = T.sample_hyperparameters(20_000, seed=1)
     assert lr.shape == beta.shape == (20_000,)
     assert 1e-4 <= lr.min() and lr.max() <= 1 and 0.9 <= beta.min() and beta.max() <= 0.999
-    assert abs(np.mean(beta > 0.99) - 0.5) < 0.02            # 1 − β log-uniform: half on each side of 0.99
+    assert abs(np.mean(beta > 0.99) - 0.5) < 0.02  # 1 − β log-uniform: half on each side of 0.99
     assert abs(np.mean(lr > 0.1) - 0.25) < 0.02
     again = T.sample_hyperparameters(20_000, seed=1)
     np.testing.assert_array_equal(again[0], lr)
@@ -44,13 +45,13 @@ def test_grid_search_spends_the_budget_on_k_values_per_axis():
     _, _, tried = T.grid_search(objective, SPACE, 25)
     assert len(tried) == 25
     assert sorted({round(c["lr"], 12) for c in tried}) == pytest.approx([1e-4, 1e-3, 1e-2, 1e-1, 1.0])
-    assert len(T.grid_search(objective, SPACE, 24)[2]) == 16          # 4 x 4 ≤ 24 < 5 x 5
+    assert len(T.grid_search(objective, SPACE, 24)[2]) == 16  # 4 x 4 ≤ 24 < 5 x 5
 
 
 def test_zoom_and_coarse_to_fine():
     fine = T.zoom(SPACE, {"lr": 1e-2, "units": 250.0}, factor=4)
-    assert fine["lr"][0] == pytest.approx(10 ** -2.5) and fine["lr"][1] == pytest.approx(10 ** -1.5)
-    assert fine["units"] == pytest.approx((196.0, 256.0, "linear"))      # kept inside the bounds
+    assert fine["lr"][0] == pytest.approx(10**-2.5) and fine["lr"][1] == pytest.approx(10**-1.5)
+    assert fine["units"] == pytest.approx((196.0, 256.0, "linear"))  # kept inside the bounds
     objective = T.toy_objective(COEFS, SPACE)
     best, score, space = T.coarse_to_fine(objective, SPACE, 40, seed=3)
     assert space["lr"][0] <= best["lr"] <= space["lr"][1] or score == T.random_search(objective, SPACE, 20, 3)[1]
@@ -58,8 +59,8 @@ def test_zoom_and_coarse_to_fine():
 
 
 def test_toy_scores_and_bad_spaces():
-    scores = T.toy_scores([[10 ** -2.4, 16.0], [10 ** -2.4, 256.0], [1.0, 100.0]], COEFS, SPACE)
-    np.testing.assert_allclose(scores[:2], T.TOY_BASE + 0.85)             # units does not matter
+    scores = T.toy_scores([[10**-2.4, 16.0], [10**-2.4, 256.0], [1.0, 100.0]], COEFS, SPACE)
+    np.testing.assert_allclose(scores[:2], T.TOY_BASE + 0.85)  # units does not matter
     assert scores[2] < 0.2
     with pytest.raises(ValueError, match="scale must be 'linear' or 'log'"):
         T.toy_scores([[1.0]], COEFS[:1], {"lr": (1e-4, 1.0, "ln")})
@@ -70,7 +71,7 @@ def test_toy_scores_and_bad_spaces():
 
 
 def test_on_objective_records_every_call_and_reads_the_result():
-    space = {k: list(v) for k, v in SPACE.items()}             # as JSON brings it
+    space = {k: list(v) for k, v in SPACE.items()}  # as JSON brings it
     tried, scores, best, best_score = T.on_objective(T.random_search.unguarded)(COEFS, 30, 5, space=space)
     assert tried.shape == (30, 2) and scores.shape == (30,)
     np.testing.assert_allclose(scores, T.toy_scores(tried, COEFS, SPACE))
@@ -84,7 +85,7 @@ def test_on_objective_records_every_call_and_reads_the_result():
 
 
 def test_run_trials_in_order_serially_and_in_processes():
-    offset = 10.0                                  # a closure: sent by value to the workers
+    offset = 10.0  # a closure: sent by value to the workers
 
     def fn(config):
         return config["x"] ** 2 + offset
@@ -108,8 +109,9 @@ def test_run_trials_raises_the_trial_s_own_error():
 def test_run_trials_on_a_dask_cluster():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
-        results, info = T.run_trials(lambda c: c["x"] * 3, [{"x": i} for i in range(5)],
-                                     scheduler=cluster.scheduler_address, progress=False)
+        results, info = T.run_trials(
+            lambda c: c["x"] * 3, [{"x": i} for i in range(5)], scheduler=cluster.scheduler_address, progress=False
+        )
     assert results == [0, 3, 6, 9, 12] and "Dask cluster" in info["where"]
 
 

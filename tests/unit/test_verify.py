@@ -1,4 +1,5 @@
 """`course build`'s verification catches every way a release can go wrong."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,8 +8,8 @@ import nbformat
 import pytest
 
 from course.authoring.release_check import secret_lines, verify_no_text_leak, verify_release
-
 from tests.support import REPO
+
 SOURCE = REPO / "source" / "w01_softmax" / "w01_softmax.ipynb"
 RELEASE = REPO / "release" / "w01_softmax" / "w01_softmax.ipynb"
 
@@ -29,22 +30,36 @@ def test_committed_release_verifies():
     assert verify_release(SOURCE, RELEASE) == []
 
 
-@pytest.mark.parametrize("change,fragment", [
-    (lambda nb: setattr(cell(nb, "softmax"), "source",
-                        cell(nb, "softmax").source + "\n    shifted = z - np.max(z, axis=-1, keepdims=True)"),
-     "(softmax): holds solution"),
-    (lambda nb: setattr(cell(nb, "test_softmax"), "source",
-                        cell(nb, "test_softmax").source + "\nhelpers.grading.check_softmax(softmax)"),
-     "holds solution or hidden-test text"),
-    (lambda nb: setattr(cell(nb, "test_relu"), "source", "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS"),
-     "marker"),
-    (lambda nb: cell(nb, "test_softmax").outputs.append(nbformat.v4.new_output("stream", text="hi")),
-     "has outputs"),
-    (lambda nb: cell(nb, "test_softmax").metadata.nbgrader.update(points=5), "points is 5"),
-    (lambda nb: nb.cells.remove(cell(nb, "test_relu")), "test_relu: missing"),
-    (lambda nb: cell(nb, "test_relu").metadata.nbgrader.update(grade_id="renamed"), "renamed is in the release"),
-    (lambda nb: setattr(cell(nb, "test_relu"), "source", "pass"), "visible text differs"),
-])
+@pytest.mark.parametrize(
+    "change,fragment",
+    [
+        (
+            lambda nb: setattr(
+                cell(nb, "softmax"),
+                "source",
+                cell(nb, "softmax").source + "\n    shifted = z - np.max(z, axis=-1, keepdims=True)",
+            ),
+            "(softmax): holds solution",
+        ),
+        (
+            lambda nb: setattr(
+                cell(nb, "test_softmax"),
+                "source",
+                cell(nb, "test_softmax").source + "\nhelpers.grading.check_softmax(softmax)",
+            ),
+            "holds solution or hidden-test text",
+        ),
+        (lambda nb: setattr(cell(nb, "test_relu"), "source", "### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS"), "marker"),
+        (
+            lambda nb: cell(nb, "test_softmax").outputs.append(nbformat.v4.new_output("stream", text="hi")),
+            "has outputs",
+        ),
+        (lambda nb: cell(nb, "test_softmax").metadata.nbgrader.update(points=5), "points is 5"),
+        (lambda nb: nb.cells.remove(cell(nb, "test_relu")), "test_relu: missing"),
+        (lambda nb: cell(nb, "test_relu").metadata.nbgrader.update(grade_id="renamed"), "renamed is in the release"),
+        (lambda nb: setattr(cell(nb, "test_relu"), "source", "pass"), "visible text differs"),
+    ],
+)
 def test_tampering_is_named(tmp_path, change, fragment):
     problems = tampered(tmp_path, change)
     assert problems, "verification passed a broken release"
@@ -67,21 +82,37 @@ def leaked_text(tmp_path, leak) -> list[str]:
 
 
 def solution_line() -> str:
-    return next(line for line in sorted(secret_lines((REPO / "weeks" / "w01_softmax.py").read_text()))
-                if "np." in line)
+    return next(line for line in sorted(secret_lines((REPO / "weeks" / "w01_softmax.py").read_text())) if "np." in line)
 
 
-@pytest.mark.parametrize("leak,fragment", [
-    (lambda root: shutil.copy2(root / "weeks" / "w01_softmax.py", root / "release" / "w01_softmax"),
-     "has the name of a notebook text, weeks/w01_softmax.py"),
-    (lambda root: shutil.copy2(root / "weeks" / "w01_softmax.py", root / "release" / "w01_softmax" / "notes.txt"),
-     "holds a notebook text's graded cell headers"),
-    (lambda root: (root / "release" / "w01_softmax" / "data").mkdir() or
-     (root / "release" / "w01_softmax" / "data" / "hint.md").write_text(f"Try:\n\n    {solution_line()}\n"),
-     "quotes a solution or hidden-test line of a notebook text"),
-    (lambda root: (root / "release" / "NOTES.md").write_text('# %% tests="test_softmax" points=2\n'),
-     "holds a notebook text's graded cell headers"),
-])
+@pytest.mark.parametrize(
+    "leak,fragment",
+    [
+        (
+            lambda root: shutil.copy2(root / "weeks" / "w01_softmax.py", root / "release" / "w01_softmax"),
+            "has the name of a notebook text, weeks/w01_softmax.py",
+        ),
+        (
+            lambda root: shutil.copy2(
+                root / "weeks" / "w01_softmax.py", root / "release" / "w01_softmax" / "notes.txt"
+            ),
+            "holds a notebook text's graded cell headers",
+        ),
+        (
+            lambda root: (
+                (root / "release" / "w01_softmax" / "data").mkdir()
+                or (root / "release" / "w01_softmax" / "data" / "hint.md").write_text(
+                    f"Try:\n\n    {solution_line()}\n"
+                )
+            ),
+            "quotes a solution or hidden-test line of a notebook text",
+        ),
+        (
+            lambda root: (root / "release" / "NOTES.md").write_text('# %% tests="test_softmax" points=2\n'),
+            "holds a notebook text's graded cell headers",
+        ),
+    ],
+)
 def test_a_notebook_text_in_the_release_is_named(tmp_path, leak, fragment):
     assert leaked_text(tmp_path / "clean", lambda root: None) == []
     problems = leaked_text(tmp_path / "leaked", leak)

@@ -4,6 +4,7 @@
 The notebook's own code is used: the solution cells and the cells that only define data and
 training functions are executed here (plots, test cells and the widget are skipped).
 """
+
 import time
 
 import matplotlib
@@ -30,7 +31,7 @@ def notebook():
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
 def test_adder_reaches_100_percent_on_held_out_pairs(notebook, seed, capsys):
     start = time.perf_counter()
-    params, history = notebook["train_adder"](seed=seed)        # the notebook's defaults: 1000 SGD steps
+    params, history = notebook["train_adder"](seed=seed)  # the notebook's defaults: 1000 SGD steps
     seconds = time.perf_counter() - start
     accuracy = notebook["adder_accuracy"](params, notebook["x_test"], notebook["d_test"])
     with capsys.disabled():

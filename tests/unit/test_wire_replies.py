@@ -1,5 +1,6 @@
 """The kernel's replies reach the grader only as display outputs of the harness cell (course/sandbox/kernel/wire.py):
 plain JSON and numeric arrays under size caps; anything else reads as an error or a foreign value."""
+
 import base64
 import io
 import json
@@ -26,10 +27,12 @@ def test_replies_round_trip_and_missing_ones_are_errors():
 
 
 def test_the_last_reply_for_an_index_wins_and_junk_is_ignored():
-    junk = [{"output_type": "stream", "name": "stdout", "text": "hi"},
-            as_output({REPLY_MIME: {"index": "0", "reply": {}, "arrays": {}}}),
-            as_output({REPLY_MIME: {"index": 7, "reply": {}, "arrays": {}}}),
-            as_output({REPLY_MIME: ["not", "a", "dict"]})]
+    junk = [
+        {"output_type": "stream", "name": "stdout", "text": "hi"},
+        as_output({REPLY_MIME: {"index": "0", "reply": {}, "arrays": {}}}),
+        as_output({REPLY_MIME: {"index": 7, "reply": {}, "arrays": {}}}),
+        as_output({REPLY_MIME: ["not", "a", "dict"]}),
+    ]
     got = read_replies([reply_for(0, np.ones(1))] + junk + [reply_for(0, np.full(1, 2.0))], 1)
     assert np.array_equal(got[0]["got"], [2.0])
 
@@ -39,7 +42,12 @@ def test_pickles_objects_and_oversized_arrays_never_load():
     np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
     pickled = base64.b64encode(buffer.getvalue()).decode()
     huge = "A" * (MAX_ARRAY_BYTES * 4 // 3 + 100)
-    bundle = {REPLY_MIME: {"index": 0, "reply": {"got": {"array": "p"}, "args_after": [{"array": "h"}]},
-                           "arrays": {"p": pickled, "h": huge}}}
+    bundle = {
+        REPLY_MIME: {
+            "index": 0,
+            "reply": {"got": {"array": "p"}, "args_after": [{"array": "h"}]},
+            "arrays": {"p": pickled, "h": huge},
+        }
+    }
     got = read_replies([as_output(bundle)], 1)[0]
     assert type(got["got"]).__name__ == "Foreign" and type(got["args_after"][0]).__name__ == "Foreign"

@@ -1,4 +1,5 @@
 """FigurePanel's shortcuts (cached layers, images coloured first, its PNG encoder) change no pixel."""
+
 import io
 
 import ipywidgets as widgets
@@ -6,16 +7,22 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.support import REPO
 from course.gallery import figure_panel, gallery_notebooks, load_explorer
 from helpers.widgets._figure import encode_png
+from tests.support import REPO
 
 NOTEBOOKS = gallery_notebooks(REPO / "gallery")
 
 
 def _controls(widget):
-    found = [widget] if isinstance(widget, (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider,
-                                            widgets.Dropdown, widgets.SelectionSlider)) else []
+    found = (
+        [widget]
+        if isinstance(
+            widget,
+            (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider, widgets.Dropdown, widgets.SelectionSlider),
+        )
+        else []
+    )
     for child in getattr(widget, "children", ()):
         found += _controls(child)
     return found

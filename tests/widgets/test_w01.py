@@ -1,4 +1,5 @@
 """Week 1 explorer: every control changes the figure and the numbers it shows."""
+
 import time
 
 import numpy as np

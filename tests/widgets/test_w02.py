@@ -1,4 +1,5 @@
 """Week 2 explorer: every control changes the network, the figure and the numbers it shows."""
+
 import time
 
 import numpy as np
@@ -7,7 +8,7 @@ from sklearn.datasets import make_moons
 
 pytest.importorskip("helpers.mlp")
 
-from helpers.widgets.w02 import BackpropExplorer  # noqa: E402
+from helpers.widgets.w02 import BackpropExplorer
 
 
 @pytest.fixture(scope="module")
@@ -21,13 +22,13 @@ def test_train_button_runs_a_bounded_chunk_and_updates_the_artists(moons):
     probabilities = explorer.probability_image.get_array().copy()
     assert explorer.losses == [] and explorer.loss_line.get_xdata().size == 0
     explorer.train_button.click()
-    assert len(explorer.losses) == 200                      # exactly one chunk, then it stops
+    assert len(explorer.losses) == 200  # exactly one chunk, then it stops
     assert explorer.panel.image.value != image
     assert not np.allclose(explorer.probability_image.get_array(), probabilities)
     np.testing.assert_allclose(explorer.loss_line.get_ydata(), explorer.losses)
     assert explorer.losses[-1] < explorer.losses[0]
     explorer.steps.value = 1000
-    explorer.train_button.click()                           # continues from where it stopped
+    explorer.train_button.click()  # continues from where it stopped
     assert len(explorer.losses) == 1200
     assert explorer.accuracy() > 0.9
     assert f"{explorer.accuracy():.1%}" in explorer.message.value
@@ -105,10 +106,10 @@ def test_loss_axes_are_sensible_before_any_training(moons):
     explorer = BackpropExplorer(*moons, steps=200)
     start = explorer.cost()
     low, high = explorer.ax_loss.get_ylim()
-    assert explorer.ax_loss.get_xlim() == (0, 200)          # the steps one click will take
-    assert 0 < low <= start / 30 and start * 1.3 <= high <= start * 13   # J from its start, log decades
+    assert explorer.ax_loss.get_xlim() == (0, 200)  # the steps one click will take
+    assert 0 < low <= start / 30 and start * 1.3 <= high <= start * 13  # J from its start, log decades
     assert np.log10(low) == int(np.log10(low)) and np.log10(high) == int(np.log10(high))
     assert f"{start:.3g}" in explorer.ax_loss.get_title()
     explorer.train()
-    assert explorer.ax_loss.get_ylim() == (low, high)        # the first click keeps the axes
+    assert explorer.ax_loss.get_ylim() == (low, high)  # the first click keeps the axes
     np.testing.assert_allclose(explorer.losses[0], start)

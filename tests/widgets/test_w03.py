@@ -1,4 +1,5 @@
 """Week 3 explorer: every control changes the figure and the numbers it shows."""
+
 import time
 
 import numpy as np
@@ -24,7 +25,7 @@ def test_the_filtered_photo_is_the_cross_correlation(explorer):
 def test_preset_sets_the_sliders_the_text_and_redraws(explorer):
     image, renders = explorer.panel.image.value, explorer.panel.renders
     explorer.preset.value = "Laplacian"
-    assert explorer.panel.renders == renders + 1            # one redraw, not one per slider
+    assert explorer.panel.renders == renders + 1  # one redraw, not one per slider
     assert explorer.panel.image.value != image
     np.testing.assert_array_equal(explorer.kernel, PRESETS["Laplacian"])
     assert explorer.kernel_text.value == "0 1 0; 1 -4 1; 0 1 0"

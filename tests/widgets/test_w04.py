@@ -1,4 +1,5 @@
 """Week 4 explorer: every control changes the figure and the numbers it shows."""
+
 import time
 
 import numpy as np
@@ -26,10 +27,12 @@ def test_every_slider_redraws_and_changes_the_artists(control, value):
     window, cells = explorer.window.get_xy(), explorer.output_image.get_array().copy()
     getattr(explorer, control).value = value
     assert explorer.panel.image.value != image
-    changed = (explorer.input_image.get_array().shape != grid.shape
-               or not np.array_equal(explorer.input_image.get_array(), grid)
-               or explorer.window.get_xy() != window
-               or not np.array_equal(explorer.output_image.get_array(), cells))
+    changed = (
+        explorer.input_image.get_array().shape != grid.shape
+        or not np.array_equal(explorer.input_image.get_array(), grid)
+        or explorer.window.get_xy() != window
+        or not np.array_equal(explorer.output_image.get_array(), cells)
+    )
     assert changed
     n, f, p, s = (explorer.n.value, explorer.f.value, explorer.pad.value, explorer.stride.value)
     assert explorer.numbers["out"] == (n + 2 * p - f) // s + 1
@@ -37,8 +40,8 @@ def test_every_slider_redraws_and_changes_the_artists(control, value):
 
 
 def test_the_window_moves_by_the_stride_and_marks_its_output_cell():
-    explorer = ConvArithmeticExplorer(n=7, f=3, pad=0, stride=2)      # out = 3
-    explorer.position.value = 5                                       # row 1, column 2
+    explorer = ConvArithmeticExplorer(n=7, f=3, pad=0, stride=2)  # out = 3
+    explorer.position.value = 5  # row 1, column 2
     assert explorer.window.get_xy() == (2 * 2 - 0.5, 1 * 2 - 0.5)
     assert explorer.window.get_width() == 3 and explorer.window.get_height() == 3
     cells = explorer.output_image.get_array()
@@ -54,9 +57,9 @@ def test_same_padding_is_named():
 
 
 def test_shrinking_the_output_clamps_the_position():
-    explorer = ConvArithmeticExplorer(n=8, f=3, pad=0, stride=1, position=35)   # out = 6
+    explorer = ConvArithmeticExplorer(n=8, f=3, pad=0, stride=1, position=35)  # out = 6
     assert explorer.position.value == 35
-    explorer.stride.value = 3                                                  # out = 2
+    explorer.stride.value = 3  # out = 2
     assert explorer.position.max == 3 and explorer.position.value == 3
     assert explorer.window.get_xy() == (3 - 0.5, 3 - 0.5)
 
@@ -67,7 +70,7 @@ def test_a_filter_larger_than_the_input_gives_a_message_not_an_exception():
     assert "larger than the 4×4 padded input" in explorer.message.value
     assert explorer.numbers["out"] == 0 and explorer.position.disabled
     assert not explorer.window.get_visible()
-    explorer.pad.value = 2                                                     # 8×8 padded: fits again
+    explorer.pad.value = 2  # 8×8 padded: fits again
     assert explorer.numbers["out"] == 2 and explorer.window.get_visible() and not explorer.position.disabled
 
 

@@ -1,4 +1,5 @@
 """Week 5 explorer: every control changes the curve and the numbers it shows."""
+
 import time
 
 import numpy as np
@@ -49,7 +50,7 @@ def test_one_step_and_overflow_give_messages_not_exceptions():
     assert "one step" in explorer.message.value and explorer.factor == 1.0
     explorer.length.value = 200
     explorer.activation.value = "relu"
-    explorer.scale.value = 4.0                        # ~2.5 per step over 200 steps: overflows to inf
+    explorer.scale.value = 4.0  # ~2.5 per step over 200 steps: overflows to inf
     assert "exploding" in explorer.message.value
 
 

@@ -1,4 +1,5 @@
 """Week 6 explorer: both sliders change the curves, the bands and the numbers shown."""
+
 import time
 
 import numpy as np
@@ -10,10 +11,10 @@ from helpers.widgets.w06 import KS, SIZES, ErrorCurveExplorer, knn_error_table
 def test_table_shape_and_known_values():
     table = knn_error_table()
     assert table.shape == (len(SIZES), len(KS), 3)
-    assert np.all(table[:, 0, 0] == 0.0)                        # 1-NN memorizes its training set
-    assert np.isnan(table[0, KS.index(128)]).all()              # k > 100 training images
+    assert np.all(table[:, 0, 0] == 0.0)  # 1-NN memorizes its training set
+    assert np.isnan(table[0, KS.index(128)]).all()  # k > 100 training images
     full = table[-1]
-    assert full[KS.index(9), 2] - full[KS.index(9), 1] > 8      # a clear mismatch at moderate k
+    assert full[KS.index(9), 2] - full[KS.index(9), 1] > 8  # a clear mismatch at moderate k
 
 
 def test_capacity_slider_moves_bands_and_message():
@@ -26,7 +27,7 @@ def test_capacity_slider_moves_bands_and_message():
     np.testing.assert_allclose(explorer.errors, table)
     np.testing.assert_allclose(explorer.gaps, np.diff([10.0, *table]))
     assert "variance" in explorer.message.value
-    band = explorer.bands[1]                                     # the variance band spans train → train-dev
+    band = explorer.bands[1]  # the variance band spans train → train-dev
     np.testing.assert_allclose(band.get_ydata(), table[:2])
     np.testing.assert_allclose(band.get_xdata(), [1.0, 1.0])
     assert explorer.band_labels[1].get_text().startswith("variance +")
@@ -40,7 +41,7 @@ def test_train_size_slider_updates_the_curves_not_the_artists():
     lines = dict(explorer.lines)
     before = explorer.lines["train-dev"].get_ydata().copy()
     explorer.train_size.value = 200
-    assert explorer.lines == lines                              # the same artists, updated in place
+    assert explorer.lines == lines  # the same artists, updated in place
     after = explorer.lines["train-dev"].get_ydata()
     np.testing.assert_allclose(after, knn_error_table()[SIZES.index(200), :, 1])
     assert not np.allclose(before, after)

@@ -1,4 +1,5 @@
 """Week 7 explorer: the race follows helpers.optim, every control redraws, the step only moves the lines."""
+
 import time
 
 import numpy as np
@@ -27,8 +28,9 @@ def test_the_inlined_rules_are_helpers_optim(surface):
     settings = (0.02, 0.05, 0.8, 0.95, 0.99)
     paths = race(SURFACES[surface], *settings, steps=40)
     for name in OPTIMIZERS:
-        np.testing.assert_allclose(paths[name][0], kernel_path(SURFACES[surface], name, 40, *settings),
-                                   rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            paths[name][0], kernel_path(SURFACES[surface], name, 40, *settings), rtol=1e-10, atol=1e-12
+        )
 
 
 def test_gradients_of_the_surfaces_are_right():
@@ -39,8 +41,17 @@ def test_gradients_of_the_surfaces_are_right():
             np.testing.assert_allclose(surface.grad(p), numerical, rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.parametrize("control, value", [("surface", "saddle"), ("lr", 0.03), ("lr_adaptive", 0.02),
-                                            ("beta1", 0.5), ("beta_rmsprop", 0.99), ("beta2", 0.9)])
+@pytest.mark.parametrize(
+    "control, value",
+    [
+        ("surface", "saddle"),
+        ("lr", 0.03),
+        ("lr_adaptive", 0.02),
+        ("beta1", 0.5),
+        ("beta_rmsprop", 0.99),
+        ("beta2", 0.9),
+    ],
+)
 def test_every_setting_reruns_the_race_and_redraws(control, value):
     explorer = OptimizerRaceExplorer()
     image, paths = explorer.panel.image.value, explorer.paths
@@ -76,10 +87,10 @@ def test_the_surface_changes_the_contours_limits_and_start():
 def test_gradient_descent_diverges_above_two_over_the_steep_curvature():
     explorer = OptimizerRaceExplorer(lr=0.09, step=MAX_STEPS)
     assert "gradient descent</b>: f − f*" in explorer.message.value
-    explorer.lr.value = 0.12                                   # 2 / 20 = 0.1 is the limit on the ravine
+    explorer.lr.value = 0.12  # 2 / 20 = 0.1 is the limit on the ravine
     assert "gradient descent</b>: diverged at step" in explorer.message.value
     assert len(explorer.paths["gradient descent"][0]) < MAX_STEPS + 1
-    assert "momentum</b>: f − f*" in explorer.message.value    # momentum's limit is 1.9
+    assert "momentum</b>: f − f*" in explorer.message.value  # momentum's limit is 1.9
 
 
 def test_adaptive_methods_leave_the_saddle_first():
@@ -90,15 +101,21 @@ def test_adaptive_methods_leave_the_saddle_first():
 
 def test_callback_cost(capsys):
     explorer = OptimizerRaceExplorer()
-    changes = [("lr", v) for v in (0.05, 0.07, 0.09)] + [("beta1", v) for v in (0.8, 0.9)] + \
-              [("step", v) for v in (20, 80, 140, 50)] + [("surface", s) for s in ("saddle", "banana", "ravine")]
+    changes = (
+        [("lr", v) for v in (0.05, 0.07, 0.09)]
+        + [("beta1", v) for v in (0.8, 0.9)]
+        + [("step", v) for v in (20, 80, 140, 50)]
+        + [("surface", s) for s in ("saddle", "banana", "ravine")]
+    )
     wall, cpu = [], []
     for control, value in changes:
         start, start_cpu = time.perf_counter(), time.process_time()
         getattr(explorer, control).value = value
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    with capsys.disabled():   # reported, not asserted (docs/DESIGN.md: speed is measured, never asserted)
-        print(f"\noptimizer race explorer, per control change: median {np.median(wall) * 1000:.0f} ms wall "
-              f"(max {max(wall) * 1000:.0f}), median {np.median(cpu) * 1000:.0f} ms CPU (max {max(cpu) * 1000:.0f})")
+    with capsys.disabled():  # reported, not asserted (docs/DESIGN.md: speed is measured, never asserted)
+        print(
+            f"\noptimizer race explorer, per control change: median {np.median(wall) * 1000:.0f} ms wall "
+            f"(max {max(wall) * 1000:.0f}), median {np.median(cpu) * 1000:.0f} ms CPU (max {max(cpu) * 1000:.0f})"
+        )
     assert explorer.panel.renders >= len(changes) + 1

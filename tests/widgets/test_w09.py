@@ -1,4 +1,5 @@
 """Week 9 explorer: every control changes the histograms, and batch norm pins the unit's statistics."""
+
 import time
 
 import numpy as np
@@ -31,7 +32,7 @@ def test_the_step_slider_moves_the_histograms_and_the_marker(explorer):
     assert explorer.panel.image.value != image
     assert not np.array_equal(heights(explorer, 0), left) and not np.array_equal(heights(explorer, 1), right)
     assert explorer.marker.get_xdata()[0] == 150
-    assert heights(explorer, 0).sum() == 256 and heights(explorer, 1).sum() == 256     # every probe image counted
+    assert heights(explorer, 0).sum() == 256 and heights(explorer, 1).sum() == 256  # every probe image counted
 
 
 def test_unit_and_layer_change_the_curves_and_limits(explorer):
@@ -53,7 +54,7 @@ def test_batch_norm_keeps_the_spread_while_the_plain_network_dies_at_lr_1(explor
     explorer.step.value = STEPS
     record = explorer.records[1.0]
     plain, normed = record[False][-1, 2], record[True][-1, 2]
-    assert np.mean(np.all(plain <= 0, axis=0)) > 0.5                  # most units of layer 3 are dead
+    assert np.mean(np.all(plain <= 0, axis=0)) > 0.5  # most units of layer 3 are dead
     assert np.mean(np.all(normed <= 0, axis=0)) < 0.2
     (m0, s0), (m1, s1) = explorer.stats
     assert s1 > 0.3 and "β and |γ|" in explorer.message.value
@@ -69,9 +70,11 @@ def test_the_before_checkbox_shows_the_outline(explorer):
 
 def test_callback_cost(explorer, capsys):
     timings = {}
-    for name, control, values in (("step", explorer.step, [0, 50, 100, 150, 200, 10, 60]),
-                                  ("unit", explorer.unit, [1, 2, 3, 4]),
-                                  ("layer", explorer.layer, [1, 2, 3, 1])):
+    for name, control, values in (
+        ("step", explorer.step, [0, 50, 100, 150, 200, 10, 60]),
+        ("unit", explorer.unit, [1, 2, 3, 4]),
+        ("layer", explorer.layer, [1, 2, 3, 1]),
+    ):
         start = time.perf_counter()
         for v in values:
             control.value = v

@@ -31,6 +31,7 @@ escapes, ``%pip`` and other unusual magics, environment variables, signal handle
 points are then decided by the out-of-kernel judge as usual, and the sandbox contains what a
 static scan cannot see.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ __all__ = ["Scan", "scan"]
 @dataclass(frozen=True)
 class Scan:
     """attack: why the notebook scores 0, or None; flags: notes for the instructor."""
+
     attack: str | None
     flags: tuple[str, ...]
 
@@ -57,4 +59,3 @@ def scan(source: str) -> Scan:
         return Scan(None, ())
     attacks, flags = found.results()
     return Scan(attacks[0] if attacks else None, flags)
-

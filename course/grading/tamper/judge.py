@@ -1,19 +1,59 @@
 """The judging half of the tamper scan: each load, store, call, magic and path of a cell
 against the rules of course/grading/tamper/rules.py, as an attack or a flag."""
+
 from __future__ import annotations
 
 import ast
 import re
 
 from .names import Names
-from .rules import (ALARMS, CODE_MAGICS, DISPLAY_MAGICS, EXTERNAL, EXTERNAL_MODULES, EXTERNAL_REFS, FLAGGED_REFS,
-                    GLOBALS, GRADER, GRADER_FILES, GRADER_PACKAGE, GRADER_WORDS, IMPORTERS,
-                    INTERNALS, INTERNALS_READ, INTERNALS_STORE, LINE_MAGICS_OK, MAX_FLAGS, MODULES,
-                    MUTATORS, NUMPY, OUTSIDE, PACKAGE_MAGICS, PATCHABLE_CONTAINERS, PATH_CALLS,
-                    PROTECTED_NAMES, PROTECTED_ROOTS, RUN, SHELL, SHELL_ATTACKS, SHELL_MAGICS,
-                    SHELL_OK, SHELL_RUNS_CODE, SOFT_REFS, STOP, STOP_REFS, TIMEIT_OPTIONS,
-                    const_str, literal_prefix, normalise, path_outside, protected_name_ok, root_of,
-                    short, to_python)
+from .rules import (
+    ALARMS,
+    CODE_MAGICS,
+    DISPLAY_MAGICS,
+    EXTERNAL,
+    EXTERNAL_MODULES,
+    EXTERNAL_REFS,
+    FLAGGED_REFS,
+    GLOBALS,
+    GRADER,
+    GRADER_FILES,
+    GRADER_PACKAGE,
+    GRADER_WORDS,
+    IMPORTERS,
+    INTERNALS,
+    INTERNALS_READ,
+    INTERNALS_STORE,
+    LINE_MAGICS_OK,
+    MAX_FLAGS,
+    MODULES,
+    MUTATORS,
+    NUMPY,
+    OUTSIDE,
+    PACKAGE_MAGICS,
+    PATCHABLE_CONTAINERS,
+    PATH_CALLS,
+    PROTECTED_NAMES,
+    PROTECTED_ROOTS,
+    RUN,
+    SHELL,
+    SHELL_ATTACKS,
+    SHELL_MAGICS,
+    SHELL_OK,
+    SHELL_RUNS_CODE,
+    SOFT_REFS,
+    STOP,
+    STOP_REFS,
+    TIMEIT_OPTIONS,
+    const_str,
+    literal_prefix,
+    normalise,
+    path_outside,
+    protected_name_ok,
+    root_of,
+    short,
+    to_python,
+)
 
 
 class CellScan(Names):
@@ -22,13 +62,13 @@ class CellScan(Names):
 
     def __init__(self, tree: ast.Module, depth: int = 0):
         super().__init__(tree)
-        self.depth = depth   # code held in strings, scanned as part of the cell (nested), up to 3 deep
+        self.depth = depth  # code held in strings, scanned as part of the cell (nested), up to 3 deep
         self.attacks: list[tuple[tuple[int, int], str]] = []
         self.flags: list[tuple[tuple[int, int], str]] = []
         self.check()
 
     @classmethod
-    def of_cell(cls, source: str, depth: int = 0) -> "CellScan | None":
+    def of_cell(cls, source: str, depth: int = 0) -> CellScan | None:
         if depth > 3:
             return None
         try:
@@ -84,8 +124,7 @@ class CellScan(Names):
         parts = ref.split(".")
         if head == SHELL and len(parts) > 1 and parts[1] in SHELL_ATTACKS:
             return RUN
-        if head == "helpers" and ("unguarded" in parts or "__wrapped__" in parts or ref.startswith(
-                "helpers.tripwire")):
+        if head == "helpers" and ("unguarded" in parts or "__wrapped__" in parts or ref.startswith("helpers.tripwire")):
             return GRADER
         return None
 
@@ -99,9 +138,8 @@ class CellScan(Names):
             return "uses the IPython shell"
         return None
 
-
     def use(self, node, ref: str, certain: bool, text: str):
-        if ref in ALARMS:   # an alarm ends the kernel unless the cell installs a handler (a time-out idiom)
+        if ref in ALARMS:  # an alarm ends the kernel unless the cell installs a handler (a time-out idiom)
             if self.handler_installed:
                 self.flag(node, f"sets an alarm with its own signal handler: {text}")
             else:
@@ -117,8 +155,9 @@ class CellScan(Names):
 
     # ------------------------------------------------------------------ checks
     def check(self):
-        self.handler_installed = any(isinstance(node, ast.Call) and self.resolve(node.func)[0] == "signal.signal"
-                                     for node in ast.walk(self.tree))
+        self.handler_installed = any(
+            isinstance(node, ast.Call) and self.resolve(node.func)[0] == "signal.signal" for node in ast.walk(self.tree)
+        )
         for name, binding, statement in self.binder.module_bindings:
             self.check_rebinding(name, binding, statement)
         for node in ast.walk(self.tree):
@@ -135,7 +174,7 @@ class CellScan(Names):
                 self.check_load(node)
             elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
                 ref, certain = self.resolve(node)
-                if ref:   # sys.modules['os'], __builtins__['exit']
+                if ref:  # sys.modules['os'], __builtins__['exit']
                     self.use(node, ref, certain, short(self.chain(node)))
                 self.check_lookup(node, node.value, node.slice)
             elif isinstance(node, ast.Assign):
@@ -167,7 +206,7 @@ class CellScan(Names):
         if kind == "ref":
             if protected_name_ok(name, payload):
                 return
-            if what == NUMPY:   # jax.numpy, autograd.numpy: a choice, not certainly an attack
+            if what == NUMPY:  # jax.numpy, autograd.numpy: a choice, not certainly an attack
                 self.flag(statement, f"rebinds {name}, which the test cells use, to another module: {text}")
                 return
         if kind == "expr":
@@ -189,8 +228,11 @@ class CellScan(Names):
             return f"del {short(target, 60)}"
         if how in ("for", "as"):
             return f"{how} {short(target, 60)}"
-        op = "=" if not isinstance(statement, ast.AugAssign) else ast.unparse(
-            ast.BinOp(ast.Name("a"), statement.op, ast.Name("b"))).split()[1] + "="
+        op = (
+            "="
+            if not isinstance(statement, ast.AugAssign)
+            else ast.unparse(ast.BinOp(ast.Name("a"), statement.op, ast.Name("b"))).split()[1] + "="
+        )
         return f"{short(target, 60)} {op} ..."
 
     def check_store(self, target, statement, how: str):
@@ -221,8 +263,12 @@ class CellScan(Names):
             return
         if isinstance(target, ast.Subscript):
             holder = target.value
-            if isinstance(holder, ast.Attribute) and holder.attr in ("__globals__", "f_globals", "f_locals",
-                                                                      "f_builtins"):
+            if isinstance(holder, ast.Attribute) and holder.attr in (
+                "__globals__",
+                "f_globals",
+                "f_locals",
+                "f_builtins",
+            ):
                 self.attack(target, INTERNALS, text)
                 return
             base, certain = self.resolve(holder)
@@ -246,12 +292,21 @@ class CellScan(Names):
     # ------------------------------------------------------------------ calls
     def check_call(self, node: ast.Call):
         ref, certain = self.resolve(node)
-        if ref:   # getattr(os, '_exit'), importlib.import_module('subprocess')
+        if ref:  # getattr(os, '_exit'), importlib.import_module('subprocess')
             self.use(node, ref, certain, short(self.chain(node)))
         func, certain = self.resolve(node.func)
         args = node.args
-        if func in ("builtins.setattr", "builtins.delattr", "builtins.object.__setattr__",
-                    "builtins.object.__delattr__", "builtins.type.__setattr__") and args:
+        if (
+            func
+            in (
+                "builtins.setattr",
+                "builtins.delattr",
+                "builtins.object.__setattr__",
+                "builtins.object.__delattr__",
+                "builtins.type.__setattr__",
+            )
+            and args
+        ):
             self.check_setattr(node, func.rsplit(".", 1)[-1].strip("_"))
             return
         method = func.rsplit(".", 1)[-1] if func else self.method_name(node.func)
@@ -261,7 +316,7 @@ class CellScan(Names):
                 self.check_setattr(node, method.strip("_"))
                 return
             owner = func.rsplit(".", 1)[0] if func else None
-            if owner and root_of(owner) in PROTECTED_ROOTS:   # np.__setattr__('allclose', f), through any name
+            if owner and root_of(owner) in PROTECTED_ROOTS:  # np.__setattr__('allclose', f), through any name
                 self.attack(node, PROTECTED_ROOTS[root_of(owner)], short(node), certain)
                 return
         if func in ("builtins.getattr",) and len(args) >= 2 and const_str(args[1]) is None:
@@ -334,7 +389,7 @@ class CellScan(Names):
 
     def check_method(self, node: ast.Call):
         method = node.func.attr
-        if method == "get" and node.args:   # os.__dict__.get(name), sys.modules.get(name)
+        if method == "get" and node.args:  # os.__dict__.get(name), sys.modules.get(name)
             self.check_lookup(node, node.func.value, node.args[0])
         base, certain = self.resolve(node.func.value)
         if base is None or method not in MUTATORS:
@@ -357,8 +412,9 @@ class CellScan(Names):
                 self.attack(node, kind, text, certain)
         elif root_of(base) in PROTECTED_ROOTS and method in ("__setattr__", "__delattr__"):
             self.attack(node, PROTECTED_ROOTS[root_of(base)], text, certain)
-        elif root_of(base) == "helpers" and (base.rsplit(".", 1)[-1].isupper() or base.rsplit(".", 1)[-1]
-                                             .startswith("_") or "[" in base):
+        elif root_of(base) == "helpers" and (
+            base.rsplit(".", 1)[-1].isupper() or base.rsplit(".", 1)[-1].startswith("_") or "[" in base
+        ):
             self.attack(node, GRADER, text, certain)
 
     def check_shell_call(self, node: ast.Call, func: str):
@@ -392,8 +448,10 @@ class CellScan(Names):
     def line_magic(self, node, name: str, line: str):
         shown = f"%{name} {line}".strip()
         if name in ("time", "timeit", "prun"):
-            self.nested(node, TIMEIT_OPTIONS.sub("", line) if name != "prun" else re.sub(
-                r"^\s*((-[slTDr]\s*\S+|-q)\s+)*", "", line))
+            self.nested(
+                node,
+                TIMEIT_OPTIONS.sub("", line) if name != "prun" else re.sub(r"^\s*((-[slTDr]\s*\S+|-q)\s+)*", "", line),
+            )
         elif name == "debug":
             self.nested(node, line)
         elif name in LINE_MAGICS_OK:
@@ -434,7 +492,7 @@ class CellScan(Names):
             if path_outside(path):
                 self.flag(node, f"writes a file outside the working folder: {shown}")
             if body is not None and path.endswith(".py"):
-                self.nested(node, body, runs=False)   # a module it may import, or a script
+                self.nested(node, body, runs=False)  # a module it may import, or a script
         elif name in SHELL_MAGICS:
             self.flag(node, f"runs a shell command: {shown}")
         else:
@@ -463,8 +521,18 @@ class CellScan(Names):
         if name not in PATH_CALLS:
             return
         candidates = list(node.args) + [k.value for k in node.keywords]
-        if isinstance(func, ast.Attribute) and name in ("read_text", "read_bytes", "write_text", "write_bytes",
-                                                        "open", "glob", "mkdir", "exists", "stat", "unlink"):
+        if isinstance(func, ast.Attribute) and name in (
+            "read_text",
+            "read_bytes",
+            "write_text",
+            "write_bytes",
+            "open",
+            "glob",
+            "mkdir",
+            "exists",
+            "stat",
+            "unlink",
+        ):
             candidates.insert(0, func.value)
         for candidate in candidates:
             path = self.path_of(candidate)

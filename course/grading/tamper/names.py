@@ -1,16 +1,30 @@
 """Name resolution for the tamper scan: what each name in a cell is bound to (imports,
 assignments, function, class and comprehension scopes), and what an expression stands for
 (``xp.allclose`` with ``import numpy as xp`` is ``numpy.allclose``)."""
+
 from __future__ import annotations
 
 import ast
 
-from .rules import (BUILTIN_NAMES, GET_IPYTHON, GIVEN, GLOBALS, IMPORTERS, LIKELY, PROTECTED_NAMES, PROTECTED_ROOTS,
-                    SHELL,
-                    const_str, literal_prefix, namespace, normalise, root_of)
-
+from .rules import (
+    BUILTIN_NAMES,
+    GET_IPYTHON,
+    GIVEN,
+    GLOBALS,
+    IMPORTERS,
+    LIKELY,
+    PROTECTED_NAMES,
+    PROTECTED_ROOTS,
+    SHELL,
+    const_str,
+    literal_prefix,
+    namespace,
+    normalise,
+    root_of,
+)
 
 # --------------------------------------------------------------------------- scopes
+
 
 class Scope:
     __slots__ = ("kind", "parent", "names", "globals")
@@ -28,7 +42,7 @@ class Binder(ast.NodeVisitor):
         self.module = Scope("module", None)
         self.current = self.module
         self.scope_of: dict[int, Scope] = {}
-        self.module_bindings: list[tuple[str, tuple, ast.AST]] = []   # (name, binding, statement)
+        self.module_bindings: list[tuple[str, tuple, ast.AST]] = []  # (name, binding, statement)
         self.statement: ast.AST | None = None
 
     def visit(self, node):
@@ -49,8 +63,13 @@ class Binder(ast.NodeVisitor):
         if isinstance(target, ast.Name):
             self.bind(target.id, ("expr", value) if value is not None else ("other", None))
         elif isinstance(target, (ast.Tuple, ast.List)):
-            values = value.elts if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(
-                target.elts) and not any(isinstance(e, ast.Starred) for e in value.elts + target.elts) else None
+            values = (
+                value.elts
+                if isinstance(value, (ast.Tuple, ast.List))
+                and len(value.elts) == len(target.elts)
+                and not any(isinstance(e, ast.Starred) for e in value.elts + target.elts)
+                else None
+            )
             for i, element in enumerate(target.elts):
                 self.bind_target(element, values[i] if values else None)
         elif isinstance(target, ast.Starred):
@@ -77,8 +96,9 @@ class Binder(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 continue
-            binding = ("ref", normalise(f"{node.module}.{alias.name}")) if node.module and not node.level \
-                else ("other", None)
+            binding = (
+                ("ref", normalise(f"{node.module}.{alias.name}")) if node.module and not node.level else ("other", None)
+            )
             self.bind(alias.asname or alias.name, binding)
 
     def visit_Assign(self, node):
@@ -264,14 +284,15 @@ class Names:
                 return SHELL, certain
             if func in IMPORTERS and args:
                 name, _, literal = self.module_named(node, func)
-                if not (literal and name):   # a built name is the sandbox's business (course/grading/tamper/__init__.py)
+                if not (literal and name):  # a built name is the sandbox's business (course/grading/tamper/__init__.py)
                     return None, False
-                if func == "builtins.__import__" and not (len(args) > 3 or any(k.arg == "fromlist"
-                                                                                for k in node.keywords)):
+                if func == "builtins.__import__" and not (
+                    len(args) > 3 or any(k.arg == "fromlist" for k in node.keywords)
+                ):
                     name = name.split(".")[0]
                 return normalise(name), certain
-            if func.endswith(".get") and namespace(func[:-len(".get")]) and args:   # os.__dict__.get('_exit')
-                return self.item(func[:-len(".get")], args[0], certain, depth)
+            if func.endswith(".get") and namespace(func[: -len(".get")]) and args:  # os.__dict__.get('_exit')
+                return self.item(func[: -len(".get")], args[0], certain, depth)
             if func == "importlib.reload" and args:
                 return self.resolve(args[0], scope, depth + 1)
             if func == "builtins.getattr" and len(args) >= 2 and const_str(args[1]) is not None:
@@ -299,7 +320,7 @@ class Names:
         if base in ("builtins", "builtins.__dict__"):
             return f"builtins.{key}", certain
         if base.endswith(".__dict__"):
-            return f"{base[:-len('.__dict__')]}.{key}", certain
+            return f"{base[: -len('.__dict__')]}.{key}", certain
         if root_of(base) in PROTECTED_ROOTS:
             return f"{base}[{key}]", certain
         return None, False
@@ -312,9 +333,12 @@ class Names:
         literal = const_str(node.args[0]) is not None
         if func == "pkgutil.resolve_name":
             name = name.replace(":", ".")
-        elif func == "importlib.import_module" and name.startswith("."):   # relative to its package
-            package = node.args[1] if len(node.args) > 1 else next(
-                (k.value for k in node.keywords if k.arg == "package"), None)
+        elif func == "importlib.import_module" and name.startswith("."):  # relative to its package
+            package = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "package"), None)
+            )
             base, known = literal_prefix(package) if package is not None else ("", False)
             name, whole, literal = base + name, whole and known, literal and const_str(package) is not None
         return name, whole, literal

@@ -9,6 +9,7 @@ given as data: the hidden tests' text never runs here) and displays, for each, t
 the arguments as they were after the call, or an error message. The grader judges in its own
 process; nothing here decides a score.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,6 +30,7 @@ class CallTimeout(Exception):
 def time_limit(seconds: float):
     def expire(signum, frame):
         raise CallTimeout()
+
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -90,8 +92,10 @@ def answer(directory: str, call_timeout: float = 60.0) -> None:
             if call.error:
                 reply = {"error": call.error}
             else:
-                reply = {"got": encode(call.got, f"r{index}_got", arrays),
-                         "args_after": [encode(a, f"r{index}_arg{i}", arrays) for i, a in enumerate(call.args_after)]}
+                reply = {
+                    "got": encode(call.got, f"r{index}_got", arrays),
+                    "args_after": [encode(a, f"r{index}_arg{i}", arrays) for i, a in enumerate(call.args_after)],
+                }
         display(reply_output(index, reply, arrays), raw=True)
 
 

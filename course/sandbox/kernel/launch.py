@@ -2,9 +2,11 @@
 
 Started by the grader (through a kernelspec it writes, inside course/sandbox/isolation.py's
 filesystem sandbox when bwrap is available) instead of the plain ipykernel. It copies
-the submission into its working folder, links the grader's numba cache into its own, reads its connection file and binds its sockets,
-then applies the limits from the environment, before any student code runs.
+the submission into its working folder, links the grader's numba cache into its own, reads its
+connection file and binds its sockets, then applies the limits from the environment, before any
+student code runs.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,6 +14,7 @@ import resource
 import shutil
 import stat
 import sys
+
 
 def apply_limits() -> None:
     memory = int(os.environ.get("COURSE_SANDBOX_MEMORY_MB", "0"))
@@ -37,13 +40,13 @@ def link_numba_cache() -> None:
         try:
             names = os.listdir(source)
             os.makedirs(folder, exist_ok=True)
-        except OSError:     # a folder gone or unreadable: numba compiles what it needs, as without it
+        except OSError:  # a folder gone or unreadable: numba compiles what it needs, as without it
             continue
         for name in names:
-            if name.endswith((".nbi", ".nbc")):     # not another writer's half-written *.tmp.*
+            if name.endswith((".nbi", ".nbc")):  # not another writer's half-written *.tmp.*
                 try:
                     os.symlink(os.path.join(source, name), os.path.join(folder, name))
-                except OSError:     # there from before a restart (no sandbox: no tmpfs)
+                except OSError:  # there from before a restart (no sandbox: no tmpfs)
                     pass
 
 

@@ -14,6 +14,7 @@ base64 of np.save}}``, where the reply is ``{"error": message}`` or ``{"got": no
 makes (a FIFO, a link, a huge file) can hold or fool the grader's reads; a reply is plain JSON
 and arrays read back with ``allow_pickle=False`` under size caps, and the judge decides.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,11 +27,12 @@ import numpy as np
 
 REQUESTS = "requests"
 REPLY_MIME = "application/vnd.course.reply+json"
-MAX_ARRAY_BYTES = 64 << 20        # one array in a reply
-MAX_REPLY_BYTES = 256 << 20       # every reply of a notebook together (base64 text)
+MAX_ARRAY_BYTES = 64 << 20  # one array in a reply
+MAX_REPLY_BYTES = 256 << 20  # every reply of a notebook together (base64 text)
 
 
 # --------------------------------------------------------------------------- grader -> kernel
+
 
 def write_requests(requests: list, directory: Path, adapters: dict | None = None) -> None:
     """``requests``: course.grading.payload.Request objects; ``adapters``: {grade_id: {name: adapter}}."""
@@ -45,9 +47,17 @@ def write_requests(requests: list, directory: Path, adapters: dict | None = None
             else:
                 array_args.append(None)
                 plain_args.append(arg.item() if isinstance(arg, np.generic) else arg)
-        described.append({"grade_id": request.grade_id, "check": request.check, "function": request.function,
-                          "label": request.case.label, "array_args": array_args, "plain_args": plain_args,
-                          "kwargs": request.case.kwargs})
+        described.append(
+            {
+                "grade_id": request.grade_id,
+                "check": request.check,
+                "function": request.function,
+                "label": request.case.label,
+                "array_args": array_args,
+                "plain_args": plain_args,
+                "kwargs": request.case.kwargs,
+            }
+        )
     np.savez(Path(directory) / f"{REQUESTS}.npz", **arrays)
     (Path(directory) / f"{REQUESTS}.json").write_text(json.dumps({"calls": described, "adapters": adapters or {}}))
 
@@ -61,14 +71,23 @@ def read_requests(directory: str) -> tuple[list[tuple[str, str, str, object]], d
     inputs = np.load(f"{directory}/{REQUESTS}.npz", allow_pickle=False)
     calls = []
     for request in described["calls"]:
-        args = tuple(inputs[key] if key is not None else value
-                     for key, value in zip(request["array_args"], request["plain_args"]))
-        calls.append((request["grade_id"], request["check"], request["function"],
-                      Case(request["label"], args, request.get("kwargs", {}))))
+        args = tuple(
+            inputs[key] if key is not None else value
+            for key, value in zip(request["array_args"], request["plain_args"])
+        )
+        calls.append(
+            (
+                request["grade_id"],
+                request["check"],
+                request["function"],
+                Case(request["label"], args, request.get("kwargs", {})),
+            )
+        )
     return calls, described["adapters"]
 
 
 # --------------------------------------------------------------------------- kernel -> grader
+
 
 def encode(value, prefix: str, arrays: dict) -> dict:
     """Describe ``value`` as a node; numeric arrays go into ``arrays`` (kernel side)."""
@@ -111,8 +130,7 @@ def read_replies(outputs: list, count: int) -> list[dict]:
         if not isinstance(message, dict):
             continue
         index, reply, packed = message.get("index"), message.get("reply"), message.get("arrays")
-        if not (isinstance(index, int) and 0 <= index < count and isinstance(reply, dict)
-                and isinstance(packed, dict)):
+        if not (isinstance(index, int) and 0 <= index < count and isinstance(reply, dict) and isinstance(packed, dict)):
             continue
         arrays = {}
         for key, text in packed.items():
@@ -143,8 +161,12 @@ def read_replies(outputs: list, count: int) -> list[dict]:
             decoded.append({"error": str(reply["error"])[:500]})
         else:
             after = reply.get("args_after", [])
-            decoded.append({"got": decode(reply.get("got"), arrays),
-                            "args_after": tuple(decode(a, arrays) for a in (after if isinstance(after, list) else []))})
+            decoded.append(
+                {
+                    "got": decode(reply.get("got"), arrays),
+                    "args_after": tuple(decode(a, arrays) for a in (after if isinstance(after, list) else [])),
+                }
+            )
     return decoded
 
 

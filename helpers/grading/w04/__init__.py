@@ -6,10 +6,12 @@ reference and with central differences of the reference forward pass (DESIGN.md 
 module per topic, each holding its checks' cases, references, hints and ``register(Check(...))``
 calls; ``guards`` holds the kernels every exercise of the week must not call.
 """
-from . import sizes, convolution, pooling, cnn  # noqa: F401  (registers)
+
+from . import cnn, convolution, pooling, sizes  # noqa: F401  (registers)
+
 # Public constants of the week, at their former address helpers.grading.w04.<name>:
-from .guards import CONV_KERNELS, POOL_KERNELS  # noqa: F401
-from .pooling import POOLING  # noqa: F401
-from .sizes import DRILL_PARAMS, DRILL_SAME, DRILL_SIZES  # noqa: F401
+from .guards import CONV_KERNELS, POOL_KERNELS
+from .pooling import POOLING
+from .sizes import DRILL_PARAMS, DRILL_SAME, DRILL_SIZES
 
 __all__ = ["CONV_KERNELS", "DRILL_PARAMS", "DRILL_SAME", "DRILL_SIZES", "POOLING", "POOL_KERNELS"]

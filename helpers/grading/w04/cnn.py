@@ -10,13 +10,14 @@ The network of the notebook's section 7, for any batch, image and layer size:
 :func:`reference_loss_and_grads` (the kernels of ``helpers.conv``) and with central differences
 of :func:`reference_loss`; ``train_cnn`` is judged by what it learned (:func:`verify_training`).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from ... import conv
 from ...losses import softmax_cross_entropy
-from ..core import Case, Check, CheckFailed, GRADIENT_RTOL, as_output, register
+from ..core import GRADIENT_RTOL, Case, Check, CheckFailed, as_output, register
 from ..forbidden import CORRELATION, MAX_POOLING
 from .guards import CONV_KERNELS, POOL_KERNELS
 
@@ -52,7 +53,7 @@ def reference_loss(x, y, w1, b1, W2, b2) -> float:
 def cases(rng) -> list[Case]:
     result = []
     for label, n, c, height, width, filters, classes in _NETWORK_SHAPES:
-        x = rng.uniform(0.0, 1.0, size=(n, c, height, width))      # pixels, like the digits
+        x = rng.uniform(0.0, 1.0, size=(n, c, height, width))  # pixels, like the digits
         w1 = rng.normal(size=(filters, c, 3, 3)) * np.sqrt(2.0 / (9 * c))
         b1 = rng.normal(size=filters) * 0.1
         W2 = rng.normal(size=(filters * (height // 2) * (width // 2), classes)) * 0.5
@@ -62,7 +63,7 @@ def cases(rng) -> list[Case]:
     return result
 
 
-KINK_MARGIN = 3e-5   # a step h = 1e-5 in w1 or b1 moves a pre-activation by at most h·max|x| = 1e-5
+KINK_MARGIN = 3e-5  # a step h = 1e-5 in w1 or b1 moves a pre-activation by at most h·max|x| = 1e-5
 
 
 def _near_kink(x, w1, b1) -> bool:
@@ -73,7 +74,7 @@ def _near_kink(x, w1, b1) -> bool:
         return True
     h = np.maximum(a, 0.0)
     n, f, height, width = h.shape
-    blocks = h[:, :, :height // 2 * 2, :width // 2 * 2].reshape(n, f, height // 2, 2, width // 2, 2)
+    blocks = h[:, :, : height // 2 * 2, : width // 2 * 2].reshape(n, f, height // 2, 2, width // 2, 2)
     top = np.sort(blocks.transpose(0, 1, 2, 4, 3, 5).reshape(n, f, height // 2, width // 2, 4), axis=-1)
     positive = top[..., -1] > 0
     return bool(np.any(positive & (top[..., -1] - top[..., -2] < KINK_MARGIN)))
@@ -94,32 +95,45 @@ def numerical(case, expected, h=1e-5) -> dict:
     return estimates
 
 
-register(Check("cnn_loss_and_grads", cases, reference_loss_and_grads,
-               outputs=("loss",) + GRADIENT_NAMES, guarded=CONV_KERNELS + POOL_KERNELS,
-               forbidden=CORRELATION + MAX_POOLING,
-               numerical=numerical,
-               tolerances={"loss": 1e-7, **{name: GRADIENT_RTOL for name in GRADIENT_NAMES}},
-               hint="forward: a = conv(x, w1, b1, pad 1), h = relu(a), p = max pool 2×2 of h, z = p flattened @ W2 "
-                    "+ b2, (loss, dz) = softmax_cross_entropy(z, y). Backward in reverse: dW2 = flatᵀ dz, "
-                    "db2 = Σ_n dz, dp = dz W2ᵀ reshaped like p, dh = pool backward, da = dh · (a > 0), then "
-                    "conv backward gives dw1, db1. Use the sizes of the arrays you are given, not 8×8 and 8 filters.",
-               compares_with=(conv.conv2d, conv.max_pool2d, softmax_cross_entropy, conv.max_pool2d_backward,
-                              conv.conv2d_backward),
-               doc="Check ``cnn_loss_and_grads(x, y, w1, b1, W2, b2) -> (loss, dw1, db1, dW2, db2)``, the whole "
-                   "network (conv 3×3 pad 1, ReLU, max pool 2×2, affine, softmax cross-entropy), against the "
-                   "reference kernels and central differences of the loss, on networks of several sizes."))
+register(
+    Check(
+        "cnn_loss_and_grads",
+        cases,
+        reference_loss_and_grads,
+        outputs=("loss",) + GRADIENT_NAMES,
+        guarded=CONV_KERNELS + POOL_KERNELS,
+        forbidden=CORRELATION + MAX_POOLING,
+        numerical=numerical,
+        tolerances={"loss": 1e-7, **{name: GRADIENT_RTOL for name in GRADIENT_NAMES}},
+        hint="forward: a = conv(x, w1, b1, pad 1), h = relu(a), p = max pool 2×2 of h, z = p flattened @ W2 "
+        "+ b2, (loss, dz) = softmax_cross_entropy(z, y). Backward in reverse: dW2 = flatᵀ dz, "
+        "db2 = Σ_n dz, dp = dz W2ᵀ reshaped like p, dh = pool backward, da = dh · (a > 0), then "
+        "conv backward gives dw1, db1. Use the sizes of the arrays you are given, not 8×8 and 8 filters.",
+        compares_with=(
+            conv.conv2d,
+            conv.max_pool2d,
+            softmax_cross_entropy,
+            conv.max_pool2d_backward,
+            conv.conv2d_backward,
+        ),
+        doc="Check ``cnn_loss_and_grads(x, y, w1, b1, W2, b2) -> (loss, dw1, db1, dW2, db2)``, the whole "
+        "network (conv 3×3 pad 1, ReLU, max pool 2×2, affine, softmax cross-entropy), against the "
+        "reference kernels and central differences of the loss, on networks of several sizes.",
+    )
+)
 
 
 # --------------------------------------------------------------------------- training
 
 TRAINING_EPOCHS = 8
-TRAINING_MIN_ACCURACY = 0.90   # a correct network reaches 94.2-98.2% in 8 epochs (seeds 0-399); subtle
+TRAINING_MIN_ACCURACY = 0.90  # a correct network reaches 94.2-98.2% in 8 epochs (seeds 0-399); subtle
 # gradient bugs train well too (no ReLU mask: 96%), so the gradient check catches those, this floor the gross ones
 BATCH_SIZE = 32
 
 
 def _digits():
     from ...data import load_digits_split
+
     X_train, y_train, X_test, y_test = load_digits_split()
     return X_train.reshape(-1, 1, 8, 8), y_train, X_test.reshape(-1, 1, 8, 8), y_test
 
@@ -127,8 +141,14 @@ def _digits():
 def training_cases(rng) -> list[Case]:
     X_train, y_train, _, _ = _digits()
     seeds = [int(s) for s in rng.choice(100_000, size=2, replace=False)]
-    return [Case(f"digits, {TRAINING_EPOCHS} epochs, seed {seed}", (X_train, y_train),
-                 {"epochs": TRAINING_EPOCHS, "seed": seed}) for seed in seeds]
+    return [
+        Case(
+            f"digits, {TRAINING_EPOCHS} epochs, seed {seed}",
+            (X_train, y_train),
+            {"epochs": TRAINING_EPOCHS, "seed": seed},
+        )
+        for seed in seeds
+    ]
 
 
 def predict(x, w1, b1, W2, b2):
@@ -145,37 +165,54 @@ def verify_training(case, outputs, where):
     raw, epochs = outputs[0], case.kwargs["epochs"]
     if not isinstance(raw, tuple) or len(raw) != 4:
         kind = getattr(raw, "type_name", type(raw).__name__)
-        raise CheckFailed(f"{where}: `params` is a {kind}; train_cnn returns (params, losses) with params the "
-                          f"tuple (w1, b1, W2, b2).")
+        raise CheckFailed(
+            f"{where}: `params` is a {kind}; train_cnn returns (params, losses) with params the tuple (w1, b1, W2, b2)."
+        )
     params = [as_output(p, name, where) for p, name in zip(raw, ("w1", "b1", "W2", "b2"))]
     shapes = [p.shape for p in params]
     if shapes != [(8, 1, 3, 3), (8,), (128, 10), (10,)]:
-        raise CheckFailed(f"{where}: `params` has shapes {shapes}; expected w1 (8, 1, 3, 3), b1 (8,), "
-                          f"W2 (128, 10), b2 (10,).")
+        raise CheckFailed(
+            f"{where}: `params` has shapes {shapes}; expected w1 (8, 1, 3, 3), b1 (8,), W2 (128, 10), b2 (10,)."
+        )
     X_train, _, X_test, y_test = _digits()
     updates = epochs * -(-len(X_train) // BATCH_SIZE)
     losses = as_output(outputs[1], "losses", where).ravel()
     if losses.size != updates:
-        raise CheckFailed(f"{where}: `losses` holds {losses.size} values; expected one per mini-batch "
-                          f"({epochs} epochs of {-(-len(X_train) // BATCH_SIZE)} batches = {updates}).")
+        raise CheckFailed(
+            f"{where}: `losses` holds {losses.size} values; expected one per mini-batch "
+            f"({epochs} epochs of {-(-len(X_train) // BATCH_SIZE)} batches = {updates})."
+        )
     if not np.all(np.isfinite(losses)) or not losses[-20:].mean() < losses[:20].mean():
-        raise CheckFailed(f"{where}: the losses must be finite and go down (mean of the last 20 mini-batches "
-                          f"below the mean of the first 20). A gradient with the wrong sign, or one that is "
-                          f"far too large, makes them grow.")
+        raise CheckFailed(
+            f"{where}: the losses must be finite and go down (mean of the last 20 mini-batches "
+            f"below the mean of the first 20). A gradient with the wrong sign, or one that is "
+            f"far too large, makes them grow."
+        )
     with np.errstate(all="ignore"):
         accuracy = float(np.mean(predict(X_test, *params) == y_test))
     if not accuracy >= TRAINING_MIN_ACCURACY:
-        raise CheckFailed(f"{where}: test accuracy {accuracy:.1%} after {epochs} epochs is below "
-                          f"{TRAINING_MIN_ACCURACY:.0%} (a correct network reaches at least 95%). If "
-                          f"check_cnn_loss_and_grads passes, look at how the parameters are updated.")
+        raise CheckFailed(
+            f"{where}: test accuracy {accuracy:.1%} after {epochs} epochs is below "
+            f"{TRAINING_MIN_ACCURACY:.0%} (a correct network reaches at least 95%). If "
+            f"check_cnn_loss_and_grads passes, look at how the parameters are updated."
+        )
 
 
-register(Check("cnn_trains_digits", training_cases, reference=None, verify=verify_training,
-               function="train_cnn", outputs=("params", "losses"), guarded=CONV_KERNELS + POOL_KERNELS,
-               forbidden=CORRELATION + MAX_POOLING,
-               hint="train_cnn(X, y, epochs, seed) returns (params, losses): params (w1, b1, W2, b2), one loss "
-                    "per mini-batch.",
-               compares_with="behaviour",
-               doc=f"Train with ``train_cnn(X_train, y_train, epochs={TRAINING_EPOCHS}, seed=s)`` for two "
-                   f"seeds the grader draws; each run passes when the losses go down and the test accuracy of "
-                   f"the trained network is at least {TRAINING_MIN_ACCURACY:.0%}."))
+register(
+    Check(
+        "cnn_trains_digits",
+        training_cases,
+        reference=None,
+        verify=verify_training,
+        function="train_cnn",
+        outputs=("params", "losses"),
+        guarded=CONV_KERNELS + POOL_KERNELS,
+        forbidden=CORRELATION + MAX_POOLING,
+        hint="train_cnn(X, y, epochs, seed) returns (params, losses): params (w1, b1, W2, b2), one loss "
+        "per mini-batch.",
+        compares_with="behaviour",
+        doc=f"Train with ``train_cnn(X_train, y_train, epochs={TRAINING_EPOCHS}, seed=s)`` for two "
+        f"seeds the grader draws; each run passes when the losses go down and the test accuracy of "
+        f"the trained network is at least {TRAINING_MIN_ACCURACY:.0%}.",
+    )
+)

@@ -1,4 +1,5 @@
 """The kernels of ``helpers.conv`` that week 4's exercises must not call (each check guards them)."""
+
 from __future__ import annotations
 
 from ... import conv

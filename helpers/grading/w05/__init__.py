@@ -12,10 +12,12 @@ One module per topic, each holding its checks' cases, references or verify funct
 ``register(Check(...))`` calls; ``networks`` holds the random networks and the central differences
 that the forward and backward checks share.
 """
+
 from ... import rnn
-from . import forward, backprop, clipping, cells  # noqa: F401  (registers)
+from . import backprop, cells, clipping, forward  # noqa: F401  (registers)
+
 # Public constants of the week, at their former address helpers.grading.w05.<name>:
-from .networks import ACTIVATIONS  # noqa: F401
+from .networks import ACTIVATIONS
 
 RNN_FORWARD = rnn.rnn_forward
 RNN_BACKWARD = rnn.rnn_backward

@@ -1,10 +1,12 @@
 """Week 5's gradient clipping by the global norm of all gradients together."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from ... import rnn
 from ..core import Case, Check, register
+
 
 def _clip_cases(rng):
     # The grader moves arrays only, so "a list of gradients" arrives as one array whose first
@@ -26,10 +28,17 @@ def _clip_reference(grads, max_norm):
     return np.stack([np.asarray(g) for g in clipped]).reshape(np.shape(grads)), float(total)
 
 
-register(Check("clip_by_norm", _clip_cases, _clip_reference, outputs=("clipped", "total_norm"),
-               guarded=(rnn.clip_by_norm,),
-               hint="total_norm = sqrt(Σ over every gradient of Σ g²) (ONE norm for all gradients together); "
-                    "when total_norm > max_norm multiply every gradient by max_norm / total_norm, otherwise "
-                    "return them unchanged. Return new arrays; do not scale the inputs in place.",
-               compares_with=(rnn.clip_by_norm,),
-               doc='Check ``clip_by_norm(grads, max_norm) -> (clipped, total_norm)`` (global norm).'))
+register(
+    Check(
+        "clip_by_norm",
+        _clip_cases,
+        _clip_reference,
+        outputs=("clipped", "total_norm"),
+        guarded=(rnn.clip_by_norm,),
+        hint="total_norm = sqrt(Σ over every gradient of Σ g²) (ONE norm for all gradients together); "
+        "when total_norm > max_norm multiply every gradient by max_norm / total_norm, otherwise "
+        "return them unchanged. Return new arrays; do not scale the inputs in place.",
+        compares_with=(rnn.clip_by_norm,),
+        doc="Check ``clip_by_norm(grads, max_norm) -> (clipped, total_norm)`` (global norm).",
+    )
+)

@@ -6,6 +6,7 @@ so a bug shared by a student and a reference cannot pass both. The networks cove
 H = 1, D = 1, all sizes equal (a missing transpose keeps the shape), long sequences (T = 60) and
 every activation.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +45,7 @@ def draw_network(rng, n, t_len, d, h, activation, identity_input=False, k=2):
     c = rng.normal(size=k) * 0.3
     dv = rng.normal(size=(n, t_len, k))
     dh = dv @ W_out.T
-    return dict(x=x, h0=h0, W_in=W_in, W=W, b=b, z=z, u=u, W_out=W_out, c=c, dv=dv, dh=dh,
-                activation=activation)
+    return dict(x=x, h0=h0, W_in=W_in, W=W, b=b, z=z, u=u, W_out=W_out, c=c, dv=dv, dh=dh, activation=activation)
 
 
 def networks(rng, identity_input=False):
@@ -54,11 +54,19 @@ def networks(rng, identity_input=False):
     for i, (label, n, t_len, d, h) in enumerate(SHAPES):
         activation = ACTIVATIONS[i % len(ACTIVATIONS)]
         result.append((f"{label}, {activation}", draw_network(rng, n, t_len, d, h, activation, identity_input)))
-    n, t_len, d, h = (int(rng.integers(2, 7)), int(rng.integers(2, 12)), int(rng.integers(1, 5)),
-                      int(rng.integers(2, 7)))
+    n, t_len, d, h = (
+        int(rng.integers(2, 7)),
+        int(rng.integers(2, 12)),
+        int(rng.integers(1, 5)),
+        int(rng.integers(2, 7)),
+    )
     for activation in ACTIVATIONS:
-        result.append((f"random sizes N={n}, T={t_len}, D={d}, H={h}, {activation}",
-                       draw_network(rng, n, t_len, d, h, activation, identity_input)))
+        result.append(
+            (
+                f"random sizes N={n}, T={t_len}, D={d}, H={h}, {activation}",
+                draw_network(rng, n, t_len, d, h, activation, identity_input),
+            )
+        )
     return result
 
 
@@ -68,8 +76,10 @@ def network_case(label, net, names, with_activation=True):
 
 
 def copy_network(case):
-    return {key: (np.array(v, dtype=np.float64, copy=True) if isinstance(v, np.ndarray) else v)
-            for key, v in case.network.items()}
+    return {
+        key: (np.array(v, dtype=np.float64, copy=True) if isinstance(v, np.ndarray) else v)
+        for key, v in case.network.items()
+    }
 
 
 def energy_gradient(net, parameter, h=1e-5):
@@ -94,4 +104,5 @@ def energy_gradient(net, parameter, h=1e-5):
 def energy_gradient_of(parameter):
     def estimate(case):
         return energy_gradient(case.network, parameter)
+
     return estimate

@@ -1,17 +1,19 @@
 """Week 7's ravine and saddle: six numbers worked out by hand, computed here from the same constants;
 a wrong one is named with a hint, never with its value."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from ..core import ByHand, Case, Check, register
 
+
 def ravine_cases(rng):
     """The six hand-worked answers have no input: one case."""
     return [Case("your six answers", ())]
 
 
-RAVINE_CURVATURES = (1.0, 20.0)       # f(w) = ½(λ₁ w₁² + λ₂ w₂²)
+RAVINE_CURVATURES = (1.0, 20.0)  # f(w) = ½(λ₁ w₁² + λ₂ w₂²)
 
 
 RAVINE_FLAT_START, RAVINE_FLAT_GOAL = 4.0, 0.04
@@ -20,7 +22,7 @@ RAVINE_FLAT_START, RAVINE_FLAT_GOAL = 4.0, 0.04
 RAVINE_MOMENTUM_BETA = 0.9
 
 
-SADDLE_LR, SADDLE_Y0, SADDLE_EXIT = 0.1, 1e-3, 1.0     # f(x, y) = ½(x² − y²) near the saddle
+SADDLE_LR, SADDLE_Y0, SADDLE_EXIT = 0.1, 1e-3, 1.0  # f(x, y) = ½(x² − y²) near the saddle
 
 
 def ravine_reference():
@@ -63,10 +65,17 @@ RAVINE_HINTS = (
 )
 
 
-register(Check("ravine_saddle_answers", ravine_cases, ravine_reference,
-               function="ravine_saddle_answers", outputs=("answers",),
-               hint="each coordinate of a quadratic evolves on its own: one step multiplies it by (1 − lr·λ).",
-               compares_with="plain numpy",
-               doc="Check the six numbers worked out by hand for the ravine f = ½(w₁² + 20 w₂²) and the saddle "
-                   "½(x² − y²) (``ravine_saddle_answers``), computed here from the same constants.",
-               by_hand=ByHand(labels=RAVINE_LABELS, hints=RAVINE_HINTS)))
+register(
+    Check(
+        "ravine_saddle_answers",
+        ravine_cases,
+        ravine_reference,
+        function="ravine_saddle_answers",
+        outputs=("answers",),
+        hint="each coordinate of a quadratic evolves on its own: one step multiplies it by (1 − lr·λ).",
+        compares_with="plain numpy",
+        doc="Check the six numbers worked out by hand for the ravine f = ½(w₁² + 20 w₂²) and the saddle "
+        "½(x² − y²) (``ravine_saddle_answers``), computed here from the same constants.",
+        by_hand=ByHand(labels=RAVINE_LABELS, hints=RAVINE_HINTS),
+    )
+)

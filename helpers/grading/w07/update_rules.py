@@ -7,6 +7,7 @@ magnitude. The states travel in the notebook's form (:func:`pack`): momentum's `
 and AdaGrad's ``G`` shaped like the parameter, Adam's ``(m, v)`` as one array of shape
 ``(2,) + param.shape``, None before the first step.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,6 +45,7 @@ def random_gradient(rng, shape):
 def rule_cases(rule, hyper_choices, with_t=False):
     """Cases (param, grad, state[, t]) with the state that ``rule`` (a helpers.optim kernel) reached
     after k earlier steps of random gradients; ``pack`` turns its state dict into the notebook's form."""
+
     def cases(rng):
         result = []
         for i, (label, shape, steps) in enumerate(RULE_SHAPES):
@@ -53,11 +55,12 @@ def rule_cases(rule, hyper_choices, with_t=False):
                 param, state = rule.unguarded(param, random_gradient(rng, shape), state, **hyper)
             grad = random_gradient(rng, shape)
             if i == len(RULE_SHAPES) - 1:
-                grad[0] = 0.0                         # a coordinate with no gradient this step
+                grad[0] = 0.0  # a coordinate with no gradient this step
             args = (param, grad, pack(rule, state)) + ((steps + 1,) if with_t else ())
             settings = ", ".join(f"{k}={v:g}" for k, v in hyper.items())
             result.append(Case(f"{label}; {settings}", args, dict(hyper)))
         return result
+
     return cases
 
 
@@ -85,75 +88,120 @@ def rule_reference(rule):
     def reference(param, grad, state, *rest, **hyper):
         new_param, new_state = rule.unguarded(param, grad, unpack(rule, state, *rest), **hyper)
         return new_param, pack(rule, new_state)
+
     return reference
 
 
-MOMENTUM_HINT = ("v = beta * v + (1 - beta) * grad (v is zeros when the state is None), then param - lr * v; "
-                 "return (new_param, v). The form v = beta v − lr g, θ = θ + v is the same rule with another "
-                 "learning rate, but the one graded here is the averaging form.")
+MOMENTUM_HINT = (
+    "v = beta * v + (1 - beta) * grad (v is zeros when the state is None), then param - lr * v; "
+    "return (new_param, v). The form v = beta v − lr g, θ = θ + v is the same rule with another "
+    "learning rate, but the one graded here is the averaging form."
+)
 
 
-RMSPROP_HINT = ("s = beta * s + (1 - beta) * grad**2 (element-wise), then param - lr * grad / (np.sqrt(s) + eps), "
-                "with eps outside the root; return (new_param, s).")
+RMSPROP_HINT = (
+    "s = beta * s + (1 - beta) * grad**2 (element-wise), then param - lr * grad / (np.sqrt(s) + eps), "
+    "with eps outside the root; return (new_param, s)."
+)
 
 
-ADAGRAD_HINT = ("G = G + grad**2: the SQUARED gradient, so that G only grows (the notes' formula drops the "
-                "square), then param - lr * grad / (np.sqrt(G) + eps); return (new_param, G).")
+ADAGRAD_HINT = (
+    "G = G + grad**2: the SQUARED gradient, so that G only grows (the notes' formula drops the "
+    "square), then param - lr * grad / (np.sqrt(G) + eps); return (new_param, G)."
+)
 
 
-ADAM_HINT = ("m = beta1 m + (1 − beta1) g and v = beta2 v + (1 − beta2) g²; m̂ = m / (1 − beta1**t), "
-             "v̂ = v / (1 − beta2**t) with t the number of this step (1 on the first); param − lr m̂ / (√v̂ + eps). "
-             "Return (new_param, (m, v)): the state keeps the averages WITHOUT the correction.")
+ADAM_HINT = (
+    "m = beta1 m + (1 − beta1) g and v = beta2 v + (1 − beta2) g²; m̂ = m / (1 − beta1**t), "
+    "v̂ = v / (1 − beta2**t) with t the number of this step (1 on the first); param − lr m̂ / (√v̂ + eps). "
+    "Return (new_param, (m, v)): the state keeps the averages WITHOUT the correction."
+)
 
 
-register(Check("momentum_update",
-               rule_cases(optim.momentum, [dict(lr=0.1, beta=0.9), dict(lr=0.01, beta=0.5),
-                                           dict(lr=0.5, beta=0.99), dict(lr=0.05, beta=0.0)]),
-               rule_reference(optim.momentum), outputs=("param", "v"), guarded=guards_of(optim.momentum),
-               hint=MOMENTUM_HINT,
-               compares_with=(optim.momentum,),
-               doc="Check one step of ``momentum_update(param, grad, v, lr, beta) -> (param, v)``, v = βv + (1 − β)g, "
-                   "from states built over 0 to 99 earlier steps, on tensors of several shapes, against "
-                   "helpers.optim.momentum (β = 0 included)."))
+register(
+    Check(
+        "momentum_update",
+        rule_cases(
+            optim.momentum,
+            [dict(lr=0.1, beta=0.9), dict(lr=0.01, beta=0.5), dict(lr=0.5, beta=0.99), dict(lr=0.05, beta=0.0)],
+        ),
+        rule_reference(optim.momentum),
+        outputs=("param", "v"),
+        guarded=guards_of(optim.momentum),
+        hint=MOMENTUM_HINT,
+        compares_with=(optim.momentum,),
+        doc="Check one step of ``momentum_update(param, grad, v, lr, beta) -> (param, v)``, v = βv + (1 − β)g, "
+        "from states built over 0 to 99 earlier steps, on tensors of several shapes, against "
+        "helpers.optim.momentum (β = 0 included).",
+    )
+)
 
 
-register(Check("rmsprop_update",
-               rule_cases(optim.rmsprop, [dict(lr=0.01, beta=0.9, eps=1e-8), dict(lr=0.001, beta=0.99, eps=1e-8),
-                                          dict(lr=0.1, beta=0.5, eps=1e-6)]),
-               rule_reference(optim.rmsprop), outputs=("param", "s"), guarded=guards_of(optim.rmsprop),
-               hint=RMSPROP_HINT,
-               compares_with=(optim.rmsprop,),
-               doc="Check one step of ``rmsprop_update(param, grad, s, lr, beta, eps) -> (param, s)`` from states "
-                   "built "
-                   "over 0 to 99 earlier steps, on tensors of several shapes, against helpers.optim.rmsprop."))
+register(
+    Check(
+        "rmsprop_update",
+        rule_cases(
+            optim.rmsprop,
+            [dict(lr=0.01, beta=0.9, eps=1e-8), dict(lr=0.001, beta=0.99, eps=1e-8), dict(lr=0.1, beta=0.5, eps=1e-6)],
+        ),
+        rule_reference(optim.rmsprop),
+        outputs=("param", "s"),
+        guarded=guards_of(optim.rmsprop),
+        hint=RMSPROP_HINT,
+        compares_with=(optim.rmsprop,),
+        doc="Check one step of ``rmsprop_update(param, grad, s, lr, beta, eps) -> (param, s)`` from states "
+        "built "
+        "over 0 to 99 earlier steps, on tensors of several shapes, against helpers.optim.rmsprop.",
+    )
+)
 
 
-register(Check("adagrad_update",
-               rule_cases(optim.adagrad, [dict(lr=0.1, eps=1e-8), dict(lr=0.01, eps=1e-8), dict(lr=1.0, eps=1e-6)]),
-               rule_reference(optim.adagrad), outputs=("param", "G"), guarded=guards_of(optim.adagrad),
-               hint=ADAGRAD_HINT,
-               compares_with=(optim.adagrad,),
-               doc="Check one step of ``adagrad_update(param, grad, G, lr, eps) -> (param, G)``, G = G + g², from "
-                   "states "
-                   "built over 0 to 99 earlier steps (negative gradients included), against helpers.optim.adagrad."))
+register(
+    Check(
+        "adagrad_update",
+        rule_cases(optim.adagrad, [dict(lr=0.1, eps=1e-8), dict(lr=0.01, eps=1e-8), dict(lr=1.0, eps=1e-6)]),
+        rule_reference(optim.adagrad),
+        outputs=("param", "G"),
+        guarded=guards_of(optim.adagrad),
+        hint=ADAGRAD_HINT,
+        compares_with=(optim.adagrad,),
+        doc="Check one step of ``adagrad_update(param, grad, G, lr, eps) -> (param, G)``, G = G + g², from "
+        "states "
+        "built over 0 to 99 earlier steps (negative gradients included), against helpers.optim.adagrad.",
+    )
+)
 
 
-register(Check("adam_update",
-               rule_cases(optim.adam, [dict(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8),
-                                       dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8),
-                                       dict(lr=0.1, beta1=0.5, beta2=0.9, eps=1e-6)], with_t=True),
-               rule_reference(optim.adam), outputs=("param", "state"), guarded=guards_of(optim.adam),
-               hint=ADAM_HINT,
-               compares_with=(optim.adam,),
-               doc="Check one step of ``adam_update(param, grad, state, t, lr, beta1, beta2, eps) -> (param, (m, v))`` "
-                   "at steps t = 1 to 100 from states built by helpers.optim.adam, on tensors of several shapes."))
+register(
+    Check(
+        "adam_update",
+        rule_cases(
+            optim.adam,
+            [
+                dict(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8),
+                dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8),
+                dict(lr=0.1, beta1=0.5, beta2=0.9, eps=1e-6),
+            ],
+            with_t=True,
+        ),
+        rule_reference(optim.adam),
+        outputs=("param", "state"),
+        guarded=guards_of(optim.adam),
+        hint=ADAM_HINT,
+        compares_with=(optim.adam,),
+        doc="Check one step of ``adam_update(param, grad, state, t, lr, beta1, beta2, eps) -> (param, (m, v))`` "
+        "at steps t = 1 to 100 from states built by helpers.optim.adam, on tensors of several shapes.",
+    )
+)
 
 
 # --------------------------------------------------------------------------- one property per rule
 
+
 def property_cases(build):
     def cases(rng):
         return [build(rng, i, shape) for i, shape in enumerate([(6,), (2, 3), (1,), (4, 5), (3, 2, 2)])]
+
     return cases
 
 
@@ -161,10 +209,18 @@ def momentum_property_case(rng, i, shape):
     g = random_gradient(rng, shape)
     lr, beta = [(0.1, 0.9), (0.01, 0.5), (0.5, 0.99), (0.2, 0.8), (1.0, 0.9)][i]
     if i % 2 == 0:
-        return NetworkCase(f"first step (v = None), {shape}, lr={lr:g}, beta={beta:g}",
-                           (rng.normal(size=shape), g, None), dict(lr=lr, beta=beta), network={"first": True})
-    return NetworkCase(f"a gradient that never changes (v = g already), {shape}, lr={lr:g}, beta={beta:g}",
-                       (rng.normal(size=shape), g, g.copy()), dict(lr=lr, beta=beta), network={"first": False})
+        return NetworkCase(
+            f"first step (v = None), {shape}, lr={lr:g}, beta={beta:g}",
+            (rng.normal(size=shape), g, None),
+            dict(lr=lr, beta=beta),
+            network={"first": True},
+        )
+    return NetworkCase(
+        f"a gradient that never changes (v = g already), {shape}, lr={lr:g}, beta={beta:g}",
+        (rng.normal(size=shape), g, g.copy()),
+        dict(lr=lr, beta=beta),
+        network={"first": False},
+    )
 
 
 def rmsprop_property_case(rng, i, shape):
@@ -172,9 +228,12 @@ def rmsprop_property_case(rng, i, shape):
     scale = [1e3, 1e-2, 1e2, 1e-1, 1e4][i]
     param, s = rng.normal(size=shape), rng.uniform(0.5, 2.0, size=shape)
     g = rng.normal(size=shape)
-    return NetworkCase(f"every gradient × {scale:g} (so s × {scale ** 2:g}), {shape}, lr={lr:g}",
-                       (param, g * scale, s * scale ** 2), dict(lr=lr, beta=beta, eps=1e-8),
-                       network={"unscaled_step": -lr * g / np.sqrt(beta * s + (1 - beta) * g * g), "scale": scale})
+    return NetworkCase(
+        f"every gradient × {scale:g} (so s × {scale**2:g}), {shape}, lr={lr:g}",
+        (param, g * scale, s * scale**2),
+        dict(lr=lr, beta=beta, eps=1e-8),
+        network={"unscaled_step": -lr * g / np.sqrt(beta * s + (1 - beta) * g * g), "scale": scale},
+    )
 
 
 def adagrad_property_case(rng, i, shape):
@@ -183,15 +242,22 @@ def adagrad_property_case(rng, i, shape):
     g = size * rng.choice([-1.0, 1.0], size=shape)
     lr = [0.1, 0.5, 1.0, 0.01, 0.2][i]
     G = None if t == 1 else (t - 1) * g * g
-    return NetworkCase(f"the {t}th gradient of size {size:g} in a row, {shape}, lr={lr:g}",
-                       (rng.normal(size=shape), g, G), dict(lr=lr, eps=1e-8), network={"t": t})
+    return NetworkCase(
+        f"the {t}th gradient of size {size:g} in a row, {shape}, lr={lr:g}",
+        (rng.normal(size=shape), g, G),
+        dict(lr=lr, eps=1e-8),
+        network={"t": t},
+    )
 
 
 def adam_property_case(rng, i, shape):
     lr = [0.001, 0.01, 0.1, 0.003, 0.05][i]
     g = rng.choice([-1.0, 1.0], size=shape) * 10.0 ** rng.uniform(-3, 3, size=shape)
-    return Case(f"first step, gradients from 1e-3 to 1e3, {shape}, lr={lr:g}", (rng.normal(size=shape), g, None, 1),
-                dict(lr=lr, beta1=0.9, beta2=0.999, eps=1e-8))
+    return Case(
+        f"first step, gradients from 1e-3 to 1e3, {shape}, lr={lr:g}",
+        (rng.normal(size=shape), g, None, 1),
+        dict(lr=lr, beta1=0.9, beta2=0.999, eps=1e-8),
+    )
 
 
 def step_taken(case, got, where):
@@ -208,71 +274,137 @@ def verify_momentum_property(case, got, where):
     grad, (lr, beta) = case.args[1], (case.kwargs["lr"], case.kwargs["beta"])
     moved = step_taken(case, got, where)
     if case.network["first"]:
-        compare(-lr * (1 - beta) * grad, moved, "param − old param", where, 1e-9,
-                "v starts at zero, so the first step moves only (1 − beta) · lr · g: the start-up bias of the "
-                "average (section 2), which momentum usually leaves uncorrected.")
+        compare(
+            -lr * (1 - beta) * grad,
+            moved,
+            "param − old param",
+            where,
+            1e-9,
+            "v starts at zero, so the first step moves only (1 − beta) · lr · g: the start-up bias of the "
+            "average (section 2), which momentum usually leaves uncorrected.",
+        )
     else:
-        compare(-lr * grad, moved, "param − old param", where, 1e-9,
-                "when the gradient never changes, its average is the gradient itself: with v = g already, "
-                "v stays g and the step is the plain lr · g.")
+        compare(
+            -lr * grad,
+            moved,
+            "param − old param",
+            where,
+            1e-9,
+            "when the gradient never changes, its average is the gradient itself: with v = g already, "
+            "v stays g and the step is the plain lr · g.",
+        )
         compare(grad, got[1], "v", where, 1e-9, "the average of g, g, g, ... is g: v must stay equal to g.")
 
 
 def verify_rmsprop_property(case, got, where):
     __tracebackhide__ = True
     moved = step_taken(case, got, where)
-    compare(case.network["unscaled_step"], moved, "param − old param", where, 1e-5,
-            f"RMSprop divides the gradient by the root of its mean SQUARE, so multiplying every gradient by "
-            f"{case.network['scale']:g} must leave the step as it was: the size of the gradient cancels.")
+    compare(
+        case.network["unscaled_step"],
+        moved,
+        "param − old param",
+        where,
+        1e-5,
+        f"RMSprop divides the gradient by the root of its mean SQUARE, so multiplying every gradient by "
+        f"{case.network['scale']:g} must leave the step as it was: the size of the gradient cancels.",
+    )
 
 
 def verify_adagrad_property(case, got, where):
     __tracebackhide__ = True
     t, grad, lr = case.network["t"], case.args[1], case.kwargs["lr"]
     moved = step_taken(case, got, where)
-    compare(-lr * np.sign(grad) / math.sqrt(t), moved, "param − old param", where, 1e-5,
-            f"after t gradients of the same size, G = t g², so step t moves by lr · |g| / √(t g²) = lr / √t "
-            f"(here t = {t}): whatever the gradient's size, AdaGrad's steps shrink like 1/√t. Square the "
-            f"gradient before adding it to G.")
+    compare(
+        -lr * np.sign(grad) / math.sqrt(t),
+        moved,
+        "param − old param",
+        where,
+        1e-5,
+        f"after t gradients of the same size, G = t g², so step t moves by lr · |g| / √(t g²) = lr / √t "
+        f"(here t = {t}): whatever the gradient's size, AdaGrad's steps shrink like 1/√t. Square the "
+        f"gradient before adding it to G.",
+    )
 
 
 def verify_adam_property(case, got, where):
     __tracebackhide__ = True
     grad, lr = case.args[1], case.kwargs["lr"]
     moved = step_taken(case, got, where)
-    compare(-lr * np.sign(grad), moved, "param − old param", where, 1e-4,
-            "on the first step m̂ = g and v̂ = g² once both are divided by their (1 − β^1), so the step is "
-            "lr · g / |g|: every coordinate moves by about lr, whatever the size of its gradient. A step "
-            "that depends on |g| means a missing bias correction (or t not starting at 1).")
+    compare(
+        -lr * np.sign(grad),
+        moved,
+        "param − old param",
+        where,
+        1e-4,
+        "on the first step m̂ = g and v̂ = g² once both are divided by their (1 − β^1), so the step is "
+        "lr · g / |g|: every coordinate moves by about lr, whatever the size of its gradient. A step "
+        "that depends on |g| means a missing bias correction (or t not starting at 1).",
+    )
 
 
-register(Check("momentum_constant_gradient", property_cases(momentum_property_case), reference=None,
-               verify=verify_momentum_property, function="momentum_update", outputs=("param", "v"),
-               guarded=guards_of(optim.momentum), hint=MOMENTUM_HINT,
-               compares_with="behaviour",
-               doc="Check two properties of ``momentum_update``: the first step is (1 − β) of a plain step, and a "
-                   "gradient that never changes is its own average (v stays g, the step is lr · g)."))
+register(
+    Check(
+        "momentum_constant_gradient",
+        property_cases(momentum_property_case),
+        reference=None,
+        verify=verify_momentum_property,
+        function="momentum_update",
+        outputs=("param", "v"),
+        guarded=guards_of(optim.momentum),
+        hint=MOMENTUM_HINT,
+        compares_with="behaviour",
+        doc="Check two properties of ``momentum_update``: the first step is (1 − β) of a plain step, and a "
+        "gradient that never changes is its own average (v stays g, the step is lr · g).",
+    )
+)
 
 
-register(Check("rmsprop_scale_invariance", property_cases(rmsprop_property_case), reference=None,
-               verify=verify_rmsprop_property, function="rmsprop_update", outputs=("param", "s"),
-               guarded=guards_of(optim.rmsprop), hint=RMSPROP_HINT,
-               compares_with="behaviour",
-               doc="Check that ``rmsprop_update``'s step does not change when every gradient (and so s) is scaled "
-                   "by factors from 1e-2 to 1e4."))
+register(
+    Check(
+        "rmsprop_scale_invariance",
+        property_cases(rmsprop_property_case),
+        reference=None,
+        verify=verify_rmsprop_property,
+        function="rmsprop_update",
+        outputs=("param", "s"),
+        guarded=guards_of(optim.rmsprop),
+        hint=RMSPROP_HINT,
+        compares_with="behaviour",
+        doc="Check that ``rmsprop_update``'s step does not change when every gradient (and so s) is scaled "
+        "by factors from 1e-2 to 1e4.",
+    )
+)
 
 
-register(Check("adagrad_step_shrinks", property_cases(adagrad_property_case), reference=None,
-               verify=verify_adagrad_property, function="adagrad_update", outputs=("param", "G"),
-               guarded=guards_of(optim.adagrad), hint=ADAGRAD_HINT,
-               compares_with="behaviour",
-               doc="Check that ``adagrad_update``'s t-th step for gradients of one size is lr/√t per coordinate, "
-                   "for sizes from 1e-2 to 1e3."))
+register(
+    Check(
+        "adagrad_step_shrinks",
+        property_cases(adagrad_property_case),
+        reference=None,
+        verify=verify_adagrad_property,
+        function="adagrad_update",
+        outputs=("param", "G"),
+        guarded=guards_of(optim.adagrad),
+        hint=ADAGRAD_HINT,
+        compares_with="behaviour",
+        doc="Check that ``adagrad_update``'s t-th step for gradients of one size is lr/√t per coordinate, "
+        "for sizes from 1e-2 to 1e3.",
+    )
+)
 
 
-register(Check("adam_first_step", property_cases(adam_property_case), reference=None,
-               verify=verify_adam_property, function="adam_update", outputs=("param", "state"),
-               guarded=guards_of(optim.adam), hint=ADAM_HINT,
-               compares_with="behaviour",
-               doc="Check that ``adam_update``'s first step (t = 1, state None) moves every coordinate by lr, for "
-                   "gradients from 1e-3 to 1e3: the bias correction at work."))
+register(
+    Check(
+        "adam_first_step",
+        property_cases(adam_property_case),
+        reference=None,
+        verify=verify_adam_property,
+        function="adam_update",
+        outputs=("param", "state"),
+        guarded=guards_of(optim.adam),
+        hint=ADAM_HINT,
+        compares_with="behaviour",
+        doc="Check that ``adam_update``'s first step (t = 1, state None) moves every coordinate by lr, for "
+        "gradients from 1e-3 to 1e3: the bias correction at work.",
+    )
+)

@@ -10,8 +10,10 @@ One module per topic, each holding its checks' cases, references or verify funct
 ``register(Check(...))`` calls; ``networks`` holds the random layer lists and the plain-numpy model
 that the model checks are judged by.
 """
-from . import layer_kinds, model, regularization, normalization, initialization  # noqa: F401  (registers)
+
+from . import initialization, layer_kinds, model, normalization, regularization  # noqa: F401  (registers)
+
 # A public constant of the week, at its former address helpers.grading.w08.STUDY_LAMBDAS:
-from .regularization import STUDY_LAMBDAS  # noqa: F401
+from .regularization import STUDY_LAMBDAS
 
 __all__ = ["STUDY_LAMBDAS"]

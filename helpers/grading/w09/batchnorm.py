@@ -7,18 +7,20 @@ computed by ``helpers.numpy_reference.batchnorm_train`` (no shared code). Cases 
 with a small spread (a variance computed as E[x²] − E[x]² loses its digits there), large N and every
 momentum from 0 to 0.99.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from ... import batchnorm_layer, norm, numpy_reference
 from ...gradcheck import numerical_gradient
-from ..core import Case, Check, CheckFailed, GRADIENT_RTOL, as_output, register
+from ..core import GRADIENT_RTOL, Case, Check, CheckFailed, as_output, register
 
 BN_GUARDS = (norm.batchnorm_forward, norm.batchnorm_backward)
 
 
 # --------------------------------------------------------------------------- batch norm forward
+
 
 def bn_draw(rng, n, d, offset=0.0, spread=2.0):
     """x (n, d) with features of different means, γ around 1 and β, for a batch-norm case."""
@@ -91,35 +93,56 @@ def forward_reference(x, gamma, beta, mode, running_mean, running_var, momentum,
     return norm.batchnorm_forward.unguarded(x, gamma, beta, mode, running_mean, running_var, momentum, eps)
 
 
-TRAIN_HINT = ("training mode: μ = x.mean(axis=0), σ² = ((x − μ)**2).mean(axis=0) (divided by N, and computed from "
-              "x − μ: E[x²] − μ² loses every digit when the mean is large), x̂ = (x − μ) / np.sqrt(σ² + ε), "
-              "out = γ x̂ + β; running_mean = momentum * running_mean + (1 − momentum) * μ, the same for "
-              "running_var with σ², starting from zeros and ones when they are None.")
+TRAIN_HINT = (
+    "training mode: μ = x.mean(axis=0), σ² = ((x − μ)**2).mean(axis=0) (divided by N, and computed from "
+    "x − μ: E[x²] − μ² loses every digit when the mean is large), x̂ = (x − μ) / np.sqrt(σ² + ε), "
+    "out = γ x̂ + β; running_mean = momentum * running_mean + (1 − momentum) * μ, the same for "
+    "running_var with σ², starting from zeros and ones when they are None."
+)
 
 
-INFERENCE_HINT = ("inference mode: normalize with running_mean and running_var, never with the batch's own "
-                  "statistics (one example has none): out = γ (x − running_mean) / np.sqrt(running_var + ε) + β, "
-                  "and return the running averages unchanged.")
+INFERENCE_HINT = (
+    "inference mode: normalize with running_mean and running_var, never with the batch's own "
+    "statistics (one example has none): out = γ (x − running_mean) / np.sqrt(running_var + ε) + β, "
+    "and return the running averages unchanged."
+)
 
 
-register(Check("batchnorm_forward_train", forward_train_cases, forward_reference,
-               function="batchnorm_forward", outputs=("out", "running_mean", "running_var"), guarded=BN_GUARDS,
-               hint=TRAIN_HINT,
-               compares_with=(norm.batchnorm_forward,),
-               doc="Check ``batchnorm_forward(x, gamma, beta, 'train', running_mean, running_var, momentum, eps) -> "
-                   "(out, running_mean, running_var)`` against helpers.norm: N = 1, N = 5000, a near-zero and a "
-                   "zero variance, a mean of 10 000 with a spread of 0.01, momentum 0 to 0.99."))
+register(
+    Check(
+        "batchnorm_forward_train",
+        forward_train_cases,
+        forward_reference,
+        function="batchnorm_forward",
+        outputs=("out", "running_mean", "running_var"),
+        guarded=BN_GUARDS,
+        hint=TRAIN_HINT,
+        compares_with=(norm.batchnorm_forward,),
+        doc="Check ``batchnorm_forward(x, gamma, beta, 'train', running_mean, running_var, momentum, eps) -> "
+        "(out, running_mean, running_var)`` against helpers.norm: N = 1, N = 5000, a near-zero and a "
+        "zero variance, a mean of 10 000 with a spread of 0.01, momentum 0 to 0.99.",
+    )
+)
 
 
-register(Check("batchnorm_forward_inference", forward_inference_cases, forward_reference,
-               function="batchnorm_forward", outputs=("out", "running_mean", "running_var"), guarded=BN_GUARDS,
-               hint=INFERENCE_HINT,
-               compares_with=(norm.batchnorm_forward,),
-               doc="Check ``batchnorm_forward(x, gamma, beta, 'inference', running_mean, running_var, momentum, "
-                   "eps)``: normalized with the running averages (N = 1 included), which come back unchanged."))
+register(
+    Check(
+        "batchnorm_forward_inference",
+        forward_inference_cases,
+        forward_reference,
+        function="batchnorm_forward",
+        outputs=("out", "running_mean", "running_var"),
+        guarded=BN_GUARDS,
+        hint=INFERENCE_HINT,
+        compares_with=(norm.batchnorm_forward,),
+        doc="Check ``batchnorm_forward(x, gamma, beta, 'inference', running_mean, running_var, momentum, "
+        "eps)``: normalized with the running averages (N = 1 included), which come back unchanged.",
+    )
+)
 
 
 # --------------------------------------------------------------------------- bad shapes
+
 
 def bad_shape_cases(rng):
     x = rng.normal(size=(5, 3))
@@ -133,42 +156,61 @@ def bad_shape_cases(rng):
     ]
 
 
-SHAPE_HINT = ("at the top of batchnorm_forward: D = x.shape[1]; if gamma.shape != (D,): raise ValueError(f\"gamma has "
-              "shape {gamma.shape}, expected ({D},) for x of shape {x.shape}\"), and the same for beta. Name the "
-              "argument in the message.")
+SHAPE_HINT = (
+    'at the top of batchnorm_forward: D = x.shape[1]; if gamma.shape != (D,): raise ValueError(f"gamma has '
+    'shape {gamma.shape}, expected ({D},) for x of shape {x.shape}"), and the same for beta. Name the '
+    "argument in the message."
+)
 
 
 def verify_bad_shapes(case, got, where):
     __tracebackhide__ = True
     code = as_output(got[0], "outcome", where)
     if code.shape != () or float(code) not in batchnorm_layer.BAD_SHAPE_OUTCOMES:
-        raise CheckFailed(f"{where}: the outcome could not be read; call the check on "
-                          f"helpers.batchnorm_layer.bad_shape_outcome(batchnorm_forward).")
+        raise CheckFailed(
+            f"{where}: the outcome could not be read; call the check on "
+            f"helpers.batchnorm_layer.bad_shape_outcome(batchnorm_forward)."
+        )
     code, bad = int(code), case.args[3]
     if not bad:
         if code != 0:
-            raise CheckFailed(f"{where}: your function {batchnorm_layer.BAD_SHAPE_OUTCOMES[code]} for correct shapes; "
-                              f"it must only raise when gamma or beta does not have shape (D,).")
+            raise CheckFailed(
+                f"{where}: your function {batchnorm_layer.BAD_SHAPE_OUTCOMES[code]} for correct shapes; "
+                f"it must only raise when gamma or beta does not have shape (D,)."
+            )
         return
     if code == 1:
         return
-    what = {0: f"returned a result instead of raising: a wrong {bad} must not be broadcast",
-            2: f"raised a ValueError whose message does not contain the word {bad!r} (numpy's own "
-               f"broadcasting error?): say which argument is wrong",
-            3: "raised an exception that is not a ValueError"}[code]
+    what = {
+        0: f"returned a result instead of raising: a wrong {bad} must not be broadcast",
+        2: f"raised a ValueError whose message does not contain the word {bad!r} (numpy's own "
+        f"broadcasting error?): say which argument is wrong",
+        3: "raised an exception that is not a ValueError",
+    }[code]
     raise CheckFailed(f"{where}: your function {what}.\nHint: {SHAPE_HINT}")
 
 
-register(Check("batchnorm_rejects_bad_shapes", bad_shape_cases, reference=None, outputs=("outcome",),
-               function="batchnorm_forward", guarded=BN_GUARDS, verify=verify_bad_shapes, hint=SHAPE_HINT,
-               compares_with="behaviour",
-               doc="Call ``batchnorm_forward(x, gamma, beta)`` with gamma or beta of a wrong shape (too many or "
-                   "too few entries, one entry, (D, 1)): each must raise a ValueError whose message names the "
-                   "argument; correct shapes must not raise. Call it on "
-                   "``helpers.batchnorm_layer.bad_shape_outcome(batchnorm_forward)``."))
+register(
+    Check(
+        "batchnorm_rejects_bad_shapes",
+        bad_shape_cases,
+        reference=None,
+        outputs=("outcome",),
+        function="batchnorm_forward",
+        guarded=BN_GUARDS,
+        verify=verify_bad_shapes,
+        hint=SHAPE_HINT,
+        compares_with="behaviour",
+        doc="Call ``batchnorm_forward(x, gamma, beta)`` with gamma or beta of a wrong shape (too many or "
+        "too few entries, one entry, (D, 1)): each must raise a ValueError whose message names the "
+        "argument; correct shapes must not raise. Call it on "
+        "``helpers.batchnorm_layer.bad_shape_outcome(batchnorm_forward)``.",
+    )
+)
 
 
 # --------------------------------------------------------------------------- batch norm backward
+
 
 def backward_cases(rng):
     cases = []
@@ -196,22 +238,34 @@ def backward_reference(dout, x, gamma, beta, eps):
 
 
 def backward_numerical(case, expected):
-    dout, x, gamma, beta, eps = (np.array(a, dtype=np.float64, copy=True) if isinstance(a, np.ndarray) else a
-                                 for a in case.args)
+    dout, x, gamma, beta, eps = (
+        np.array(a, dtype=np.float64, copy=True) if isinstance(a, np.ndarray) else a for a in case.args
+    )
 
     def out(_):
         return numpy_reference.batchnorm_train(x, gamma, beta, eps)[0]
 
-    return {"dx": numerical_gradient(out, x, df=dout), "dgamma": numerical_gradient(out, gamma, df=dout),
-            "dbeta": numerical_gradient(out, beta, df=dout)}
+    return {
+        "dx": numerical_gradient(out, x, df=dout),
+        "dgamma": numerical_gradient(out, gamma, df=dout),
+        "dbeta": numerical_gradient(out, beta, df=dout),
+    }
 
 
-register(Check("batchnorm_backward", backward_cases, backward_reference, outputs=("dx", "dgamma", "dbeta"),
-               guarded=(norm.batchnorm_backward, norm.batchnorm_forward), numerical=backward_numerical,
-               tolerances={"dx": GRADIENT_RTOL, "dgamma": GRADIENT_RTOL, "dbeta": GRADIENT_RTOL},
-               hint="with x̂ and σ = np.sqrt(σ² + ε) from the forward pass (training mode), sums over the batch "
-                    "(axis 0): dbeta = Σ dout, dgamma = Σ dout * x̂, dx = γ / (N σ) * (N dout − Σ dout − x̂ Σ(dout "
-                    "* x̂)). The last two terms are what μ and σ² depending on every example adds.",
-               compares_with=(norm.batchnorm_backward,),
-               doc="Check ``batchnorm_backward(dout, x, gamma, beta, eps) -> (dx, dgamma, dbeta)`` (training mode) "
-                   "against helpers.norm and central differences: N = 1, N = 1000, a near-zero and a zero variance."))
+register(
+    Check(
+        "batchnorm_backward",
+        backward_cases,
+        backward_reference,
+        outputs=("dx", "dgamma", "dbeta"),
+        guarded=(norm.batchnorm_backward, norm.batchnorm_forward),
+        numerical=backward_numerical,
+        tolerances={"dx": GRADIENT_RTOL, "dgamma": GRADIENT_RTOL, "dbeta": GRADIENT_RTOL},
+        hint="with x̂ and σ = np.sqrt(σ² + ε) from the forward pass (training mode), sums over the batch "
+        "(axis 0): dbeta = Σ dout, dgamma = Σ dout * x̂, dx = γ / (N σ) * (N dout − Σ dout − x̂ Σ(dout "
+        "* x̂)). The last two terms are what μ and σ² depending on every example adds.",
+        compares_with=(norm.batchnorm_backward,),
+        doc="Check ``batchnorm_backward(dout, x, gamma, beta, eps) -> (dx, dgamma, dbeta)`` (training mode) "
+        "against helpers.norm and central differences: N = 1, N = 1000, a near-zero and a zero variance.",
+    )
+)

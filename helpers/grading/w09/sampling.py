@@ -1,6 +1,7 @@
 """Week 9's hyperparameters sampled on the right scale: learning rates log-uniform in [1e-4, 1] and
 1 − β log-uniform in [0.001, 0.1], judged by range, per-decade shares and a Kolmogorov–Smirnov
 distance on 20 000 samples."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,15 +16,20 @@ SHARE_TOLERANCE = 0.02
 
 def sampling_cases(rng):
     seeds = [int(s) for s in rng.choice(100_000, size=3, replace=False)]
-    return [Case(f"n = 20000, seed {seeds[0]}", (20_000, seeds[0])),
-            Case(f"n = 20000, seed {seeds[1]}", (20_000, seeds[1])),
-            Case("n = 1", (1, seeds[2])),
-            Case("n = 7", (7, seeds[2]))]
+    return [
+        Case(f"n = 20000, seed {seeds[0]}", (20_000, seeds[0])),
+        Case(f"n = 20000, seed {seeds[1]}", (20_000, seeds[1])),
+        Case("n = 1", (1, seeds[2])),
+        Case("n = 7", (7, seeds[2])),
+    ]
 
 
 def read_samples(got, index, name, n, where):
-    values = as_output(got[index], name, where).reshape(-1) if np.ndim(got[index]) == 0 else \
-        as_output(got[index], name, where)
+    values = (
+        as_output(got[index], name, where).reshape(-1)
+        if np.ndim(got[index]) == 0
+        else as_output(got[index], name, where)
+    )
     if values.shape != (n,):
         raise CheckFailed(f"{where}: `{name}` has shape {values.shape}; expected ({n},), one value per sample.")
     if not np.all(np.isfinite(values)):
@@ -43,9 +49,11 @@ def uniformity(where, name, exponents, low, high, hint):
     n = t.size
     distance = float(np.max(np.maximum(np.arange(1, n + 1) / n - t, t - np.arange(n) / n)))
     if distance > 0.015:
-        raise CheckFailed(f"{where}: the exponents of your {name} are not spread evenly over [{low:g}, {high:g}] "
-                          f"(the largest gap between their distribution and a uniform one is {distance:.3f}).\n"
-                          f"Hint: {hint}")
+        raise CheckFailed(
+            f"{where}: the exponents of your {name} are not spread evenly over [{low:g}, {high:g}] "
+            f"(the largest gap between their distribution and a uniform one is {distance:.3f}).\n"
+            f"Hint: {hint}"
+        )
 
 
 # --------------------------------------------------------------------------- learning rates
@@ -58,31 +66,46 @@ def verify_learning_rates(case, got, where):
     n = case.args[0]
     lr = read_samples(got, 0, "learning_rates", n, where)
     if lr.min() < 1e-4 * (1 - 1e-12) or lr.max() > 1.0:
-        raise CheckFailed(f"{where}: learning rates must lie in [1e-4, 1]; yours range from {lr.min():.3g} to "
-                          f"{lr.max():.3g}.\nHint: {LR_HINT}")
+        raise CheckFailed(
+            f"{where}: learning rates must lie in [1e-4, 1]; yours range from {lr.min():.3g} to "
+            f"{lr.max():.3g}.\nHint: {LR_HINT}"
+        )
     if n < 1000:
         return
     shares = decade_shares(np.log10(lr), [-4, -3, -2, -1, 0])
     for share, (lo, hi) in zip(shares, [(1e-4, 1e-3), (1e-3, 1e-2), (1e-2, 0.1), (0.1, 1)]):
         if abs(share - 0.25) > SHARE_TOLERANCE:
-            raise CheckFailed(f"{where}: {share:.1%} of your learning rates lie in [{lo:g}, {hi:g}); on a log scale "
-                              f"each of the four decades gets 25%. (Uniform in [1e-4, 1] would put 90% in the top "
-                              f"decade.)\nHint: {LR_HINT}")
+            raise CheckFailed(
+                f"{where}: {share:.1%} of your learning rates lie in [{lo:g}, {hi:g}); on a log scale "
+                f"each of the four decades gets 25%. (Uniform in [1e-4, 1] would put 90% in the top "
+                f"decade.)\nHint: {LR_HINT}"
+            )
     uniformity(where, "learning rates", np.log10(lr), -4.0, 0.0, LR_HINT)
 
 
-register(Check("learning_rates_log_uniform", sampling_cases, reference=None, outputs=("learning_rates", "betas"),
-               function="sample_hyperparameters", guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
-               verify=verify_learning_rates, hint=LR_HINT,
-               compares_with="behaviour",
-               doc="Check the learning rates of ``sample_hyperparameters(n, seed) -> (learning_rates, betas)``: all "
-                   "in [1e-4, 1] and, for n = 20 000, 25% ± 2 points in each decade with exponents spread evenly."))
+register(
+    Check(
+        "learning_rates_log_uniform",
+        sampling_cases,
+        reference=None,
+        outputs=("learning_rates", "betas"),
+        function="sample_hyperparameters",
+        guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
+        verify=verify_learning_rates,
+        hint=LR_HINT,
+        compares_with="behaviour",
+        doc="Check the learning rates of ``sample_hyperparameters(n, seed) -> (learning_rates, betas)``: all "
+        "in [1e-4, 1] and, for n = 20 000, 25% ± 2 points in each decade with exponents spread evenly.",
+    )
+)
 
 
 # --------------------------------------------------------------------------- β
 
-BETA_HINT = ("betas = 1 - 10 ** rng.uniform(-3, -1, size=n), drawn after the learning rates from the same generator: "
-             "1 − β is log-uniform in [0.001, 0.1], so β lies in [0.9, 0.999].")
+BETA_HINT = (
+    "betas = 1 - 10 ** rng.uniform(-3, -1, size=n), drawn after the learning rates from the same generator: "
+    "1 − β is log-uniform in [0.001, 0.1], so β lies in [0.9, 0.999]."
+)
 
 
 def verify_betas(case, got, where):
@@ -90,27 +113,42 @@ def verify_betas(case, got, where):
     n = case.args[0]
     beta = read_samples(got, 1, "betas", n, where)
     if beta.min() < 0.9 - 1e-12 or beta.max() > 0.999 + 1e-12:
-        raise CheckFailed(f"{where}: β must lie in [0.9, 0.999]; yours range from {beta.min():.4g} to "
-                          f"{beta.max():.4g}.\nHint: {BETA_HINT}")
+        raise CheckFailed(
+            f"{where}: β must lie in [0.9, 0.999]; yours range from {beta.min():.4g} to "
+            f"{beta.max():.4g}.\nHint: {BETA_HINT}"
+        )
     if n < 1000:
         return
     shares = decade_shares(np.log10(1.0 - beta), [-3, -2, -1 + 1e-12])
     for share, (lo, hi, span) in zip(shares, [(0.99, 0.999, "100 to 1000"), (0.9, 0.99, "10 to 100")]):
         if abs(share - 0.5) > SHARE_TOLERANCE:
-            raise CheckFailed(f"{where}: {share:.1%} of your β lie between {lo:g} and {hi:g} (averages over {span} "
-                              f"steps); with 1 − β on a log scale each half gets 50%. (Uniform β would put 91% "
-                              f"between 0.9 and 0.99.)\nHint: {BETA_HINT}")
+            raise CheckFailed(
+                f"{where}: {share:.1%} of your β lie between {lo:g} and {hi:g} (averages over {span} "
+                f"steps); with 1 − β on a log scale each half gets 50%. (Uniform β would put 91% "
+                f"between 0.9 and 0.99.)\nHint: {BETA_HINT}"
+            )
     uniformity(where, "1 − β", np.log10(1.0 - beta), -3.0, -1.0, BETA_HINT)
     lr = read_samples(got, 0, "learning_rates", n, where)
     if np.all(lr > 0) and abs(np.corrcoef(np.log10(lr), np.log10(1.0 - beta))[0, 1]) > 0.05:
-        raise CheckFailed(f"{where}: your β and your learning rates move together (their exponents are correlated): "
-                          f"draw them independently, from one generator, one after the other.\nHint: {BETA_HINT}")
+        raise CheckFailed(
+            f"{where}: your β and your learning rates move together (their exponents are correlated): "
+            f"draw them independently, from one generator, one after the other.\nHint: {BETA_HINT}"
+        )
 
 
-register(Check("betas_log_scale", sampling_cases, reference=None, outputs=("learning_rates", "betas"),
-               function="sample_hyperparameters", guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
-               verify=verify_betas, hint=BETA_HINT,
-               compares_with="behaviour",
-               doc="Check the β of ``sample_hyperparameters(n, seed) -> (learning_rates, betas)``: all in [0.9, "
-                   "0.999] and, for n = 20 000, 1 − β log-uniform (50% ± 2 points on each side of 0.99), drawn "
-                   "independently of the learning rates."))
+register(
+    Check(
+        "betas_log_scale",
+        sampling_cases,
+        reference=None,
+        outputs=("learning_rates", "betas"),
+        function="sample_hyperparameters",
+        guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
+        verify=verify_betas,
+        hint=BETA_HINT,
+        compares_with="behaviour",
+        doc="Check the β of ``sample_hyperparameters(n, seed) -> (learning_rates, betas)``: all in [0.9, "
+        "0.999] and, for n = 20 000, 1 − β log-uniform (50% ± 2 points on each side of 0.99), drawn "
+        "independently of the learning rates.",
+    )
+)

@@ -12,9 +12,16 @@
   other cells are the reference: 12.
 """
 
-FULL = {"test_sigmoid": 1, "test_relu": 1, "test_tanh_grad": 1, "test_softmax": 2,
-        "test_cross_entropy": 2, "test_softmax_cross_entropy": 2, "test_output_layers": 2,
-        "test_train_softmax_regression": 2}
+FULL = {
+    "test_sigmoid": 1,
+    "test_relu": 1,
+    "test_tanh_grad": 1,
+    "test_softmax": 2,
+    "test_cross_entropy": 2,
+    "test_softmax_cross_entropy": 2,
+    "test_output_layers": 2,
+    "test_train_softmax_regression": 2,
+}
 
 EXPECTED = {
     "reference": FULL,

@@ -20,9 +20,19 @@
   hidden_delta, which is the reference (2 of 2). Everything else is the reference: 16 − 4 = 12.
 """
 
-FULL = {"test_gradient_descent": 1, "test_graph_answers": 2, "test_forward": 2, "test_cost": 1,
-        "test_grad_V": 1, "test_grad_c": 1, "test_hidden_delta": 2, "test_grad_W": 2, "test_grad_b": 1,
-        "test_forward_activations": 1, "test_grad_activations": 2}
+FULL = {
+    "test_gradient_descent": 1,
+    "test_graph_answers": 2,
+    "test_forward": 2,
+    "test_cost": 1,
+    "test_grad_V": 1,
+    "test_grad_c": 1,
+    "test_hidden_delta": 2,
+    "test_grad_W": 2,
+    "test_grad_b": 1,
+    "test_forward_activations": 1,
+    "test_grad_activations": 2,
+}
 
 EXPECTED = {
     "reference": FULL,

@@ -17,10 +17,20 @@
   Total 18.
 """
 
-FULL = {"test_zero_pad": 1, "test_conv_output_size": 1, "test_drill": 2, "test_conv_single_step": 1,
-        "test_conv_forward": 3, "test_pool_forward": 2, "test_conv_backward": 3, "test_pool_backward": 2,
-        "test_conv_forward_fast": 2, "test_conv_backward_fast": 2, "test_cnn_loss_and_grads": 3,
-        "test_cnn_training": 2}
+FULL = {
+    "test_zero_pad": 1,
+    "test_conv_output_size": 1,
+    "test_drill": 2,
+    "test_conv_single_step": 1,
+    "test_conv_forward": 3,
+    "test_pool_forward": 2,
+    "test_conv_backward": 3,
+    "test_pool_backward": 2,
+    "test_conv_forward_fast": 2,
+    "test_conv_backward_fast": 2,
+    "test_cnn_loss_and_grads": 3,
+    "test_cnn_training": 2,
+}
 
 EXPECTED = {
     "reference": FULL,

@@ -16,9 +16,21 @@
   Total 11 + 2 = 13.
 """
 
-FULL = {"test_rnn_forward": 2, "test_dW_out": 1, "test_dc": 1, "test_rnn_deltas": 2, "test_dW_in": 1,
-        "test_dW": 1, "test_db": 1, "test_rnn_backward": 2, "test_clip_by_norm": 1, "test_lstm_step": 2,
-        "test_lstm_step_backward": 2, "test_gru_step": 2, "test_gru_step_backward": 2}
+FULL = {
+    "test_rnn_forward": 2,
+    "test_dW_out": 1,
+    "test_dc": 1,
+    "test_rnn_deltas": 2,
+    "test_dW_in": 1,
+    "test_dW": 1,
+    "test_db": 1,
+    "test_rnn_backward": 2,
+    "test_clip_by_norm": 1,
+    "test_lstm_step": 2,
+    "test_lstm_step_backward": 2,
+    "test_gru_step": 2,
+    "test_gru_step_backward": 2,
+}
 
 EXPECTED = {
     "reference": FULL,

@@ -21,13 +21,27 @@
   Total 2 + 1 + 1 + 2 = 6.
 """
 
-FULL = {"test_human_level": 1, "test_error_gaps": 2, "test_diagnose": 2, "test_assign_splits": 2,
-        "test_error_by_split": 1, "test_ceilings": 2, "test_relabel_worth_it": 1,
-        "test_precision_recall_f1": 2, "test_choose_model": 2, "test_dev_test_sizes": 1}
+FULL = {
+    "test_human_level": 1,
+    "test_error_gaps": 2,
+    "test_diagnose": 2,
+    "test_assign_splits": 2,
+    "test_error_by_split": 1,
+    "test_ceilings": 2,
+    "test_relabel_worth_it": 1,
+    "test_precision_recall_f1": 2,
+    "test_choose_model": 2,
+    "test_dev_test_sizes": 1,
+}
 
 EXPECTED = {
     "reference": FULL,
     "blank": {k: 0 for k in FULL},
-    "partial": {**{k: 0 for k in FULL}, "test_error_gaps": 2, "test_error_by_split": 1,
-                "test_relabel_worth_it": 1, "test_choose_model": 2},
+    "partial": {
+        **{k: 0 for k in FULL},
+        "test_error_gaps": 2,
+        "test_error_by_split": 1,
+        "test_relabel_worth_it": 1,
+        "test_choose_model": 2,
+    },
 }

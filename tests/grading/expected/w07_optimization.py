@@ -18,14 +18,31 @@
   Total 6 + 1 + 2 = 9.
 """
 
-FULL = {"test_minibatches": 2, "test_ewa": 1, "test_ewa_bias_corrected": 1, "test_momentum_update": 2,
-        "test_rmsprop_update": 2, "test_adam_update": 2, "test_adagrad_update": 1, "test_inverse_time_decay": 1,
-        "test_exponential_decay": 1, "test_staircase_decay": 1, "test_ravine_saddle_answers": 2,
-        "test_train_mlp": 3}
+FULL = {
+    "test_minibatches": 2,
+    "test_ewa": 1,
+    "test_ewa_bias_corrected": 1,
+    "test_momentum_update": 2,
+    "test_rmsprop_update": 2,
+    "test_adam_update": 2,
+    "test_adagrad_update": 1,
+    "test_inverse_time_decay": 1,
+    "test_exponential_decay": 1,
+    "test_staircase_decay": 1,
+    "test_ravine_saddle_answers": 2,
+    "test_train_mlp": 3,
+}
 
 EXPECTED = {
     "reference": FULL,
     "blank": {k: 0 for k in FULL},
-    "partial": {**FULL, "test_ewa_bias_corrected": 0, "test_momentum_update": 0, "test_adagrad_update": 0,
-                "test_staircase_decay": 0, "test_ravine_saddle_answers": 0, "test_train_mlp": 0},
+    "partial": {
+        **FULL,
+        "test_ewa_bias_corrected": 0,
+        "test_momentum_update": 0,
+        "test_adagrad_update": 0,
+        "test_staircase_decay": 0,
+        "test_ravine_saddle_answers": 0,
+        "test_train_mlp": 0,
+    },
 }

@@ -22,14 +22,32 @@
   the recorded cost, never for a gradient). Total 11 + 1 = 12.
 """
 
-FULL = {"test_affine_forward": 1, "test_affine_backward": 2, "test_activation_forward": 1,
-        "test_activation_backward": 1, "test_dropout_forward": 1, "test_dropout_backward": 1,
-        "test_model_forward": 2, "test_model_backward": 2, "test_l2_cost": 1, "test_l2_grads": 1,
-        "test_early_stopping": 2, "test_normalize": 2, "test_init_weights": 2, "test_choose_lambda": 2}
+FULL = {
+    "test_affine_forward": 1,
+    "test_affine_backward": 2,
+    "test_activation_forward": 1,
+    "test_activation_backward": 1,
+    "test_dropout_forward": 1,
+    "test_dropout_backward": 1,
+    "test_model_forward": 2,
+    "test_model_backward": 2,
+    "test_l2_cost": 1,
+    "test_l2_grads": 1,
+    "test_early_stopping": 2,
+    "test_normalize": 2,
+    "test_init_weights": 2,
+    "test_choose_lambda": 2,
+}
 
 EXPECTED = {
     "reference": FULL,
     "blank": {k: 0 for k in FULL},
-    "partial": {**FULL, "test_l2_cost": 0, "test_normalize": 0, "test_init_weights": 0, "test_early_stopping": 0,
-                "test_choose_lambda": 0},
+    "partial": {
+        **FULL,
+        "test_l2_cost": 0,
+        "test_normalize": 0,
+        "test_init_weights": 0,
+        "test_early_stopping": 0,
+        "test_choose_lambda": 0,
+    },
 }

@@ -21,13 +21,25 @@
   Total 1 + 1 + 2 + 1 = 5.
 """
 
-FULL = {"test_batchnorm_forward_train": 2, "test_batchnorm_forward_inference": 1, "test_batchnorm_bad_shapes": 1,
-        "test_batchnorm_backward": 2, "test_train": 3, "test_learning_rates": 1, "test_betas": 1,
-        "test_random_search": 2}
+FULL = {
+    "test_batchnorm_forward_train": 2,
+    "test_batchnorm_forward_inference": 1,
+    "test_batchnorm_bad_shapes": 1,
+    "test_batchnorm_backward": 2,
+    "test_train": 3,
+    "test_learning_rates": 1,
+    "test_betas": 1,
+    "test_random_search": 2,
+}
 
 EXPECTED = {
     "reference": FULL,
     "blank": {k: 0 for k in FULL},
-    "partial": {**FULL, "test_batchnorm_forward_train": 0, "test_train": 0, "test_learning_rates": 0,
-                "test_random_search": 0},
+    "partial": {
+        **FULL,
+        "test_batchnorm_forward_train": 0,
+        "test_train": 0,
+        "test_learning_rates": 0,
+        "test_random_search": 0,
+    },
 }

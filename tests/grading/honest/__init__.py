@@ -21,6 +21,7 @@ The alternative implementations are also run in-process through the public check
 in the source notebook's hidden tests (``check_in_process``), so a wrong variant is caught
 before a grading run.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -41,8 +42,17 @@ MODULES = {
 }
 WEEKS = list(MODULES)
 
-__all__ = ["REPO", "WEEKS", "Honest", "check_in_process", "corpus", "hidden_checks", "source_reference",
-           "visible_tests", "week_corpus"]
+__all__ = [
+    "REPO",
+    "WEEKS",
+    "Honest",
+    "check_in_process",
+    "corpus",
+    "hidden_checks",
+    "source_reference",
+    "visible_tests",
+    "week_corpus",
+]
 
 
 def week_corpus(week: str) -> dict[str, Honest]:

@@ -2,6 +2,7 @@
 (``replace``, ``insert_after``, ``append``, ``debug_prints``, ``edit_test``, ``delete``), the cells
 shared by every week (``ATTACK_WORDS``, ``exploration``) and the in-process check
 (``check_in_process``: the visible tests and the public checks the hidden tests call)."""
+
 from __future__ import annotations
 
 import ast
@@ -12,9 +13,9 @@ import io
 import marshal
 import textwrap
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 
@@ -35,9 +36,11 @@ def code(text: str) -> str:
 
 # --------------------------------------------------------------------------- edits
 
+
 @dataclass
 class Honest:
     """One honest submission: the week's reference with ``edits`` applied, and why it earns full marks."""
+
     week: str
     why: str
     edits: list[Callable] = field(default_factory=list)
@@ -51,56 +54,68 @@ class Honest:
 
 def replace(grade_id: str, source: str):
     """The student wrote this solution cell another way."""
+
     def edit(nb):
         cell(nb, grade_id).source = code(source)
+
     return edit
 
 
 def insert_after(anchor: str | None, source: str):
     """A new cell of the student's own after the cell ``anchor`` (a grade_id; None: the first code cell)."""
+
     def edit(nb):
         if anchor is None:
             index = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
         else:
             index = nb.cells.index(cell(nb, anchor))
         nb.cells.insert(index + 1, nbformat.v4.new_code_cell(code(source)))
+
     return edit
 
 
 def append(source: str):
     """A new cell of the student's own at the end of the notebook."""
+
     def edit(nb):
         nb.cells.append(nbformat.v4.new_code_cell(code(source)))
+
     return edit
 
 
 def debug_prints(grade_id: str, function: str):
     """A print as the first statement of ``function`` in the solution cell ``grade_id``."""
+
     def edit(nb):
         target = cell(nb, grade_id)
         lines = target.source.splitlines()
         tree = ast.parse(target.source)
         fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
         first = fn.body[1] if ast.get_docstring(fn) and len(fn.body) > 1 else fn.body[0]
-        indent = lines[first.lineno - 1][:first.col_offset]
+        indent = lines[first.lineno - 1][: first.col_offset]
         args = ", ".join(f"np.shape({a.arg})" for a in fn.args.args[:2])
         lines.insert(first.lineno - 1, f'{indent}print("[debug] {function}: shapes", {args or "()"})')
         target.source = "\n".join(lines) + "\n"
+
     return edit
 
 
 def edit_test(grade_id: str, change: Callable[[str], str]):
     """The student typed into a visible test cell."""
+
     def edit(nb):
         target = cell(nb, grade_id)
         target.source = change(target.source)
+
     return edit
 
 
 def delete(grade_id: str):
     """A cell deleted by accident."""
+
     def edit(nb):
         nb.cells.remove(cell(nb, grade_id))
+
     return edit
 
 
@@ -183,7 +198,7 @@ def namespace(notebook) -> dict:
             exec(compile(tree, name, "exec"), ns)
             continue
         for statement in filter(cheap_definition, tree.body):
-            try:   # a constant built from a skipped result is not needed by any graded function
+            try:  # a constant built from a skipped result is not needed by any graded function
                 exec(compile(ast.Module([statement], []), name, "exec"), ns)
             except NameError:
                 pass
@@ -195,8 +210,11 @@ def hidden_checks(week: str, root: Path = REPO) -> dict[str, list[tuple[str, str
     from course.grading.answer_key import checks_called
 
     source = nbformat.read(next((root / "source" / week).glob("*.ipynb")), as_version=4)
-    return {meta(c)["grade_id"]: checks_called(c.source) for c in source.cells
-            if meta(c).get("grade") and not meta(c).get("solution")}
+    return {
+        meta(c)["grade_id"]: checks_called(c.source)
+        for c in source.cells
+        if meta(c).get("grade") and not meta(c).get("solution")
+    }
 
 
 def check_in_process(week: str, notebook, root: Path = REPO) -> list[str]:
@@ -206,18 +224,18 @@ def check_in_process(week: str, notebook, root: Path = REPO) -> list[str]:
     Returns the failures."""
     ns = namespace(notebook)
     failures = []
-    tests = dict(ns)   # test cells run in order, in one namespace, as in the notebook
+    tests = dict(ns)  # test cells run in order, in one namespace, as in the notebook
     for grade_id, visible in visible_tests(week, root).items():
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(compile(visible, f"<{grade_id}>", "exec"), tests)
         except NameError:
-            pass   # needs the given cells' data (X_train, Xs ...): left to the grading run
+            pass  # needs the given cells' data (X_train, Xs ...): left to the grading run
         except Exception as err:
             failures.append(f"{grade_id}: visible test: {type(err).__name__}: {str(err).splitlines()[0][:200]}")
     setups = hidden_setup(week, root)
     for grade_id, calls in hidden_checks(week, root).items():
-        try:   # the adapters the hidden tests wrap a function in (helpers.layers.on_arrays(model_forward) ...)
+        try:  # the adapters the hidden tests wrap a function in (helpers.layers.on_arrays(model_forward) ...)
             exec(compile(setups.get(grade_id, ""), f"<hidden {grade_id}>", "exec"), tests)
         except Exception as err:
             failures.append(f"{grade_id}: hidden test's adapter: {type(err).__name__}: {err}")
@@ -264,7 +282,7 @@ def code_fingerprint(value, namespaces) -> str:
             for default in (item.__defaults__ or ()) + tuple((item.__kwdefaults__ or {}).values()):
                 visit(default)
             if id(item.__globals__) not in own:
-                return   # helpers, numpy...: fixed for the whole session
+                return  # helpers, numpy...: fixed for the whole session
             digest.update(marshal.dumps(item.__code__))
             for name in sorted(global_names(item.__code__)):
                 if name in item.__globals__:
@@ -278,7 +296,7 @@ def code_fingerprint(value, namespaces) -> str:
                 visit(item[k])
         elif isinstance(item, (list, tuple, set, frozenset)):
             digest.update(type(item).__name__.encode())
-            for element in (sorted(item, key=repr) if isinstance(item, (set, frozenset)) else item):
+            for element in sorted(item, key=repr) if isinstance(item, (set, frozenset)) else item:
                 visit(element)
         elif type(item).__name__ == "ndarray":
             digest.update(f"array {item.dtype} {item.shape}".encode() + item.tobytes())
@@ -324,11 +342,15 @@ def hidden_setup(week: str, root: Path = REPO) -> dict[str, str]:
 def visible_tests(week: str, root: Path = REPO) -> dict[str, str]:
     """grade_id -> the test cell's visible code, as Python."""
     from IPython.core.inputtransformer2 import TransformerManager
+
     from course.notebook import strip_blocks
 
     source = nbformat.read(next((root / "source" / week).glob("*.ipynb")), as_version=4)
-    return {meta(c)["grade_id"]: TransformerManager().transform_cell(strip_blocks(c.source)) for c in source.cells
-            if c.cell_type == "code" and meta(c).get("grade") and not meta(c).get("solution")}
+    return {
+        meta(c)["grade_id"]: TransformerManager().transform_cell(strip_blocks(c.source))
+        for c in source.cells
+        if c.cell_type == "code" and meta(c).get("grade") and not meta(c).get("solution")
+    }
 
 
 def source_reference(week: str, root: Path = REPO):

@@ -1,7 +1,8 @@
 """Honest variants of week 1 (w01_softmax); see the package docstring for the kinds."""
+
 from __future__ import annotations
 
-from .base import Honest, replace, insert_after, debug_prints, edit_test, ATTACK_WORDS, exploration
+from .base import ATTACK_WORDS, Honest, debug_prints, edit_test, exploration, insert_after, replace
 
 W01_SCIPY = {
     "sigmoid": """
@@ -204,31 +205,56 @@ W01_WITH_HELPERS = {
 def variants() -> dict[str, Honest]:
     w = "w01_softmax"
     return {
-        "w01_scipy_special": Honest(w, "sigmoid by scipy.special.expit, softmax and the loss by scipy.special."
-                                       "logsumexp: the same values within rounding",
-                                    [replace(k, v) for k, v in W01_SCIPY.items()]),
-        "w01_np_where": Honest(w, "np.where forms of sigmoid (stable on both sides), relu and relu_grad; tanh_grad "
-                                  "as sech²", [replace(k, v) for k, v in W01_WHERE.items()]),
-        "w01_loops": Honest(w, "relu, relu_grad, softmax and cross_entropy with Python loops over elements/rows",
-                            [replace(k, v) for k, v in W01_LOOPS.items()]),
-        "w01_einsum": Honest(w, "take_along_axis and einsum for the losses; training with the gradient written out "
-                                "and zero initial weights still reaches >90%",
-                             [replace(k, v) for k, v in W01_EINSUM.items()]),
-        "w01_other_order": Honest(w, "the same functions with the floating-point operations in another order "
-                                     "(log-space sigmoid, (1 - t)(1 + t))",
-                                  [replace(k, v) for k, v in W01_ORDER.items()]),
-        "w01_own_helpers": Honest(w, "helper functions of the student's own in a new cell, used by softmax and the loss",
-                                  [insert_after("tanh_grad", W01_HELPERS)]
-                                  + [replace(k, v) for k, v in W01_WITH_HELPERS.items()]),
-        "w01_attack_words_and_debug": Honest(w, "ordinary variable names in an extra cell; debug prints in softmax "
-                                                "and cross_entropy change no returned value",
-                                             [insert_after(None, ATTACK_WORDS), debug_prints("softmax", "softmax"),
-                                              debug_prints("cross_entropy", "cross_entropy")]),
-        "w01_exploration": Honest(w, "exploration cells only: timings, scipy and scikit-learn comparisons, plots",
-                                  exploration(
-                                      "%timeit softmax(np.random.default_rng(0).normal(size=(100, 10)))",
-                                      "W, b, losses = train_softmax_regression(X_train, y_train, 10, epochs=5)",
-                                      """
+        "w01_scipy_special": Honest(
+            w,
+            "sigmoid by scipy.special.expit, softmax and the loss by scipy.special."
+            "logsumexp: the same values within rounding",
+            [replace(k, v) for k, v in W01_SCIPY.items()],
+        ),
+        "w01_np_where": Honest(
+            w,
+            "np.where forms of sigmoid (stable on both sides), relu and relu_grad; tanh_grad as sech²",
+            [replace(k, v) for k, v in W01_WHERE.items()],
+        ),
+        "w01_loops": Honest(
+            w,
+            "relu, relu_grad, softmax and cross_entropy with Python loops over elements/rows",
+            [replace(k, v) for k, v in W01_LOOPS.items()],
+        ),
+        "w01_einsum": Honest(
+            w,
+            "take_along_axis and einsum for the losses; training with the gradient written out "
+            "and zero initial weights still reaches >90%",
+            [replace(k, v) for k, v in W01_EINSUM.items()],
+        ),
+        "w01_other_order": Honest(
+            w,
+            "the same functions with the floating-point operations in another order "
+            "(log-space sigmoid, (1 - t)(1 + t))",
+            [replace(k, v) for k, v in W01_ORDER.items()],
+        ),
+        "w01_own_helpers": Honest(
+            w,
+            "helper functions of the student's own in a new cell, used by softmax and the loss",
+            [insert_after("tanh_grad", W01_HELPERS)] + [replace(k, v) for k, v in W01_WITH_HELPERS.items()],
+        ),
+        "w01_attack_words_and_debug": Honest(
+            w,
+            "ordinary variable names in an extra cell; debug prints in softmax "
+            "and cross_entropy change no returned value",
+            [
+                insert_after(None, ATTACK_WORDS),
+                debug_prints("softmax", "softmax"),
+                debug_prints("cross_entropy", "cross_entropy"),
+            ],
+        ),
+        "w01_exploration": Honest(
+            w,
+            "exploration cells only: timings, scipy and scikit-learn comparisons, plots",
+            exploration(
+                "%timeit softmax(np.random.default_rng(0).normal(size=(100, 10)))",
+                "W, b, losses = train_softmax_regression(X_train, y_train, 10, epochs=5)",
+                """
                                       from scipy.special import softmax as scipy_softmax
                                       from sklearn.linear_model import LogisticRegression
 
@@ -236,8 +262,12 @@ def variants() -> dict[str, Honest]:
                                       print("same as scipy:", np.allclose(softmax(z), scipy_softmax(z, axis=1)))
                                       clf = LogisticRegression(max_iter=500).fit(X_train, y_train)
                                       print(f"scikit-learn test accuracy/ours: {clf.score(X_test, y_test):.3f}")
-                                      """)),
-        "w01_edited_test_cell": Honest(w, "a question typed into a visible test cell as a comment; the grader "
-                                          "restores the cell",
-                                       [edit_test("test_softmax", lambda s: "# why does this fail for big z?\n" + s)]),
+                                      """,
+            ),
+        ),
+        "w01_edited_test_cell": Honest(
+            w,
+            "a question typed into a visible test cell as a comment; the grader restores the cell",
+            [edit_test("test_softmax", lambda s: "# why does this fail for big z?\n" + s)],
+        ),
     }

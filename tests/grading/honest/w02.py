@@ -1,7 +1,8 @@
 """Honest variants of week 2 (w02_backprop); see the package docstring for the kinds."""
+
 from __future__ import annotations
 
-from .base import Honest, replace, insert_after, debug_prints, ATTACK_WORDS, exploration
+from .base import ATTACK_WORDS, Honest, debug_prints, exploration, insert_after, replace
 
 W02_VECTOR = {
     "gradient_descent": """
@@ -142,23 +143,43 @@ W02_GRAPH = {
 def variants() -> dict[str, Honest]:
     w = "w02_backprop"
     return {
-        "w02_vectorised_einsum": Honest(w, "gradient descent in closed form; forward and gradients with einsum; "
-                                           "sigmoid as (1 + tanh(a/2))/2", [replace(k, v) for k, v in W02_VECTOR.items()]),
-        "w02_scipy_special": Honest(w, "expit, scipy's softmax and xlogy: the same values within rounding",
-                                    [replace(k, v) for k, v in W02_SCIPY.items()]),
-        "w02_loops": Honest(w, "per-example loops with outer products for the gradients; a loop for the cost",
-                            [replace(k, v) for k, v in W02_LOOPS.items()]),
-        "w02_own_helpers": Honest(w, "the student's own helper cell between the given ones, used by three gradients",
-                                  [insert_after("grad_c", W02_HELPERS)]
-                                  + [replace(k, v) for k, v in W02_WITH_HELPERS.items()]),
-        "w02_other_order": Honest(w, "graph_answers with the sigmoid from tanh and products in another order",
-                                  [replace(k, v) for k, v in W02_GRAPH.items()]),
-        "w02_attack_words_and_debug": Honest(w, "ordinary names in an extra cell; a debug print in forward",
-                                             [insert_after(None, ATTACK_WORDS), debug_prints("forward", "forward")]),
-        "w02_exploration": Honest(w, "exploration: timings, scikit-learn's MLP on the moons, plots",
-                                  exploration("%timeit -n 20 forward(Xs, Ws, bs, Vs, cs)",
-                                              "xs = gradient_descent(2.0, 0.3, 1000)\nprint(xs[-1])",
-                                              """
+        "w02_vectorised_einsum": Honest(
+            w,
+            "gradient descent in closed form; forward and gradients with einsum; sigmoid as (1 + tanh(a/2))/2",
+            [replace(k, v) for k, v in W02_VECTOR.items()],
+        ),
+        "w02_scipy_special": Honest(
+            w,
+            "expit, scipy's softmax and xlogy: the same values within rounding",
+            [replace(k, v) for k, v in W02_SCIPY.items()],
+        ),
+        "w02_loops": Honest(
+            w,
+            "per-example loops with outer products for the gradients; a loop for the cost",
+            [replace(k, v) for k, v in W02_LOOPS.items()],
+        ),
+        "w02_own_helpers": Honest(
+            w,
+            "the student's own helper cell between the given ones, used by three gradients",
+            [insert_after("grad_c", W02_HELPERS)] + [replace(k, v) for k, v in W02_WITH_HELPERS.items()],
+        ),
+        "w02_other_order": Honest(
+            w,
+            "graph_answers with the sigmoid from tanh and products in another order",
+            [replace(k, v) for k, v in W02_GRAPH.items()],
+        ),
+        "w02_attack_words_and_debug": Honest(
+            w,
+            "ordinary names in an extra cell; a debug print in forward",
+            [insert_after(None, ATTACK_WORDS), debug_prints("forward", "forward")],
+        ),
+        "w02_exploration": Honest(
+            w,
+            "exploration: timings, scikit-learn's MLP on the moons, plots",
+            exploration(
+                "%timeit -n 20 forward(Xs, Ws, bs, Vs, cs)",
+                "xs = gradient_descent(2.0, 0.3, 1000)\nprint(xs[-1])",
+                """
                                               from sklearn.datasets import make_moons as moons
                                               from sklearn.neural_network import MLPClassifier
                                               import warnings
@@ -168,5 +189,7 @@ def variants() -> dict[str, Honest]:
                                                   mlp = MLPClassifier(hidden_layer_sizes=(10,), max_iter=300,
                                                                       random_state=0).fit(X_m, y_m)
                                               print(f"scikit-learn train accuracy: {mlp.score(X_m, y_m):.2f}")
-                                              """)),
+                                              """,
+            ),
+        ),
     }

@@ -1,7 +1,8 @@
 """Honest variants of week 3 (w03_edges); see the package docstring for the kinds."""
+
 from __future__ import annotations
 
-from .base import Honest, replace, insert_after, debug_prints, edit_test, ATTACK_WORDS, exploration
+from .base import ATTACK_WORDS, Honest, debug_prints, edit_test, exploration, insert_after, replace
 
 W03_SLIDING = {
     "correlate2d": """
@@ -85,25 +86,49 @@ W03_SCIPY_CHECK = """
 def variants() -> dict[str, Honest]:
     w = "w03_edges"
     return {
-        "w03_sliding_window": Honest(w, "sliding_window_view + einsum for correlate2d; Sobel magnitude by sqrt",
-                                     [replace(k, v) for k, v in W03_SLIDING.items()]),
-        "w03_loops": Honest(w, "four nested loops; correlate2d as a sum over a generator of shifted blocks",
-                            [replace(k, v) for k, v in W03_LOOPS.items()]),
-        "w03_tensordot": Honest(w, "a stack of shifted views contracted with tensordot; separable Sobel kernels; "
-                                   "the predicted bands built by slicing", [replace(k, v) for k, v in W03_TENSORDOT.items()]),
-        "w03_scipy_signal": Honest(w, "`from scipy import signal` to compare with signal.correlate2d (the week invites "
-                                      "it), in a new cell after the exercise", [insert_after("correlate2d", W03_SCIPY_CHECK)]),
-        "w03_attack_words_and_debug": Honest(w, "ordinary names (signal is an array here); a debug print in sobel_edges",
-                                             [insert_after(None, ATTACK_WORDS), debug_prints("sobel_edges", "sobel_edges")]),
-        "w03_exploration": Honest(w, "exploration: timings of the two correlations, scipy.ndimage, plots",
-                                  exploration("%timeit correlate2d(np.ones((64, 64)), np.ones((3, 3)))",
-                                              "slow = correlate2d_loops(np.ones((40, 40)), np.ones((3, 3)))",
-                                              """
+        "w03_sliding_window": Honest(
+            w,
+            "sliding_window_view + einsum for correlate2d; Sobel magnitude by sqrt",
+            [replace(k, v) for k, v in W03_SLIDING.items()],
+        ),
+        "w03_loops": Honest(
+            w,
+            "four nested loops; correlate2d as a sum over a generator of shifted blocks",
+            [replace(k, v) for k, v in W03_LOOPS.items()],
+        ),
+        "w03_tensordot": Honest(
+            w,
+            "a stack of shifted views contracted with tensordot; separable Sobel kernels; "
+            "the predicted bands built by slicing",
+            [replace(k, v) for k, v in W03_TENSORDOT.items()],
+        ),
+        "w03_scipy_signal": Honest(
+            w,
+            "`from scipy import signal` to compare with signal.correlate2d (the week invites "
+            "it), in a new cell after the exercise",
+            [insert_after("correlate2d", W03_SCIPY_CHECK)],
+        ),
+        "w03_attack_words_and_debug": Honest(
+            w,
+            "ordinary names (signal is an array here); a debug print in sobel_edges",
+            [insert_after(None, ATTACK_WORDS), debug_prints("sobel_edges", "sobel_edges")],
+        ),
+        "w03_exploration": Honest(
+            w,
+            "exploration: timings of the two correlations, scipy.ndimage, plots",
+            exploration(
+                "%timeit correlate2d(np.ones((64, 64)), np.ones((3, 3)))",
+                "slow = correlate2d_loops(np.ones((40, 40)), np.ones((3, 3)))",
+                """
                                               from scipy import ndimage
                                               blurred = ndimage.gaussian_filter(np.eye(8), 1.0)
                                               print("blurred/max:", blurred.max().round(3))
-                                              """)),
-        "w03_test_cell_print": Honest(w, "a print typed into a visible test cell; the grader restores the cell",
-                                      [edit_test("test_correlate2d", lambda s: s + '\nprint("my result:", '
-                                                 'correlate2d(x, k))\n')]),
+                                              """,
+            ),
+        ),
+        "w03_test_cell_print": Honest(
+            w,
+            "a print typed into a visible test cell; the grader restores the cell",
+            [edit_test("test_correlate2d", lambda s: s + '\nprint("my result:", correlate2d(x, k))\n')],
+        ),
     }

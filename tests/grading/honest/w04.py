@@ -1,7 +1,8 @@
 """Honest variants of week 4 (w04_conv); see the package docstring for the kinds."""
+
 from __future__ import annotations
 
-from .base import Honest, replace, insert_after, debug_prints, edit_test, ATTACK_WORDS, exploration
+from .base import ATTACK_WORDS, Honest, debug_prints, edit_test, exploration, insert_after, replace
 
 W04_VECTOR = {
     "zero_pad": """
@@ -204,36 +205,63 @@ W04_WITH_HELPERS = {
 def variants() -> dict[str, Honest]:
     w = "w04_conv"
     return {
-        "w04_sliding_einsum": Honest(w, "zero_pad by assignment; convolution forward and backward with sliding "
-                                        "windows and einsum", [replace(k, v) for k, v in W04_VECTOR.items()]),
-        "w04_pool_vectorised": Honest(w, "pooling forward by sliding windows; backward with loops over images, "
-                                         "channels and positions, the first maximum found with unravel_index(argmax)",
-                                      [replace(k, v) for k, v in W04_POOL.items()]),
-        "w04_other_order": Honest(w, "floor division as np.floor; the single step as one dot product; the forward "
-                                     "pass with tensordot per output position", [replace(k, v) for k, v in W04_ORDER.items()]),
-        "w04_no_python_loop": Honest(w, "the one-loop convolution with no loop at all (sliding windows, einsum, "
-                                        "dx by the filter's offsets); the network with the student's own softmax "
-                                        "cross-entropy and ReLU; max-pool backward's first maximum by a cumulative "
-                                        "sum of the mask", [replace(k, v) for k, v in W04_NO_LOOP.items()]),
-        "w04_own_helpers": Honest(w, "the student's own slice helper in a new cell, used by conv_backward",
-                                  [insert_after("conv_forward", W04_HELPERS)]
-                                  + [replace(k, v) for k, v in W04_WITH_HELPERS.items()]),
-        "w04_attack_words_and_debug": Honest(w, "ordinary names in an extra cell; a debug print in conv_forward",
-                                             [insert_after(None, ATTACK_WORDS),
-                                              debug_prints("conv_forward", "conv_forward")]),
-        "w04_exploration": Honest(w, "exploration: timing, scipy.signal on one channel, plots",
-                                  exploration("%timeit -n 3 -r 1 conv_forward(np.ones((2, 3, 8, 8)), "
-                                              "np.ones((4, 3, 3, 3)), np.zeros(4), 1, 1)",
-                                              "out = conv_forward(np.ones((4, 3, 12, 12)), np.ones((2, 3, 3, 3)), "
-                                              "np.zeros(2))",
-                                              """
+        "w04_sliding_einsum": Honest(
+            w,
+            "zero_pad by assignment; convolution forward and backward with sliding windows and einsum",
+            [replace(k, v) for k, v in W04_VECTOR.items()],
+        ),
+        "w04_pool_vectorised": Honest(
+            w,
+            "pooling forward by sliding windows; backward with loops over images, "
+            "channels and positions, the first maximum found with unravel_index(argmax)",
+            [replace(k, v) for k, v in W04_POOL.items()],
+        ),
+        "w04_other_order": Honest(
+            w,
+            "floor division as np.floor; the single step as one dot product; the forward "
+            "pass with tensordot per output position",
+            [replace(k, v) for k, v in W04_ORDER.items()],
+        ),
+        "w04_no_python_loop": Honest(
+            w,
+            "the one-loop convolution with no loop at all (sliding windows, einsum, "
+            "dx by the filter's offsets); the network with the student's own softmax "
+            "cross-entropy and ReLU; max-pool backward's first maximum by a cumulative "
+            "sum of the mask",
+            [replace(k, v) for k, v in W04_NO_LOOP.items()],
+        ),
+        "w04_own_helpers": Honest(
+            w,
+            "the student's own slice helper in a new cell, used by conv_backward",
+            [insert_after("conv_forward", W04_HELPERS)] + [replace(k, v) for k, v in W04_WITH_HELPERS.items()],
+        ),
+        "w04_attack_words_and_debug": Honest(
+            w,
+            "ordinary names in an extra cell; a debug print in conv_forward",
+            [insert_after(None, ATTACK_WORDS), debug_prints("conv_forward", "conv_forward")],
+        ),
+        "w04_exploration": Honest(
+            w,
+            "exploration: timing, scipy.signal on one channel, plots",
+            exploration(
+                "%timeit -n 3 -r 1 conv_forward(np.ones((2, 3, 8, 8)), np.ones((4, 3, 3, 3)), np.zeros(4), 1, 1)",
+                "out = conv_forward(np.ones((4, 3, 12, 12)), np.ones((2, 3, 3, 3)), np.zeros(2))",
+                """
                                               from scipy import signal
                                               img, kern = np.arange(25.0).reshape(5, 5), np.ones((3, 3))
                                               ours = conv_forward(img[None, None], kern[None, None], np.zeros(1))[0, 0]
                                               print("same as scipy:", np.allclose(ours, signal.correlate2d(img, kern, "valid")))
-                                              """)),
-        "w04_edited_test_cell": Honest(w, "a visible test cell with a student's comment and print; restored by the grader",
-                                       [edit_test("test_conv_single_step",
-                                                  lambda s: "# is b added once or per channel?\n" + s
-                                                  + '\nprint("checked")\n')]),
+                                              """,
+            ),
+        ),
+        "w04_edited_test_cell": Honest(
+            w,
+            "a visible test cell with a student's comment and print; restored by the grader",
+            [
+                edit_test(
+                    "test_conv_single_step",
+                    lambda s: "# is b added once or per channel?\n" + s + '\nprint("checked")\n',
+                )
+            ],
+        ),
     }

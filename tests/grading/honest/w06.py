@@ -1,7 +1,8 @@
 """Honest variants of week 6 (w06_error_analysis); see the package docstring for the kinds."""
+
 from __future__ import annotations
 
-from .base import Honest, replace, insert_after, debug_prints, ATTACK_WORDS, exploration
+from .base import ATTACK_WORDS, Honest, debug_prints, exploration, insert_after, replace
 
 W06_LOOPS = {
     "human_level": """
@@ -105,33 +106,61 @@ W06_OTHER = {
 def variants() -> dict[str, Honest]:
     w = "w06_error_analysis"
     return {
-        "w06_loops": Honest(w, "loops for the minimum, the flags and the counts; error rates by np.bincount",
-                            [replace(k, v) for k, v in W06_LOOPS.items()]),
-        "w06_sklearn_metrics": Honest(w, "precision, recall and F1 from scikit-learn (zero_division=0); the ceilings "
-                                         "as sum / count * error", [replace(k, v) for k, v in W06_SKLEARN.items()]),
-        "w06_other_impls": Honest(w, "another valid shuffle for the splits, np.where/argmax for the model choice, "
-                                     "np.diff for the gaps", [replace(k, v) for k, v in W06_OTHER.items()]),
-        "w06_attack_words_and_debug": Honest(w, "ordinary names in an extra cell; a debug print in diagnose",
-                                             [insert_after(None, ATTACK_WORDS), debug_prints("diagnose", "diagnose")]),
-        "w06_exploration": Honest(w, "exploration: timing, a shell escape (only flagged), a scikit-learn confusion "
-                                     "matrix, plots",
-                                  exploration("%timeit error_by_split(data.y, data.y, np.zeros(len(data.y), dtype=int))",
-                                              "split = assign_splits(data.is_target, 250, 250, 200, seed=1)",
-                                              """
+        "w06_loops": Honest(
+            w,
+            "loops for the minimum, the flags and the counts; error rates by np.bincount",
+            [replace(k, v) for k, v in W06_LOOPS.items()],
+        ),
+        "w06_sklearn_metrics": Honest(
+            w,
+            "precision, recall and F1 from scikit-learn (zero_division=0); the ceilings as sum / count * error",
+            [replace(k, v) for k, v in W06_SKLEARN.items()],
+        ),
+        "w06_other_impls": Honest(
+            w,
+            "another valid shuffle for the splits, np.where/argmax for the model choice, np.diff for the gaps",
+            [replace(k, v) for k, v in W06_OTHER.items()],
+        ),
+        "w06_attack_words_and_debug": Honest(
+            w,
+            "ordinary names in an extra cell; a debug print in diagnose",
+            [insert_after(None, ATTACK_WORDS), debug_prints("diagnose", "diagnose")],
+        ),
+        "w06_exploration": Honest(
+            w,
+            "exploration: timing, a shell escape (only flagged), a scikit-learn confusion matrix, plots",
+            exploration(
+                "%timeit error_by_split(data.y, data.y, np.zeros(len(data.y), dtype=int))",
+                "split = assign_splits(data.is_target, 250, 250, 200, seed=1)",
+                """
                                               !pip --version
                                               from sklearn.metrics import confusion_matrix
                                               print(confusion_matrix([1, 0, 1, 1], [1, 0, 0, 1]))
                                               print(f"train/dev/test sizes for 50 000: {dev_test_sizes(50_000)}")
-                                              """)),
-        "w06_own_helpers": Honest(w, "the student's own helper cell between the given ones, used by error_by_split",
-                                  [insert_after("assign_splits", """
+                                              """,
+            ),
+        ),
+        "w06_own_helpers": Honest(
+            w,
+            "the student's own helper cell between the given ones, used by error_by_split",
+            [
+                insert_after(
+                    "assign_splits",
+                    """
                                       # my helper
                                       def percent_wrong(y, y_pred):
                                           return 100.0 * np.mean(np.asarray(y) != np.asarray(y_pred))
-                                  """), replace("error_by_split", """
+                                  """,
+                ),
+                replace(
+                    "error_by_split",
+                    """
                                       def error_by_split(y, y_pred, split):
                                           y, y_pred, split = np.asarray(y), np.asarray(y_pred), np.asarray(split)
                                           return np.array([percent_wrong(y[split == s], y_pred[split == s])
                                                            if np.any(split == s) else np.nan for s in range(4)])
-                                  """)]),
+                                  """,
+                ),
+            ],
+        ),
     }

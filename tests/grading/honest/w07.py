@@ -1,4 +1,5 @@
 """Honest variants of week 7 (w07_optimization); see the package docstring for the kinds."""
+
 from __future__ import annotations
 
 from .base import ATTACK_WORDS, Honest, debug_prints, delete, edit_test, exploration, insert_after, replace
@@ -206,36 +207,62 @@ W07_TRAIN = {
 def variants() -> dict[str, Honest]:
     w = "w07_optimization"
     return {
-        "w07_vectorised": Honest(w, "mini-batches cut by np.split; ewa as one lower-triangular matrix of weights "
-                                    "(tensordot); the schedules with np.divide/np.power/np.floor_divide",
-                                 [replace(k, v) for k, v in W07_VECTOR.items()]),
-        "w07_loops": Honest(w, "mini-batches in a while loop; the schedules as list comprehensions with math.floor; "
-                               "the ravine and saddle answers counted in loops", [replace(k, v) for k, v in W07_LOOPS.items()]),
-        "w07_other_order": Honest(w, "the same rules with the operations in another order: v + (1 − β)(θ − v), "
-                                     "g + β(v − g), Adam's corrections folded into the step size and ε",
-                                  [replace(k, v) for k, v in W07_ORDER.items()]),
-        "w07_own_helpers": Honest(w, "the student's own helper cell (zeros_if_none, averaged) between the given ones, "
-                                     "used by ewa and three update rules",
-                                  [insert_after("ewa", W07_HELPERS)] + [replace(k, v) for k, v in W07_WITH_HELPERS.items()]),
-        "w07_train_own_loop": Honest(w, "train_mlp with separate generators for the weights and the shuffling and a "
-                                        "dict of states: another random stream, still above 95%",
-                                     [replace(k, v) for k, v in W07_TRAIN.items()]),
+        "w07_vectorised": Honest(
+            w,
+            "mini-batches cut by np.split; ewa as one lower-triangular matrix of weights "
+            "(tensordot); the schedules with np.divide/np.power/np.floor_divide",
+            [replace(k, v) for k, v in W07_VECTOR.items()],
+        ),
+        "w07_loops": Honest(
+            w,
+            "mini-batches in a while loop; the schedules as list comprehensions with math.floor; "
+            "the ravine and saddle answers counted in loops",
+            [replace(k, v) for k, v in W07_LOOPS.items()],
+        ),
+        "w07_other_order": Honest(
+            w,
+            "the same rules with the operations in another order: v + (1 − β)(θ − v), "
+            "g + β(v − g), Adam's corrections folded into the step size and ε",
+            [replace(k, v) for k, v in W07_ORDER.items()],
+        ),
+        "w07_own_helpers": Honest(
+            w,
+            "the student's own helper cell (zeros_if_none, averaged) between the given ones, "
+            "used by ewa and three update rules",
+            [insert_after("ewa", W07_HELPERS)] + [replace(k, v) for k, v in W07_WITH_HELPERS.items()],
+        ),
+        "w07_train_own_loop": Honest(
+            w,
+            "train_mlp with separate generators for the weights and the shuffling and a "
+            "dict of states: another random stream, still above 95%",
+            [replace(k, v) for k, v in W07_TRAIN.items()],
+        ),
         "w07_attack_words_debug_and_test_cells": Honest(
-            w, "ordinary names in an extra cell; debug prints in minibatches and ewa; a comment and a print typed "
-               "into the ewa test cell and the AdaGrad test cell deleted by accident (the grader restores both and "
-               "grades them)",
-            [insert_after(None, ATTACK_WORDS), debug_prints("minibatches", "minibatches"), debug_prints("ewa", "ewa"),
-             edit_test("test_ewa", lambda s: "# β = 0.5 by hand: 5, 12.5, 21.25\n" + s + '\nprint("ewa ok")\n'),
-             delete("test_adagrad_update")]),
-        "w07_exploration": Honest(w, "exploration: timing an Adam step, a short training timed, helpers.optim.adam "
-                                     "compared outside any check, plots saved to a subfolder",
-                                  exploration("%timeit adam_update(np.ones((64, 10)), np.ones((64, 10)), None, 1)",
-                                              "params, losses = train_mlp(X_train, y_train, n_updates=50, seed=3)\n"
-                                              "print(losses[-1])",
-                                              """
+            w,
+            "ordinary names in an extra cell; debug prints in minibatches and ewa; a comment and a print typed "
+            "into the ewa test cell and the AdaGrad test cell deleted by accident (the grader restores both and "
+            "grades them)",
+            [
+                insert_after(None, ATTACK_WORDS),
+                debug_prints("minibatches", "minibatches"),
+                debug_prints("ewa", "ewa"),
+                edit_test("test_ewa", lambda s: "# β = 0.5 by hand: 5, 12.5, 21.25\n" + s + '\nprint("ewa ok")\n'),
+                delete("test_adagrad_update"),
+            ],
+        ),
+        "w07_exploration": Honest(
+            w,
+            "exploration: timing an Adam step, a short training timed, helpers.optim.adam "
+            "compared outside any check, plots saved to a subfolder",
+            exploration(
+                "%timeit adam_update(np.ones((64, 10)), np.ones((64, 10)), None, 1)",
+                "params, losses = train_mlp(X_train, y_train, n_updates=50, seed=3)\nprint(losses[-1])",
+                """
                                               p, g = np.array([1.0, -2.0]), np.array([0.3, -0.1])
                                               theirs, _ = helpers.optim.adam(p, g, None, lr=0.01)
                                               ours, _ = adam_update(p, g, None, 1, lr=0.01)
                                               print("same as helpers.optim.adam:", np.allclose(ours, theirs))
-                                              """)),
+                                              """,
+            ),
+        ),
     }

@@ -1,4 +1,5 @@
 """Honest variants of week 8 (w08_regularization); see the package docstring for the kinds."""
+
 from __future__ import annotations
 
 from .base import ATTACK_WORDS, Honest, debug_prints, delete, edit_test, exploration, insert_after, replace
@@ -184,35 +185,57 @@ W08_WITH_HELPERS = {
 def variants() -> dict[str, Honest]:
     w = "w08_regularization"
     return {
-        "w08_einsum_where": Honest(w, "affine layer by einsum; the sigmoid as (1 + tanh(z/2))/2 and its derivative "
-                                      "from f; dropout and ReLU by np.where",
-                                   [replace(k, v) for k, v in W08_EINSUM.items()]),
-        "w08_dispatch_recursion": Honest(w, "layer_forward through a table of lambdas; model_backward recursive "
-                                            "(the last layer, then the rest)",
-                                         [replace(k, v) for k, v in W08_DISPATCH.items()]),
-        "w08_loops": Honest(w, "L2 by loops and einsum; early stopping as 'seen while within patience of the best'; "
-                               "the spread written out, σ = 0 set to 1 in place; choose_lambda keeps its errors in a dict",
-                            [replace(k, v) for k, v in W08_LOOPS.items()]),
-        "w08_own_helpers": Honest(w, "the student's own helper cell (affine_layers, percent_wrong) between the given "
-                                     "ones, used by L2 and the λ study; init_weights from a table of scales and "
-                                     "standard_normal",
-                                  [insert_after("l2", W08_HELPERS)] + [replace(k, v) for k, v in W08_WITH_HELPERS.items()]),
+        "w08_einsum_where": Honest(
+            w,
+            "affine layer by einsum; the sigmoid as (1 + tanh(z/2))/2 and its derivative "
+            "from f; dropout and ReLU by np.where",
+            [replace(k, v) for k, v in W08_EINSUM.items()],
+        ),
+        "w08_dispatch_recursion": Honest(
+            w,
+            "layer_forward through a table of lambdas; model_backward recursive (the last layer, then the rest)",
+            [replace(k, v) for k, v in W08_DISPATCH.items()],
+        ),
+        "w08_loops": Honest(
+            w,
+            "L2 by loops and einsum; early stopping as 'seen while within patience of the best'; "
+            "the spread written out, σ = 0 set to 1 in place; choose_lambda keeps its errors in a dict",
+            [replace(k, v) for k, v in W08_LOOPS.items()],
+        ),
+        "w08_own_helpers": Honest(
+            w,
+            "the student's own helper cell (affine_layers, percent_wrong) between the given "
+            "ones, used by L2 and the λ study; init_weights from a table of scales and "
+            "standard_normal",
+            [insert_after("l2", W08_HELPERS)] + [replace(k, v) for k, v in W08_WITH_HELPERS.items()],
+        ),
         "w08_attack_words_debug_and_test_cells": Honest(
-            w, "ordinary names in an extra cell; debug prints in early_stopping, normalize_splits and init_weights; "
-               "a print typed into the affine test cell and the L2-gradient test cell deleted by accident (the grader "
-               "restores both and grades them)",
-            [insert_after(None, ATTACK_WORDS), debug_prints("early_stopping", "early_stopping"),
-             debug_prints("normalize", "normalize_splits"), debug_prints("init_weights", "init_weights"),
-             edit_test("test_affine_forward", lambda s: s + '\nprint("affine:", affine_forward(x, W, b))\n'),
-             delete("test_l2_grads")]),
-        "w08_exploration": Honest(w, "exploration: timing the forward pass, a short training timed, scikit-learn's "
-                                     "MLP with an L2 penalty on the same moons, plots saved to a subfolder",
-                                  exploration("%timeit model_forward(X_dev, build_network(SIZES))",
-                                              "net, history = train(build_network(SIZES), X_train, y_train, epochs=20)",
-                                              """
+            w,
+            "ordinary names in an extra cell; debug prints in early_stopping, normalize_splits and init_weights; "
+            "a print typed into the affine test cell and the L2-gradient test cell deleted by accident (the grader "
+            "restores both and grades them)",
+            [
+                insert_after(None, ATTACK_WORDS),
+                debug_prints("early_stopping", "early_stopping"),
+                debug_prints("normalize", "normalize_splits"),
+                debug_prints("init_weights", "init_weights"),
+                edit_test("test_affine_forward", lambda s: s + '\nprint("affine:", affine_forward(x, W, b))\n'),
+                delete("test_l2_grads"),
+            ],
+        ),
+        "w08_exploration": Honest(
+            w,
+            "exploration: timing the forward pass, a short training timed, scikit-learn's "
+            "MLP with an L2 penalty on the same moons, plots saved to a subfolder",
+            exploration(
+                "%timeit model_forward(X_dev, build_network(SIZES))",
+                "net, history = train(build_network(SIZES), X_train, y_train, epochs=20)",
+                """
                                               from sklearn.neural_network import MLPClassifier
                                               clf = MLPClassifier((100, 100), alpha=1.0, max_iter=300, random_state=0)
                                               clf.fit(X_train, y_train)
                                               print(f"scikit-learn dev error/ours: {100 * (1 - clf.score(X_dev, y_dev)):.1f}%")
-                                              """)),
+                                              """,
+            ),
+        ),
     }
