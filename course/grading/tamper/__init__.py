@@ -9,8 +9,7 @@ run it: IPython's own transformer turns magics and ``!cmd`` into Python, and the
 the syntax tree, resolving names through imports and assignments (``import numpy as xp;
 xp.allclose = ...`` and ``from os import _exit as quit_`` are seen for what they are).
 
-The policy: a student loses points only because their own functions gave wrong results or
-did not run. Names of variables and functions, strings, comments and imports of ordinary
+The policy is the README's ("How grading works"): names, strings, comments and imports of ordinary
 libraries never count, and code that does not parse is no attack (the kernel reports it).
 Only an operation that can have no honest purpose zeroes a notebook: changing IPython's
 input or ast transformers, registering event hooks or a custom exception handler, replacing
