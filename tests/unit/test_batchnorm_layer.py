@@ -9,7 +9,7 @@ from helpers import layers as L
 from helpers import norm
 from helpers.data import load_digits_split
 from helpers.gradcheck import numerical_gradient, rel_error
-from tests.unit import reference_numpy as ref
+from tests.unit import plain_numpy as ref
 
 RNG = np.random.default_rng(19)
 

@@ -1,6 +1,6 @@
 """helpers.conv: padding, output sizes, conv2d forward/backward, im2col/col2im.
 
-Forward passes are compared with the loops of reference_numpy; backward passes with both
+Forward passes are compared with the loops of plain_numpy; backward passes with both
 the numpy reference and central differences (rel_error ≤ 1e-7 in float64).
 """
 
@@ -13,7 +13,7 @@ from helpers import _conv_kernels as kernels
 from helpers import conv
 from helpers._numba import thread_count
 from helpers.gradcheck import rel_error
-from tests.unit import reference_numpy as ref
+from tests.unit import plain_numpy as ref
 
 RNG = np.random.default_rng(4)
 

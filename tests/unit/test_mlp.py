@@ -5,7 +5,7 @@ import pytest
 
 from helpers import mlp
 from helpers.gradcheck import numerical_gradient, rel_error
-from tests.unit import reference_numpy as ref
+from tests.unit import plain_numpy as ref
 
 RNG = np.random.default_rng(6)
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]

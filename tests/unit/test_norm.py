@@ -5,7 +5,7 @@ import pytest
 
 from helpers import norm
 from helpers.gradcheck import rel_error
-from tests.unit import reference_numpy as ref
+from tests.unit import plain_numpy as ref
 
 RNG = np.random.default_rng(9)
 SHAPES = [(1, 1), (5, 3), (4, 2, 3, 5), (1, 3, 2, 2), (2, 1, 1, 3)]

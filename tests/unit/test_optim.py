@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import optim
-from tests.unit import reference_numpy as ref
+from tests.unit import plain_numpy as ref
 
 RNG = np.random.default_rng(8)
 

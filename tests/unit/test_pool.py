@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from helpers import conv
 from helpers.gradcheck import rel_error
-from tests.unit import reference_numpy as ref
+from tests.unit import plain_numpy as ref
 
 RNG = np.random.default_rng(5)
 

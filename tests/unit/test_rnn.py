@@ -5,7 +5,7 @@ import pytest
 
 from helpers import rnn
 from helpers.gradcheck import rel_error
-from tests.unit import reference_numpy as ref
+from tests.unit import plain_numpy as ref
 
 RNG = np.random.default_rng(7)
 ACTIVATIONS = ["tanh", "sigmoid", "relu"]
