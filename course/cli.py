@@ -13,25 +13,39 @@ import sys
 
 from .errors import CourseError
 
-VERBS = {  # verb -> the module that holds it
+VERBS = {  # verb -> the module that holds it, in the order of a week's work, then the tools
+    "notebooks": "course.authoring.notebooks",
     "build": "course.authoring.build",
     "grade": "course.grading.grade",
-    "report": "course.reporting.report",
     "feedback": "course.reporting.feedback",
+    "report": "course.reporting.report",
     "export": "course.reporting.export",
     "syllabus": "course.authoring.syllabus",
-    "notebooks": "course.authoring.notebooks",
     "demo": "course.demo",
     "lab": "course.lab",
-    "warm": "course.warm",
     "gallery": "course.gallery",
+    "warm": "course.warm",
 }
+
+WORKFLOW = """\
+a week, in order (run from the course root; `.venv/bin/course`, or activate .venv first):
+  1. author    edit weeks/w01_softmax.py, then   course notebooks w01_softmax
+  2. release   course build w01_softmax          (release/w01_softmax/ is what students get)
+  3. collect   put each hand-in at submitted/<student>/w01_softmax/w01_softmax.ipynb
+  4. grade     course grade w01_softmax --workers 2
+  5. feedback  course feedback w01_softmax       (feedback/<student>/w01_softmax/, hidden tests left out)
+  6. report    course report                     (reports/index.html: the class report; reports/grades.csv)
+  7. export    course export                     (reports/lms.csv for your LMS)
+try the whole loop on the bundled samples first: course demo
+each verb has --help"""
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course",
         description="Build, grade and report the deep-learning course (an nbgrader course root).",
+        epilog=WORKFLOW,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from ..config import grading_config
 from ..errors import CourseError
 from ..paths import add_root_option, root_from, select_weeks, weeks_in
+from ..wording import plural
 from .answer_key import build_key
 from .payload import Payload
 from .record import fingerprint, graded_submissions, is_current, record
@@ -116,9 +117,13 @@ def grade_all(
     keys = {week: build_key(root, week) for week in sorted({w for _, w in submissions})}
     todo = list(payloads(root, submissions, keys, force))
     skipped = len(submissions) - len(todo)
-    bar = tqdm(total=len(todo), desc="grading", unit="submission", disable=not progress, file=sys.stderr)
     if skipped and progress:
-        bar.write(f"{skipped} submission(s) already graded and unchanged: skipped (use --force to regrade)")
+        print(
+            f"{plural(skipped, 'submission')} already graded and unchanged: skipped (use --force to regrade)",
+            file=sys.stderr,
+        )
+    # no bar when there is nothing to grade
+    bar = tqdm(total=len(todo), desc="grading", unit="submission", disable=not (progress and todo), file=sys.stderr)
     outcomes = []
     with GradingPool(workers, scheduler) as submit:
         futures = {submit(payload): (digest, payload) for digest, payload in todo}
@@ -210,8 +215,8 @@ def run(args) -> int:
     for o in failed:
         print(f"NOT GRADED {o.student}/{o.week}: {o.reason}")
     print(
-        f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions"
+        f"graded {len(outcomes) - len(failed)} of {plural(len(outcomes), 'submission')}"
         + (f" ({len(submissions) - len(outcomes)} already up to date)" if len(submissions) > len(outcomes) else "")
-        + (f"; {len(skipped)} folder(s) under submitted/ not graded (listed above)" if skipped else "")
+        + (f"; {plural(len(skipped), 'folder')} under submitted/ not graded (listed above)" if skipped else "")
     )
     return 1 if failed else 0

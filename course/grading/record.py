@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -60,6 +61,7 @@ def record(root: Path, db_url: str, result: SubmissionResult, digest: str) -> No
     """Write the automatic scores. What an instructor graded by hand (in formgrader: a manual
     score, and with it needs_manual_grade cleared) is theirs, and a regrade leaves it alone."""
     from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
 
     week, student = result.week, result.student
     with Gradebook(db_url) as gb:
@@ -68,7 +70,11 @@ def record(root: Path, db_url: str, result: SubmissionResult, digest: str) -> No
         except MissingEntry:
             raise CourseError(f"{week} is not in the gradebook: run `course build {week}` first") from None
         gb.update_or_create_student(student)
-        gb.update_or_create_submission(week, student)
+        with warnings.catch_warnings():
+            # nbgrader's own relationship bookkeeping under SQLAlchemy 2 (three SAWarnings per new
+            # submission, "... not in session, add operation ... will not proceed"): nothing is lost
+            warnings.filterwarnings("ignore", message=r".* not in session, add operation along", category=SAWarning)
+            gb.update_or_create_submission(week, student)
         for notebook_name, notebook in result.notebooks.items():
             notebook_id = Path(notebook_name).stem
             for grade_id, grade in notebook.grades.items():

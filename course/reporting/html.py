@@ -16,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from ..grading.record import write_atomically
+from ..wording import plural
 from .data import ClassData, relative_link
 from .figures import timing_figure, week_figure
 
@@ -225,12 +226,14 @@ def render(data: ClassData, page: Path, course_id: str = "") -> str:
         )
     title = f"Class report{' — ' + escape(course_id) if course_id else ''}"
     nav = " ".join(f"<a href='#{escape(w)}'>{escape(w)}</a>" for w in data.weeks)
+    sizes = ((len(data.students), "student"), (len(data.submissions), "graded submission"), (len(data.weeks), "week"))
+    counts = ", ".join(plural(n, noun) for n, noun in sizes)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
 <body><main>
 <h1>{title}</h1>
-<p class=muted>{len(data.students)} students, {len(data.submissions)} graded submissions, {len(data.weeks)} weeks;
+<p class=muted>{counts};
 made {datetime.now():%Y-%m-%d %H:%M} by <code>course report</code>.</p>
 <nav>{nav} <a href='#flagged'>flagged</a> <a href='#timing'>grading time</a> <a href='#students'>students</a></nav>
 <h2>Overview</h2>{week_overview(data)}

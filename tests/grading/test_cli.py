@@ -15,6 +15,21 @@ def test_every_verb_has_help(verb):
     assert result.stdout.startswith(f"usage: course {verb}")
 
 
+def test_help_shows_a_weeks_work_in_order():
+    text = run_course("--help", cwd=REPO).stdout
+    steps = [
+        "course notebooks",
+        "course build",
+        "submitted/<student>/",
+        "course grade",
+        "course feedback",
+        "course report",
+        "course export",
+    ]
+    where = [text.find(step, text.find("a week, in order")) for step in steps]
+    assert -1 not in where and where == sorted(where), dict(zip(steps, where))
+
+
 def one_line_error(result, *fragments):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr

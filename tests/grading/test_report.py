@@ -329,7 +329,7 @@ def test_folders_that_are_not_graded_are_listed_with_what_to_do(tmp_path, week1_
         "w02_backprop`" in result.stdout
     )
     assert "NOT GRADED submitted/notes.txt: a file, not a student's folder" in result.stdout
-    assert "graded 1 of 1 submissions; 3 folder(s) under submitted/ not graded (listed above)" in result.stdout
+    assert "graded 1 of 1 submission; 3 folders under submitted/ not graded (listed above)" in result.stdout
     report = run_course("report", cwd=root).stdout
     listed = report[report.index("In submitted/ but not in the gradebook:") :]
     assert "submitted/gina/w01-softmax" in listed and "submitted/hal/w02_backprop" in listed
