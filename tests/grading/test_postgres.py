@@ -141,7 +141,7 @@ def test_grading_on_postgres_gives_exactly_the_sqlite_scores(postgres_course, po
     with Gradebook(postgres_url) as gb:
         for week in GRADED_WEEKS:
             assert len(gb.find_assignment(week).submissions) == len(expected_for(week))
-            for sample, _points in expected_for(week).items():
+            for sample, points in expected_for(week).items():
                 submission = gb.find_submission(week, sample)
                 got = {
                     grade.name: grade.score
@@ -149,7 +149,7 @@ def test_grading_on_postgres_gives_exactly_the_sqlite_scores(postgres_course, po
                     for grade in nb.grades
                     if grade.cell.__class__.__name__ == "GradeCell"
                 }
-                assert got == expected, f"{week}/{sample}"  # exactly, not approximately
+                assert got == points, f"{week}/{sample}"  # exactly, not approximately
 
 
 def test_report_and_export_read_the_shared_gradebook(postgres_course):
