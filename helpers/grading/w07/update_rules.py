@@ -106,8 +106,8 @@ RMSPROP_HINT = (
 
 
 ADAGRAD_HINT = (
-    "G = G + grad**2: the SQUARED gradient, so that G only grows (the notes' formula drops the "
-    "square), then param - lr * grad / (np.sqrt(G) + eps); return (new_param, G)."
+    "G = G + grad**2: the SQUARED gradient, so that G only grows (a formula sometimes printed drops "
+    "the square), then param - lr * grad / (np.sqrt(G) + eps); return (new_param, G)."
 )
 
 
