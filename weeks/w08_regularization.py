@@ -276,6 +276,8 @@ print("original dropout, mean in training  ", original, " -> at test time use p 
 # its output into the gradient of its input, `dout, grads[i] = backward of layers[i] (dout, inputs[i])`, and returns
 # `(dx, grads)`, where `grads` is a list aligned with `layers`: `{"W": dW, "b": db}` for an affine layer and `{}` for the
 # others. The keys are the parameters' own names, so an update step reads `layer["W"] = layer["W"] - lr * grads[i]["W"]`.
+# A dropout layer whose `mask` is None (test time) computes `x` unchanged in forward, so in backward it passes `dout`
+# through unchanged too (`dx = dout`, no division by $p$).
 #
 # Write the two functions with the layer functions above, one small `layer_forward` / `layer_backward` each that
 # looks at `layer["kind"]`. Do not modify the layers or the inputs. (The reference, `helpers.layers.model_forward`,
@@ -363,6 +365,10 @@ for i in (0, 3, 5):
         assert_close(grads[i][name], helpers.numerical_gradient(energy, net[i][name]),
                      name=f"grads[{i}]['{name}'] vs numerical", rtol=1e-6)
 assert grads[1] == {} and grads[2] == {}, "layers without parameters get an empty dict"
+at_test_time = [{"kind": "dropout", "keep_prob": 0.8, "mask": None}]        # mask None: test time
+dx_test, grads_test = model_backward(dout, model_forward(dout, at_test_time)[1], at_test_time)
+assert_close(dx_test, dout, name="dropout with mask None: dx = dout, unchanged", inputs=dout)
+assert grads_test == [{}], f"a dropout layer has no parameters: expected grads [{{}}], got {grads_test!r}"
 ### BEGIN HIDDEN TESTS
 model_backward_arrays = helpers.layers.on_arrays(model_backward, "model_backward")
 helpers.grading.check_model_backward(model_backward_arrays)
