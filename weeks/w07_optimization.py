@@ -821,7 +821,10 @@ print(f"largest relative error of the 8 gradients: {worst:.1e}")
 # The check trains your Adam with three seeds of its own choosing and 500 updates each (about 23 epochs of 22
 # batches), and asks for at least 95% test accuracy every time. The decay is what makes that reliable: without it, 2
 # of the 200 seeds we tried ended below 95% (the worst at 92.9%), because Adam's last steps are still large enough
-# to land on a bad spot; with it, the worst of the 200 ended at 96.2%.
+# to land on a bad spot; with it, the worst of the 200 ended at 96.2%. Since one run can reach 95% without the decay,
+# the check also runs a few short trainings with other batch sizes, learning rates and decay rates, and looks at what
+# every call of your `adam_update` receives: the step number $t = 1, 2, \dots$, counted over the whole run (never
+# reset at an epoch), and the learning rate of the update's epoch.
 
 # %% solution="train_mlp"
 def train_mlp(X, y, optimizer="adam", n_updates=500, seed=0, lr=None, batch_size=64, decay_rate=0.2):
@@ -860,6 +863,8 @@ assert len(params) == 8 and len(losses) == 500, "return (tuple of 8 arrays, 500 
 assert accuracy >= 0.95, f"test accuracy {accuracy:.1%} is below 95%"
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_adam_trains_digits(train_mlp)
+train_mlp_recorded = helpers.optim.recording_updates(train_mlp, "train_mlp")
+helpers.grading.check_train_mlp_schedule(train_mlp_recorded)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -573,6 +573,8 @@ assert np.array_equal(lrs, sample_hyperparameters(4000, seed=0)[0]), "the same s
 print("share of the learning rates per decade:", np.round(shares, 3))
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_learning_rates_log_uniform(sample_hyperparameters)
+sample_hyperparameters_twice = helpers.tuning.drawn_twice(sample_hyperparameters, "sample_hyperparameters")
+helpers.grading.check_samples_reproducible(sample_hyperparameters_twice)
 ### END HIDDEN TESTS
 
 # %% tests="test_betas" points=1
@@ -585,6 +587,8 @@ assert not np.array_equal(betas, sample_hyperparameters(4000, seed=1)[1]), "anot
 print(f"share of β above 0.99: {above:.1%}")
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_betas_log_scale(sample_hyperparameters)
+sample_hyperparameters_twice = helpers.tuning.drawn_twice(sample_hyperparameters, "sample_hyperparameters")
+helpers.grading.check_samples_reproducible(sample_hyperparameters_twice)
 ### END HIDDEN TESTS
 
 # %% [markdown]
