@@ -354,6 +354,12 @@ def case_header(check: Check, case: Case, number: int, total: int) -> str:
     return f"{check.function}, case {number} of {total} ({case.label}; inputs {_describe(case.args)})"
 
 
+def _raised(call: Call) -> bool:
+    """Whether the call's error is an exception the student's function raised (not a missing
+    function, a call of the reference, or a time-out)."""
+    return bool(call.error) and call.error.startswith("raised ")
+
+
 def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None:
     """Decide one case from plain data; raise CheckFailed with the reason.
 
@@ -363,6 +369,9 @@ def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None
     __tracebackhide__ = True
     where = case_header(check, case, number, total)
     if call.error:
+        if _raised(call):  # the student's function raised on this case: said like a wrong value
+            hint = "" if check.by_hand is not None or not check.hint else f"\nHint: {check.hint}"
+            raise CheckFailed(f"{where}: {call.error}{hint}")
         raise CheckFailed(call.error if call.error.startswith(check.function) else f"{where}: {call.error}")
     for original, used in zip(case.args, call.args_after):
         if isinstance(original, np.ndarray) and not np.array_equal(original, np.asarray(used), equal_nan=True):
@@ -431,7 +440,7 @@ def run_check(check: Check, fn, seed: int = DEFAULT_SEED, verbose: bool = True) 
         try:
             judge(check, case, number, len(cases), call)
         except CheckFailed as err:
-            if call.error or not case.args or check.by_hand is not None:
+            if (call.error and not _raised(call)) or not case.args or check.by_hand is not None:
                 raise
             again = f"{check.name!r}, {number}" + ("" if seed == DEFAULT_SEED else f", seed={seed}")
             raise CheckFailed(f"{err}\nTo see this case's inputs: helpers.grading.show_case({again})") from None
