@@ -508,3 +508,17 @@ def test_recording_puts_the_update_functions_back():
     assert globals()["adam_update"] is before
     assert calls.shape == (3 * 2 * len(LAYER_SIZES[1:]), 3) and len(losses) == 3
     assert calls[:, 0].tolist() == [t for t in (1, 2, 3) for _ in range(8)]
+
+
+def test_the_schedule_check_reads_a_frozen_notebook_namespace():
+    """In grading, train_mlp comes from the kernel's frozen copy of the namespace (harness.keep), and the
+    adapter travels as data (harness.adapted): the recording swaps adam_update in that copy, where the
+    frozen update looks it up, and puts it back."""
+    from course.sandbox.kernel.harness import adapted, frozen
+
+    kept = frozen(dict(globals()))
+    before = kept["adam_update"]
+    adapter = {"call": "helpers.optim.recording_updates", "student": "train_mlp", "args": ["train_mlp"]}
+    helpers.grading.check_train_mlp_schedule(adapted(adapter, {"train_mlp": kept["trainer"]()}))
+    fails("train_mlp_schedule", adapted(adapter, {"train_mlp": kept["trainer"](reset_t=True)}), "goes back from")
+    assert kept["adam_update"] is before
