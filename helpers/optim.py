@@ -25,7 +25,7 @@ Formulas (g the gradient, t = 1, 2, ... the step number, all operations element-
 
     adagrad   G ← G + g²;                               θ ← θ − lr·g / (√G + ε)
 
-Momentum uses the averaging form (1 − β) g of the course notes; other texts write
+Momentum uses the averaging form (1 − β) g; other texts write
 v ← β v + g, which is the same rule with lr scaled by 1/(1 − β), or v ← β v − α g,
 θ ← θ + v, the same rule again with α = lr·(1 − β) and v the negative of ours times lr.
 AdaGrad adds up the *squared* gradients (some notes print the sum without the square).
@@ -36,13 +36,16 @@ Learning-rate schedules, for an epoch number e = 0, 1, 2, ... (scalars or arrays
     exponential_decay    lr₀ · rateᵉ
     staircase_decay      lr₀ · drop^⌊e / epochs_per_drop⌋
 
-Taught in week 7 (source/w07_optimization), which grades students' versions against these.
+Taught in week 7 (source/w07_optimization), which grades students' versions against these;
+:func:`recording_updates` lets the grader see the (t, lr) a student's training loop hands its
+update rule.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ._optim_record import recording_updates
 from ._validate import as_float_array, int_arg, real_arg, same_dtype
 from .tripwire import reference_kernel
 
@@ -56,6 +59,7 @@ __all__ = [
     "inverse_time_decay",
     "exponential_decay",
     "staircase_decay",
+    "recording_updates",
 ]
 
 

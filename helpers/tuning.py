@@ -60,6 +60,7 @@ __all__ = [
     "toy_objective",
     "toy_scores",
     "on_objective",
+    "drawn_twice",
     "run_trials",
     "format_table",
 ]
@@ -234,6 +235,27 @@ def toy_objective(coefs, space):
         return float(toy_scores([[config[k] for k in keys]], coefs, space)[0])
 
     return objective
+
+
+def drawn_twice(fn, function="sample_hyperparameters"):
+    """A sampler ``fn(n, seed) -> (learning_rates, betas)`` called three times, for the grader:
+    ``(n, seed, other_seed) -> (learning_rates, betas, learning_rates_again, betas_again,
+    learning_rates_other, betas_other)``, the second call with the same seed as the first, the third
+    with another seed. A search is repeatable only if the same seed gives the same samples."""
+    if function != "sample_hyperparameters":
+        raise ValueError(f"drawn_twice: function must be 'sample_hyperparameters', got {function!r}")
+
+    def call(n, seed, other_seed):
+        results = []
+        for s in (seed, seed, other_seed):
+            result = fn(n, s)
+            if not isinstance(result, tuple) or len(result) != 2:
+                raise ValueError(f"{function} must return (learning_rates, betas), got {type(result).__name__}")
+            results.extend(result)
+        return tuple(results)
+
+    call.__name__ = f"{function}_drawn_twice"
+    return call
 
 
 def on_objective(fn):

@@ -592,7 +592,7 @@ for activation in ["sigmoid", "tanh", "relu"]:
 # The plot shows two ways to summarise the error. The **entry-wise** maximum (`helpers.rel_error`)
 # is the strictest: an entry of the gradient that is close to 0 keeps few correct digits relative to
 # itself. The **norm** version $\lVert g - \hat g\rVert / (\lVert g\rVert + \lVert \hat g\rVert)$, common in
-# course notes with the threshold $10^{-7}$, is dominated by the large entries.
+# tutorials with the threshold $10^{-7}$, is dominated by the large entries.
 
 # %%
 rng = np.random.default_rng(0)

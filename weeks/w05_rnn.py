@@ -206,7 +206,7 @@ helpers.grading.check_rnn_dc(output_grads)
 #
 # At the last step there is no future: $\delta_{T+1} = 0$. So the deltas are computed **backwards**, from
 # $t = T$ down to $1$, each one from the next: that is "through time". Written for the previous step, it
-# is the recursion of the seed notes, $\delta_{t-1} = \big(dh_{t-1} + \delta_t W^\top\big) \odot f'(u_{t-1})$: without an output at
+# is the recursion as it is often printed, $\delta_{t-1} = \big(dh_{t-1} + \delta_t W^\top\big) \odot f'(u_{t-1})$: without an output at
 # $t-1$, just $\delta_{t-1} = \delta_t W^\top \odot f'(u_{t-1})$.
 #
 # We call `dh (N, T, H)` the gradient that reaches each hidden state from outside the recurrence

@@ -14,7 +14,7 @@
 #    relabelling is worth it;
 # 4. **metrics**: F1 as a single number, satisficing vs optimizing, how big dev and test sets must be.
 #
-# All error rates in this notebook are **percentages** (`8.0` means 8%), as in the lecture notes.
+# All error rates in this notebook are **percentages** (`8.0` means 8%).
 # Shares and precision/recall are fractions between 0 and 1.
 #
 # Run the next cell first.
@@ -46,7 +46,7 @@ PROBLEMS = strategy.PROBLEMS        # ('avoidable bias', 'variance', 'data misma
 # humans are very good at perception tasks, so the best human performance is a useful
 # *upper bound* on it.
 #
-# Example from the notes: reading X-rays for fractures,
+# An example: reading X-rays for fractures,
 #
 # | who | error |
 # |---|---|
@@ -177,7 +177,7 @@ helpers.grading.check_diagnose_bias_variance(diagnose)
 # %% [markdown]
 # ## 2. Data with a known Bayes error, and a shifted deployment distribution
 #
-# The notes' scenario: you build a recognizer for photos taken by users' phones, but most of your
+# A classic scenario: you build a recognizer for photos taken by users' phones, but most of your
 # labelled data comes from somewhere else (the web). Here is a small version with handwritten
 # digits (scikit-learn's bundled 8×8 images, no download):
 #
@@ -350,8 +350,8 @@ plt.show()
 #
 # Error analysis on the dev set shows *how* the target differs (rotated, blurred, noisy), so we
 # can **synthesize** training data like it: rotate, blur and add noise to copies of the source
-# training images, and train 9-NN on the original plus the synthetic images. (Caution from the
-# notes: if the synthetic variety is too small, say always the same noise clip, the model can
+# training images, and train 9-NN on the original plus the synthetic images. (A caution: if the
+# synthetic variety is too small, say always the same noise clip, the model can
 # overfit to it.)
 
 # %%
@@ -447,7 +447,7 @@ for name, count, limit in zip(strategy.TAGS, tags.sum(axis=0), limits):
 #
 # Wrong labels in the **dev/test** sets blur the numbers you decide with.
 #
-# The notes' example: the dev error is 10% and 6% of the sampled errors are mislabeled, so wrong
+# An example: the dev error is 10% and 6% of the sampled errors are mislabeled, so wrong
 # labels cost $10 \times 0.06 = 0.6$ points; the other 9.4 points are where the work is. Later
 # the dev error is 2% and the same 0.6 points are now 30% of the errors, while you must choose
 # between a model at 2.1% and one at 1.9%: a 0.2-point difference, smaller than the label noise.
@@ -528,7 +528,7 @@ helpers.grading.check_precision_recall_f1(precision_recall_f1)
 # The usual way out: **optimize** one metric, and require the others only to be **good enough**
 # (**satisficing**: a hard limit each).
 #
-# The notes' example, with a 100 ms limit on running time:
+# An example, with a 100 ms limit on running time:
 #
 # | model | accuracy | running time |
 # |---|---|---|
@@ -559,7 +559,7 @@ accuracy = np.array([90.0, 92.0, 95.0])
 running_ms = np.array([80.0, 95.0, 1500.0])
 chosen = choose_model(accuracy, running_ms, 100.0)
 print("chosen:", "ABC"[chosen] if chosen in (0, 1, 2) else chosen)
-assert_close(chosen, 1, name="the seed example")
+assert_close(chosen, 1, name="A, B, C under 100 ms: B")
 assert_close(choose_model(accuracy, running_ms, 50.0), -1, name="nothing under 50 ms")
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_choose_model(choose_model)

@@ -48,7 +48,7 @@ np.set_printoptions(precision=4, suppress=True)
 #
 # **Mini-batch** gradient descent cuts the shuffled training set into small batches and takes a step after
 # each one. With $N = 50\,000$ examples and batches of $B = 1\,000$, one pass over the data (an **epoch**)
-# makes 50 steps instead of 1; with 100 000 images in batches of 500 it makes 2 000. Each step sees only part
+# makes 50 steps instead of 1; with 100 000 images in batches of 500 it makes 200. Each step sees only part
 # of the data, so its gradient is a noisy estimate of the full one: the cost no longer falls at every step,
 # only on average.
 #
@@ -264,10 +264,11 @@ ax.set_title("exponentially weighted averages of a year of temperatures (bias-co
 plt.show()
 
 # %% [markdown]
-# The green line ($\beta = 0.5$) follows every jump; the blue one ($\beta = 0.98$) is smooth but late: it peaks
-# about seven weeks after the data does, because it still remembers the spring. The weights and the start, next to each
-# other: on the left, the weight $(1-\beta)\beta^k$ that $v_{100}$ gives to the temperature $k$ days earlier; on
-# the right, the first two months with $\beta = 0.98$, without and with the correction.
+# The green line ($\beta = 0.5$) follows every jump; the blue one ($\beta = 0.98$) is smooth but late: it peaks on
+# day 246, about 44 days (some six weeks) after the season itself (its cosine peaks on day 202), because it still
+# remembers the spring. The weights and the start, next to each other: on the left, the weight $(1-\beta)\beta^k$
+# that $v_{100}$ gives to the temperature $k$ days earlier; on the right, the first two months with $\beta = 0.98$,
+# without and with the correction.
 
 # %%
 fig, (ax_weights, ax_start) = plt.subplots(1, 2, figsize=(11, 3.4))
@@ -401,9 +402,12 @@ print(f"largest distance between the two paths over 30 steps: {np.abs(np.array(o
 #
 # A coordinate whose gradients are large (the steep walls of the ravine) is divided by a large $\sqrt{s}$ and
 # takes small steps; a coordinate with small gradients (the gentle floor) is divided by a small one and takes
-# larger steps. The size of the gradient cancels: each coordinate moves by about lr when its gradient is steady.
-# $\varepsilon$ (say $10^{-8}$) only prevents a division by zero; it sits **outside** the root. $\beta = 0.9$ is
-# the usual choice.
+# larger steps. The size of the gradient cancels: once $s$ has averaged a steady gradient for a while, each
+# coordinate moves by about lr per step. Not at first: $s$ starts at zero and RMSprop has no bias correction, so
+# after $t$ steps of the same gradient $s = (1 - \beta^t)\, g^2$ and the step is $\mathrm{lr}/\sqrt{1 - \beta^t}$:
+# $\mathrm{lr}/\sqrt{1-\beta} \approx 3.2\,\mathrm{lr}$ on the first step for $\beta = 0.9$, still 1.24 lr after 10
+# steps and 1.07 lr after 20. $\varepsilon$ (say $10^{-8}$) only prevents a division by zero; it sits **outside**
+# the root. $\beta = 0.9$ is the usual choice.
 #
 # ### Exercise 4 — RMSprop (2 points)
 #
@@ -425,6 +429,7 @@ param1, s1 = rmsprop_update(param, grad, None, lr=0.01, beta=0.9)
 assert_close(s1, [0.025, 0.4], name="s after one step: (1 − β) g²", inputs=grad)
 assert_close(param1, [0.968377225398316, -0.9683772238983162], name="param after one step")
 print("both coordinates moved by the same amount, although their gradients differ by 4x:", param - param1)
+print("that amount is lr / sqrt(1 - beta) = 0.01 / sqrt(0.1), not lr: s started at zero, uncorrected")
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_rmsprop_update(rmsprop_update)
 helpers.grading.check_rmsprop_scale_invariance(rmsprop_update)
@@ -503,10 +508,10 @@ helpers.grading.check_adam_first_step(adam_update)
 # the steps shrink towards zero even when there is still far to go. RMSprop replaces the sum by an average that
 # forgets, and so avoids that.
 #
-# Some lecture notes print the rule as $\theta_i \leftarrow \theta_i - \eta\, g_i / \sqrt{\sum_{t'} g_{i}^{(t')} + \varepsilon}$,
+# You may meet the rule printed as $\theta_i \leftarrow \theta_i - \eta\, g_i / \sqrt{\sum_{t'} g_{i}^{(t')} + \varepsilon}$,
 # with the gradients summed **without the square**. That cannot be what is meant: a sum of signed gradients can
-# be negative (no square root) or cancel to nearly zero (a huge step). The sum is of squares. (Those notes also
-# put $\varepsilon$ inside the root; outside, as in RMSprop and Adam, the difference is negligible.)
+# be negative (no square root) or cancel to nearly zero (a huge step). The sum is of squares. (That version also
+# puts $\varepsilon$ inside the root; outside, as in RMSprop and Adam, the difference is negligible.)
 #
 # ### Exercise 6 — AdaGrad (1 point)
 #
@@ -684,17 +689,20 @@ for optimizer, lr, _ in RACE:
 # %% [markdown]
 # On the ravine, gradient descent zig-zags across while it moves along; momentum trades the zig-zag for a slow
 # swing (its velocity carries it past the floor and back, and past the minimum). RMSprop and Adam rescale the two
-# coordinates so that both move at about lr per step: they leave the start diagonally rather than down the steep
-# gradient, and reach the floor without a zig-zag (Adam, which has momentum too, overshoots it once). On the
-# saddle, gradient descent and momentum first slide down the $x$ direction and then sit on the ridge: the push off
-# it, $|y^3 - y| \approx 10^{-3}$, grows by a factor of only about $1 + \mathrm{lr}$ per step. RMSprop and Adam
-# divide that tiny gradient by its own tiny size and leave the plateau within a few steps.
+# coordinates so that both take steps of the same size: they leave the start diagonally rather than down the steep
+# gradient. The size is lr only where the averages are warm: Adam's bias correction makes its first steps exactly lr
+# (0.1), while RMSprop, whose $s$ starts at zero uncorrected, starts with steps of $\mathrm{lr}/\sqrt{1-\beta}
+# \approx 0.32$ that shrink as $s$ catches up (and as the gradient shrinks). RMSprop reaches the floor without a
+# zig-zag; Adam, which has momentum too, swings across it and back with a shrinking amplitude ($w_2$ turns at 0.9,
+# −0.265, +0.105, −0.045). On the saddle, gradient descent and momentum first slide down the $x$ direction and then
+# sit on the ridge: the push off it, $|y^3 - y| \approx 10^{-3}$, grows by a factor of only about $1 + \mathrm{lr}$
+# per step. RMSprop and Adam divide that tiny gradient by its own tiny size and leave the plateau within a few steps.
 #
 # This is today's view of "local optima": in a network with many thousands of weights, a point where the gradient
 # vanishes is seldom a minimum in every direction at once; it is usually a saddle, and the slow part is the
 # plateau around it. Rules that normalize the gradient, like Adam, cross plateaus faster. The price shows too:
-# with a constant lr they keep moving at about lr near the minimum, where gradient descent settles; that is what
-# learning-rate decay is for.
+# with a constant lr they keep moving near the minimum, where gradient descent settles (on the ravine, after about
+# 200 steps, RMSprop bounces across the minimum with steps of exactly lr); that is what learning-rate decay is for.
 #
 # ### Exercise 8 — worked out by hand (2 points)
 #
@@ -813,7 +821,10 @@ print(f"largest relative error of the 8 gradients: {worst:.1e}")
 # The check trains your Adam with three seeds of its own choosing and 500 updates each (about 23 epochs of 22
 # batches), and asks for at least 95% test accuracy every time. The decay is what makes that reliable: without it, 2
 # of the 200 seeds we tried ended below 95% (the worst at 92.9%), because Adam's last steps are still large enough
-# to land on a bad spot; with it, the worst of the 200 ended at 96.2%.
+# to land on a bad spot; with it, the worst of the 200 ended at 96.2%. Since one run can reach 95% without the decay,
+# the check also runs a few short trainings with other batch sizes, learning rates and decay rates, and looks at what
+# every call of your `adam_update` receives: the step number $t = 1, 2, \dots$, counted over the whole run (never
+# reset at an epoch), and the learning rate of the update's epoch.
 
 # %% solution="train_mlp"
 def train_mlp(X, y, optimizer="adam", n_updates=500, seed=0, lr=None, batch_size=64, decay_rate=0.2):
@@ -852,6 +863,8 @@ assert len(params) == 8 and len(losses) == 500, "return (tuple of 8 arrays, 500 
 assert accuracy >= 0.95, f"test accuracy {accuracy:.1%} is below 95%"
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_adam_trains_digits(train_mlp)
+train_mlp_recorded = helpers.optim.recording_updates(train_mlp, "train_mlp")
+helpers.grading.check_train_mlp_schedule(train_mlp_recorded)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -899,7 +912,7 @@ plt.show()
 #
 # The four rules of section 5 (as in `helpers.optim`) race on a 2-D surface. Choose the **surface** (the ravine, the
 # saddle, or Rosenbrock's curved valley), the learning rates (one for gradient descent and momentum, one for the
-# adaptive RMSprop and Adam, whose steps are about lr long) and the β's; move **step** (or press play) to watch
+# adaptive RMSprop and Adam, whose steps are about lr long once their averages are warm) and the β's; move **step** (or press play) to watch
 # the paths grow. The right panel is $f - f^*$ on a log scale.
 #
 # Things to try:
@@ -925,7 +938,9 @@ OptimizerRaceExplorer(surface="ravine", lr=0.09, lr_adaptive=0.1)
 # - An exponentially weighted average $v_t = \beta v_{t-1} + (1-\beta)\theta_t$ averages over about $1/(1-\beta)$
 #   values; dividing by $1 - \beta^t$ removes the pull towards its zero start.
 # - Momentum averages the gradient (damping zig-zags, and stable with much larger learning rates), RMSprop divides
-#   by the root of the average squared gradient (a step of about lr per coordinate), Adam does both with bias correction, and AdaGrad divides by the root of the *sum* of squared gradients
+#   by the root of the average squared gradient (a step of about lr per coordinate once the average is warm, up to
+#   $\mathrm{lr}/\sqrt{1-\beta}$ before), Adam does both with bias correction, and AdaGrad divides by the root of the
+#   *sum* of squared gradients
 #   (steps that shrink like $1/\sqrt t$).
 # - Learning-rate decay (inverse time, exponential, staircase) gives large steps early and small steps late.
 # - Gradient descent's learning rate is limited by the steepest direction, and it crawls along the flattest; near

@@ -178,7 +178,7 @@ helpers.grading.check_activation_backward(activation_backward)
 # - a unit can no longer rely on any one of its inputs, which may vanish at the next step, so it spreads its weight
 #   over many inputs. No single weight grows large: the effect is much like L2 regularization (section 2).
 #
-# The original formulation (the lecture notes of seed 003) trains with units kept with probability $p$ and
+# The original formulation (Srivastava et al., 2014) trains with units kept with probability $p$ and
 # **predicts** with every unit present and every weight multiplied by $p$, to make up for the units that were
 # missing during training. It also explains dropout as an **ensemble**: every mask is a network of a different
 # structure, and predicting with the scaled network approximates the average of all of them, much as bagging
@@ -247,7 +247,7 @@ x = np.array([[1.0, -2.0, 3.0, 0.5]])
 p = 0.6
 masks = rng.random((100_000, 4)) < p
 inverted = dropout_forward(np.repeat(x, len(masks), axis=0), masks, p).mean(axis=0)
-original = (x * masks).mean(axis=0)           # seed 003's training pass: units dropped, nothing rescaled
+original = (x * masks).mean(axis=0)           # the original rule's training pass: units dropped, nothing rescaled
 print("x                                   ", x[0])
 print("inverted dropout, mean in training  ", inverted, " -> at test time use x")
 print("original dropout, mean in training  ", original, " -> at test time use p * x =", p * x[0])
@@ -276,6 +276,8 @@ print("original dropout, mean in training  ", original, " -> at test time use p 
 # its output into the gradient of its input, `dout, grads[i] = backward of layers[i] (dout, inputs[i])`, and returns
 # `(dx, grads)`, where `grads` is a list aligned with `layers`: `{"W": dW, "b": db}` for an affine layer and `{}` for the
 # others. The keys are the parameters' own names, so an update step reads `layer["W"] = layer["W"] - lr * grads[i]["W"]`.
+# A dropout layer whose `mask` is None (test time) computes `x` unchanged in forward, so in backward it passes `dout`
+# through unchanged too (`dx = dout`, no division by $p$).
 #
 # Write the two functions with the layer functions above, one small `layer_forward` / `layer_backward` each that
 # looks at `layer["kind"]`. Do not modify the layers or the inputs. (The reference, `helpers.layers.model_forward`,
@@ -363,6 +365,10 @@ for i in (0, 3, 5):
         assert_close(grads[i][name], helpers.numerical_gradient(energy, net[i][name]),
                      name=f"grads[{i}]['{name}'] vs numerical", rtol=1e-6)
 assert grads[1] == {} and grads[2] == {}, "layers without parameters get an empty dict"
+at_test_time = [{"kind": "dropout", "keep_prob": 0.8, "mask": None}]        # mask None: test time
+dx_test, grads_test = model_backward(dout, model_forward(dout, at_test_time)[1], at_test_time)
+assert_close(dx_test, dout, name="dropout with mask None: dx = dout, unchanged", inputs=dout)
+assert grads_test == [{}], f"a dropout layer has no parameters: expected grads [{{}}], got {grads_test!r}"
 ### BEGIN HIDDEN TESTS
 model_backward_arrays = helpers.layers.on_arrays(model_backward, "model_backward")
 helpers.grading.check_model_backward(model_backward_arrays)
@@ -422,10 +428,13 @@ print("out", out.shape, " dx", dx.shape)
 #
 # ### This week's data: noisy two moons
 #
-# Two interleaving half circles (scikit-learn's `make_moons`, blurred by a little noise), with **15% of the labels
-# flipped** at random in every split, as a careless annotator would. No classifier can be right about a flipped label,
-# so the Bayes error is known: 15% plus the small overlap of the moons. The training set has only 100 points; the dev
-# and test sets have 1000 each.
+# Two interleaving half circles (scikit-learn's `make_moons`, blurred by a little noise), with **each label flipped
+# with probability 0.15**, in every split, as a careless annotator would. No classifier can be right about a flipped
+# label, so the Bayes error is known. Without flips, the best classifier would still be wrong on a share
+# $e_0 \approx 0.94\%$ of the points, where the noise makes the moons overlap. With flips it is wrong on a flipped
+# label outside that share and on an unflipped one inside it (a flip there turns its wrong guess right):
+# $0.15\,(1 - e_0) + 0.85\, e_0 = 15\% + (1 - 2 \cdot 0.15)\, e_0 \approx 15\% + 0.7 \times 0.94\% \approx 15.7\%$.
+# The training set has only 100 points; the dev and test sets have 1000 each.
 
 # %%
 data = helpers.training.make_moons_data(seed=0)
@@ -438,7 +447,7 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True, sharey=True)
 for ax, X, y, title in [(axes[0], X_train, y_train, "the 100 training points"),
                         (axes[1], X_dev, y_dev, "the 1000 dev points")]:
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", vmin=-0.25, vmax=1.25, s=14, edgecolors="k", linewidths=0.3)
-    ax.set_title(title + " (15% of the labels flipped)", fontsize=10)
+    ax.set_title(title + " (each label flipped with probability 0.15)", fontsize=10)
 plt.show()
 
 
@@ -505,6 +514,9 @@ helpers.grading.check_l2_grads(l2_grads_arrays)
 #
 # Since $\alpha$, $\lambda$ and $m$ are positive, $1 - \alpha\lambda/m$ is slightly below 1: every step first shrinks
 # the weights a little, then takes the usual step. That is why L2 regularization is also called **weight decay**.
+# Other texts write the penalty as $\frac{\lambda}{2}\lVert w\rVert^2$ with gradient $\lambda w$: their λ is our
+# $\lambda/m$, and the step is the same; and when a text calls a learning rate that shrinks over the epochs "weight
+# decay", it means learning-rate decay (week 7), which shrinks the steps, not the weights.
 
 # %%
 W = small[0]["W"]
@@ -796,7 +808,7 @@ plt.show()
 #
 # ### Vanishing and exploding signals
 #
-# Deep networks multiply. Take the seed's example, a deep network with linear activations $g(z) = z$ and no biases,
+# Deep networks multiply. Take a deep network with linear activations $g(z) = z$ and no biases,
 # so that $\hat y = W^{[L]} W^{[L-1]} \cdots W^{[1]} x$, and let every hidden weight matrix be a multiple of the identity,
 # $W^{[l]} = 1.5\,I$ or $0.5\,I$. Then $\hat y = W^{[L]}\, 1.5^{L-1} x$ or $W^{[L]}\, 0.5^{L-1} x$: the signal grows or shrinks
 # **exponentially with the depth**, and the gradients, products of the same matrices on the way back, do the same.
@@ -899,11 +911,12 @@ plt.show()
 #
 # - **large** (σ = 10): with ReLU the activations grow about seventy-fold per layer ($10\sqrt{100/2} \approx 70$) and
 #   reach $10^{18}$ after ten layers, and the gradient explodes the same way on its way down. With tanh every unit
-#   saturates at ±1 (a spread of exactly 1 that says nothing about the input), and the gradient still grows about
-#   tenfold per layer on its way down.
+#   saturates at ±1 (a spread of almost exactly 1 that says nothing about the input), and the gradient still grows
+#   about six-fold per layer on its way down (from 7 at the top to about $10^8$ at the bottom): a few units per layer
+#   are not saturated, and their weights are huge.
 # - **LeCun / Xavier** with ReLU: half of the units are zero, so each layer halves the variance; after ten layers the
 #   signal is a few percent of what it was, and so is the gradient at the bottom. With tanh the decline is slow (from
-#   0.6 to 0.25 over ten layers): tanh squeezes every value a little towards 0.
+#   0.62 to 0.22 over ten layers): tanh squeezes every value a little towards 0.
 # - **He** with ReLU: the factor 2 compensates exactly; the spread stays near 1 in both directions. (With tanh it also
 #   holds the spread steady, near 0.55: tanh needs a little more than LeCun's scale, which is why PyTorch's
 #   recommended gain for tanh is 5/3.)

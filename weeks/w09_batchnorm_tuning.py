@@ -84,7 +84,9 @@ print(f"digits: train {X_train.shape}, dev {X_dev.shape}, pixel values in [0, 1]
 # \text{running\_var} \leftarrow m \cdot \text{running\_var} + (1 - m)\,\sigma^2,$$
 #
 # starting from 0 and 1. With $m = 0.9$ they average roughly the last ten batches. At test time ("inference" mode) the
-# layer normalizes with these running statistics instead of the batch's, and leaves them unchanged.
+# layer normalizes with these running statistics instead of the batch's, and leaves them unchanged. (Libraries differ
+# on this name: Keras's `momentum` is our $m$, while PyTorch's `BatchNorm1d(momentum=0.1)` is the weight of the **new**
+# batch, $1 - m$: PyTorch's 0.1 is our 0.9.)
 #
 # ### Exercise 1 — batch norm forward (2 + 1 + 1 points)
 #
@@ -337,6 +339,10 @@ for name, net in (("without batch norm", plain), ("with batch norm", normed)):
 #    - every parameter in `grads[i]` takes a momentum step, $v \leftarrow \beta v + (1 - \beta)\,g$ and
 #      $p \leftarrow p - \text{lr}\cdot v$ (week 7's momentum; $\beta = 0$ is plain gradient descent), except the $b$
 #      of an affine layer followed by batch norm, which stays 0;
+#
+#    Two names meet here: the argument `beta` is momentum's $\beta$ (week 7), while `layer["beta"]` is batch norm's
+#    learned shift $\beta$, one of the parameters that momentum step updates; and `layer["momentum"]` is the weight
+#    $m$ of the running averages, not the optimizer;
 # 4. after every `eval_every` steps, append the dev accuracy (a fraction, `accuracy(layers, X_dev, y_dev)`: inference
 #    mode) to `dev_accuracy`, and return it as an array.
 #
@@ -567,6 +573,8 @@ assert np.array_equal(lrs, sample_hyperparameters(4000, seed=0)[0]), "the same s
 print("share of the learning rates per decade:", np.round(shares, 3))
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_learning_rates_log_uniform(sample_hyperparameters)
+sample_hyperparameters_twice = helpers.tuning.drawn_twice(sample_hyperparameters, "sample_hyperparameters")
+helpers.grading.check_samples_reproducible(sample_hyperparameters_twice)
 ### END HIDDEN TESTS
 
 # %% tests="test_betas" points=1
@@ -579,6 +587,8 @@ assert not np.array_equal(betas, sample_hyperparameters(4000, seed=1)[1]), "anot
 print(f"share of β above 0.99: {above:.1%}")
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_betas_log_scale(sample_hyperparameters)
+sample_hyperparameters_twice = helpers.tuning.drawn_twice(sample_hyperparameters, "sample_hyperparameters")
+helpers.grading.check_samples_reproducible(sample_hyperparameters_twice)
 ### END HIDDEN TESTS
 
 # %% [markdown]

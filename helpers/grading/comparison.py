@@ -93,13 +93,15 @@ def compare(
     hint: str = "",
     atol: float = 1e-12,
     by_hand: ByHand | None = None,
+    diagnosis: str = "",
 ) -> None:
     """Raise CheckFailed unless ``got`` matches ``expected`` element by element.
 
     Passes where |got − expected| ≤ rtol · (|got| + |expected|) + atol. The message says where
     the first difference is, expected and got, and what the numbers suggest (a wrong sign, a
     constant factor, a transpose); for answers worked out by hand (``by_hand``) it names the
-    item and how to think about it instead, never the expected value.
+    item and how to think about it instead, never the expected value. A ``diagnosis`` from the
+    check itself (it recognised the mistake) takes the place of that guess from the numbers.
     """
     __tracebackhide__ = True
     expected = np.asarray(expected, dtype=np.float64)
@@ -144,7 +146,9 @@ def compare(
     )
     if not np.isfinite(g) and np.isfinite(e):
         msg += " Your result overflowed or divided by zero here."
+    elif diagnosis:
+        msg += f" {diagnosis}"
     elif expected.ndim:
-        diagnosis = _diagnosis(expected, got)
-        msg += f" {diagnosis}" if diagnosis else ""
+        guess = _diagnosis(expected, got)
+        msg += f" {guess}" if guess else ""
     raise CheckFailed(msg + (f"\nHint: {hint}" if hint else ""))

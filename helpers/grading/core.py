@@ -113,6 +113,10 @@ class Check:
         Like the comparison, it must only read the plain outputs.
     by_hand: for answers worked out by hand, :class:`ByHand` labels and hints: a failure
         names the item, never the expected value.
+    diagnose: optional (case, expected, got) -> str, both tuples of outputs: recognises a
+        classic mistake from the plain outputs and says what it is ("" when it does not);
+        when it speaks, a failed comparison shows it instead of the guess from the numbers
+        alone (a constant factor read as "a sum where a mean was wanted?").
     compares_with: what the expected values come from, as the syllabus shows it: the reference
         kernels the reference (or the verify function) calls to compute them, as objects; or
         :data:`BEHAVIOUR` for a verify function that judges behaviour; or :data:`PLAIN_NUMPY`.
@@ -133,6 +137,7 @@ class Check:
     by_hand: ByHand | None = None
     forbidden: tuple = ()
     compares_with: tuple | str = ()
+    diagnose: Callable[[Case, tuple, tuple], str] | None = None
 
     def __post_init__(self):
         if not self.name.isidentifier():
@@ -349,6 +354,12 @@ def case_header(check: Check, case: Case, number: int, total: int) -> str:
     return f"{check.function}, case {number} of {total} ({case.label}; inputs {_describe(case.args)})"
 
 
+def _raised(call: Call) -> bool:
+    """Whether the call's error is an exception the student's function raised (not a missing
+    function, a call of the reference, or a time-out)."""
+    return bool(call.error) and call.error.startswith("raised ")
+
+
 def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None:
     """Decide one case from plain data; raise CheckFailed with the reason.
 
@@ -358,6 +369,9 @@ def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None
     __tracebackhide__ = True
     where = case_header(check, case, number, total)
     if call.error:
+        if _raised(call):  # the student's function raised on this case: said like a wrong value
+            hint = "" if check.by_hand is not None or not check.hint else f"\nHint: {check.hint}"
+            raise CheckFailed(f"{where}: {call.error}{hint}")
         raise CheckFailed(call.error if call.error.startswith(check.function) else f"{where}: {call.error}")
     for original, used in zip(case.args, call.args_after):
         if isinstance(original, np.ndarray) and not np.array_equal(original, np.asarray(used), equal_nan=True):
@@ -381,14 +395,36 @@ def judge(check: Check, case: Case, number: int, total: int, call: Call) -> None
         return
     expected = check.reference(*_copy_args(case.args), **case.kwargs)
     expected = expected if len(check.outputs) > 1 else (expected,)
+    diagnosis = _own_diagnosis(check, case, expected, got)
     for name, e, g in zip(check.outputs, expected, got):
-        compare(e, g, name, where, check.tolerances.get(name, FORWARD_RTOL), check.hint, by_hand=check.by_hand)
+        compare(
+            e,
+            g,
+            name,
+            where,
+            check.tolerances.get(name, FORWARD_RTOL),
+            check.hint,
+            by_hand=check.by_hand,
+            diagnosis=diagnosis,
+        )
     if check.numerical is not None:
         for name, estimate in check.numerical(case, expected).items():
             g = got[check.outputs.index(name)]
             compare(
                 estimate, g, name, where + " vs numerical gradient", NUMERICAL_RTOL, check.hint, atol=NUMERICAL_ATOL
             )
+
+
+def _own_diagnosis(check: Check, case: Case, expected: tuple, got: tuple) -> str:
+    """What the check's ``diagnose`` recognises in these outputs, or "" (also when it cannot read them:
+    the comparison then says what is wrong with their type or shape)."""
+    if check.diagnose is None:
+        return ""
+    try:
+        with np.errstate(all="ignore"):
+            return check.diagnose(case, expected, got) or ""
+    except Exception:
+        return ""
 
 
 def run_check(check: Check, fn, seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
@@ -404,7 +440,7 @@ def run_check(check: Check, fn, seed: int = DEFAULT_SEED, verbose: bool = True) 
         try:
             judge(check, case, number, len(cases), call)
         except CheckFailed as err:
-            if call.error or not case.args or check.by_hand is not None:
+            if (call.error and not _raised(call)) or not case.args or check.by_hand is not None:
                 raise
             again = f"{check.name!r}, {number}" + ("" if seed == DEFAULT_SEED else f", seed={seed}")
             raise CheckFailed(f"{err}\nTo see this case's inputs: helpers.grading.show_case({again})") from None

@@ -7,7 +7,7 @@ import numpy as np
 from .. import strategy
 from .core import Case, Check, CheckFailed, as_output, register
 
-# The seed's worked cases: (human, train, train_dev, dev[, test]).
+# The notebook's worked cases: (human, train, train_dev, dev[, test]).
 WORKED = [
     ("train 1, train-dev 9, dev 10: variance", (0.0, 1.0, 9.0, 10.0)),
     ("train 1, train-dev 1.5, dev 10: data mismatch", (0.0, 1.0, 1.5, 10.0)),
@@ -285,7 +285,8 @@ register(
         hint="the error due to wrong labels is dev_error × mislabeled_share (points); return 1 "
         "only when it is strictly larger than model_gap, else 0 (an int).",
         compares_with=(strategy.relabel_worth_it,),
-        doc="Check ``relabel_worth_it(dev_error, mislabeled_share, model_gap)`` on the seed's and random cases.",
+        doc="Check ``relabel_worth_it(dev_error, mislabeled_share, model_gap)`` on the worked"
+        " example and random cases.",
     )
 )
 
@@ -325,7 +326,7 @@ register(
 def _choose_cases(rng) -> list[Case]:
     cases = [
         Case(
-            "the seed: A 90%/80 ms, B 92%/95 ms, C 95%/1500 ms, limit 100 ms",
+            "the worked example: A 90%/80 ms, B 92%/95 ms, C 95%/1500 ms, limit 100 ms",
             (np.array([90.0, 92.0, 95.0]), np.array([80.0, 95.0, 1500.0]), 100.0),
         ),
         Case("none fast enough", (np.array([0.9, 0.8]), np.array([200.0, 150.0]), 100.0)),

@@ -59,3 +59,25 @@ def test_show_case_refuses_what_does_not_exist():
 def test_by_hand_answers_have_no_show_case_line():
     text = fails("output_size_drill", lambda: [3, 28, 1, 2, 55, 1216], "question 3")
     assert "show_case" not in text
+
+
+def test_a_function_that_raises_gets_the_shape_of_a_wrong_value():
+    """The case, the exception, the check's hint and the way to see the inputs: what a wrong value gets."""
+
+    def broken(z):
+        if z.shape[0] > 1:
+            raise ValueError("operands could not be broadcast together")
+        return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+
+    text = fails("softmax", broken, "softmax, case", "raised ValueError: operands could not be broadcast", "Hint:")
+    assert "helpers.grading.show_case('softmax', " in text
+    first_line = text.splitlines()[0]  # what the grader's report shows
+    assert "case" in first_line and "raised ValueError" in first_line
+
+
+def test_a_missing_function_or_a_borrowed_reference_is_said_alone():
+    def not_yet(z):
+        raise NotImplementedError()
+
+    text = fails("softmax", not_yet, "not implemented yet")
+    assert "Hint:" not in text and "show_case" not in text

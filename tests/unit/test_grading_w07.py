@@ -78,14 +78,15 @@ def adagrad_from(square=True):
 adagrad_update = adagrad_from()
 
 
-def adam_from(correct=True, t_shift=0, store_corrected=False):
+def adam_from(correct=True, t_shift=0, store_corrected=False, eps_inside=False):
     def adam_update(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
         m, v = (np.zeros_like(param), np.zeros_like(param)) if state is None else state
         m = beta1 * m + (1 - beta1) * grad
         v = beta2 * v + (1 - beta2) * grad**2
         t = t + t_shift
         m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if correct else (m, v)
-        new = param - lr * m_hat / (np.sqrt(v_hat) + eps)
+        denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+        new = param - lr * m_hat / denominator
         return new, ((m_hat, v_hat) if store_corrected else (m, v))
 
     return adam_update
@@ -134,7 +135,7 @@ def mlp_loss_and_grads(params, X, y):
     return loss, grads
 
 
-def update(optimizer, param, grad, state, t, lr, adam=adam_update):
+def update(optimizer, param, grad, state, t, lr, adam=None):
     if optimizer == "sgd":
         return param - lr * grad, None
     if optimizer == "momentum":
@@ -143,22 +144,28 @@ def update(optimizer, param, grad, state, t, lr, adam=adam_update):
         return rmsprop_update(param, grad, state, lr=lr)
     if optimizer == "adagrad":
         return adagrad_update(param, grad, state, lr=lr)
-    return adam(param, grad, state, t, lr=lr)
+    return (adam or adam_update)(param, grad, state, t, lr=lr)  # the module's adam_update, looked up now
 
 
-def trainer(adam=adam_update, lr_scale=1.0, extra_updates=0, as_list=False, decay_rate=0.2):
-    def train_mlp(X, y, optimizer="adam", n_updates=500, seed=0, lr=None, batch_size=64):
+def trainer(adam=None, lr_scale=1.0, extra_updates=0, as_list=False, decay=True, reset_t=False, per_step=False):
+    """The notebook's train_mlp, or one of its classic mistakes: no decay, t reset every epoch, the
+    rate decayed at every update instead of every epoch."""
+
+    def train_mlp(X, y, optimizer="adam", n_updates=500, seed=0, lr=None, batch_size=64, decay_rate=0.2):
         rng = np.random.default_rng(seed)
         lr0 = (LEARNING_RATES[optimizer] if lr is None else lr) * lr_scale
         params = init_mlp(LAYER_SIZES, rng)
         states = [None] * len(params)
         losses, t, epoch = [], 0, 0
-        while t < n_updates + extra_updates:
-            rate = inverse_time_decay(lr0, epoch, decay_rate)
+        while len(losses) < n_updates + extra_updates:
+            rate = inverse_time_decay(lr0, epoch, decay_rate if decay else 0.0)
+            t = 0 if reset_t else t
             for X_batch, y_batch in minibatches(X, y, batch_size, rng):
-                if t == n_updates + extra_updates:
+                if len(losses) == n_updates + extra_updates:
                     break
                 t += 1
+                if per_step:
+                    rate = inverse_time_decay(lr0, len(losses), decay_rate)
                 loss, grads = mlp_loss_and_grads(params, X_batch, y_batch)
                 for i, grad in enumerate(grads):
                     params[i], states[i] = update(optimizer, params[i], grad, states[i], t, rate, adam)
@@ -186,6 +193,7 @@ REFERENCE = {
     "staircase_decay": staircase_decay,
     "ravine_saddle_answers": lambda: RAVINE,
     "adam_trains_digits": trainer(),
+    "train_mlp_schedule": helpers.optim.recording_updates(trainer()),
 }
 
 
@@ -196,7 +204,7 @@ def test_every_week7_check_is_covered():
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))
 def test_reference_passes_with_at_least_five_cases_and_returns_none(name, capsys):
-    minimum = 3 if name == "adam_trains_digits" else (1 if name == "ravine_saddle_answers" else 5)
+    minimum = {"adam_trains_digits": 3, "train_mlp_schedule": 4, "ravine_saddle_answers": 1}.get(name, 5)
     assert len(CHECKS[name].cases(np.random.default_rng(0))) >= minimum
     assert getattr(helpers.grading, f"check_{name}")(REFERENCE[name]) is None
     assert "passed" in capsys.readouterr().out
@@ -298,7 +306,7 @@ def momentum_without_averaging(param, grad, v, lr=0.01, beta=0.9):
     [
         ("momentum_update", other_momentum_form, ["is wrong", "averaging form"]),
         ("momentum_constant_gradient", momentum_without_averaging, ["(1 − beta)"]),
-        ("momentum_constant_gradient", other_momentum_form, ["param − old param"]),
+        ("momentum_constant_gradient", other_momentum_form, ["param − old param", "other form of momentum"]),
         ("rmsprop_update", rmsprop_from(eps_inside=True), ["is wrong", "eps outside the root"]),
         ("rmsprop_update", lambda p, g, s, lr=0.001, beta=0.9, eps=1e-8: (p - lr * g, s), ["s"]),
         (
@@ -316,10 +324,40 @@ def momentum_without_averaging(param, grad, v, lr=0.01, beta=0.9):
         ("adam_update", adam_from(store_corrected=True), ["`state` is wrong", "WITHOUT the correction"]),
         ("adam_first_step", adam_from(correct=False), ["about lr", "bias correction"]),
         ("adam_first_step", adam_from(t_shift=1), ["about lr"]),
+        ("adam_update", adam_from(eps_inside=True), ["gradients near √eps", "eps went INSIDE the square root"]),
+        ("adam_first_step", adam_from(eps_inside=True), ["eps went INSIDE the square root"]),
     ],
 )
 def test_update_rule_mistakes_fail(name, wrong, fragments):
     fails(name, wrong, *fragments)
+
+
+@pytest.mark.parametrize(
+    "name, wrong, misleading",
+    [
+        # a factor 1/(1 − β) = 10 is not "a sum where a mean was wanted"; ε's place is not a missing correction
+        ("momentum_constant_gradient", other_momentum_form, "a sum where a mean was wanted"),
+        ("adam_first_step", adam_from(eps_inside=True), "bias correction"),
+    ],
+)
+def test_a_recognised_mistake_is_not_misdiagnosed(name, wrong, misleading):
+    assert misleading not in fails(name, wrong)
+
+
+def test_the_papers_cheaper_adam_passes():
+    """Kingma and Ba fold both corrections into the step size, and ε with them (ours times √(1 − β2^t)):
+    the same rule, and not ε inside the root."""
+
+    def adam_update(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        m, v = (np.zeros_like(param), np.zeros_like(param)) if state is None else state
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        root = np.sqrt(1 - beta2**t)
+        return param - lr * root / (1 - beta1**t) * m / (np.sqrt(v) + eps * root), (m, v)
+
+    for seed in (None, 1, 2):
+        helpers.grading.check_adam_update(adam_update, **({} if seed is None else {"seed": seed}))
+        helpers.grading.check_adam_first_step(adam_update)
 
 
 def test_a_dict_state_is_refused_with_a_useful_message():
@@ -408,7 +446,7 @@ def test_hand_answers_of_the_wrong_length_fail():
 
 
 def test_training_with_too_large_a_learning_rate_fails_on_accuracy():
-    fails("adam_trains_digits", trainer(lr_scale=30.0, decay_rate=0.0), "below 95%")
+    fails("adam_trains_digits", trainer(lr_scale=30.0, decay=False), "below 95%")
 
 
 @pytest.mark.parametrize(
@@ -433,3 +471,54 @@ def test_training_must_use_the_students_own_rules():
 def test_messages_name_case_shapes_and_never_dump_inputs():
     message = fails("adam_update", adam_from(correct=False), "case", "array(", "expected", "got", "Hint:")
     assert len(message) < 2000
+
+
+@pytest.mark.parametrize(
+    "wrong, fragments",
+    [
+        # both reach 95% on the digits: only the schedule they hand adam_update gives them away
+        (trainer(decay=False), ["never decays", "inverse_time_decay(lr0, e, decay_rate)"]),
+        (trainer(reset_t=True), ["goes back from", "do not reset it at the start of an epoch"]),
+        (trainer(per_step=True), ["expected inverse_time_decay(lr0, 0,", "one learning rate per epoch"]),
+    ],
+)
+def test_training_schedule_mistakes_fail(wrong, fragments):
+    fails("train_mlp_schedule", helpers.optim.recording_updates(wrong), *fragments)
+
+
+def test_training_without_decay_or_with_t_reset_still_reaches_95_percent():
+    """Why the schedule has a check of its own: accuracy alone lets both mistakes through."""
+    helpers.grading.check_adam_trains_digits(trainer(decay=False))
+    helpers.grading.check_adam_trains_digits(trainer(reset_t=True))
+
+
+def test_a_training_loop_that_skips_the_update_functions_is_told_so():
+    def inline_adam(X, y, optimizer="adam", n_updates=500, seed=0, lr=None, batch_size=64, decay_rate=0.2):
+        params = init_mlp(LAYER_SIZES, np.random.default_rng(seed))
+        return tuple(params), np.ones(n_updates)
+
+    fails("train_mlp_schedule", helpers.optim.recording_updates(inline_adam), "never called adam_update")
+
+
+def test_recording_puts_the_update_functions_back():
+    before = adam_update
+    recorded = helpers.optim.recording_updates(trainer())
+    X, y, _, _ = helpers.data.load_digits_split(seed=0)
+    _, losses, calls = recorded(X, y, n_updates=3, seed=0)
+    assert globals()["adam_update"] is before
+    assert calls.shape == (3 * 2 * len(LAYER_SIZES[1:]), 3) and len(losses) == 3
+    assert calls[:, 0].tolist() == [t for t in (1, 2, 3) for _ in range(8)]
+
+
+def test_the_schedule_check_reads_a_frozen_notebook_namespace():
+    """In grading, train_mlp comes from the kernel's frozen copy of the namespace (harness.keep), and the
+    adapter travels as data (harness.adapted): the recording swaps adam_update in that copy, where the
+    frozen update looks it up, and puts it back."""
+    from course.sandbox.kernel.harness import adapted, frozen
+
+    kept = frozen(dict(globals()))
+    before = kept["adam_update"]
+    adapter = {"call": "helpers.optim.recording_updates", "student": "train_mlp", "args": ["train_mlp"]}
+    helpers.grading.check_train_mlp_schedule(adapted(adapter, {"train_mlp": kept["trainer"]()}))
+    fails("train_mlp_schedule", adapted(adapter, {"train_mlp": kept["trainer"](reset_t=True)}), "goes back from")
+    assert kept["adam_update"] is before

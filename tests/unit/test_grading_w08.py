@@ -14,6 +14,8 @@ import pytest
 import helpers
 from helpers import training as T
 from helpers.grading import CHECKS, Call, call_student, judge
+from helpers.grading.core import DEFAULT_SEED
+from helpers.grading.w08 import regularization
 from helpers.layers import on_arrays
 from tests.unit.check_helpers import fails
 
@@ -298,11 +300,11 @@ def backward_with(in_order=False, no_b=False, in_place=False, no_dropout_scale=F
             lambda dout, z, kind: dout * {"relu": (z > 0) * 1.0, "tanh": 1 - z**2, "sigmoid": z * (1 - z)}[kind],
             "INPUT",
         ),  # week 5's habit
-        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask if train else x, "inverted"),
-        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / p if train else p * x, "test time"),
-        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / p, "mask must be ignored"),
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask if train else x, "not divided by keep"),
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / p if train else p * x, "original conv"),
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / p, "ignore the mask"),
         ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / (1 - p) if train else x, "is wrong"),
-        ("inverted_dropout_backward", lambda dout, mask, p: dout * mask, "is wrong"),
+        ("inverted_dropout_backward", lambda dout, mask, p: dout * mask, "divide by keep_prob too"),
         ("model_forward", forward_with(input_after=True), "inputs[0]"),
         ("model_forward", forward_with(skip_dropout=True), "dropout"),
         ("model_forward", forward_with(with_output=True), "one per layer"),
@@ -441,17 +443,48 @@ def test_model_backward_with_the_output_instead_of_the_input_fails():
     fails("model_backward", on_arrays(output_based, "model_backward"), "is wrong")
 
 
-def test_study_mistakes_fail_with_their_reason():
+@pytest.fixture(scope="module")
+def study_truth():
+    """{seed: (train_errors, dev_errors)}: the notebook's procedure on each case of the study check."""
+    truth = {}
+    for case in CHECKS["lambda_beats_no_regularization"].cases(np.random.default_rng(DEFAULT_SEED)):
+        *data, lambdas, seed = case.args
+        truth[seed] = choose_lambda(*data, lambdas, seed)[1:]
+    return truth
+
+
+def test_study_mistakes_fail_with_their_reason(study_truth):
+    def told(choose, lists=lambda train, dev: (train, dev)):
+        def choose_lambda(X, y, Xd, yd, lambdas, seed):
+            train, dev = lists(*study_truth[seed])
+            return choose(lambdas, train, dev), train, dev
+
+        return choose_lambda
+
+    name = "lambda_beats_no_regularization"
+    fails(name, told(lambda lams, tr, dv: float(lams[np.argmax(dv)])), "another λ is better", "DEV")
+    fails(name, told(lambda lams, tr, dv: 0.5), "not one of the λ")
+    # the lists are checked too: made up, swapped, fractions, or the errors of one network for every λ
+    made_up = told(lambda lams, tr, dv: 1.0, lambda tr, dv: (tr, np.array([25.0, 20.0, 18.0, 28.0])))
+    fails(name, made_up, "`dev_errors`[0] (λ = 0)", "has a dev error of")
+    fails(name, told(lambda lams, tr, dv: 1.0, lambda tr, dv: (np.zeros(4), dv)), "`train_errors`[0]")
+    fails(name, told(lambda lams, tr, dv: 1.0, lambda tr, dv: (dv, tr)), "swapped")
+    fails(name, told(lambda lams, tr, dv: 1.0, lambda tr, dv: (tr / 100, dv / 100)), "fractions")
+    one_network = told(lambda lams, tr, dv: 0.0, lambda tr, dv: (np.full(4, tr[0]), np.full(4, dv[0])))
+    fails(name, one_network, "trained with λ = 0.3")
+    fails(name, lambda *a: (1.0, np.zeros(3), np.zeros(4)), "one per λ")
+    fails(name, lambda *a: (1.0, np.zeros(4), np.full(4, 0.2) * 1000), "percent")
+
+
+def test_study_choices_judged_by_retraining(monkeypatch):
+    """With the lists taken on trust (a tolerance no list can miss), the choice itself is judged."""
+    monkeypatch.setattr(regularization, "STUDY_TOLERANCE", {"train_errors": 1e9, "dev_errors": 1e9})
+
     def told(best, dev):
         return lambda X, y, Xd, yd, lams, seed: (best, np.zeros(len(lams)), np.array(dev, dtype=float))
 
-    fails("lambda_beats_no_regularization", told(0.0, [25, 20, 18, 28]), "another λ is better", "DEV")
-    fails("lambda_beats_no_regularization", told(0.3, [25, 20, 18, 28]), "another λ is better")
-    fails("lambda_beats_no_regularization", told(0.5, [25, 20, 18, 28]), "not one of the λ")
     fails("lambda_beats_no_regularization", told(0.0, [20, 20, 20, 20]), "you chose λ = 0", "l2_grads")
     fails("lambda_beats_no_regularization", told(10.0, [30, 30, 30, 10]), "at least 2 points lower")
-    fails("lambda_beats_no_regularization", lambda *a: (1.0, np.zeros(3), np.zeros(4)), "one per λ")
-    fails("lambda_beats_no_regularization", lambda *a: (1.0, np.zeros(4), np.full(4, 0.2) * 1000), "percent")
 
 
 def test_messages_name_case_shapes_and_never_dump_inputs():
@@ -494,3 +527,17 @@ def test_every_case_survives_the_grader_wire(name, tmp_path):
         )
     for i, (case, reply) in enumerate(zip(cases, read_replies(outputs, len(cases)))):
         judge(check, case, i + 1, len(cases), Call(got=reply["got"], args_after=reply["args_after"]))
+
+
+@pytest.mark.parametrize(
+    "name, wrong",
+    [
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask if train else x),
+        ("inverted_dropout_forward", lambda x, mask, p, train=True: x * mask / p if train else p * x),
+        ("inverted_dropout_backward", lambda dout, mask, p: dout * mask),
+    ],
+)
+def test_dropout_scaling_mistakes_are_named_before_any_guess_from_the_numbers(name, wrong):
+    message = fails(name, wrong)
+    assert "where a sum was wanted" not in message and "where a mean was wanted" not in message, message
+    assert message.index("keep_prob") < message.index("Hint:")

@@ -323,10 +323,50 @@ def sampler_other_order(n, seed):
     return np.array(lrs), np.array(betas)
 
 
+def sampler_seeding_the_global_generator(n, seed):
+    """Repeatable too, though it resets np.random's global state: the check asks for repeatability."""
+    np.random.seed(seed)
+    return 10 ** np.random.uniform(-4, 0, n), 1 - 10 ** np.random.uniform(-3, -1, n)
+
+
 @pytest.mark.parametrize("fn", [sampler(), sampler_other_order])
 def test_correct_samplers_pass(fn):
     helpers.grading.check_learning_rates_log_uniform(fn)
     helpers.grading.check_betas_log_scale(fn)
+    helpers.grading.check_samples_reproducible(helpers.tuning.drawn_twice(fn))
+
+
+def test_a_sampler_seeding_the_global_generator_is_repeatable():
+    helpers.grading.check_samples_reproducible(helpers.tuning.drawn_twice(sampler_seeding_the_global_generator))
+
+
+def global_generator(n, seed):
+    return 10 ** np.random.uniform(-4, 0, n), 1 - 10 ** np.random.uniform(-3, -1, n)
+
+
+def unseeded(n, seed):
+    rng = np.random.default_rng()
+    return 10 ** rng.uniform(-4, 0, n), 1 - 10 ** rng.uniform(-3, -1, n)
+
+
+def fixed_seed(n, seed):
+    rng = np.random.default_rng(42)
+    return 10 ** rng.uniform(-4, 0, n), 1 - 10 ** rng.uniform(-3, -1, n)
+
+
+@pytest.mark.parametrize(
+    "wrong, fragments",
+    [
+        (global_generator, ["called twice gave different `learning_rates`", "np.random's global generator"]),
+        (unseeded, ["called twice gave different", "default_rng(seed)"]),
+        (fixed_seed, ["gave exactly the same samples", "default_rng(seed)"]),
+    ],
+)
+def test_samplers_that_ignore_the_seed_fail(wrong, fragments):
+    # the distributions are right: only the reproducibility check sees the mistake
+    helpers.grading.check_learning_rates_log_uniform(wrong)
+    helpers.grading.check_betas_log_scale(wrong)
+    fails("samples_reproducible", helpers.tuning.drawn_twice(wrong), *fragments)
 
 
 def test_sampling_mistakes_fail_with_useful_messages():

@@ -24,7 +24,7 @@ SAMPLES = {
     v = beta * v - lr * grad
     return param + v, v
 ''',
-        # the seed note's formula taken literally: the gradients are summed without the square
+        # a formula sometimes printed, taken literally: the gradients are summed without the square
         "adagrad_update": '''def adagrad_update(param, grad, G, lr=0.01, eps=1e-8):
     """AdaGrad."""
     G = np.zeros_like(param) if G is None else G

@@ -64,6 +64,27 @@ def rule_cases(rule, hyper_choices, with_t=False):
     return cases
 
 
+def adam_cases(rng):
+    """The shared cases, then a first step with gradients near 1e-4 = √eps, where eps's place shows: inside
+    the root it shrinks a step by 10% to 40% (the shared cases' gradients are too large to notice)."""
+    result = rule_cases(
+        optim.adam,
+        [
+            dict(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8),
+            dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8),
+            dict(lr=0.1, beta1=0.5, beta2=0.9, eps=1e-6),
+        ],
+        with_t=True,
+    )(rng)
+    shape = (8,)
+    param = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 1.0, size=shape)
+    grad = rng.choice([-1.0, 1.0], size=shape) * 10.0 ** rng.uniform(-4.3, -3.7, size=shape)
+    hyper = dict(lr=5e-6, beta1=0.9, beta2=0.999, eps=1e-8)
+    label = "first step, gradients near √eps (5e-5 to 2e-4), (8,); lr=5e-06, eps=1e-8"
+    result.append(Case(label, (param, grad, None, 1), hyper))
+    return result
+
+
 def pack(rule, state):
     """A helpers.optim state dict in the notebook's form: one array (Adam's m and v stacked), None
     before the first step."""
@@ -99,6 +120,13 @@ MOMENTUM_HINT = (
 )
 
 
+OTHER_MOMENTUM_FORM = (
+    "That is the step of the other form of momentum, v = beta v − lr g and param + v (or v = beta v + g "
+    "and param − lr v), whose steps are 1/(1 − beta) times larger for the same lr. "
+    "The exercise asks for the averaging form, v = beta v + (1 − beta) g, param − lr v."
+)
+
+
 RMSPROP_HINT = (
     "s = beta * s + (1 - beta) * grad**2 (element-wise), then param - lr * grad / (np.sqrt(s) + eps), "
     "with eps outside the root; return (new_param, s)."
@@ -106,16 +134,43 @@ RMSPROP_HINT = (
 
 
 ADAGRAD_HINT = (
-    "G = G + grad**2: the SQUARED gradient, so that G only grows (the notes' formula drops the "
-    "square), then param - lr * grad / (np.sqrt(G) + eps); return (new_param, G)."
+    "G = G + grad**2: the SQUARED gradient, so that G only grows (a formula sometimes printed drops "
+    "the square), then param - lr * grad / (np.sqrt(G) + eps); return (new_param, G)."
 )
 
 
 ADAM_HINT = (
     "m = beta1 m + (1 − beta1) g and v = beta2 v + (1 − beta2) g²; m̂ = m / (1 − beta1**t), "
-    "v̂ = v / (1 − beta2**t) with t the number of this step (1 on the first); param − lr m̂ / (√v̂ + eps). "
-    "Return (new_param, (m, v)): the state keeps the averages WITHOUT the correction."
+    "v̂ = v / (1 − beta2**t) with t the number of this step (1 on the first); param − lr m̂ / (√v̂ + eps), "
+    "eps outside the root. Return (new_param, (m, v)): the state keeps the averages WITHOUT the correction."
 )
+
+EPS_INSIDE = (
+    "Your step is lr · m̂ / √(v̂ + eps): eps went INSIDE the square root. It belongs outside, "
+    "lr · m̂ / (√v̂ + eps); inside, it shrinks the steps of coordinates whose gradients are small "
+    "(for |g| near √eps, by a large factor)."
+)
+
+
+def adam_with_eps_inside(param, grad, state, t, lr, beta1, beta2, eps):
+    """Adam's step with eps under the root: the mistake :func:`diagnose_adam` recognises."""
+    m, v = (np.zeros_like(param), np.zeros_like(param)) if state is None else np.asarray(state)
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    return param - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t) + eps)
+
+
+def _matches(got, value):
+    got = np.asarray(got, dtype=float)
+    return got.shape == np.shape(value) and np.allclose(got, value, rtol=1e-10, atol=1e-15)
+
+
+def diagnose_adam(case, expected, got):
+    param, grad, state, t = case.args
+    inside = adam_with_eps_inside(param, grad, state, t, **case.kwargs)
+    if not _matches(inside, expected[0]) and _matches(got[0], inside):
+        return EPS_INSIDE
+    return ""
 
 
 register(
@@ -175,19 +230,12 @@ register(
 register(
     Check(
         "adam_update",
-        rule_cases(
-            optim.adam,
-            [
-                dict(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8),
-                dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-8),
-                dict(lr=0.1, beta1=0.5, beta2=0.9, eps=1e-6),
-            ],
-            with_t=True,
-        ),
+        adam_cases,
         rule_reference(optim.adam),
         outputs=("param", "state"),
         guarded=guards_of(optim.adam),
         hint=ADAM_HINT,
+        diagnose=diagnose_adam,
         compares_with=(optim.adam,),
         doc="Check one step of ``adam_update(param, grad, state, t, lr, beta1, beta2, eps) -> (param, (m, v))`` "
         "at steps t = 1 to 100 from states built by helpers.optim.adam, on tensors of several shapes.",
@@ -274,6 +322,7 @@ def verify_momentum_property(case, got, where):
     grad, (lr, beta) = case.args[1], (case.kwargs["lr"], case.kwargs["beta"])
     moved = step_taken(case, got, where)
     if case.network["first"]:
+        other_form = beta < 1 and _matches(moved, -lr * grad)
         compare(
             -lr * (1 - beta) * grad,
             moved,
@@ -282,8 +331,10 @@ def verify_momentum_property(case, got, where):
             1e-9,
             "v starts at zero, so the first step moves only (1 − beta) · lr · g: the start-up bias of the "
             "average (section 2), which momentum usually leaves uncorrected.",
+            diagnosis=OTHER_MOMENTUM_FORM if other_form else "",
         )
     else:
+        other_form = _matches(moved, -lr * (1 + beta) * grad) or _matches(moved, -lr * (beta - lr) * grad)
         compare(
             -lr * grad,
             moved,
@@ -292,6 +343,7 @@ def verify_momentum_property(case, got, where):
             1e-9,
             "when the gradient never changes, its average is the gradient itself: with v = g already, "
             "v stays g and the step is the plain lr · g.",
+            diagnosis=OTHER_MOMENTUM_FORM if other_form else "",
         )
         compare(grad, got[1], "v", where, 1e-9, "the average of g, g, g, ... is g: v must stay equal to g.")
 
@@ -326,19 +378,26 @@ def verify_adagrad_property(case, got, where):
     )
 
 
+FIRST_STEP_HINT = (
+    "on the first step m̂ = g and v̂ = g² once both are divided by their (1 − β^1), so the step is "
+    "lr · g / |g|: every coordinate moves by about lr, whatever the size of its gradient. A step "
+    "that depends on |g| means a missing bias correction (or t not starting at 1)."
+)
+
+
 def verify_adam_property(case, got, where):
     __tracebackhide__ = True
     grad, lr = case.args[1], case.kwargs["lr"]
     moved = step_taken(case, got, where)
+    eps_inside = _matches(moved, adam_with_eps_inside(*case.args, **case.kwargs) - case.args[0])
     compare(
         -lr * np.sign(grad),
         moved,
         "param − old param",
         where,
         1e-4,
-        "on the first step m̂ = g and v̂ = g² once both are divided by their (1 − β^1), so the step is "
-        "lr · g / |g|: every coordinate moves by about lr, whatever the size of its gradient. A step "
-        "that depends on |g| means a missing bias correction (or t not starting at 1).",
+        ADAM_HINT if eps_inside else FIRST_STEP_HINT,
+        diagnosis=EPS_INSIDE if eps_inside else "",
     )
 
 

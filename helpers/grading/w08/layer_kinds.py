@@ -211,6 +211,42 @@ DROPOUT_HINT = (
 )
 
 
+def _same(got, value):
+    got = np.asarray(got, dtype=float)
+    return got.shape == np.shape(value) and np.allclose(got, value, rtol=1e-9, atol=1e-12)
+
+
+def diagnose_dropout_forward(case, expected, got):
+    """The classic dropout mistakes, named: no 1/keep_prob in training, keep_prob at test time, the mask
+    applied at test time."""
+    x, mask, keep, train = case.args
+    if keep == 1.0:
+        return ""
+    if train and _same(got[0], x * mask):
+        return (
+            "Your out is x * mask: the kept units were not divided by keep_prob. Inverted dropout scales "
+            "them UP in training (x * mask / keep_prob), so that the expected value of out stays x."
+        )
+    if not train and _same(got[0], keep * x):
+        return (
+            "Your test-time out is keep_prob * x: that is the original convention, which scales at test "
+            "time. Inverted dropout did its scaling in training, so at test time out = x."
+        )
+    if not train and (_same(got[0], x * mask / keep) or _same(got[0], x * mask)):
+        return "Your test-time out still applies the mask: with train=False, ignore the mask and return x."
+    return ""
+
+
+def diagnose_dropout_backward(case, expected, got):
+    dout, mask, keep = case.args
+    if keep != 1.0 and _same(got[0], dout * mask):
+        return (
+            "Your dx is dout * mask: divide by keep_prob too, as the forward pass does (out = x * mask / "
+            "keep_prob, so dx = dout * mask / keep_prob)."
+        )
+    return ""
+
+
 register(
     Check(
         "inverted_dropout_forward",
@@ -220,6 +256,7 @@ register(
         function="dropout_forward",
         guarded=(norm.dropout_forward, norm.dropout_backward),
         hint=DROPOUT_HINT,
+        diagnose=diagnose_dropout_forward,
         compares_with="plain numpy",
         doc="Check ``dropout_forward(x, mask, keep_prob, train) -> out`` with masks the check fixes, in "
         "training (x ⊙ mask / keep_prob) and at test time (x unchanged).",
@@ -238,6 +275,7 @@ register(
         numerical=dropout_numerical,
         tolerances={"dx": GRADIENT_RTOL},
         hint="dx = dout * mask / keep_prob: the same mask and the same scaling as the forward pass.",
+        diagnose=diagnose_dropout_backward,
         compares_with=(norm.dropout_backward,),
         doc="Check ``dropout_backward(dout, mask, keep_prob) -> dx`` against helpers.norm (with "
         "p = 1 − keep_prob) and finite differences.",

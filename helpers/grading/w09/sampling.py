@@ -152,3 +152,64 @@ register(
         "independently of the learning rates.",
     )
 )
+
+
+# --------------------------------------------------------------------------- the same seed, the same samples
+
+REPRODUCIBLE_HINT = (
+    "rng = np.random.default_rng(seed) at the start of the function, and every value drawn from that rng "
+    "(rng.uniform), never from np.random's global generator (np.random.uniform, np.random.rand) or an "
+    "unseeded default_rng()."
+)
+
+
+def reproducible_cases(rng):
+    seeds = [int(s) for s in rng.choice(100_000, size=4, replace=False)]
+    return [
+        Case(f"n = 1000, seed {seeds[0]} twice, then seed {seeds[1]}", (1000, seeds[0], seeds[1])),
+        Case(f"n = 1, seed {seeds[2]} twice, then seed {seeds[3]}", (1, seeds[2], seeds[3])),
+        Case("n = 50, seed 0 twice, then seed 1", (50, 0, 1)),
+    ]
+
+
+def verify_reproducible(case, got, where):
+    __tracebackhide__ = True
+    n, seed, other = case.args
+    names = ("learning_rates", "betas")
+    first, again, next_seed = ([read_samples(got, i + j, names[j], n, where) for j in (0, 1)] for i in (0, 2, 4))
+    for name, a, b in zip(names, first, again):
+        if not np.array_equal(a, b):
+            raise CheckFailed(
+                f"{where}: sample_hyperparameters({n}, seed={seed}) called twice gave different `{name}`: the "
+                f"same seed must give the same samples, or no search can be repeated.\nHint: {REPRODUCIBLE_HINT}"
+            )
+    if n > 1 and all(np.array_equal(a, b) for a, b in zip(first, next_seed)):
+        raise CheckFailed(
+            f"{where}: seeds {seed} and {other} gave exactly the same samples: the generator must be seeded "
+            f"with the `seed` argument, np.random.default_rng(seed).\nHint: {REPRODUCIBLE_HINT}"
+        )
+
+
+register(
+    Check(
+        "samples_reproducible",
+        reproducible_cases,
+        reference=None,
+        outputs=(
+            "learning_rates",
+            "betas",
+            "learning_rates again",
+            "betas again",
+            "learning_rates other",
+            "betas other",
+        ),
+        function="sample_hyperparameters",
+        guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
+        verify=verify_reproducible,
+        hint=REPRODUCIBLE_HINT,
+        compares_with="behaviour",
+        doc="Call ``sample_hyperparameters(n, seed)`` (through ``helpers.tuning.drawn_twice``) twice with one "
+        "seed and once with another: the same seed must give exactly the same learning rates and β, "
+        "another seed other ones.",
+    )
+)

@@ -27,7 +27,7 @@ def search_cases(rng):
             {"space": SPACE_2},
         ),
         Case(
-            "budget 25, the seed's example: a grid would try only 5 learning rates",
+            "budget 25: a 5 × 5 grid would try only 5 learning rates",
             (np.array([bump(0.85, 0.08), bump(0.0)]), 25, seeds[1]),
             {"space": SPACE_2},
         ),

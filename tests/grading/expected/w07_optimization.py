@@ -1,9 +1,11 @@
 """Expected autograded scores of week 7's samples, per problem, reasoned from each sample's code.
 
-- reference: the solutions, full marks (19).
+- reference: the solutions, full marks (19); its train_mlp counts t over the whole run and decays the
+  rate once per epoch, so check_train_mlp_schedule passes beside check_adam_trains_digits.
 - blank: every function raises NotImplementedError (ravine_saddle_answers too), so every test cell errors: 0.
 - partial:
-  minibatches, rmsprop_update and adam_update are the reference: 2 + 2 + 2 = 6.
+  minibatches, rmsprop_update and adam_update are the reference (eps outside the root, so the
+  adam_update case with gradients near √eps passes as well): 2 + 2 + 2 = 6.
   ewa keeps the recursion right and only counts t from 0 in the correction. test_ewa calls it with
   bias_correction=False only (visible [5, 12.5, 21.25], and check_ewa's cases), so it passes: 1.
   test_ewa_bias_corrected: the first corrected value is v_1 / (1 − 0.5⁰) = 5 / 0 = inf, expected 10: 0.

@@ -15,7 +15,8 @@
   sample_hyperparameters draws the learning rates uniformly in [1e-4, 1]: about 0.1%, 0.9%, 9% and 90%
   of 4000 samples per decade, against the visible test's 25% ± 4: test_learning_rates 0. Its betas are
   right (1 − 10^U(−3, −1), drawn after the learning rates from the same generator, independent of
-  them): test_betas 1.
+  them), and that generator is default_rng(seed), so the same seed gives the same samples and
+  check_samples_reproducible passes: test_betas 1.
   random_search keeps the configuration with the lowest score, so its visible test's best_score is the
   minimum of the 50 scores, not the maximum: test_random_search 0.
   Total 1 + 1 + 2 + 1 = 5.
