@@ -150,7 +150,8 @@ def _backward_mistake(**how):
 
 
 BACKWARD_HINT = (
-    "recompute the weights a; dV = aᵀ dcontext (a.transpose(0, 2, 1) @ dcontext); da = dcontext @ V.transpose(0, 2, 1); "
+    "recompute the weights a; dV = aᵀ dcontext (a.transpose(0, 2, 1) @ dcontext); "
+    "da = dcontext @ V.transpose(0, 2, 1); "
     "the softmax backward per query: ds = a * (da − (a * da).sum(axis=2, keepdims=True)); "
     "dq = ds @ K / √d; dK = ds.transpose(0, 2, 1) @ q / √d."
 )

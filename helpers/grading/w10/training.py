@@ -13,7 +13,7 @@ import functools
 import numpy as np
 
 from ... import dates, seq2seq, translator
-from ..core import Case, CheckFailed, as_output, register, Check
+from ..core import Case, Check, CheckFailed, as_output, register
 
 PARAMETER_NAMES = translator.PARAMETER_NAMES
 # Measured over 20 seeds with the reference functions and 20 with another honest implementation
