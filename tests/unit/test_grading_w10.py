@@ -5,8 +5,6 @@ one-hot products), so the checks' comparisons with the reference and with centra
 exercised for real.
 """
 
-import types
-
 import numpy as np
 import pytest
 

@@ -171,7 +171,7 @@ def test_attention_rejects_mismatched_shapes_and_empty_rows():
 
 def test_dates_are_reproducible_and_iso():
     assert dates.make_dates(5, seed=3) == dates.make_dates(5, seed=3)
-    for text, iso in dates.make_dates(200, seed=1):
+    for _text, iso in dates.make_dates(200, seed=1):
         assert len(iso) == 10 and iso[4] == iso[7] == "-"
     import datetime
 
