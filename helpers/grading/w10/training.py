@@ -16,10 +16,13 @@ from ... import dates, seq2seq, translator
 from ..core import Case, Check, CheckFailed, as_output, register
 
 PARAMETER_NAMES = translator.PARAMETER_NAMES
-# Measured over 20 seeds with the reference functions and 20 with another honest implementation
-# (einsum attention, a looped scatter-add, a one-hot lookup): see TRAINING_FLOOR_NOTE.
+# Exact-match accuracy on the 1000 held-out dates after the notebook's training (6 epochs, Adam 0.02):
+# reference functions, seeds 0-19: mean 94.6%, min 90.5%, max 96.7%; another honest implementation
+# (one-hot lookup, looped scatter-add, einsum attention with -1e300, log-sum-exp loss), seeds 100-119:
+# mean 94.0%, min 87.5%, max 96.7%. Without attention: 0.0-0.6%. The floor sits 27 points below the
+# worst of those 40 honest runs and 59 above the model without attention: a false zero would need a
+# seed far worse than any seen, and a model that learned nothing cannot pass.
 TRAINING_MIN_ACCURACY = 0.60
-TRAINING_FLOOR_NOTE = "set below; see tests/unit/test_w10_training.py"
 DATASET = dict(n_train=4000, n_test=1000, seed=0)
 
 
@@ -62,7 +65,7 @@ def verify_training(case, outputs, where):
     if not accuracy >= TRAINING_MIN_ACCURACY:
         raise CheckFailed(
             f"{where}: {accuracy:.1%} of the 1000 held-out dates come out exactly right, below the floor of "
-            f"{TRAINING_MIN_ACCURACY:.0%} (correct functions reach 88-97% on every seed we tried). If the "
+            f"{TRAINING_MIN_ACCURACY:.0%} (correct functions reach 87-97% on every seed we tried). If the "
             f"checks of embed_backward, sequence_loss, attention and attention_backward pass, run this cell "
             f"again from a fresh kernel."
         )
