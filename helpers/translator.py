@@ -119,8 +119,9 @@ def encode(params, ids, mask, ops=REFERENCE_OPS):
     return h, s0, x, summary
 
 
-def loss_and_grads(params, ids, mask, decoder_inputs, targets, ops=REFERENCE_OPS):
-    """(loss, grads): the sequence loss with teacher forcing and the gradient of every parameter."""
+def loss_and_grads(params, ids, mask, decoder_inputs, targets, ops=REFERENCE_OPS, target_mask=None):
+    """(loss, grads): the sequence loss with teacher forcing and the gradient of every parameter.
+    target_mask (N, T_out): which target positions are real (default: all)."""
     use_attention = _uses_attention(params)
     h, s0, x, summary = encode(params, ids, mask, ops)
     y = ops.embed(decoder_inputs, params["E_out"])
@@ -132,7 +133,8 @@ def loss_and_grads(params, ids, mask, decoder_inputs, targets, ops=REFERENCE_OPS
     else:
         o = s
     logits = o @ params["W_out"] + params["b_out"]
-    loss, dlogits = ops.sequence_loss(logits, targets, np.ones(targets.shape))
+    real = np.ones(targets.shape) if target_mask is None else target_mask
+    loss, dlogits = ops.sequence_loss(logits, targets, real)
     # backward, in reverse order
     g = {
         "W_out": o.reshape(-1, o.shape[2]).T @ dlogits.reshape(-1, dlogits.shape[2]),
@@ -160,16 +162,16 @@ def loss_and_grads(params, ids, mask, decoder_inputs, targets, ops=REFERENCE_OPS
     return float(loss), g
 
 
-def greedy_decode(params, ids, mask, ops=REFERENCE_OPS):
+def greedy_decode(params, ids, mask, ops=REFERENCE_OPS, steps=dates.OUTPUT_LENGTH):
     """Decode step by step, each step reading the character it chose before: returns (out (N, 10) ids,
     weights (N, 10, S) the attention weights of every step, zeros without attention, probs (N, 10, 12))."""
     h, s, _, _ = encode(params, ids, mask, ops)
     n, S = ids.shape
-    out = np.zeros((n, dates.OUTPUT_LENGTH), dtype=np.int64)
-    weights = np.zeros((n, dates.OUTPUT_LENGTH, S))
-    probs = np.zeros((n, dates.OUTPUT_LENGTH, len(dates.OUTPUT_CHARS)))
+    out = np.zeros((n, steps), dtype=np.int64)
+    weights = np.zeros((n, steps, S))
+    probs = np.zeros((n, steps, len(dates.OUTPUT_CHARS)))
     previous = np.zeros(n, dtype=np.int64)  # the start symbol
-    for t in range(dates.OUTPUT_LENGTH):
+    for t in range(steps):
         y = ops.embed(previous, params["E_out"])
         s = np.tanh(y @ params["Wd_in"] + s @ params["Wd"] + params["bd"])
         if _uses_attention(params):
@@ -237,7 +239,42 @@ def _epoch(params, state, losses, data, batch_size, lr, clip, rng, ops):
     """One pass over the training set in shuffled mini-batches: an Adam step per batch."""
     for batch in batches(len(data["train_ids"]), batch_size, rng):
         ids, mask = trim(data["train_ids"][batch], data["train_mask"][batch])
-        loss, grads = loss_and_grads(params, ids, mask, data["train_inputs"][batch], data["train_targets"][batch], ops)
+        target_mask = data["train_target_mask"][batch] if "train_target_mask" in data else None
+        loss, grads = loss_and_grads(
+            params, ids, mask, data["train_inputs"][batch], data["train_targets"][batch], ops, target_mask
+        )
         clipped, _ = rnn.clip_by_norm.unguarded([grads[name] for name in params], clip)
         adam_step(params, dict(zip(params, clipped)), state, lr)
         losses.append(loss)
+
+
+def digit_copy_dataset(n_train=4000, n_test=600, shortest=2, longest=16, seed=0):
+    """Copy a random string of L digits (L uniform in shortest..longest): the information to carry grows with L.
+
+    The arrays of :func:`helpers.dates.date_dataset`, with outputs padded to ``longest`` and
+    ``*_target_mask`` (N, longest) marking the real output digits."""
+    rng = np.random.default_rng(seed)
+    data = {}
+    for part, n in (("train", n_train), ("test", n_test)):
+        lengths = rng.integers(shortest, longest + 1, size=n)
+        texts = ["".join(str(d) for d in rng.integers(0, 10, size=length)) for length in lengths]
+        data[f"{part}_ids"], data[f"{part}_mask"] = dates.encode_inputs(texts, longest)
+        targets = np.zeros((n, longest), dtype=np.int64)
+        for i, text in enumerate(texts):
+            targets[i, : len(text)] = [dates.OUTPUT_CHARS.index(c) for c in text]
+        data[f"{part}_targets"] = targets
+        data[f"{part}_inputs"] = np.concatenate([np.zeros((n, 1), dtype=np.int64), targets[:, :-1]], axis=1)
+        data[f"{part}_target_mask"] = data[f"{part}_mask"].copy()
+        data[f"{part}_texts"] = texts
+    return data
+
+
+def copy_accuracy_by_length(params, data, ops=REFERENCE_OPS):
+    """(lengths, share of the digits copied right at each input length) on the test part of ``data``."""
+    steps = data["test_targets"].shape[1]
+    out = greedy_decode(params, data["test_ids"], data["test_mask"], ops, steps=steps)[0]
+    real = data["test_target_mask"] > 0
+    lengths = real.sum(axis=1)
+    right = ((out == data["test_targets"]) & real).sum(axis=1) / lengths
+    shown = np.unique(lengths)
+    return shown, np.array([right[lengths == length].mean() for length in shown])

@@ -193,3 +193,20 @@ def test_translator_gradients_match_numerical_ones():
             lambda: np.array(translator.loss_and_grads(params, *args)[0]), {name: params[name]}, 1.0
         )
         assert rel_error(grads[name], num[name]) <= 1e-6, name
+
+
+def test_digit_copy_data_and_masked_targets():
+    data = translator.digit_copy_dataset(n_train=4, n_test=3, shortest=2, longest=5, seed=1)
+    assert data["train_targets"].shape == (4, 5) and np.array_equal(data["train_target_mask"], data["train_mask"])
+    for text, row, real in zip(data["train_texts"], data["train_targets"], data["train_target_mask"]):
+        assert "".join(dates.OUTPUT_CHARS[i] for i in row[: int(real.sum())]) == text
+    params = translator.init_params(0, False, embedding=2, hidden=2)
+    ids, mask = translator.trim(data["train_ids"], data["train_mask"])
+    args = (ids, mask, data["train_inputs"], data["train_targets"])
+    _, grads = translator.loss_and_grads(params, *args, target_mask=data["train_target_mask"])
+    num = ref.numeric_grads(
+        lambda: np.array(translator.loss_and_grads(params, *args, target_mask=data["train_target_mask"])[0]),
+        {"W_out": params["W_out"]},
+        1.0,
+    )
+    assert rel_error(grads["W_out"], num["W_out"]) <= 1e-6
