@@ -39,7 +39,8 @@ def verify_with_mistakes(outputs, reference, hint, mistakes=(), numerical=None, 
                     with np.errstate(all="ignore"):
                         wrong = mistake(case)
                     if wrong is not None and _matches(wrong[k], value):
-                        raise CheckFailed(f"{where}: {message}\n{err}") from None
+                        numbers = str(err).removeprefix(f"{where}: ")
+                        raise CheckFailed(f"{where}: {message}\n{numbers}") from None
                 raise
         if numerical is not None:
             for name, estimate in numerical(case).items():
