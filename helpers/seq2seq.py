@@ -25,6 +25,7 @@ __all__ = [
     "birnn_forward",
     "birnn_backward",
     "sequence_loss",
+    "greedy_decode",
     "attention",
     "attention_backward",
     "reverse_within_lengths",
@@ -203,6 +204,33 @@ def sequence_loss(logits, targets, mask):
     dlogits = np.exp(log_p)
     np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1.0, -1)
     return float(loss), dlogits * (real / count)[..., None]
+
+
+# --------------------------------------------------------------------------- greedy decoding
+
+
+@reference_kernel
+def greedy_decode(s0, E_out, Wd_in, Wd, bd, W_out, b_out, steps, start=0):
+    """Greedy decoding by a decoder without attention: returns ids (N, steps), integers.
+
+    s0: (N, Hd) the first state; E_out: (K, De) output embeddings; Wd_in: (De, Hd); Wd: (Hd, Hd); bd: (Hd,);
+    W_out: (Hd, K); b_out: (K,). With y_0 = start for every sequence, for t = 1..steps:
+        s_t = tanh(E_out[y_{t−1}] Wd_in + s_{t−1} Wd + bd),  y_t = argmax_k (s_t W_out + b_out)_k
+    Each step reads the character chosen at the step before (at test time there is no correct one).
+    """
+    name = "greedy_decode"
+    s = as_float_array(name, "s0", s0, ndim=2)
+    E_out = as_float_array(name, "E_out", E_out, ndim=2)
+    steps = int(steps)
+    if steps < 1:
+        raise ValueError(f"{name}: steps must be >= 1, got {steps}")
+    previous = np.full(s.shape[0], int(start), dtype=np.int64)
+    out = np.zeros((s.shape[0], steps), dtype=np.int64)
+    for t in range(steps):
+        s = np.tanh(E_out[previous] @ Wd_in + s @ Wd + bd)
+        previous = np.argmax(s @ W_out + b_out, axis=1)
+        out[:, t] = previous
+    return out
 
 
 # --------------------------------------------------------------------------- attention

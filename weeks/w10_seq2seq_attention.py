@@ -286,6 +286,39 @@ helpers.grading.check_sequence_loss(sequence_loss)
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ### Exercise 6 — greedy decoding (2 points)
+#
+# Write the decoding loop of a decoder without attention: `greedy_decode(s0, E_out, Wd_in, Wd, bd, W_out, b_out,
+# steps)` returns the ids it writes, `(N, steps)` integers. Start from `s0 (N, Hd)` and the start symbol (id 0) for
+# every sequence; at each step embed the **previous choice** (`E_out[previous]`), take one RNN step, compute the
+# logits and keep their argmax, which the next step reads. (With attention the loop is the same, with the context
+# added to the logits: `helpers.translator.greedy_decode`.)
+
+# %% solution="greedy_decode"
+def greedy_decode(s0, E_out, Wd_in, Wd, bd, W_out, b_out, steps):
+    """ids (N, steps): y_t = argmax(s_t W_out + b_out), s_t = tanh(E_out[y_{t-1}] Wd_in + s_{t-1} Wd + bd), y_0 = 0."""
+    ### BEGIN SOLUTION
+    s, previous = s0, np.zeros(len(s0), dtype=int)
+    ids = np.zeros((len(s0), steps), dtype=int)
+    for t in range(steps):
+        s = np.tanh(E_out[previous] @ Wd_in + s @ Wd + bd)
+        previous = np.argmax(s @ W_out + b_out, axis=1)
+        ids[:, t] = previous
+    return ids
+    ### END SOLUTION
+
+
+# %% tests="test_greedy_decode" points=2
+# Two symbols, one hidden unit: symbol 1 pushes the state up, and a high state makes symbol 0 the likelier one.
+E_out, Wd_in, Wd, bd = np.array([[0.0], [1.0]]), np.array([[1.0]]), np.array([[0.0]]), np.zeros(1)
+W_out, b_out = np.array([[1.0, -1.0]]), np.array([0.0, 0.1])
+ids = greedy_decode(np.zeros((1, 1)), E_out, Wd_in, Wd, bd, W_out, b_out, 4)
+assert_close(ids, [[1, 0, 1, 0]], name="greedy ids (each step reads the previous choice)")
+### BEGIN HIDDEN TESTS
+helpers.grading.check_greedy_decode(greedy_decode)
+### END HIDDEN TESTS
+
+# %% [markdown]
 # ## 4. Attention
 #
 # Without attention, everything the decoder learns about the input passes through $s_0$: 32 numbers for a date of
@@ -328,7 +361,7 @@ for sharpness in (1.0, 4.0, 12.0):
     print(f"query = {sharpness:4.1f} × key 2: weights {weights[0, 0]}, context {context[0, 0]}")
 
 # %% [markdown]
-# ### Exercise 6 — attention forward (2 points)
+# ### Exercise 7 — attention forward (2 points)
 #
 # Write `attention(q, K, V, mask)` for all queries at once: `q (N, Tq, d)`, `K (N, S, d)`, `V (N, S, dv)`,
 # `mask (N, S)`; return `(context (N, Tq, dv), weights (N, Tq, S))`. `q @ K.transpose(0, 2, 1)` gives all the
@@ -359,7 +392,7 @@ helpers.grading.check_attention(attention)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 7 — attention backward (3 points)
+# ### Exercise 8 — attention backward (3 points)
 #
 # Given `dcontext (N, Tq, dv)`, return `(dq, dK, dV)`. Go back through the three steps:
 #
@@ -443,7 +476,7 @@ accuracy_attention = helpers.translator.accuracy(with_attention, DATA["test_ids"
 print(f"with attention: {accuracy_attention:.1%} of the 1000 held-out dates exactly right "
       f"(trained in {time.perf_counter() - start:.1f} s)")
 assert accuracy_attention >= 0.6, (f"{accuracy_attention:.1%}: a correct model gets about 95% of the dates exactly "
-                                   f"right. Do the checks of exercises 1-7 pass?")
+                                   f"right. Do the checks of exercises 1-8 pass?")
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_date_translator_trains(train_date_model)
 ### END HIDDEN TESTS

@@ -145,12 +145,25 @@ def attention_backward_from(masked=True, second_term=True):
     return attention_backward
 
 
+def greedy_decode_from(feed_back=True):
+    def greedy_decode(s0, E_out, Wd_in, Wd, bd, W_out, b_out, steps):
+        s, previous, ids = s0, np.zeros(len(s0), dtype=int), []
+        for _ in range(steps):
+            s = np.tanh(E_out[previous if feed_back else np.zeros(len(s0), dtype=int)] @ Wd_in + s @ Wd + bd)
+            previous = np.argmax(s @ W_out + b_out, axis=1)
+            ids.append(previous)
+        return np.stack(ids, axis=1)
+
+    return greedy_decode
+
+
 REFERENCE = {
     "embed": embed_rows,
     "embed_backward": embed_backward_add_at,
     "birnn_forward": birnn_forward_loops,
     "birnn_backward": birnn_backward_from(),
     "sequence_loss": sequence_loss_from(),
+    "greedy_decode": greedy_decode_from(),
     "attention": attention_from(),
     "attention_backward": attention_backward_from(),
 }
@@ -218,6 +231,10 @@ def test_adding_the_two_directions_fails_on_the_shape():
 
 def test_loss_averaged_over_padding_is_named():
     fails("sequence_loss", sequence_loss_from(over_every_position=True), "padding included", "mask.sum()")
+
+
+def test_decoding_that_never_reads_its_previous_choice_is_named():
+    fails("greedy_decode", greedy_decode_from(feed_back=False), "reads the start symbol", "step before")
 
 
 def test_attention_softmax_over_the_wrong_axis_is_named():

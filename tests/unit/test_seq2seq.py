@@ -210,3 +210,15 @@ def test_digit_copy_data_and_masked_targets():
         1.0,
     )
     assert rel_error(grads["W_out"], num["W_out"]) <= 1e-6
+
+
+def test_greedy_decode_is_the_translators_decoder_without_attention():
+    data = dates.date_dataset(n_train=2, n_test=5, seed=2)
+    params = translator.init_params(3, False)
+    ids, mask = data["test_ids"], data["test_mask"]
+    _, s0, _, _ = translator.encode(params, ids, mask)
+    names = ("E_out", "Wd_in", "Wd", "bd", "W_out", "b_out")
+    got = seq2seq.greedy_decode(s0, *(params[name] for name in names), dates.OUTPUT_LENGTH)
+    assert np.array_equal(got, translator.greedy_decode(params, ids, mask)[0])
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        seq2seq.greedy_decode(s0, *(params[name] for name in names), 0)

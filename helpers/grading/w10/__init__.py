@@ -6,7 +6,7 @@ One module per topic, each holding its checks' cases, references or verify funct
 answer is wrong, recognises the typical mistake behind it and names it.
 """
 
-from . import attention, birnn, embeddings, loss, training  # noqa: F401  (registers)
+from . import attention, birnn, decoding, embeddings, loss, training  # noqa: F401  (registers)
 from .training import TRAINING_MIN_ACCURACY
 
 __all__ = ["TRAINING_MIN_ACCURACY"]
