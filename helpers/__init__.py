@@ -35,6 +35,9 @@ _SUBMODULES = {
     "training",
     "batchnorm_layer",
     "tuning",
+    "seq2seq",
+    "dates",
+    "translator",
 }
 
 __all__ = sorted(_SUBMODULES) + ["numerical_gradient", "rel_error"]

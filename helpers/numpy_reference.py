@@ -215,3 +215,64 @@ def batchnorm_train(x, gamma, beta, eps):
     mean = x.mean(axis=0)
     var = x.var(axis=0)
     return gamma * (x - mean) / np.sqrt(var + eps) + beta, mean, var
+
+
+# --------------------------------------------------------------------------- sequence to sequence
+
+
+def embed(ids, E):
+    """one_hot(ids) @ E, literally: the lookup as a matrix product."""
+    ids = np.asarray(ids)
+    return np.eye(E.shape[0])[ids] @ E
+
+
+def embed_backward(dout, ids, vocab_size):
+    """dE = one_hot(ids)ᵀ dout, summed over every position: a scatter-add."""
+    ids = np.asarray(ids).ravel()
+    return np.eye(int(vocab_size))[ids].T @ np.asarray(dout).reshape(len(ids), -1)
+
+
+def birnn_forward(x, mask, Wf_in, Wf, bf, Wb_in, Wb, bb):
+    """One sequence at a time, each cut to its own length L: forward over 0..L−1, backward over L−1..0."""
+    n, t, _ = x.shape
+    H = Wf.shape[0]
+    out = np.zeros((n, t, 2 * H), dtype=x.dtype)
+    for i in range(n):
+        length = int(np.sum(mask[i]))
+        state = np.zeros(H)
+        for k in range(length):
+            state = np.tanh(x[i, k] @ Wf_in + state @ Wf + bf)
+            out[i, k, :H] = state
+        state = np.zeros(H)
+        for k in reversed(range(length)):
+            state = np.tanh(x[i, k] @ Wb_in + state @ Wb + bb)
+            out[i, k, H:] = state
+    return out
+
+
+def sequence_loss(logits, targets, mask):
+    """The mean of −log p[target] over the positions where mask is 1 (the loss only)."""
+    total, count = 0.0, 0.0
+    n, t, _ = logits.shape
+    for i in range(n):
+        for k in range(t):
+            if mask[i, k]:
+                z = logits[i, k] - np.max(logits[i, k])
+                total -= z[int(targets[i, k])] - np.log(np.sum(np.exp(z)))
+                count += 1
+    return total / count
+
+
+def attention(q, K, V, mask):
+    """One query at a time: softmax of q·k_j/√d over the real positions j only; (context, weights)."""
+    n, tq, d = q.shape
+    weights = np.zeros((n, tq, K.shape[1]))
+    context = np.zeros((n, tq, V.shape[2]))
+    for i in range(n):
+        real = np.flatnonzero(mask[i])
+        for k in range(tq):
+            scores = K[i, real] @ q[i, k] / np.sqrt(d)
+            e = np.exp(scores - scores.max())
+            weights[i, k, real] = e / e.sum()
+            context[i, k] = weights[i, k, real] @ V[i, real]
+    return context, weights

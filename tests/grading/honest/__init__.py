@@ -39,6 +39,7 @@ MODULES = {
     "w07_optimization": "w07",
     "w08_regularization": "w08",
     "w09_batchnorm_tuning": "w09",
+    "w10_seq2seq_attention": "w10",
 }
 WEEKS = list(MODULES)
 
