@@ -6,7 +6,7 @@ import pytest
 
 from helpers import dates, seq2seq, translator
 from helpers.gradcheck import rel_error
-from tests.unit import reference_numpy as ref
+from tests.unit import plain_numpy as ref
 
 RNG = np.random.default_rng(10)
 
