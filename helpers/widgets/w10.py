@@ -36,7 +36,10 @@ class AttentionExplorer(Explorer):
     probability each model gave the character it chose at each step."""
 
     def __init__(self, with_attention=None, without_attention=None, text="Friday, 25/12/2026"):
-        if with_attention is None or without_attention is None:
+        """The two trained models as parameter dicts (``helpers.translator.train``); either None:
+        both trained with the reference functions (``reference_models``), and the message says so."""
+        self.yours = with_attention is not None and without_attention is not None
+        if not self.yours:  # the student's functions have not trained both models yet
             with_attention, without_attention = reference_models()
         self.models = (dict(with_attention), dict(without_attention))
         self.text = widgets.Text(
@@ -101,5 +104,7 @@ class AttentionExplorer(Explorer):
             frame.set_x(int(np.argmax(matrix[t])) - 0.5)
         self.matrix, self.outputs = matrix, tuple(written)
         self.confidence = np.stack(chosen, axis=1)
-        self.message.value = f"with attention: <b>{written[0]}</b> &nbsp; without attention: <b>{written[1]}</b>"
+        self.message.value = f"with attention: <b>{written[0]}</b> &nbsp; without attention: <b>{written[1]}</b>" + (
+            "" if self.yours else "<br><i>models trained with the reference functions: yours are not trained yet</i>"
+        )
         self.panel.refresh()

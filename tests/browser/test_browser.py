@@ -258,7 +258,8 @@ def page(browser, request):
 
 def move_a_control(widget, page) -> str:
     """Change the first control of an explorer as a student would (a slider with the keyboard,
-    else a dropdown to another option, else a click on a button); returns what it did."""
+    else a dropdown to another option, else a new text typed and Enter, else a click on a button);
+    returns what it did."""
     sliders = widget.locator(".noUi-handle")
     if sliders.count():
         handle = sliders.first
@@ -272,6 +273,12 @@ def move_a_control(widget, page) -> str:
         current = select.input_value()
         select.select_option(next(o for o in options if o != current))
         return "dropdown"
+    texts = widget.locator("input[type='text']")
+    if texts.count():  # week 10's explorer takes a date typed by the student
+        box = texts.first
+        box.fill("12 march 2021" if box.input_value() != "12 march 2021" else "3 june 1999")
+        box.press("Enter")
+        return "text typed, Enter"
     widget.locator("button").first.click()
     return "button"
 
