@@ -90,6 +90,22 @@ W10_LOOPS = {
     """,
 }
 
+W10_DECODE_PER_EXAMPLE = {
+    "greedy_decode": """
+        def greedy_decode(s0, E_out, Wd_in, Wd, bd, W_out, b_out, steps):
+            \"\"\"One example at a time, the choices collected in a list, the state as a row vector.\"\"\"
+            rows = []
+            for state in s0:
+                state, previous, chosen = state[None, :], 0, []
+                for _ in range(steps):
+                    state = np.tanh(E_out[[previous]] @ Wd_in + state @ Wd + bd)
+                    previous = int((state @ W_out + b_out)[0].argmax())
+                    chosen.append(previous)
+                rows.append(chosen)
+            return np.array(rows, dtype=np.int64).reshape(len(s0), steps)
+    """,
+}
+
 
 def variants() -> dict[str, Honest]:
     w = "w10_seq2seq_attention"
@@ -117,6 +133,11 @@ def variants() -> dict[str, Honest]:
                 "context, weights = attention(np.ones((8, 10, 16)), np.ones((8, 30, 16)), np.ones((8, 30, 4)), "
                 "np.ones((8, 30)))",
             ),
+        ),
+        "w10_decode_per_example": Honest(
+            w,
+            "greedy decoding one example at a time, the choices in a Python list",
+            [replace(k, v) for k, v in W10_DECODE_PER_EXAMPLE.items()],
         ),
         "w10_deleted_test_cell": Honest(
             w,
