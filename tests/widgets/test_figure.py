@@ -19,7 +19,13 @@ def _controls(widget):
         [widget]
         if isinstance(
             widget,
-            (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider, widgets.Dropdown, widgets.SelectionSlider),
+            (
+                widgets.IntSlider,
+                widgets.FloatSlider,
+                widgets.FloatLogSlider,
+                widgets.Dropdown,
+                widgets.SelectionSlider,
+            ),
         )
         else []
     )
@@ -28,8 +34,19 @@ def _controls(widget):
     return found
 
 
+TYPED = ("12 march 2021", "3 june 1999", "Friday, 25/12/2026")  # what a text box is given (week 10: dates)
+
+
+def _text_boxes(widget):
+    """An explorer with no slider or dropdown (week 10's) is driven by what is typed into it."""
+    own = [widget] if type(widget) is widgets.Text else []
+    return own + [box for child in getattr(widget, "children", ()) for box in _text_boxes(child)]
+
+
 def _move(control):
-    if isinstance(control, (widgets.Dropdown, widgets.SelectionSlider)):
+    if isinstance(control, widgets.Text):
+        control.value = TYPED[(TYPED.index(control.value) + 1) % len(TYPED)] if control.value in TYPED else TYPED[0]
+    elif isinstance(control, (widgets.Dropdown, widgets.SelectionSlider)):
         values = [o[1] if isinstance(o, tuple) else o for o in control.options]
         control.value = values[(values.index(control.value) + 1) % len(values)]
     elif isinstance(control, widgets.FloatLogSlider):
@@ -58,7 +75,7 @@ def _plain_pixels(panel):
 def test_shortcuts_draw_the_same_pixels_as_plain_matplotlib(path):
     explorer = load_explorer(path)
     panel = figure_panel(explorer)
-    controls = [c for c in _controls(explorer.widget) if not c.disabled]
+    controls = [c for c in _controls(explorer.widget) if not c.disabled] or _text_boxes(explorer.widget)
     worst = 0
     for i in range(2 * len(controls) + 4):
         _move(controls[i % len(controls)])
