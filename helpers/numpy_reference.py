@@ -263,6 +263,18 @@ def sequence_loss(logits, targets, mask):
     return total / count
 
 
+def teacher_forced_logits(targets, s0, E_out, Wd_in, Wd, bd, W_out, b_out):
+    """One step at a time, each reading the correct previous character (the start symbol 0 first)."""
+    n, t = targets.shape
+    s = s0
+    logits = np.zeros((n, t, W_out.shape[1]))
+    for k in range(t):
+        previous = np.zeros(n, dtype=int) if k == 0 else targets[:, k - 1]
+        s = np.tanh(E_out[previous] @ Wd_in + s @ Wd + bd)
+        logits[:, k] = s @ W_out + b_out
+    return logits
+
+
 def attention(q, K, V, mask):
     """One query at a time: softmax of q·k_j/√d over the real positions j only; (context, weights)."""
     n, tq, d = q.shape

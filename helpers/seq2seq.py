@@ -25,6 +25,7 @@ __all__ = [
     "birnn_forward",
     "birnn_backward",
     "sequence_loss",
+    "teacher_forced_logits",
     "greedy_decode",
     "attention",
     "attention_backward",
@@ -204,6 +205,38 @@ def sequence_loss(logits, targets, mask):
     dlogits = np.exp(log_p)
     np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1.0, -1)
     return float(loss), dlogits * (real / count)[..., None]
+
+
+# --------------------------------------------------------------------------- the decoder in training
+
+
+def shift_right(targets, start=0):
+    """The decoder's inputs under teacher forcing: (N, T) ids [start, y_1, ..., y_{T−1}]."""
+    targets = np.asarray(targets)
+    inputs = np.empty_like(targets)
+    inputs[:, 0] = start
+    inputs[:, 1:] = targets[:, :-1]
+    return inputs
+
+
+@reference_kernel
+def teacher_forced_logits(targets, s0, E_out, Wd_in, Wd, bd, W_out, b_out, start=0):
+    """The logits of a decoder without attention under teacher forcing: (N, T, K).
+
+    targets: (N, T) the correct output ids; s0: (N, Hd); E_out: (K, De); Wd_in: (De, Hd); Wd: (Hd, Hd);
+    bd: (Hd,); W_out: (Hd, K); b_out: (K,). Step t reads the *correct* previous character, not the one
+    the model would choose (y_0 = start):
+        s_t = tanh(E_out[y_{t−1}] Wd_in + s_{t−1} Wd + bd),  logits_t = s_t W_out + b_out
+    All inputs are known in advance, so the decoder is one RNN run over the targets shifted right.
+    """
+    name = "teacher_forced_logits"
+    s0 = as_float_array(name, "s0", s0, ndim=2)
+    E_out = as_float_array(name, "E_out", E_out, ndim=2)
+    targets = _ids(name, targets, E_out.shape[0])
+    if targets.ndim != 2 or targets.shape[0] != s0.shape[0] or targets.shape[1] < 1:
+        raise ValueError(f"{name}: targets must be (N, T) with N = {s0.shape[0]} and T >= 1, got {targets.shape}")
+    s = rnn.rnn_forward(E_out[shift_right(targets, start)], s0, Wd_in, Wd, bd)
+    return s @ W_out + b_out
 
 
 # --------------------------------------------------------------------------- greedy decoding

@@ -286,7 +286,38 @@ helpers.grading.check_sequence_loss(sequence_loss)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 6 — greedy decoding (2 points)
+# ### Exercise 6 — the decoder with teacher forcing (2 points)
+#
+# Write `teacher_forced_logits(targets, s0, E_out, Wd_in, Wd, bd, W_out, b_out)`: the logits `(N, T, K)` of a
+# decoder without attention that reads the **correct** previous characters. Its inputs are the targets shifted
+# right behind the start symbol (id 0), $[0, y_1, \dots, y_{T-1}]$: step $t$ reads $y_{t-1}$ and must predict
+# $y_t$, never read it. All the inputs are known before the first step, so the states are one RNN run from
+# `s0`; `helpers.rnn.rnn_forward(x, h0, W_in, W, b)` from week 5 is that run.
+
+# %% solution="teacher_forced_logits"
+def teacher_forced_logits(targets, s0, E_out, Wd_in, Wd, bd, W_out, b_out):
+    """logits (N, T, K): logits_t = s_t W_out + b_out, s_t = tanh(E_out[y_{t-1}] Wd_in + s_{t-1} Wd + bd), y_0 = 0."""
+    ### BEGIN SOLUTION
+    previous = np.zeros_like(targets)
+    previous[:, 1:] = targets[:, :-1]
+    s = helpers.rnn.rnn_forward(E_out[previous], s0, Wd_in, Wd, bd)
+    return s @ W_out + b_out
+    ### END SOLUTION
+
+
+# %% tests="test_teacher_forced_logits" points=2
+# Two symbols, one hidden unit: the state is tanh of the embedding read (0 for symbol 0, 1 for symbol 1).
+E_out, Wd_in, Wd, bd = np.array([[0.0], [1.0]]), np.array([[1.0]]), np.array([[0.0]]), np.zeros(1)
+W_out, b_out = np.array([[1.0, -1.0]]), np.array([0.0, 0.1])
+logits = teacher_forced_logits(np.array([[1, 1, 0]]), np.zeros((1, 1)), E_out, Wd_in, Wd, bd, W_out, b_out)
+s = np.tanh(1.0)  # steps 2 and 3 read symbol 1; step 1 reads the start symbol
+assert_close(logits, [[[0.0, 0.1], [s, 0.1 - s], [s, 0.1 - s]]], name="logits (step t reads target t-1)")
+### BEGIN HIDDEN TESTS
+helpers.grading.check_teacher_forced_logits(teacher_forced_logits)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 7 — greedy decoding (2 points)
 #
 # Write the decoding loop of a decoder without attention: `greedy_decode(s0, E_out, Wd_in, Wd, bd, W_out, b_out,
 # steps)` returns the ids it writes, `(N, steps)` integers. Start from `s0 (N, Hd)` and the start symbol (id 0) for
@@ -361,7 +392,7 @@ for sharpness in (1.0, 4.0, 12.0):
     print(f"query = {sharpness:4.1f} × key 2: weights {weights[0, 0]}, context {context[0, 0]}")
 
 # %% [markdown]
-# ### Exercise 7 — attention forward (2 points)
+# ### Exercise 8 — attention forward (2 points)
 #
 # Write `attention(q, K, V, mask)` for all queries at once: `q (N, Tq, d)`, `K (N, S, d)`, `V (N, S, dv)`,
 # `mask (N, S)`; return `(context (N, Tq, dv), weights (N, Tq, S))`. `q @ K.transpose(0, 2, 1)` gives all the
@@ -392,7 +423,7 @@ helpers.grading.check_attention(attention)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 8 — attention backward (3 points)
+# ### Exercise 9 — attention backward (3 points)
 #
 # Given `dcontext (N, Tq, dv)`, return `(dq, dK, dV)`. Go back through the three steps:
 #
@@ -438,7 +469,7 @@ helpers.grading.check_attention_backward(attention_backward)
 # x = embed(ids, E_in)                      (N, S, 8)    your embed
 # h = birnn_forward(x, mask, ...)           (N, S, 32)   H = 16 per direction
 # s_0 = tanh([f_L, g_1] W_init + b_init)    (N, 32)
-# s = rnn_forward(embed(y_prev, E_out), s_0, ...)        (N, 10, 32)  teacher forcing
+# s = rnn_forward(embed(y_prev, E_out), s_0, ...)        (N, 10, 32)  teacher forcing (exercise 6)
 # context, a = attention(s, h, h, mask)     (N, 10, 32)  your attention        (without attention: o = s)
 # logits = [s, context] W_out + b_out       (N, 10, 12)
 # loss, dlogits = sequence_loss(...)                     your sequence_loss
@@ -476,7 +507,7 @@ accuracy_attention = helpers.translator.accuracy(with_attention, DATA["test_ids"
 print(f"with attention: {accuracy_attention:.1%} of the 1000 held-out dates exactly right "
       f"(trained in {time.perf_counter() - start:.1f} s)")
 assert accuracy_attention >= 0.6, (f"{accuracy_attention:.1%}: a correct model gets about 95% of the dates exactly "
-                                   f"right. Do the checks of exercises 1-8 pass?")
+                                   f"right. Do the checks of exercises 1-9 pass?")
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_date_translator_trains(train_date_model)
 ### END HIDDEN TESTS

@@ -157,12 +157,30 @@ def greedy_decode_from(feed_back=True):
     return greedy_decode
 
 
+def teacher_forced_from(shift=True, own_choices=False):
+    def teacher_forced_logits(targets, s0, E_out, Wd_in, Wd, bd, W_out, b_out):
+        n, t = targets.shape
+        previous = np.concatenate([np.zeros((n, 1), dtype=int), targets[:, :-1]], axis=1) if shift else targets
+        if not own_choices:
+            s = helpers.rnn.rnn_forward(E_out[previous], s0, Wd_in, Wd, bd)
+            return np.einsum("nth,hk->ntk", s, W_out) + b_out
+        s, choice, logits = s0, np.zeros(n, dtype=int), []
+        for _ in range(t):
+            s = np.tanh(E_out[choice] @ Wd_in + s @ Wd + bd)
+            logits.append(s @ W_out + b_out)
+            choice = logits[-1].argmax(axis=1)
+        return np.stack(logits, axis=1)
+
+    return teacher_forced_logits
+
+
 REFERENCE = {
     "embed": embed_rows,
     "embed_backward": embed_backward_add_at,
     "birnn_forward": birnn_forward_loops,
     "birnn_backward": birnn_backward_from(),
     "sequence_loss": sequence_loss_from(),
+    "teacher_forced_logits": teacher_forced_from(),
     "greedy_decode": greedy_decode_from(),
     "attention": attention_from(),
     "attention_backward": attention_backward_from(),
@@ -235,6 +253,14 @@ def test_loss_averaged_over_padding_is_named():
 
 def test_decoding_that_never_reads_its_previous_choice_is_named():
     fails("greedy_decode", greedy_decode_from(feed_back=False), "reads the start symbol", "step before")
+
+
+def test_teacher_forcing_that_reads_the_answer_is_named():
+    fails("teacher_forced_logits", teacher_forced_from(shift=False), "reads target t", "shift the targets right")
+
+
+def test_teacher_forcing_that_reads_its_own_choices_is_named():
+    fails("teacher_forced_logits", teacher_forced_from(own_choices=True), "own previous choice", "greedy decoding")
 
 
 def test_attention_softmax_over_the_wrong_axis_is_named():

@@ -222,3 +222,40 @@ def test_greedy_decode_is_the_translators_decoder_without_attention():
     assert np.array_equal(got, translator.greedy_decode(params, ids, mask)[0])
     with pytest.raises(ValueError, match="steps must be >= 1"):
         seq2seq.greedy_decode(s0, *(params[name] for name in names), 0)
+
+
+def decoder_arrays(n=3, t=4, k=5, de=2, hd=3, rng=RNG):
+    return (
+        rng.integers(0, k, size=(n, t)),
+        np.tanh(rng.normal(size=(n, hd))),
+        rng.normal(size=(k, de)),
+        rng.normal(size=(de, hd)),
+        rng.normal(size=(hd, hd)) * 0.5,
+        rng.normal(size=hd) * 0.2,
+        rng.normal(size=(hd, k)),
+        rng.normal(size=k) * 0.2,
+    )
+
+
+@pytest.mark.parametrize("sizes", [dict(t=1), dict(n=1), dict(hd=1), dict(n=4, t=7, k=12, de=8, hd=6)])
+def test_teacher_forced_logits_match_the_step_by_step_reference(sizes):
+    args = decoder_arrays(**sizes)
+    got = seq2seq.teacher_forced_logits(*args)
+    assert got.shape == args[0].shape + (args[2].shape[0],)
+    assert rel_error(got, ref.teacher_forced_logits(*args)) <= 1e-10
+
+
+def test_teacher_forcing_on_the_models_own_choices_is_greedy_decoding():
+    # When the "correct" characters are the ones the model chose, the two decoders take the same steps.
+    targets, s0, *weights = decoder_arrays(n=4, t=6, k=5, de=3, hd=4)
+    chosen = seq2seq.greedy_decode(s0, *weights, 6)
+    logits = seq2seq.teacher_forced_logits(chosen, s0, *weights)
+    assert np.array_equal(np.argmax(logits, axis=2), chosen)
+
+
+def test_teacher_forced_logits_name_bad_targets():
+    targets, s0, *weights = decoder_arrays()
+    with pytest.raises(ValueError, match="targets must be"):
+        seq2seq.teacher_forced_logits(targets[:2], s0, *weights)
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        seq2seq.teacher_forced_logits(targets + 5, s0, *weights)

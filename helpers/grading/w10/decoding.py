@@ -1,10 +1,11 @@
-"""Week 10's greedy decoding by a decoder without attention, against ``helpers.seq2seq`` (exact ids)."""
+"""Week 10's decoder without attention, against ``helpers.seq2seq``: under teacher forcing (the logits
+in training) and greedy decoding (the ids at test time, exact)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ... import seq2seq
+from ... import rnn, seq2seq
 from ..core import Check, NetworkCase, register
 from .diagnosis import verify_with_mistakes
 
@@ -44,6 +45,81 @@ def _cases(rng):
         net = _decoder(rng, *sizes)
         cases.append(NetworkCase(label, tuple(net[name] for name in NAMES), network=net))
     return cases
+
+
+# --------------------------------------------------------------------------- teacher forcing
+
+TF_NAMES = ("targets",) + NAMES[:-1]
+
+
+def _teacher_forced_cases(rng):
+    cases = []
+    for case in _cases(rng):
+        net = dict(case.network)
+        n, steps, k = net["s0"].shape[0], net.pop("steps"), net["E_out"].shape[0]
+        net["targets"] = rng.integers(0, k, size=(n, steps))
+        cases.append(NetworkCase(case.label, tuple(net[name] for name in TF_NAMES), network=net))
+    return cases
+
+
+def _decoder_reading(net, previous_ids):
+    s = rnn.rnn_forward(net["E_out"][previous_ids], net["s0"], net["Wd_in"], net["Wd"], net["bd"])
+    return s @ net["W_out"] + net["b_out"]
+
+
+def _not_shifted(case):
+    """The mistake: step t reads target t, the very character it must predict."""
+    return (_decoder_reading(case.network, case.network["targets"]),)
+
+
+def _own_choices(case):
+    """The mistake: each step reads the model's own previous choice (greedy decoding), not the target."""
+    net = case.network
+    s, previous = net["s0"], np.zeros(net["s0"].shape[0], dtype=np.int64)
+    logits = []
+    for _ in range(net["targets"].shape[1]):
+        s = np.tanh(net["E_out"][previous] @ net["Wd_in"] + s @ net["Wd"] + net["bd"])
+        logits.append(s @ net["W_out"] + net["b_out"])
+        previous = np.argmax(logits[-1], axis=1)
+    return (np.stack(logits, axis=1),)
+
+
+TF_HINT = (
+    "the inputs are the targets shifted right behind the start symbol: y_prev = [0, targets[:, 0], ..., "
+    "targets[:, T-2]]; then s_t = tanh(E_out[y_prev[:, t]] @ Wd_in + s_{t-1} @ Wd + bd) from s0 (one RNN run, "
+    "helpers.rnn.rnn_forward will do), and logits = s @ W_out + b_out."
+)
+NOT_SHIFTED = (
+    "step t reads target t, the very character it must predict (a model trained so only learns to copy its "
+    "input): shift the targets right, behind the start symbol (id 0)."
+)
+OWN_CHOICES = (
+    "each step reads the model's own previous choice: that is greedy decoding, for test time. Under teacher "
+    "forcing step t reads the correct character targets[:, t-1]."
+)
+
+register(
+    Check(
+        "teacher_forced_logits",
+        _teacher_forced_cases,
+        reference=None,
+        verify=verify_with_mistakes(
+            ("logits",),
+            lambda case: (seq2seq.teacher_forced_logits.unguarded(*case.args),),
+            TF_HINT,
+            mistakes=((NOT_SHIFTED, _not_shifted), (OWN_CHOICES, _own_choices)),
+        ),
+        outputs=("logits",),
+        guarded=(seq2seq.teacher_forced_logits,),
+        hint=TF_HINT,
+        compares_with=(seq2seq.teacher_forced_logits,),
+        doc="Check ``teacher_forced_logits(targets, s0, E_out, Wd_in, Wd, bd, W_out, b_out) -> logits`` "
+        "(N, T, K) against helpers.seq2seq (T = 1, N = 1, Hd = 1 included).",
+    )
+)
+
+
+# --------------------------------------------------------------------------- greedy decoding
 
 
 def _always_start(case):

@@ -1,6 +1,6 @@
 """Expected autograded scores of week 10's samples, per problem, reasoned from each sample's code.
 
-- reference: the solutions, full marks (19).
+- reference: the solutions, full marks (21).
 - blank: every function raises NotImplementedError, so every test cell errors: 0.
 - partial:
   embed and embed_backward are the reference: 1 + 2.
@@ -11,15 +11,16 @@
   sample's birnn_forward, whose real states read the padding of the second sequence: the numerical dx is
   not 0 at those padded positions, the correct backward's is: test_birnn_backward 0.
   sequence_loss is not attempted (NotImplementedError): 0, and the training cell, which calls it: 0.
-  greedy_decode, attention and attention_backward are the reference: 2 + 2 + 3.
-  Total 1 + 2 + 2 + 2 + 3 = 10.
+  teacher_forced_logits, greedy_decode, attention and attention_backward are the reference: 2 + 2 + 2 + 3.
+  Total 1 + 2 + 2 + 2 + 2 + 3 = 12.
 - wrong_axis: the attention softmax runs over the queries (axis 1). In the visible test (Tq = 1, one padded
   position) the masked score is −inf − (−inf) = NaN and the real weights are 1: test_attention 0.
   attention_backward is the reference but recomputes the weights with the sample's attention: NaN at the
   padded positions of the visible test's second sequence, so it disagrees with the central differences:
   test_attention_backward 0. The training cell calls the sample's attention on padded batches: the NaN
-  reaches the gradients and clip_by_norm raises: test_date_translator 0. Everything else (greedy_decode
-  included: it does not attend) is the reference: 19 − 2 − 3 − 3 = 11.
+  reaches the gradients and clip_by_norm raises: test_date_translator 0. Everything else
+  (teacher_forced_logits and greedy_decode included: they do not attend) is the reference:
+  21 − 2 − 3 − 3 = 13.
 """
 
 FULL = {
@@ -28,6 +29,7 @@ FULL = {
     "test_birnn_forward": 2,
     "test_birnn_backward": 2,
     "test_sequence_loss": 2,
+    "test_teacher_forced_logits": 2,
     "test_greedy_decode": 2,
     "test_attention": 2,
     "test_attention_backward": 3,

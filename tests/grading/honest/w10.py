@@ -38,6 +38,17 @@ W10_EINSUM = {
 }
 
 W10_LOOPS = {
+    "teacher_forced_logits": """
+        def teacher_forced_logits(targets, s0, E_out, Wd_in, Wd, bd, W_out, b_out):
+            N, T = targets.shape
+            logits = np.zeros((N, T, W_out.shape[1]))
+            state = s0.copy()
+            for t in range(T):
+                read = E_out[targets[:, t - 1]] if t > 0 else np.repeat(E_out[:1], N, axis=0)
+                state = np.tanh(read @ Wd_in + state @ Wd + bd)
+                logits[:, t, :] = state @ W_out + b_out
+            return logits
+    """,
     "embed_backward": """
         def embed_backward(dout, ids, vocab_size):
             dE = np.zeros((vocab_size, dout.shape[-1]))
@@ -91,6 +102,14 @@ W10_LOOPS = {
 }
 
 W10_DECODE_PER_EXAMPLE = {
+    "teacher_forced_logits": """
+        def teacher_forced_logits(targets, s0, E_out, Wd_in, Wd, bd, W_out, b_out):
+            \"\"\"The inputs by concatenation, the states by week 5's RNN, the logits by einsum.\"\"\"
+            start = np.zeros((targets.shape[0], 1), dtype=targets.dtype)
+            inputs = np.concatenate([start, targets[:, :-1]], axis=1)
+            states = helpers.rnn.rnn_forward(E_out[inputs], s0, Wd_in, Wd, bd)
+            return np.einsum("nth,hk->ntk", states, W_out) + b_out
+    """,
     "greedy_decode": """
         def greedy_decode(s0, E_out, Wd_in, Wd, bd, W_out, b_out, steps):
             \"\"\"One example at a time, the choices collected in a list, the state as a row vector.\"\"\"
@@ -117,7 +136,7 @@ def variants() -> dict[str, Honest]:
         ),
         "w10_loops": Honest(
             w,
-            "a looped scatter-add, a BiRNN with a loop per sequence and direction, the loss token by token",
+            "a looped scatter-add, a BiRNN with a loop per sequence and direction, the loss token by token, a looped decoder",
             [replace(k, v) for k, v in W10_LOOPS.items()],
         ),
         "w10_attack_words_and_debug": Honest(
@@ -136,7 +155,7 @@ def variants() -> dict[str, Honest]:
         ),
         "w10_decode_per_example": Honest(
             w,
-            "greedy decoding one example at a time, the choices in a Python list",
+            "greedy decoding one example at a time, the choices in a Python list; teacher forcing by concatenation",
             [replace(k, v) for k, v in W10_DECODE_PER_EXAMPLE.items()],
         ),
         "w10_deleted_test_cell": Honest(
