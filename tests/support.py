@@ -46,8 +46,19 @@ SAMPLES = REPO / "course" / "samples"
 WEEK1 = "w01_softmax"
 
 
+NARROWED = tuple(week for week in os.environ.get("COURSE_TEST_WEEKS", "").split(",") if week)
+"""The weeks (or prefixes, ``w10``) a developer narrowed the shared grading batch to, from the
+environment variable COURSE_TEST_WEEKS; empty (every week) unless set. Grading every sample and
+honest submission takes most of the suite's time; while one week is written, grade only it:
+``COURSE_TEST_WEEKS=w10 pytest tests/grading -k w10``."""
+
+
+def in_scope(week: str) -> bool:
+    return not NARROWED or week.startswith(NARROWED)
+
+
 def sample_weeks() -> list[str]:
-    return sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
+    return sorted(p.name for p in SAMPLES.iterdir() if p.is_dir() and in_scope(p.name))
 
 
 def samples_of(week: str) -> list[Path]:
