@@ -118,6 +118,38 @@ def verify_checks(source_path: Path) -> list[str]:
     return problems
 
 
+POINTS_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\(\s*(\d+(?:\.\d+)?)\s+points?\s*\)\s*$", re.M)
+ANY_HEADING = re.compile(r"^(#{1,6})\s+\S", re.M)
+
+
+def verify_heading_points(source_path: Path) -> list[str]:
+    """An exercise's heading says what it is worth ("### Exercise 2 — stable softmax (2 points)"): the graded
+    cells under it, up to the next heading of its level or above, must add up to that. One problem per heading."""
+    problems, open_heading = [], None  # (level, title, points, graded total)
+
+    def close():
+        if open_heading and abs(open_heading[3] - open_heading[2]) > 1e-9:
+            level, title, said, found = open_heading
+            problems.append(
+                f"{source_path}: the heading {title.strip()!r} says {said:g} point{'s' * (said != 1)}, "
+                f"its graded cells give {found:g}"
+            )
+
+    for cell in nbformat.read(source_path, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            for heading in ANY_HEADING.finditer(cell.source):
+                level = len(heading.group(1))
+                points = POINTS_HEADING.match(cell.source, heading.start())
+                if points or (open_heading and level <= open_heading[0]):
+                    close()
+                    open_heading = (level, points.group(2), float(points.group(3)), 0.0) if points else None
+        meta = nbgrader_meta(cell)
+        if open_heading and (meta.get("grade") or meta.get("task")):
+            open_heading = (*open_heading[:3], open_heading[3] + float(meta.get("points") or 0))
+    close()
+    return problems
+
+
 def verify_no_text_leak(root: Path, week: str) -> list[str]:
     """No file of release/<week>/ (or release/ itself) may be a week's text: named like one, holding
     its cell headers, or quoting a solution or hidden-test line of any text (notebooks are checked
@@ -149,5 +181,6 @@ def verify_week(root: Path, week: str) -> list[str]:
     sources = sorted((root / "source" / week).glob("*.ipynb"))
     for source_path in sources:
         problems += verify_checks(source_path)
+        problems += verify_heading_points(source_path)
         problems += verify_release(source_path, root / "release" / week / source_path.name)
     return problems

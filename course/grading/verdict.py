@@ -10,7 +10,7 @@ warning on stderr from code whose results were all right) is a note, never a los
 from __future__ import annotations
 
 from ..notebook import nbgrader_meta
-from ..sandbox.execute import KernelRun
+from ..sandbox.execute import RAISED_IN, KernelRun
 from .payload import Grade, NotebookKey, Request
 
 STDERR = "the test wrote to stderr"
@@ -23,7 +23,9 @@ def error_summary(output) -> str:
     lines = [line.strip() for line in str(output.get("evalue", "")).splitlines() if line.strip()]
     telling = [line for line in lines if not line.startswith(("Hint:", "To see this case"))]
     line = telling[-1] if telling else ""
-    return (f"{output.ename}: {line}" if line else output.ename)[:300]
+    summary = f"{output.ename}: {line}" if line else output.ename
+    where = [str(t) for t in output.get("traceback") or [] if str(t).startswith(RAISED_IN)]
+    return (f"{summary} ({where[-1]})" if where else summary)[:300]
 
 
 def kernel_verdict(cell, points: float) -> tuple[float, str]:

@@ -10,6 +10,7 @@ now (after nbgrader's GetGrades), so that a score an instructor changed by hand 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from html import escape
 from pathlib import Path
@@ -23,7 +24,8 @@ from ..grading.record import RESULT_FILE, graded_submissions
 from ..paths import add_root_option, nbgrader_command, root_from, tool_env, weeks_in
 from .html import inline_code
 
-OURS = "course.reporting.feedback.LostPoints"
+OURS = ["course.reporting.offline_math.OfflineMath", "course.reporting.feedback.LostPoints"]
+TEMPLATES = Path(__file__).parent / "templates"
 NBGRADER_DEFAULT = ["nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 MARK = "course-lost-points"
 
@@ -50,7 +52,7 @@ def lost_points_html(lost: list[tuple[str, float, float, str]]) -> str:
             f"Nothing below lost a point.</div>"
         )
     items = "".join(
-        f"<li><strong>{escape(problem)}</strong> ({score:g} of {points:g}): "
+        f"<li><strong>{escape(problem)}</strong> ({score:g} of {points:g}):<br>"
         f"{inline_code(reason.removeprefix('CheckFailed: '))}</li>"
         for problem, score, points, reason in lost
     )
@@ -62,6 +64,35 @@ def lost_points_html(lost: list[tuple[str, float, float, str]]) -> str:
         f"(<code>helpers.grading.check_&lt;name&gt;(your_function)</code>) run the same kind of cases in "
         f"your notebook.</div></div>"
     )
+
+
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)
+_POINTS = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s+points?\s*\)\s*$")
+
+
+def exercise_names(cells) -> dict[int, str]:
+    """cell index -> the name a student knows a graded cell by: the last heading above it ("Exercise 2 —
+    stable softmax", its "(2 points)" left out), with ", part k" when one heading has several graded
+    cells."""
+    names: dict[int, str] = {}
+    heading = ""
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "markdown":
+            found = _HEADING.findall(cell.source)
+            if found:
+                heading = _POINTS.sub("", found[-1]).strip()
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") or meta.get("task"):
+            names[index] = heading or meta.get("grade_id", "?")
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    seen: dict[str, int] = {}
+    for index, name in names.items():
+        if counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            names[index] = f"{name}, part {seen[name]}"
+    return names
 
 
 class LostPoints(Preprocessor):
@@ -84,7 +115,10 @@ class LostPoints(Preprocessor):
             for grade_id, grade in notebook.get("grades", {}).items()
         }
         lost = []
-        for cell in nb.cells:
+        names = exercise_names(nb.cells)
+        for index, cell in enumerate(nb.cells):
+            if index in names:
+                cell.metadata["course_exercise"] = names[index]
             meta = cell.metadata.get("nbgrader", {})
             if not meta.get("grade") or meta.get("score") is None:
                 continue
@@ -92,7 +126,7 @@ class LostPoints(Preprocessor):
             if score < points:
                 lost.append(
                     (
-                        meta.get("grade_id", "?"),
+                        names.get(index, meta.get("grade_id", "?")),
                         score,
                         points,
                         reasons.get(meta.get("grade_id")) or "points taken when your work was graded by hand",
@@ -106,7 +140,28 @@ def preprocessors(root: Path) -> list[str]:
     """nbgrader_config.py's feedback preprocessors (nbgrader's defaults if it sets none), ours last."""
     configured = nbgrader_settings(root).get("GenerateFeedback", {}).get("preprocessors") or NBGRADER_DEFAULT
     names = [p if isinstance(p, str) else f"{p.__module__}.{p.__name__}" for p in configured]
-    return [n for n in names if n != OURS] + [OURS]
+    return [n for n in names if n not in OURS] + OURS
+
+
+TEMPLATE_NAME, TEMPLATE_FILE = "course_feedback", "page.html.j2"  # ours, extending nbgrader's feedback page
+
+
+def template_basedirs() -> list[str]:
+    """Where nbconvert finds our page and the nbgrader page it extends."""
+    import nbgrader
+
+    return [str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"), str(TEMPLATES)]
+
+
+def template_options(root: Path) -> list[str]:
+    """Our page (exercises by name, maths without the internet) unless nbgrader_config.py chose one."""
+    if "template_name" in nbgrader_settings(root).get("HTMLExporter", {}):
+        return []
+    return [
+        f"--HTMLExporter.template_name={TEMPLATE_NAME}",
+        f"--HTMLExporter.template_file={TEMPLATE_FILE}",
+        *(f"--HTMLExporter.extra_template_basedirs={folder}" for folder in template_basedirs()),
+    ]
 
 
 def graded_weeks(root: Path) -> dict[str, list[str]]:
@@ -120,7 +175,11 @@ def graded_weeks(root: Path) -> dict[str, list[str]]:
 
 def generate(root: Path, week: str) -> None:
     command = nbgrader_command(
-        "generate_feedback", week, "--force", f"--GenerateFeedback.preprocessors={json.dumps(preprocessors(root))}"
+        "generate_feedback",
+        week,
+        "--force",
+        f"--GenerateFeedback.preprocessors={json.dumps(preprocessors(root))}",
+        *template_options(root),
     )
     result = subprocess.run(command, cwd=root, env=tool_env(), capture_output=True, text=True)
     # nbgrader copies every file next to the autograded notebook; our record holds the instructor's

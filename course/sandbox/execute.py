@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -109,11 +110,12 @@ def execute(
         }
         return outcome
     finally:
+        student_counts = student_cell_counts(notebook)
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 cell.outputs = [limit_output(o) for o in cell.outputs]
                 if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
-                    hide_test_code(cell)
+                    hide_test_code(cell, student_counts)
         if sandbox.cgroup is not None:
             sandbox.cgroup.remove()
         shutil.rmtree(run.root, ignore_errors=True)
@@ -368,12 +370,50 @@ class CappedClient(_NotebookClient):
             super()._update_display_id(display_id, msg)
 
 
-def hide_test_code(cell) -> None:
-    """A traceback quotes the lines around the failure: keep only the error and its message
-    (the checks' messages never show hidden inputs)."""
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_FRAME = re.compile(r"^Cell In\[(\d+)\], line (\d+), in ([\w<>.]+)")
+_ARROW = re.compile(r"^----> ?\d+ ?(.*)$", re.MULTILINE)
+RAISED_IN = "raised in "  # the traceback line hide_test_code keeps: where the student's code raised
+
+
+def student_frame(traceback: list[str], student_counts: set[int]) -> str | None:
+    """ "raised in softmax, line 3 of its cell: `shifted = zz - np.max(z)`": the deepest frame of IPython's
+    traceback that runs a function defined in one of the student's cells (execution counts in
+    ``student_counts``), or None. Frames of test cells are never quoted: their hidden part is secret."""
+    found = None
+    for entry in traceback:
+        plain = _ANSI.sub("", str(entry))
+        header = _CELL_FRAME.match(plain)
+        if header and int(header.group(1)) in student_counts:
+            arrow = _ARROW.search(plain)
+            code = arrow.group(1).strip()[:120] if arrow else ""
+            quoted = f": `{code}`" if code else ""
+            found = f"{RAISED_IN}{header.group(3)}, line {header.group(2)} of its cell{quoted}"
+    return found
+
+
+def hide_test_code(cell, student_counts: set[int] = frozenset()) -> None:
+    """A traceback quotes the lines around the failure: keep only the error and its message (the
+    checks' messages never show hidden inputs), and the line of the student's own code that raised."""
     for output in cell.outputs:
         if output.get("output_type") == "error":
-            output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+            where = student_frame(output.get("traceback") or [], student_counts)
+            summary = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+            output["traceback"] = [where, summary] if where else [summary]
+
+
+def student_cell_counts(notebook) -> set[int]:
+    """The execution counts of the cells whose code is the student's (every code cell but the tests)."""
+    tests = {
+        c.execution_count
+        for c in notebook.cells
+        if c.cell_type == "code" and nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")
+    }
+    return {
+        c.execution_count
+        for c in notebook.cells
+        if c.cell_type == "code" and c.execution_count is not None and c.execution_count not in tests
+    }
 
 
 def limit_output(output):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+import traceback
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -303,12 +304,29 @@ def call_student(check: Check, fn, case: Case) -> Call:
         except ReferenceCalled as err:  # raised where this block's trips cannot see (a forked process)
             error = _calls_message(check, err)
         except Exception as err:  # the student's bug, reported as a failed case
-            error = f"raised {type(err).__name__}: {err}"
+            error = f"raised {type(err).__name__}: {err}{raised_where(err)}"
     if trips is not None and trips.first is not None:
         return Call(error=_calls_message(check, trips.first))
     if error:
         return Call(error=error)
     return Call(got=got, args_after=args)
+
+
+def _in_a_cell(filename: str) -> bool:
+    """Whether code was compiled from a notebook cell (IPython names them ipykernel_<pid>/<hash>.py)."""
+    return "ipykernel_" in filename or filename.startswith(("<ipython-input", "<cell"))
+
+
+def raised_where(err: BaseException) -> str:
+    """ " (in softmax, line 3 of its cell: `shifted = zz - np.max(z)`)": the deepest line of notebook code
+    the exception went through, so that a student sees which of their lines raised; "" if none did."""
+    frames = [frame for frame in traceback.extract_tb(err.__traceback__) if _in_a_cell(frame.filename)]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    code = (frame.line or "").strip()
+    quoted = f": `{code[:120]}`" if code else ""
+    return f" (in {frame.name}, line {frame.lineno} of its cell{quoted})"
 
 
 def _calls_message(check: Check, trip: ReferenceCalled) -> str:

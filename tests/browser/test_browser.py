@@ -377,3 +377,55 @@ def test_gallery_app_answers_a_control(gallery, page, app):
     picture_changes(page, image, widget)
     assert page.locator(ERROR_OUTPUT).count() == 0
     assert page.get_by_text(NEWS).count() == 0
+
+
+# --------------------------------------------------------------------------- a feedback page, offline
+
+
+def test_feedback_maths_is_typeset_with_the_network_cut(page, tmp_path):
+    """Week 1's notebook as `course feedback` writes it (its maths as MathML, the MathJax script of the
+    classic page replaced by course_feedback's), opened with every request outside the file refused:
+    each formula is drawn by the browser, and no LaTeX source is left in the text."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from course.reporting import feedback
+    from course.reporting.offline_math import OfflineMath
+
+    notebook = nbformat.read(REPO / "release" / "w01_softmax" / "w01_softmax.ipynb", as_version=4)
+    for cell in notebook.cells:  # as GetGrades leaves them
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.metadata.nbgrader["score"] = 0.0
+    exporter = HTMLExporter(
+        template_name=feedback.TEMPLATE_NAME,
+        template_file=feedback.TEMPLATE_FILE,
+        extra_template_basedirs=feedback.template_basedirs(),
+        extra_template_paths=[
+            str(Path(feedback.template_basedirs()[0]).parent / "static/node_modules/bootstrap/dist/css")
+        ],
+    )
+    exporter.register_preprocessor(OfflineMath(), enabled=True)
+    graded = {"notebook": "w01_softmax", "score": 0.0, "max_score": 13.0, "late_penalty": 0}
+    html, _ = exporter.from_notebook_node(notebook, resources={"nbgrader": graded})
+    assert not re.search(r"<script[^>]+src=", html), "the page loads a script"
+    target = tmp_path / "w01_softmax.html"
+    target.write_text(html)
+    refused = []
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith("file:")
+            else (refused.append(route.request.url), route.abort())
+        ),
+    )
+    page.goto(target.as_uri())
+    formulas = page.locator("math")
+    assert formulas.count() > 50
+    sizes = formulas.evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert min(sizes) > 5, "a formula was not drawn"
+    text = page.locator(".text_cell_render").all_inner_texts()
+    leftovers = [t for t in text if re.search(r"\\(frac|partial|sigma|hat|sum)\b|\$", t)]
+    assert not leftovers, leftovers[:2]
+    assert page.get_by_text("Activation functions").count() > 0
+    assert not [url for url in refused if "mathjax" in url.lower()], refused

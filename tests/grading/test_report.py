@@ -232,9 +232,19 @@ def test_feedback_puts_every_lost_point_first_and_leaves_hidden_tests_out(graded
     partial = (root / "feedback" / "partial" / WEEK / f"{WEEK}.html").read_text()
     top = partial[partial.index("course-lost-points") :]
     top = top[: top.index("</div></div>")]
-    for problem in ("test_tanh_grad", "test_softmax", "test_softmax_cross_entropy", "test_train_softmax_regression"):
+    # each problem is named as the notebook names it, by its exercise's heading
+    for problem in (
+        "Exercise 1.3 — the derivative of tanh",
+        "Exercise 2 — stable softmax",
+        "Exercise 4 — fused softmax cross-entropy",
+        "Exercise 6 — train softmax regression",
+    ):
         assert f"<strong>{problem}</strong> (0 of" in top, problem
-    assert "overflowed or divided by zero" in top and "test_sigmoid" not in top
+    assert "overflowed or divided by zero" in top and "Exercise 1.1" not in top
+    assert '<a href="#test_softmax">Exercise 2 — stable softmax</a>' in partial  # the list at the top
+    # the maths is MathML in the page: nothing is fetched from the internet to show it
+    assert partial.count("<math") > 20 and "$\\partial" not in partial
+    assert not re.search(r"<script[^>]+src=[\"']https?:", partial)
     assert partial.index("course-lost-points") < partial.index("Week 1")  # before the notebook itself
     for student in TOTALS:
         page = (root / "feedback" / student / WEEK / f"{WEEK}.html").read_text()
@@ -254,7 +264,8 @@ def test_export_writes_the_lms_csv_through_nbgraders_exporter(graded_class):
     with (root / "reports" / "lms.csv").open() as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["student_id", WEEK, "total"]
-    assert {r[0]: (float(r[1]), float(r[2])) for r in rows[1:]} == {s: (t, t) for s, t in TOTALS.items()}
+    assert rows[1] == ["points_possible", f"{MAX:g}", f"{MAX:g}"]  # Canvas and Moodle ask for the maximum
+    assert {r[0]: (float(r[1]), float(r[2])) for r in rows[2:]} == {s: (t, t) for s, t in TOTALS.items()}
     # the same plugin through plain `nbgrader export`
     from course.paths import tool_env
 
@@ -268,6 +279,32 @@ def test_export_writes_the_lms_csv_through_nbgraders_exporter(graded_class):
     )
     assert plain.returncode == 0, plain.stderr[-2000:]
     assert out.read_text() == (root / "reports" / "lms.csv").read_text()
+
+
+def test_export_writes_the_layouts_canvas_and_moodle_import(graded_class):
+    root, _ = graded_class
+
+    def rows(layout):
+        result = run_course("export", "--layout", layout, cwd=root)
+        assert f"({layout} layout): 6 students, 1 week" in result.stdout
+        with (root / "reports" / f"{layout}.csv").open() as handle:
+            return list(csv.reader(handle))
+
+    canvas = rows("canvas")
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", WEEK]
+    assert canvas[1] == ["Points Possible", "", "", "", "", f"{MAX:g}"]
+    assert {r[3]: float(r[5]) for r in canvas[2:]} == TOTALS  # matched on SIS Login ID, our student id
+    moodle = rows("moodle")
+    assert moodle[0] == ["Username", WEEK]
+    assert {r[0]: float(r[1]) for r in moodle[1:]} == TOTALS  # every row a student: no points row
+    per_exercise = rows("exercises")
+    problems = list(_EXPECTED["partial"])
+    assert per_exercise[0] == ["student_id", *(f"{WEEK}/{p}" for p in problems), WEEK]  # in the notebook's order
+    assert per_exercise[1] == ["points_possible", *(f"{_EXPECTED['reference'][p]:g}" for p in problems), f"{MAX:g}"]
+    partial = next(r for r in per_exercise if r[0] == "partial")
+    assert [float(x) for x in partial[1:-1]] == [_EXPECTED["partial"][p] for p in problems]
+    bad = run_course("export", "--layout", "blackboard", cwd=root, check=False)
+    assert bad.returncode != 0 and "invalid choice: 'blackboard'" in bad.stderr
 
 
 def test_export_and_feedback_name_an_unknown_week_in_one_line(graded_class):

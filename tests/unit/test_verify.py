@@ -118,3 +118,33 @@ def test_a_notebook_text_in_the_release_is_named(tmp_path, leak, fragment):
     problems = leaked_text(tmp_path / "leaked", leak)
     assert len(problems) == 1 and fragment in problems[0], problems
     assert str(tmp_path / "leaked" / "release") in problems[0]
+
+
+def _exercise_notebook(tmp_path, heading_points: str, cell_points: list[float]):
+    cells = [nbformat.v4.new_markdown_cell(f"### Exercise 2 — stable softmax ({heading_points})\n\nWrite it.")]
+    for k, points in enumerate(cell_points):
+        cell = nbformat.v4.new_code_cell("pass")
+        cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": f"t{k}", "points": points}
+        cells.append(cell)
+    cells.append(nbformat.v4.new_markdown_cell("## 3. Next section"))
+    late = nbformat.v4.new_code_cell("pass")
+    late.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "late", "points": 5}
+    cells.append(late)
+    path = tmp_path / "w.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+def test_a_heading_whose_points_differ_from_its_cells_is_named(tmp_path):
+    from course.authoring.release_check import verify_heading_points
+
+    assert verify_heading_points(_exercise_notebook(tmp_path, "3 points", [1, 2])) == []
+    assert verify_heading_points(_exercise_notebook(tmp_path, "1 point", [1])) == []
+    (problem,) = verify_heading_points(_exercise_notebook(tmp_path, "2 points", [1, 2]))
+    assert "'Exercise 2 — stable softmax' says 2 points, its graded cells give 3" in problem
+
+
+def test_every_committed_heading_matches_its_points():
+    from course.authoring.release_check import verify_heading_points
+
+    assert [p for path in sorted((REPO / "source").glob("*/*.ipynb")) for p in verify_heading_points(path)] == []
