@@ -62,25 +62,55 @@ def read_rows(root: Path, weeks: list[str] | None = None) -> list[Row]:
     return rows
 
 
-def format_table(rows: list[Row]) -> str:
+TABLE_WIDTH = 100  # a terminal's columns the score table must fit in
+
+
+def short_name(grade_id: str) -> str:
+    """A problem's column title: its grade id without the "test_" every test cell's id starts with."""
+    return grade_id.removeprefix("test_")
+
+
+def _lay_out(header: list[str], body: list[list[str]]) -> list[str]:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
+    return [
+        "  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(line, widths))).rstrip()
+        for line in [header, *body]
+    ]
+
+
+def _legend(problems: list[str], width: int) -> list[str]:
+    """ "problems: 1 affine_forward · 2 affine_backward · ...", wrapped at ``width``."""
+    lines, line = [], "problems:"
+    for number, problem in enumerate(problems, start=1):
+        item = f"{number} {short_name(problem)}"
+        if len(line) + 3 + len(item) > width:
+            lines.append(line)
+            line = "  " + item
+        else:
+            line += (" · " if not line.endswith(":") else " ") + item
+    return [*lines, line]
+
+
+def format_table(rows: list[Row], width: int = TABLE_WIDTH) -> str:
+    """One table per week: a row per student, a column per problem, the total. Columns are titled by
+    the problems' names when the table fits in ``width`` columns, otherwise numbered, with a legend."""
     if not rows:
         return "(no graded submissions)"
     lines = []
     for assignment in sorted({r.assignment for r in rows}):
         chosen = [r for r in rows if r.assignment == assignment]
         problems = list(dict.fromkeys(p for r in chosen for p in r.problems))
-        header = ["student", *problems, "total"]
         body = [
             [r.student, *(_score(r.problems.get(p)) for p in problems), f"{_score(r.total)}/{_score(r.max_total)}"]
             for r in chosen
         ]
         body.insert(0, ["(max)", *(_score(chosen[0].max_scores.get(p)) for p in problems), _score(chosen[0].max_total)])
-        widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
-        lines.append(f"== {assignment}")
-        for line in [header, *body]:
-            lines.append(
-                "  ".join(str(x).rjust(w) if i else str(x).ljust(w) for i, (x, w) in enumerate(zip(line, widths)))
-            )
+        table = _lay_out(["student", *map(short_name, problems), "total"], body)
+        legend = []
+        if max(map(len, table)) > width:
+            table = _lay_out(["student", *(str(k) for k in range(1, len(problems) + 1)), "total"], body)
+            legend = _legend(problems, width)
+        lines += [f"== {assignment}", *table, *legend]
     return "\n".join(lines)
 
 
