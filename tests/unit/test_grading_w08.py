@@ -363,7 +363,7 @@ def backward_with(in_order=False, no_b=False, in_place=False, no_dropout_scale=F
         (
             "normalize_with_train_statistics",
             lambda a, b, c: tuple((X - a.mean(0)) / (a.std(0) + 1e-8) for X in (a, b, c)),
-            "sigma = 1 where it is 0",
+            "a constant feature is divided by 1",
         ),
         (
             "init_variances",

@@ -375,7 +375,7 @@ def test_sampling_mistakes_fail_with_useful_messages():
         sampler(lr_draw="linear"),
         "0.1% of your learning rates lie in [0.0001, 0.001)",
         "90% in the top decade",
-        "rng.uniform(-4, 0",
+        "the exponent of 10 that must be uniform, over [-4, 0]",
     )
     fails(
         "learning_rates_log_uniform", sampler(lr_draw="natural"), "0.0% of your learning rates lie in [0.0001, 0.001)"

@@ -25,8 +25,10 @@ VARIANCE_RTOL = 0.05  # 60 000 entries: the sample variance is within ~0.6 % (on
 
 
 INIT_HINT = (
-    "standard deviations: zeros 0, large 10, lecun 1/sqrt(n_in), xavier sqrt(2/(n_in + n_out)), "
-    "he sqrt(2/n_in); draw rng.normal(0.0, s, size=(n_in, n_out)) with rng = np.random.default_rng(rng)."
+    "each method is the standard deviation of a zero-mean normal draw: zeros 0, large 10, lecun 1/sqrt(n_in) "
+    "(a unit's output keeps the variance of its inputs), xavier sqrt(2/(n_in + n_out)) (fan-in and fan-out "
+    "averaged, so the backward pass keeps its variance too), he sqrt(2/n_in) (twice LeCun's variance, because "
+    "ReLU zeroes half of what it receives). Draw from the generator you are given (an int seeds a new one)."
 )
 
 

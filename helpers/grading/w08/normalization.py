@@ -51,8 +51,10 @@ def normalize_reference(X_train, X_dev, X_test):
 
 
 NORMALIZE_HINT = (
-    "mu = X_train.mean(axis=0) and sigma = X_train.std(axis=0) (ddof 0), with sigma = 1 where it is "
-    "0; then (X - mu) / sigma for the training, dev AND test sets, all with the TRAINING statistics."
+    "learn the shift and the scale of each feature from the TRAINING set alone (its mean and its standard "
+    "deviation over the examples, dividing by m: ddof 0; a constant feature is divided by 1), then apply that same "
+    "shift and scale to the training, dev and test sets: dev and test stand for data the model meets later, "
+    "whose statistics it cannot know."
 )
 
 

@@ -58,7 +58,10 @@ def uniformity(where, name, exponents, low, high, hint):
 
 # --------------------------------------------------------------------------- learning rates
 
-LR_HINT = "learning_rates = 10 ** rng.uniform(-4, 0, size=n): the exponent is uniform, so every decade gets a quarter."
+LR_HINT = (
+    "sample on a log scale: it is the exponent of 10 that must be uniform, over [-4, 0], so that each decade "
+    "[1e-4, 1e-3), [1e-3, 1e-2), [1e-2, 0.1), [0.1, 1] gets a quarter of the learning rates."
+)
 
 
 def verify_learning_rates(case, got, where):
@@ -103,8 +106,9 @@ register(
 # --------------------------------------------------------------------------- β
 
 BETA_HINT = (
-    "betas = 1 - 10 ** rng.uniform(-3, -1, size=n), drawn after the learning rates from the same generator: "
-    "1 − β is log-uniform in [0.001, 0.1], so β lies in [0.9, 0.999]."
+    "what matters is 1 − β, the share of each new value in the average (β = 0.9 averages about 10 steps, "
+    "0.999 about 1000): sample 1 − β on a log scale over [0.001, 0.1], so β lies in [0.9, 0.999]; draw the "
+    "betas after the learning rates, from the same generator."
 )
 
 
