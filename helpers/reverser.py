@@ -209,7 +209,7 @@ def adam_step(params, grads, state, lr, beta1=0.9, beta2=0.98, eps=1e-9):
         params[name] = params[name] - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
 
 
-def train(seed=0, steps=300, batch_size=32, lr=5e-3, warmup=30, heads=4, ops=REFERENCE_OPS, **sizes):
+def train(seed=0, steps=200, batch_size=32, lr=5e-3, warmup=30, heads=4, ops=REFERENCE_OPS, **sizes):
     """Adam with a linear warm-up on fresh random strings every step; returns (params, losses)."""
     rng = np.random.default_rng(seed)
     params = init_params(seed, heads=heads, **sizes)

@@ -15,6 +15,8 @@ How it is fast: every step is one batched numpy product; the heads ride on the b
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._validate import as_float_array, int_arg, real_arg, same_dtype, upstream_grad
@@ -86,7 +88,7 @@ def _attention_args(name, Q, K, V, mask):
 
 
 def _weights(Q, K, mask):
-    scores = (Q @ K.transpose(0, 2, 1)) / np.sqrt(Q.shape[2])
+    scores = (Q @ K.transpose(0, 2, 1)) / math.sqrt(Q.shape[2])  # a Python float keeps float32
     scores = np.where(mask, scores, -np.inf)  # before the softmax: masked keys get exactly zero weight
     e = np.exp(scores - scores.max(axis=2, keepdims=True))
     return e / e.sum(axis=2, keepdims=True)
@@ -121,7 +123,7 @@ def masked_attention_backward(dout, Q, K, V, mask):
     dV = a.transpose(0, 2, 1) @ dout
     da = dout @ V.transpose(0, 2, 1)
     ds = a * (da - (a * da).sum(axis=2, keepdims=True))
-    scale = 1.0 / np.sqrt(Q.shape[2])
+    scale = 1.0 / math.sqrt(Q.shape[2])
     return (ds @ K) * scale, (ds.transpose(0, 2, 1) @ Q) * scale, dV
 
 
@@ -192,7 +194,7 @@ def multi_head_attention_backward(dout, x, mask, Wq, Wk, Wv, Wo, heads):
     dheads = split_heads(dout @ w["Wo"].T, h)
     dV = a.transpose(0, 2, 1) @ dheads
     da = dheads @ V.transpose(0, 2, 1)
-    ds = a * (da - (a * da).sum(axis=2, keepdims=True)) / np.sqrt(Q.shape[2])
+    ds = a * (da - (a * da).sum(axis=2, keepdims=True)) / math.sqrt(Q.shape[2])
     dQ, dK, dV = merge_heads(ds @ K, h), merge_heads(ds.transpose(0, 2, 1) @ Q, h), merge_heads(dV, h)
     dx = dQ @ w["Wq"].T + dK @ w["Wk"].T + dV @ w["Wv"].T
     return dx, flat_x.T @ dQ.reshape(-1, d), flat_x.T @ dK.reshape(-1, d), flat_x.T @ dV.reshape(-1, d), dWo
