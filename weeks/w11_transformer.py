@@ -554,9 +554,9 @@ plt.show()
 # reference ones), and says so.
 
 # %%
-from helpers.widgets.w11 import HeadView
+from helpers.widgets.w11 import HeadViewExplorer
 
-HeadView(globals().get("reverser"), ops=YOUR_FUNCTIONS, text="314159")
+HeadViewExplorer(globals().get("reverser"), ops=YOUR_FUNCTIONS, text="314159")
 
 # %% [markdown]
 # ## Summary

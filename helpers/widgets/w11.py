@@ -18,7 +18,7 @@ from matplotlib.patches import Rectangle
 from .. import reverser
 from ._figure import Explorer, FigurePanel
 
-__all__ = ["HeadView", "reference_model", "LAYERS", "HEADS"]
+__all__ = ["HeadViewExplorer", "reference_model", "LAYERS", "HEADS"]
 
 LAYERS, HEADS = 2, 4
 T = 2 * reverser.LENGTH  # the positions the model reads: 6 digits, "|", 5 digits it wrote
@@ -30,7 +30,7 @@ def reference_model(seed=0):
     return reverser.train(seed=seed)[0]
 
 
-class HeadView(Explorer):
+class HeadViewExplorer(Explorer):
     """``text`` (a Text box) takes 6 digits, ``query`` (a slider) picks the framed row. ``weights`` holds the
     (LAYERS, HEADS, T, T) weights drawn last, ``written`` the digits the model wrote."""
 
@@ -74,13 +74,17 @@ class HeadView(Explorer):
                 )
         self.axes.set_xticks([h * (T + 1) + i for h in range(HEADS) for i in range(T)])
         self.axes.set_yticks([k * (T + 1) + i for k in range(LAYERS) for i in range(T)])
-        self.axes.tick_params(length=0, labelsize=8)
-        self.axes.set_xlabel("key (the token each position read)", fontsize=9)
-        self.axes.set_ylabel("query", fontsize=9)
+        # the position numbers never change (their labels are drawn once); the tokens are in the text below
+        self.axes.set_xticklabels([str(i) for i in range(T)] * HEADS)
+        self.axes.set_yticklabels([str(i) for i in range(T)] * LAYERS)
+        self.axes.tick_params(length=0, labelsize=7)
+        self.axes.set_xlabel("key position", fontsize=9)
+        self.axes.set_ylabel("query position", fontsize=9)
         for side in self.axes.spines.values():
             side.set_visible(False)
         self.weights = None
         self.written = None
+        self.tokens = []
         self.text.observe(self._on_text, names="value")
         self.query.observe(self._on_query, names="value")
         self.widget = widgets.VBox([widgets.HBox([self.text, self.query]), self.panel.image, self.message])
@@ -106,14 +110,12 @@ class HeadView(Explorer):
         _, weights, _ = reverser.forward(self.params, read, HEADS, self.ops, keep=True)
         self.weights = np.stack([w[0] for w in weights])  # (LAYERS, HEADS, T, T)
         self.written = "".join(str(int(d)) for d in out[0, reverser.LENGTH + 1 :])
-        labels = [reverser.VOCAB[int(i)] for i in read[0]]
+        self.tokens = [reverser.VOCAB[int(i)] for i in read[0]]
         for layer in range(LAYERS):
             for head in range(HEADS):
                 top, left = layer * (T + 1), head * (T + 1)
                 self.grid[top : top + T, left : left + T] = self.weights[layer, head]
         self.image.set_data(np.ma.masked_invalid(self.grid))
-        self.axes.set_xticklabels(labels * HEADS)
-        self.axes.set_yticklabels(labels * LAYERS)
         self._frame()
         self.panel.refresh()
 
@@ -123,13 +125,18 @@ class HeadView(Explorer):
         i = self.query.value
         for k, frame in enumerate(self.frames):
             frame.set_y((k // HEADS) * (T + 1) + i - 0.5)
-        tokens = self.text.value.strip() + "|" + (self.written or "")
+        tokens = self.tokens
+        cells = "".join(
+            f"<td style='padding:0 5px;{'background:#fdd9b5' if k == i else ''}'>{k}<br><b>{t}</b></td>"
+            for k, t in enumerate(tokens)
+        )
         looks = [
             f"L{k // HEADS + 1}H{k % HEADS + 1} → {int(np.argmax(self.weights[k // HEADS, k % HEADS, i]))}"
             for k in range(LAYERS * HEADS)
         ]
         right = self.written == self.text.value.strip()[::-1]
         self.message.value = (
+            f"<table style='text-align:center'><tr><td>position<br>token</td>{cells}</tr></table>"
             f"the model writes <b>{self.written}</b> ({'right' if right else 'wrong'}); query {i} "
             f"(reading '{tokens[i]}') looks most at key: {', '.join(looks)}"
             + "".join(f"<br><i>{note}</i>" for note in self.notes)
