@@ -542,8 +542,9 @@ ax.set_yscale("log"); ax.set_xlabel("Adam step"); ax.set_ylabel("loss (second ha
 plt.show()
 
 # %% [markdown]
-# Without positions the loss stalls near $\log 10 \approx 2.3$ after a brief dip: a causal decoder still knows a
-# little about order (query $i$ sees $i + 1$ keys), but not enough to find the digit at the mirrored position.
+# Without positions the loss falls far more slowly and stays high (about 1.2 after 200 steps, against under 0.01
+# with them), and hardly any string comes out right. A causal decoder still knows a little about order (query $i$
+# sees $i + 1$ keys, so it can count them through the averages), but not enough to find the mirrored digit.
 #
 # ## 6. Explore: what each head looks at
 #
