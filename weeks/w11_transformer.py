@@ -517,7 +517,7 @@ start = time.perf_counter()
 reverser, losses = train_with_losses(seed=0)
 accuracy = helpers.reverser.accuracy(reverser, TEST, ops=YOUR_FUNCTIONS)
 print(f"{accuracy:.1%} of the 1000 held-out strings reversed exactly (trained in {time.perf_counter() - start:.1f} s)")
-assert accuracy >= 0.7, f"{accuracy:.1%}: correct functions reverse 96-100% of the strings. Do exercises 3-8 pass?"
+assert accuracy >= 0.5, f"{accuracy:.1%}: correct functions reverse 98% of the strings here. Do exercises 3-8 pass?"
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_reverser_trains(train_reverser)
 ### END HIDDEN TESTS

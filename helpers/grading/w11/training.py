@@ -18,12 +18,14 @@ from ..core import Case, Check, CheckFailed, as_output, register
 
 LAYERS, HEADS = 2, 4
 PARAMETER_NAMES = tuple(reverser.parameter_names(LAYERS))
-# Exact-match accuracy on the 1000 held-out strings after the notebook's training (300 Adam steps of 32
-# fresh strings, 2 blocks, D = 32, 4 heads): see tests/unit/test_grading_w11.py and the notebook; reference
-# functions, seeds 0-9: 96.7-100%; the honest einsum/loop variant of the tests, seeds 100-109: in the same
-# range. Without positional encoding the same model gets ~0% (it cannot tell where it is). The floor sits far
-# below every honest run and far above a model that did not learn.
-TRAINING_MIN_ACCURACY = 0.70
+# Exact-match accuracy on the 1000 held-out strings after the notebook's training (200 Adam steps of 32
+# fresh strings, 2 blocks, D = 32, 4 heads), measured: reference functions, seeds 0-19: mean 98.0%, min 90.8%,
+# max 100%, and seed 105: 79.4% (the one slow seed seen); an independent honest implementation (heads on column
+# slices, einsum attention, the four-axis backward of tests/grading/honest/w11.py, looped encoding), seeds
+# 100-111: 79.4% on seed 105 again (the seed decides, not the implementation), 97.0-100% on the others. Models
+# that did not learn: untrained 0%, without positional encoding 0.4%, layer norm over the batch 0.0%. The floor
+# sits 29 points below the worst of those 33 honest runs and 50 above every model that did not learn.
+TRAINING_MIN_ACCURACY = 0.50
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,9 +66,9 @@ def verify_training(case, outputs, where):
     if not accuracy >= TRAINING_MIN_ACCURACY:
         raise CheckFailed(
             f"{where}: {accuracy:.1%} of the 1000 held-out strings come out exactly reversed, below the floor of "
-            f"{TRAINING_MIN_ACCURACY:.0%} (correct functions reach 96-100% on every seed we tried). If the checks "
-            f"of multi_head_attention, its backward, positional_encoding, layer_norm and its backward pass, run "
-            f"this cell again from a fresh kernel."
+            f"{TRAINING_MIN_ACCURACY:.0%} (correct functions reach 79-100%, above 90% on all but one of the 33 "
+            f"seeds we tried). If the checks of multi_head_attention, its backward, positional_encoding, "
+            f"layer_norm and its backward pass, run this cell again from a fresh kernel."
         )
 
 
