@@ -271,16 +271,34 @@ def layer_norm_backward(dout, x, gamma, beta, eps=1e-5):
 # --------------------------------------------------------------------------- the block
 
 
+def _ffn_args(name, x, W1, b1, W2, b2):
+    x = as_float_array(name, "x", x, ndim=3)
+    d = x.shape[2]
+    W1 = as_float_array(name, "W1", W1, ndim=2)
+    f = W1.shape[1]
+    arrays = {"W1": W1, "b1": as_float_array(name, "b1", b1, ndim=1), "W2": as_float_array(name, "W2", W2, ndim=2)}
+    arrays["b2"] = as_float_array(name, "b2", b2, ndim=1)
+    for arg, shape in (("W1", (d, f)), ("b1", (f,)), ("W2", (f, d)), ("b2", (d,))):
+        if arrays[arg].shape != shape:
+            raise ValueError(f"{name}: {arg} has shape {arrays[arg].shape}, expected {shape} (x {x.shape}, F = {f})")
+    same_dtype(name, x=x, **arrays)
+    return x, arrays["W1"], arrays["b1"], arrays["W2"], arrays["b2"]
+
+
 @reference_kernel
 def feed_forward(x, W1, b1, W2, b2):
     """Position-wise feed-forward: relu(x W1 + b1) W2 + b2, the same two layers at every position.
     x: (N, T, D); W1: (D, F); b1: (F,); W2: (F, D); b2: (D,). Returns (N, T, D)."""
+    x, W1, b1, W2, b2 = _ffn_args("feed_forward", x, W1, b1, W2, b2)
     return np.maximum(x @ W1 + b1, 0.0) @ W2 + b2
 
 
 @reference_kernel
 def feed_forward_backward(dout, x, W1, b1, W2, b2):
-    """Backward of :func:`feed_forward`: returns (dx, dW1, db1, dW2, db2)."""
+    """Backward of :func:`feed_forward`: returns (dx (N, T, D), dW1 (D, F), db1 (F,), dW2 (F, D), db2 (D,)).
+    With h = x W1 + b1: dr = (dout W2ᵀ) ⊙ [h > 0]; dW2 = relu(h)ᵀ dout; dW1 = xᵀ dr; dx = dr W1ᵀ (sums over N, T)."""
+    x, W1, b1, W2, b2 = _ffn_args("feed_forward_backward", x, W1, b1, W2, b2)
+    dout = upstream_grad("feed_forward_backward", "dout", dout, x.shape, x.dtype, expected="expected x.shape =")
     hidden = x @ W1 + b1
     r = np.maximum(hidden, 0.0)
     D, F = W1.shape
@@ -308,8 +326,11 @@ def transformer_block(x, mask, Wq, Wk, Wv, Wo, gamma1, beta1, W1, b1, W2, b2, ga
     return a + feed_forward.unguarded(layer_norm.unguarded(a, gamma2, beta2), W1, b1, W2, b2)
 
 
+@reference_kernel
 def block_parameter_count(d_model, heads, d_ff):
     """Learned numbers in one :func:`transformer_block`: 4D² (Wq, Wk, Wv, Wo) + 2DF + F + D (the
     feed-forward) + 4D (two layer norms' γ and β). The heads split D; they add nothing."""
-    D, F = int(d_model), int(d_ff)
+    D = int_arg("block_parameter_count", "d_model", d_model, 1)
+    int_arg("block_parameter_count", "heads", heads, 1)
+    F = int_arg("block_parameter_count", "d_ff", d_ff, 1)
     return 4 * D * D + 2 * D * F + F + D + 4 * D

@@ -191,3 +191,17 @@ def test_the_reverser_learns_and_a_model_without_positions_does_not():
     blind = reverser.ops(**{**vars(reverser.REFERENCE_OPS), "positional_encoding": lambda T, D: np.zeros((T, D))})
     params, _ = reverser.train(seed=3, steps=100, ops=blind)
     assert reverser.accuracy(params, tests, ops=blind) < 0.3
+
+
+def test_feed_forward_backward_matches_numerical_gradients_and_rejects_bad_shapes():
+    x, dout = RNG.normal(size=(2, 3, 4)), RNG.normal(size=(2, 3, 4))
+    W1, b1, W2, b2 = RNG.normal(size=(4, 6)), RNG.normal(size=6), RNG.normal(size=(6, 4)), RNG.normal(size=4)
+    grads = transformer.feed_forward_backward(dout, x, W1, b1, W2, b2)
+    arrays = dict(zip(("dx", "dW1", "db1", "dW2", "db2"), (x, W1, b1, W2, b2)))
+    num = ref.numeric_grads(lambda: np.maximum(x @ W1 + b1, 0) @ W2 + b2, arrays, dout)
+    for name, got in zip(arrays, grads):
+        assert rel_error(got, num[name]) <= 1e-7, name
+    with pytest.raises(ValueError, match="feed_forward: W2 has shape"):
+        transformer.feed_forward(x, W1, b1, W2.T, b2)
+    with pytest.raises(ValueError, match="block_parameter_count: heads must be ≥ 1"):
+        transformer.block_parameter_count(8, 0, 16)

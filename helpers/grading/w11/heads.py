@@ -227,6 +227,7 @@ register(
             ),
         ),
         outputs=("count",),
+        guarded=(transformer.block_parameter_count,),
         hint=COUNT_HINT,
         compares_with="plain numpy",
         doc="Check ``block_parameter_count(d_model, heads, d_ff)``, the learned numbers of one pre-norm block "
