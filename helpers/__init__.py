@@ -38,6 +38,8 @@ _SUBMODULES = {
     "seq2seq",
     "dates",
     "translator",
+    "transformer",
+    "reverser",
 }
 
 __all__ = sorted(_SUBMODULES) + ["numerical_gradient", "rel_error"]

@@ -288,3 +288,59 @@ def attention(q, K, V, mask):
             weights[i, k, real] = e / e.sum()
             context[i, k] = weights[i, k, real] @ V[i, real]
     return context, weights
+
+
+# --------------------------------------------------------------------------- week 11: the Transformer
+
+
+def masked_attention(Q, K, V, mask):
+    """One query at a time: softmax of q·k_j/√d over the allowed keys j only; (out, weights)."""
+    n, tq, d = Q.shape
+    weights = np.zeros((n, tq, K.shape[1]))
+    out = np.zeros((n, tq, V.shape[2]))
+    for i in range(n):
+        for k in range(tq):
+            allowed = np.flatnonzero(mask[i, k])
+            scores = K[i, allowed] @ Q[i, k] / np.sqrt(d)
+            e = np.exp(scores - scores.max())
+            weights[i, k, allowed] = e / e.sum()
+            out[i, k] = weights[i, k, allowed] @ V[i, allowed]
+    return out, weights
+
+
+def multi_head_attention(x, mask, Wq, Wk, Wv, Wo, heads):
+    """Head by head with column slices: (out (N, T, D), weights (N, h, T, T))."""
+    n, t, d = x.shape
+    dk = d // heads
+    Q, K, V = x @ Wq, x @ Wk, x @ Wv
+    parts, weights = [], np.zeros((n, heads, t, t))
+    for h in range(heads):
+        cols = slice(h * dk, (h + 1) * dk)
+        out, weights[:, h] = masked_attention(Q[..., cols], K[..., cols], V[..., cols], mask)
+        parts.append(out)
+    return np.concatenate(parts, axis=2) @ Wo, weights
+
+
+def positional_encoding(T, D):
+    """Entry by entry: sin for even columns, cos for odd ones, frequency 1/10000^(2⌊j/2⌋/D)."""
+    pe = np.zeros((T, D))
+    for t in range(T):
+        for j in range(D):
+            angle = t / 10000.0 ** (2 * (j // 2) / D)
+            pe[t, j] = np.sin(angle) if j % 2 == 0 else np.cos(angle)
+    return pe
+
+
+def layer_norm(x, gamma, beta, eps=1e-5):
+    """Row by row over the last axis: (x − mean) / sqrt(var + eps) * gamma + beta."""
+    rows = np.asarray(x, dtype=np.float64).reshape(-1, x.shape[-1])
+    out = np.zeros_like(rows)
+    for i, row in enumerate(rows):
+        out[i] = (row - row.mean()) / np.sqrt(row.var() + eps) * gamma + beta
+    return out.reshape(x.shape)
+
+
+def transformer_block(x, mask, Wq, Wk, Wv, Wo, gamma1, beta1, W1, b1, W2, b2, gamma2, beta2, heads):
+    """Pre-norm block from the functions above: a = x + MHA(LN1(x)); a + relu(LN2(a) W1 + b1) W2 + b2."""
+    a = x + multi_head_attention(layer_norm(x, gamma1, beta1), mask, Wq, Wk, Wv, Wo, heads)[0]
+    return a + np.maximum(layer_norm(a, gamma2, beta2) @ W1 + b1, 0.0) @ W2 + b2

@@ -42,6 +42,7 @@ MODULES = {
     "w08_regularization": "w08",
     "w09_batchnorm_tuning": "w09",
     "w10_seq2seq_attention": "w10",
+    "w11_transformer": "w11",
 }
 WEEKS = list(MODULES)
 
