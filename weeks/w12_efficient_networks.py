@@ -684,17 +684,18 @@ helpers.grading.check_distillation_loss(distillation_loss)
 # is read-only.
 
 # %% locked="train_students"
-STUDENT = dict(hidden=16, n_transfer=200, T=5.0, alpha=0.2, epochs=100)
+STUDENT = {"hidden": 16, "n_transfer": 200, "T": 5.0, "alpha": 0.2, "epochs": 100}
 
 
 def train_students(seed=0):
     """(W1, b1, W2, b2 of the student trained on hard labels, then the same of the distilled student)."""
-    n = STUDENT["n_transfer"]
-    X, y = X_train[:n], y_train[:n]
-    common = dict(hidden=STUDENT["hidden"], seed=seed, epochs=STUDENT["epochs"])
+    X, y, _, _ = helpers.compress.digits()
+    X, y = X[: STUDENT["n_transfer"]], y[: STUDENT["n_transfer"]]
+    teacher_logits = helpers.compress.logits(helpers.compress.teacher(), X)
+    common = {"hidden": STUDENT["hidden"], "seed": seed, "epochs": STUDENT["epochs"]}
     hard = helpers.compress.train(X, y, **common)
-    soft = helpers.compress.train(X, y, **common, teacher_logits=helpers.compress.logits(teacher, X),
-                                  T=STUDENT["T"], alpha=STUDENT["alpha"], distillation_loss=distillation_loss)
+    soft = helpers.compress.train(X, y, **common, teacher_logits=teacher_logits, T=STUDENT["T"],
+                                  alpha=STUDENT["alpha"], distillation_loss=distillation_loss)
     return tuple(hard[k] for k in ("W1", "b1", "W2", "b2")) + tuple(soft[k] for k in ("W1", "b1", "W2", "b2"))
 
 

@@ -3,7 +3,7 @@ receptive field, skip connections (a residual block, a dense block's channels), 
 (magnitude pruning, affine quantization, the distillation loss).
 
 One module per topic, each holding its checks' cases, references, hints and ``register(Check(...))`` calls.
-They share week 10's ``verify_with_mistakes`` (helpers/grading/w10/diagnosis.py): when an answer is wrong, it
+They share ``diagnosis.verify_with_mistakes``: when an answer is wrong, it
 computes what each known mistake would have returned on the same case and names the one that matches.
 """
 

@@ -9,7 +9,7 @@ import numpy as np
 from ... import efficient
 from ... import numpy_reference as ref
 from ..core import Case, Check, CheckFailed, NetworkCase, as_output, register
-from ..w10.diagnosis import GRADIENT, verify_with_mistakes
+from .diagnosis import GRADIENT, verify_with_mistakes
 
 # --------------------------------------------------------------------------- pruning
 

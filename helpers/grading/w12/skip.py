@@ -8,7 +8,7 @@ import numpy as np
 from ... import efficient
 from ... import numpy_reference as ref
 from ..core import Case, Check, NetworkCase, register
-from ..w10.diagnosis import GRADIENT, verify_with_mistakes
+from .diagnosis import GRADIENT, verify_with_mistakes
 
 # (label, N, D, H)
 _SHAPES = [

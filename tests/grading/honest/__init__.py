@@ -40,6 +40,7 @@ MODULES = {
     "w08_regularization": "w08",
     "w09_batchnorm_tuning": "w09",
     "w10_seq2seq_attention": "w10",
+    "w12_efficient_networks": "w12",
 }
 WEEKS = list(MODULES)
 
