@@ -344,6 +344,16 @@ helpers.grading.check_receptive_field(receptive_field)
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# The same impulse, drawn layer by layer: the orange steps are those the last output of the top layer depends on.
+# Change the filter size, the depth, and switch the dilations off to see the field shrink to $1 + (K-1)L$. It runs
+# your `causal_conv1d_backward` once it passes its test (until then the reference one, and it says so).
+
+# %%
+from helpers.widgets.w12 import ReceptiveFieldExplorer
+
+ReceptiveFieldExplorer(causal_conv1d_backward, kernel_size=2, layers=4)
+
+# %% [markdown]
 # ## 3. Skip connections
 #
 # ### A residual block

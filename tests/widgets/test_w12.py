@@ -5,7 +5,7 @@ import time
 import numpy as np
 
 from helpers import compress, efficient
-from helpers.widgets.w12 import ShrinkExplorer
+from helpers.widgets.w12 import ReceptiveFieldExplorer, ShrinkExplorer
 
 
 def test_sparsity_prunes_and_redraws():
@@ -59,3 +59,29 @@ def test_callback_cost(capsys):
     with capsys.disabled():
         print(f"\nshrink explorer update: {per_update * 1000:.0f} ms")  # reported, not asserted
     assert explorer.panel.renders >= 2 * len(moves) + 1
+
+
+def test_the_receptive_field_view_lights_what_the_formula_counts():
+    explorer = ReceptiveFieldExplorer(kernel_size=2, layers=4)
+    image = explorer.panel.image.value
+    assert explorer.field == efficient.receptive_field(2, [1, 2, 4, 8]) == 16
+    assert explorer.reached.shape == (5, 64) and explorer.reached[-1].sum() == 1
+    explorer.kernel_size.value = 3
+    assert explorer.panel.image.value != image
+    assert explorer.field == efficient.receptive_field(3, [1, 2, 4, 8])
+    explorer.dilated.value = False
+    assert explorer.field == 1 + 2 * 4 and "dilations 1, 1, 1, 1" in explorer.message.value
+    explorer.layers.value = 6
+    assert explorer.reached.shape == (7, 64) and explorer.field == 13
+    assert "reference backward" in explorer.message.value
+
+
+def test_the_receptive_field_view_runs_the_students_backward():
+    calls = []
+
+    def backward(dout, x, w, b, dilation=1):
+        calls.append(dilation)
+        return efficient.causal_conv1d_backward.unguarded(dout, x, w, b, dilation)
+
+    explorer = ReceptiveFieldExplorer(backward, layers=3)
+    assert explorer.yours and calls[-3:] == [4, 2, 1] and "reference" not in explorer.message.value
