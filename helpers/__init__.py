@@ -23,6 +23,8 @@ _SUBMODULES = {
     "tripwire",
     "widgets",
     "conv",
+    "efficient",
+    "compress",
     "pool",
     "mlp",
     "rnn",

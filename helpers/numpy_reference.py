@@ -344,3 +344,62 @@ def transformer_block(x, mask, Wq, Wk, Wv, Wo, gamma1, beta1, W1, b1, W2, b2, ga
     """Pre-norm block from the functions above: a = x + MHA(LN1(x)); a + relu(LN2(a) W1 + b1) W2 + b2."""
     a = x + multi_head_attention(layer_norm(x, gamma1, beta1), mask, Wq, Wk, Wv, Wo, heads)[0]
     return a + np.maximum(layer_norm(a, gamma2, beta2) @ W1 + b1, 0.0) @ W2 + b2
+
+
+# --------------------------------------------------------------------------- efficient networks (week 12)
+
+
+def depthwise_conv2d(x, w, b, stride=1, pad=0):
+    """Each channel alone: a loop over channels of a one-channel conv2d."""
+    out = [conv2d(x[:, c : c + 1], w[c][None, None], b[c : c + 1], stride, pad) for c in range(x.shape[1])]
+    return np.concatenate(out, axis=1)
+
+
+def depthwise_conv2d_backward(dout, x, w, b, stride=1, pad=0):
+    dx, dw, db = np.zeros_like(x), np.zeros_like(w), np.zeros_like(b)
+    for c in range(x.shape[1]):
+        gx, gw, gb = conv2d_backward(dout[:, c : c + 1], x[:, c : c + 1], w[c][None, None], b[c : c + 1], stride, pad)
+        dx[:, c], dw[c], db[c] = gx[:, 0], gw[0, 0], gb[0]
+    return dx, dw, db
+
+
+def pointwise_conv2d(x, w, b):
+    """A 1×1 standard convolution."""
+    return conv2d(x, w[:, :, None, None], b)
+
+
+def causal_conv1d(x, w, b, dilation=1):
+    """The formula, one output time at a time; inputs before time 0 are zero."""
+    n, _, t = x.shape
+    f, _, k = w.shape
+    out = np.zeros((n, f, t), dtype=x.dtype) + b[None, :, None]
+    for s in range(t):
+        for tap in range(k):
+            src = s - (k - 1 - tap) * dilation
+            if src >= 0:
+                out[:, :, s] += x[:, :, src] @ w[:, :, tap].T
+    return out
+
+
+def residual_block(x, W1, b1, W2, b2):
+    return x + np.maximum(x @ W1 + b1, 0.0) @ W2 + b2
+
+
+def magnitude_prune(w, sparsity):
+    """Zero the smallest |w| one at a time."""
+    out = np.array(w, dtype=np.float64).ravel()
+    for _ in range(int(round(sparsity * out.size))):
+        alive = np.flatnonzero(out != 0)
+        out[alive[np.argmin(np.abs(out[alive]))]] = 0.0
+    return out.reshape(np.shape(w))
+
+
+def softmax_t(z, T):
+    e = np.exp(z / T - np.max(z / T, axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def distillation_loss(student_logits, teacher_logits, T):
+    """The loss only (its gradient is what is checked against central differences of this)."""
+    pt, ps = softmax_t(teacher_logits, T), softmax_t(student_logits, T)
+    return -(T * T) * np.sum(pt * np.log(ps)) / student_logits.shape[0]

@@ -43,6 +43,7 @@ MODULES = {
     "w09_batchnorm_tuning": "w09",
     "w10_seq2seq_attention": "w10",
     "w11_transformer": "w11",
+    "w12_efficient_networks": "w12",
 }
 WEEKS = list(MODULES)
 
