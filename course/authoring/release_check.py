@@ -118,8 +118,8 @@ def verify_checks(source_path: Path) -> list[str]:
     return problems
 
 
-POINTS_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\(\s*(\d+(?:\.\d+)?)\s+points?\s*\)\s*$", re.M)
-ANY_HEADING = re.compile(r"^(#{1,6})\s+\S", re.M)
+ANY_HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.M)
+POINTS = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s+points?\s*\)")  # "(2 points)"; a heading may hold several
 
 
 def verify_heading_points(source_path: Path) -> list[str]:
@@ -138,11 +138,11 @@ def verify_heading_points(source_path: Path) -> list[str]:
     for cell in nbformat.read(source_path, as_version=4).cells:
         if cell.cell_type == "markdown":
             for heading in ANY_HEADING.finditer(cell.source):
-                level = len(heading.group(1))
-                points = POINTS_HEADING.match(cell.source, heading.start())
-                if points or (open_heading and level <= open_heading[0]):
+                level, title = len(heading.group(1)), heading.group(2)
+                said = [float(points) for points in POINTS.findall(title)]
+                if said or (open_heading and level <= open_heading[0]):
                     close()
-                    open_heading = (level, points.group(2), float(points.group(3)), 0.0) if points else None
+                    open_heading = (level, POINTS.sub("", title).strip(), sum(said), 0.0) if said else None
         meta = nbgrader_meta(cell)
         if open_heading and (meta.get("grade") or meta.get("task")):
             open_heading = (*open_heading[:3], open_heading[3] + float(meta.get("points") or 0))

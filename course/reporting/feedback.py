@@ -67,7 +67,7 @@ def lost_points_html(lost: list[tuple[str, float, float, str]]) -> str:
 
 
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)
-_POINTS = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s+points?\s*\)\s*$")
+_POINTS = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s+points?\s*\)")  # "(2 points)", wherever in the heading
 
 
 def exercise_names(cells) -> dict[int, str]:

@@ -66,7 +66,7 @@ def _cells():
         md("### Exercise 2 — stable softmax (2 points)\n\nSubtract the maximum."),
         code("def softmax(z): ..."),
         graded("test_softmax"),
-        md("### Exercise 3 — forward and backward (1.5 points)"),
+        md("### Exercise 3 — forward (1 point) and backward (0.5 points)"),
         graded("test_forward"),
         graded("test_backward"),
     ]
