@@ -2,7 +2,7 @@
 tokens, scaled dot-product attention, and the date translator trained with the student's functions.
 
 One module per topic, each holding its checks' cases, references or verify functions, hints and
-``register(Check(...))`` calls; ``diagnosis`` holds what they share: the comparison that, when an
+``register(Check(...))`` calls; they compare through ``helpers.grading.mistakes``, which, when an
 answer is wrong, recognises the typical mistake behind it and names it.
 """
 

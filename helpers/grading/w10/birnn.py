@@ -13,7 +13,7 @@ import numpy as np
 from ... import numpy_reference as ref
 from ... import rnn, seq2seq
 from ..core import Check, NetworkCase, register
-from .diagnosis import GRADIENT, verify_with_mistakes
+from ..mistakes import GRADIENT, verify_with_mistakes
 
 PARAMETERS = ("Wf_in", "Wf", "bf", "Wb_in", "Wb", "bb")
 GRADIENTS = ("dx", "dWf_in", "dWf", "dbf", "dWb_in", "dWb", "dbb")

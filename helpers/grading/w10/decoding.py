@@ -7,7 +7,7 @@ import numpy as np
 
 from ... import rnn, seq2seq
 from ..core import Check, NetworkCase, register
-from .diagnosis import verify_with_mistakes
+from ..mistakes import verify_with_mistakes
 
 # (label, N, K, De, Hd, steps)
 _SHAPES = [

@@ -8,7 +8,7 @@ import numpy as np
 from ... import numpy_reference as ref
 from ... import seq2seq
 from ..core import Check, NetworkCase, register
-from .diagnosis import GRADIENT, verify_with_mistakes
+from ..mistakes import GRADIENT, verify_with_mistakes
 
 # (label, ids, V, D); ids fixed where the case is about them, None: random (N, T)
 _LOOKUPS = [

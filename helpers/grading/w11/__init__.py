@@ -4,7 +4,7 @@ and the digit reverser trained with the student's functions.
 
 One module per topic, each holding its checks' cases, references or verify functions, hints and
 ``register(Check(...))`` calls. Wrong answers are compared with what each typical mistake would give on
-the same case (``helpers.grading.w10.diagnosis.verify_with_mistakes``), so a message names the mistake.
+the same case (``helpers.grading.mistakes.verify_with_mistakes``), so a message names the mistake.
 """
 
 from . import attention, block, heads, normalization, training  # noqa: F401  (registers)

@@ -9,7 +9,7 @@ import numpy as np
 from ... import numpy_reference as ref
 from ... import transformer
 from ..core import Check, CheckFailed, NetworkCase, as_output, register
-from ..w10.diagnosis import GRADIENT, verify_with_mistakes
+from ..mistakes import GRADIENT, verify_with_mistakes
 
 
 def _causal(n, t):

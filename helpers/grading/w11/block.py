@@ -7,7 +7,7 @@ import numpy as np
 
 from ... import transformer
 from ..core import Check, NetworkCase, register
-from ..w10.diagnosis import verify_with_mistakes
+from ..mistakes import verify_with_mistakes
 from .attention import _causal, _padding
 
 _ARGS = ("x", "mask", "Wq", "Wk", "Wv", "Wo", "gamma1", "beta1", "W1", "b1", "W2", "b2", "gamma2", "beta2", "heads")

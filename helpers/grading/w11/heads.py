@@ -9,7 +9,7 @@ import numpy as np
 from ... import numpy_reference as ref
 from ... import transformer
 from ..core import Case, Check, NetworkCase, register
-from ..w10.diagnosis import GRADIENT, verify_with_mistakes
+from ..mistakes import GRADIENT, verify_with_mistakes
 from .attention import _causal, _padding, mistaken_weights
 
 
