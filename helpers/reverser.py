@@ -22,7 +22,7 @@ import types
 
 import numpy as np
 
-from . import transformer
+from . import transformer, translator
 from ._numba import single_threaded_blas
 
 __all__ = [
@@ -197,18 +197,6 @@ def test_sequences(n=1000, seed=12345, length=LENGTH):
     return make_sequences(n, np.random.default_rng(seed), length)
 
 
-def adam_step(params, grads, state, lr, beta1=0.9, beta2=0.98, eps=1e-9):
-    """One Adam update of every parameter in the dict ``params``; ``state`` a dict (empty at first)."""
-    state["t"] = state.get("t", 0) + 1
-    t = state["t"]
-    for name, grad in grads.items():
-        m, v = state.get(name, (np.zeros_like(grad), np.zeros_like(grad)))
-        m = beta1 * m + (1 - beta1) * grad
-        v = beta2 * v + (1 - beta2) * grad * grad
-        state[name] = (m, v)
-        params[name] = params[name] - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
-
-
 def train(seed=0, steps=200, batch_size=32, lr=5e-3, warmup=30, heads=4, ops=REFERENCE_OPS, **sizes):
     """Adam with a linear warm-up on fresh random strings every step; returns (params, losses)."""
     rng = np.random.default_rng(seed)
@@ -220,6 +208,7 @@ def train(seed=0, steps=200, batch_size=32, lr=5e-3, warmup=30, heads=4, ops=REF
             norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
             if norm > 1.0:
                 grads = {name: g / norm for name, g in grads.items()}
-            adam_step(params, grads, state, lr * min(1.0, (step + 1) / warmup))
+            # β2 = 0.98 and ε = 1e-9, as Transformers are usually trained
+            translator.adam_step(params, grads, state, lr * min(1.0, (step + 1) / warmup), beta2=0.98, eps=1e-9)
             losses.append(loss)
     return params, np.array(losses)
