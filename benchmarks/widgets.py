@@ -64,7 +64,19 @@ def controls(explorer) -> list[tuple[str, object]]:
             found.append((label, lambda w=w: setattr(w, "value", not w.value)))
         elif isinstance(w, widgets.Button):
             found.append((label, w.click))
+        elif isinstance(w, widgets.Text) and len(w.value) > 1:
+            found.append((label, _edit_text(w)))
     return found
+
+
+def _edit_text(box):
+    """Typing, as a student edits a date or a sequence: the last character deleted, then typed again."""
+    typed = box.value
+
+    def change():
+        box.value = typed[:-1] if box.value == typed else typed
+
+    return change
 
 
 def _slider_step(slider):
