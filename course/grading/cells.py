@@ -183,11 +183,29 @@ def _new_cell(entry, source: str):
     return cell
 
 
+KEY_CHANGED = "answer key"  # the note's place when a cell was released before the instructor changed the key
+
+
+def as_released(cell) -> bool:
+    """Whether a graded or locked cell is exactly as a release made it: nbgrader's checksum of its source,
+    points and flags (written by ``course build``) still matches. Such a cell that differs from the answer
+    key was released before the instructor changed the key: not the student's doing."""
+    from nbgrader.utils import compute_checksum
+
+    stored = nbgrader_meta(cell).get("checksum")
+    try:
+        return isinstance(stored, str) and compute_checksum(nbformat.from_dict(cell)) == stored
+    except Exception:  # a cell too broken to hash was not left as released
+        return False
+
+
 def restore_cells(notebook, nb_key: NotebookKey) -> dict[str, str]:
     """Put every test and locked cell back as the instructor wrote it (hidden tests included),
     in its place; re-create deleted ones; give every cell of the key its type. Returns
     {grade_id: note} for each cell put back or restored, and parse's repairs as
-    {"cell 3": note} ("cell N" counts the cells of the submitted file, from 1)."""
+    {"cell 3": note} ("cell N" counts the cells of the submitted file, from 1). A cell left as an
+    earlier release made it is restored without a note of its own: one instructor's note under
+    KEY_CHANGED says the key changed since."""
     repairs = notebook.metadata.pop(REPAIRS, None)
     notes: dict[str, str] = dict(repairs) if isinstance(repairs, dict) else {}
     seen: set[str] = set()
@@ -218,15 +236,23 @@ def restore_cells(notebook, nb_key: NotebookKey) -> dict[str, str]:
             cells.insert(cells.index(previous) + 1, cell)
             notes[grade_id] = "its test cell had been moved; put back in place and graded"
         got = nbgrader_meta(cell)
+        released_earlier = grade_id not in notes and as_released(cell)
+        changed = []
         if any(got.get(k) != wanted.get(k) for k in ("grade", "solution", "locked", "points")):
-            notes.setdefault(grade_id, "its points or grading flags had been changed; restored and graded")
+            changed.append("its points or grading flags had been changed; restored and graded")
         if cell.get("cell_type") != entry["cell_type"]:
-            notes.setdefault(grade_id, "its cell type had been changed; restored and graded")
+            changed.append("its cell type had been changed; restored and graded")
             cell["cell_type"] = entry["cell_type"]
         if given:
             if (text_of(cell.get("source")) or "").strip() != entry["release_source"].strip():
-                notes.setdefault(grade_id, "its test cell had been edited; restored from the answer key and graded")
+                changed.append("its test cell had been edited; restored from the answer key and graded")
             cell["source"] = entry["source"]
+        if changed and released_earlier:
+            notes[KEY_CHANGED] = (
+                "released before its answer key last changed (points or a test cell); graded with the current key"
+            )
+        elif changed:
+            notes.setdefault(grade_id, changed[0])
         cell.setdefault("metadata", {})["nbgrader"] = copy.deepcopy(wanted)
         previous = cell
     notebook.cells = cells

@@ -360,3 +360,27 @@ def test_repair_notes_are_the_notes_no_problem_carries(nb_key):
         "cell 3: its source was a number, not text; read as empty",
         "softmax: its cell type had been changed; restored and graded",
     ]
+
+
+def test_a_cell_released_before_the_key_changed_gets_no_note_of_tampering(nb_key):
+    """The instructor changed a test's points and rebuilt after the student fetched the notebook: the
+    student's cell is as the old release made it (its nbgrader checksum matches), so nothing is said to
+    the student; the instructor's notes say the key changed."""
+    from nbgrader.utils import compute_checksum
+
+    notebook = nbformat.reads(REFERENCE.read_text(), as_version=4)
+    test_relu = notebook.cells[at(json.loads(REFERENCE.read_text()), "test_relu")]
+    test_relu.metadata.nbgrader["points"] = 5  # what the earlier release said
+    test_relu.source = "assert relu(np.array([1.0]))[0] == 1.0  # the earlier visible test"
+    test_relu.metadata.nbgrader["checksum"] = compute_checksum(test_relu)
+    notes = restore_cells(notebook, nb_key)
+    assert "test_relu" not in notes
+    assert "answer key last changed" in notes["answer key"]
+    assert any(n.startswith("answer key: released before") for n in repair_notes(notes, nb_key))
+    assert nbgrader_meta(test_relu)["points"] == 1 and "earlier visible test" not in test_relu.source
+    # the same edits by a student, who cannot leave the checksum right by accident, are noted as before
+    notebook = nbformat.reads(REFERENCE.read_text(), as_version=4)
+    test_relu = notebook.cells[at(json.loads(REFERENCE.read_text()), "test_relu")]
+    test_relu.metadata.nbgrader["points"] = 5
+    notes = restore_cells(notebook, nb_key)
+    assert notes["test_relu"].startswith("its points or grading flags had been changed") and "answer key" not in notes
