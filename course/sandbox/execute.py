@@ -29,7 +29,8 @@ import nbformat
 from ..config import Limits
 from ..grading.payload import Request
 from ..notebook import nbgrader_meta
-from .isolation import KERNEL_NAME, Sandbox, make_run_folder, prepare
+from .faults import KernelStartFailed, SandboxSetupFailed
+from .isolation import KERNEL_NAME, RunFolder, Sandbox, make_run_folder, prepare
 from .kernel.wire import REPLY_MIME, read_replies, write_requests
 
 MAX_OUTPUT_CHARS = 20_000  # a stream output kept in the autograded notebook
@@ -37,16 +38,13 @@ MAX_RICH_OUTPUT_CHARS = 2_000_000  # one rich output (a plot is ~50-100 kB of ba
 MAX_NOTEBOOK_OUTPUT_CHARS = 10_000_000  # every output of the notebook together
 GRACE_SECONDS = 10.0  # after a cell's time-out, before its kernel is killed
 START_ATTEMPTS = 3  # a kernel that fails to start (before any student code) is started again
+SETUP_ATTEMPTS = 3  # likewise a sandbox that cannot be set up
 HARNESS = (
     "import course.sandbox.kernel.harness as _course_harness\n_course_harness.answer({directory!r}, {call_timeout!r})"
 )
 KEEP = (
     "import course.sandbox.kernel.harness as _course_harness\n_course_harness.keep({grade_id!r}, globals(), {names!r})"
 )
-
-
-class KernelStartFailed(RuntimeError):
-    """The sandboxed kernel did not start: the grading machine's fault, never the student's."""
 
 
 @dataclass(frozen=True)
@@ -79,9 +77,8 @@ def execute(
     """Run ``notebook`` (in place: its outputs are the run's) with ``files`` beside it. ``tests``:
     {grade_id: TestCell} for the graded test cells; ``adapters``: {grade_id: {name: adapter}}."""
     tests = tests or {}
-    run, left_out = make_run_folder(files)
-    sandbox = prepare(run, limits)
-    outcome = KernelRun(notes=left_out + sandbox.notes)
+    run, sandbox, notes = set_up(files, limits)
+    outcome = KernelRun(notes=notes)
     deadline = time.monotonic() + limits.budget
     if requests:
         write_requests(requests, run.requests, adapters)
@@ -95,7 +92,7 @@ def execute(
                 except KernelStartFailed as err:
                     failed_starts += 1
                     if failed_starts >= START_ATTEMPTS:
-                        raise
+                        raise KernelStartFailed(f"the kernel did not start ({START_ATTEMPTS} attempts): {err}") from err
                     outcome.notes.append(f"the grading kernel failed to start ({err}); started again")
             if died_at is None:
                 return outcome
@@ -117,6 +114,29 @@ def execute(
         if sandbox.cgroup is not None:
             sandbox.cgroup.remove()
         shutil.rmtree(run.root, ignore_errors=True)
+
+
+def set_up(files: dict[str, bytes], limits: Limits) -> tuple[RunFolder, Sandbox, list[str]]:
+    """The run folder with ``files`` and the kernel's sandbox, made again (at most SETUP_ATTEMPTS times)
+    when the machine fails to make them; SandboxSetupFailed when it never does. Nothing of the
+    student's runs here, so a failure is never theirs."""
+    failures: list[str] = []
+    while True:
+        run = None
+        try:
+            run, left_out = make_run_folder(files)
+            sandbox = prepare(run, limits)
+        except Exception as err:
+            if run is not None:
+                shutil.rmtree(run.root, ignore_errors=True)
+            failures.append(f"{type(err).__name__}: {str(err)[:200]}")
+            if len(failures) >= SETUP_ATTEMPTS:
+                raise SandboxSetupFailed(
+                    f"the sandbox could not be set up ({SETUP_ATTEMPTS} attempts): {failures[-1]}"
+                ) from err
+            continue
+        retried = [f"the grading sandbox could not be set up ({why}); set up again" for why in failures]
+        return run, sandbox, retried + left_out + sandbox.notes
 
 
 def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, deadline, outcome) -> int | None:
