@@ -66,9 +66,11 @@ def test_the_reasons_are_recorded(faulty_class):
 def test_the_report_lists_them_apart_and_the_next_grade_grades_them(faulty_class):
     root, _ = faulty_class
     report = run_course("report", cwd=root).stdout
-    machine, _, rest = report.partition("Not graded, a fault of the grading machine")[2].partition("wrote ")
+    machine, _, _ = report.partition("Not graded, a fault of the grading machine")[2].partition("wrote ")
     assert all(f"{s}/{WEEK1}: not graded after 3 attempts" in machine for s in FAULTY)
     assert "In submitted/ but not in the gradebook" not in machine
+    page = (root / "reports" / "index.html").read_text()
+    assert "Not graded: faults of the grading machine" in page and all(f"<td>{s}</td>" in page for s in FAULTY)
     graded = run_course("grade", WEEK1, "--workers", "2", cwd=root)
     assert f"graded 3 of 3 submissions ({len(STUDENTS) - 3} already up to date)" in graded.stdout
     assert totals(root) == dict.fromkeys(STUDENTS, FULL)
