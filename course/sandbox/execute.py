@@ -64,6 +64,10 @@ class KernelRun:
     unrun: set[int] = field(default_factory=set)
     budget_hit: bool = False
     notes: list[str] = field(default_factory=list)
+    seconds: dict[int, float] = field(default_factory=dict)  # cell index -> how long it ran (the last run)
+    timed_out: dict[int, float] = field(default_factory=dict)  # cell index -> the limit it ran out of
+    budget: float = 0.0  # the notebook's budget it ran under, in seconds
+    ask_seconds: float = 0.0  # how long the grader's calls took after the notebook
 
 
 def execute(
@@ -73,12 +77,16 @@ def execute(
     limits: Limits,
     tests: dict[str, TestCell] | None = None,
     adapters: dict | None = None,
+    cell_limits: dict[int, float] | None = None,
 ) -> KernelRun:
     """Run ``notebook`` (in place: its outputs are the run's) with ``files`` beside it. ``tests``:
-    {grade_id: TestCell} for the graded test cells; ``adapters``: {grade_id: {name: adapter}}."""
+    {grade_id: TestCell} for the graded test cells; ``adapters``: {grade_id: {name: adapter}};
+    ``cell_limits``: {cell index: seconds} for cells whose limit is not ``limits.cell_timeout``
+    (course/grading/time_limits.py sizes them from the reference run)."""
     tests = tests or {}
     run, sandbox, notes = set_up(files, limits)
-    outcome = KernelRun(notes=notes)
+    outcome = KernelRun(notes=notes, budget=limits.budget)
+    cell_limits = cell_limits or {}
     deadline = time.monotonic() + limits.budget
     if requests:
         write_requests(requests, run.requests, adapters)
@@ -87,7 +95,7 @@ def execute(
         for _attempt in range(limits.max_restarts + 1):
             while True:
                 try:
-                    died_at = _run_once(notebook, run, sandbox, requests, limits, tests, deadline, outcome)
+                    died_at = _run_once(notebook, run, sandbox, requests, limits, tests, deadline, outcome, cell_limits)
                     break
                 except KernelStartFailed as err:
                     failed_starts += 1
@@ -139,7 +147,9 @@ def set_up(files: dict[str, bytes], limits: Limits) -> tuple[RunFolder, Sandbox,
         return run, sandbox, retried + left_out + sandbox.notes
 
 
-def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, deadline, outcome) -> int | None:
+def _run_once(
+    notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, deadline, outcome, cell_limits
+) -> int | None:
     """Start a kernel and run every cell not skipped; the index of a cell that stopped the kernel, or None."""
     from jupyter_client.kernelspec import KernelSpecManager
 
@@ -186,8 +196,9 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
                     outcome.unrun.add(index)
                     continue
                 test = tests.get(nbgrader_meta(cell).get("grade_id"))
+                limit = cell_limits.get(index, limits.cell_timeout)
                 try:
-                    _run_cell(client, watchdog, cell, index, test, limits.cell_timeout, deadline)
+                    _run_cell(client, watchdog, cell, index, test, limit, deadline, outcome)
                     if test is not None and test.names:
                         grader_cell(
                             client,
@@ -203,7 +214,9 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
             if died_at is None:
                 # the harness cell may need one call time-out per graded function
                 timeout = limits.cell_timeout + limits.call_timeout * len({r.function for r in requests})
+                asked = time.monotonic()
                 outcome.replies = ask(client, watchdog, notebook, run, requests, limits.call_timeout, timeout, deadline)
+                outcome.ask_seconds = round(time.monotonic() - asked, 3)
     except Exception as err:
         if started:
             raise
@@ -220,10 +233,11 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
     if watchdog.fired == "budget":
         outcome.budget_hit = True
         if died_at is not None:
-            outcome.skipped[died_at] = "the notebook's time budget ran out while this cell ran"
+            outcome.skipped[died_at] = f"the notebook's time budget of {limits.budget:g} s ran out while this cell ran"
     elif died_at is not None:
+        limit = cell_limits.get(died_at, limits.cell_timeout)
         outcome.skipped[died_at] = (
-            "this cell ran past its time-out and ignored the interrupt: its kernel was "
+            f"this cell ran past its time limit of {limit:g} s and ignored the interrupt: its kernel was "
             "stopped, and the cell skipped on restart"
             if watchdog.fired == "cell"
             else "this cell stopped the kernel (crash, exit or memory); skipped on restart"
@@ -231,18 +245,23 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
     return died_at
 
 
-def _run_cell(client, watchdog, cell, index, test: TestCell | None, cell_timeout, deadline) -> None:
-    """Run one cell under the watchdog; a test cell runs its visible text, and keeps its full text."""
+def _run_cell(client, watchdog, cell, index, test: TestCell | None, limit, deadline, outcome: KernelRun) -> None:
+    """Run one cell under the watchdog with ``limit`` seconds, and note how long it ran (and whether it ran
+    out of time) in ``outcome``; a test cell runs its visible text, and keeps its full text."""
     full = cell.source
     if test is not None:
         cell.source = test.visible_source
-    client.timeout = cell_timeout
+    client.timeout = limit
+    started = time.monotonic()
     try:
-        watchdog.arm(cell_timeout, deadline)
+        watchdog.arm(limit, deadline)
         client.execute_cell(cell, index)
     finally:
         watchdog.disarm()
         cell.source = full
+        outcome.seconds[index] = round(time.monotonic() - started, 3)
+        if outcome.seconds[index] >= limit:
+            outcome.timed_out[index] = limit
 
 
 def grader_cell(client, watchdog, notebook, code: str, timeout: float, deadline: float):
