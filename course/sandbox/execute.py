@@ -16,6 +16,7 @@ arrive, per output and per notebook.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import signal
@@ -173,7 +174,7 @@ def _run_once(
     client = CappedClient(
         notebook,
         km=km,
-        timeout=limits.cell_timeout,
+        timeout=whole_seconds(limits.cell_timeout),
         allow_errors=True,
         interrupt_on_timeout=True,
         record_timing=False,
@@ -251,7 +252,7 @@ def _run_cell(client, watchdog, cell, index, test: TestCell | None, limit, deadl
     full = cell.source
     if test is not None:
         cell.source = test.visible_source
-    client.timeout = limit
+    client.timeout = whole_seconds(limit)
     started = time.monotonic()
     try:
         watchdog.arm(limit, deadline)
@@ -268,7 +269,7 @@ def grader_cell(client, watchdog, notebook, code: str, timeout: float, deadline:
     """Run the grader's own ``code`` in the kernel as a cell that is not kept in the notebook; the cell."""
     cell = nbformat.v4.new_code_cell(code)
     notebook.cells.append(cell)
-    client.timeout = timeout
+    client.timeout = whole_seconds(timeout)
     try:
         watchdog.arm(timeout, deadline)
         client.execute_cell(cell, len(notebook.cells) - 1)
@@ -288,7 +289,7 @@ def ask(
         return []
     cell = nbformat.v4.new_code_cell(HARNESS.format(directory=str(run.requests), call_timeout=float(call_timeout)))
     notebook.cells.append(cell)
-    client.timeout = timeout
+    client.timeout = whole_seconds(timeout)
     client.reply_cell = len(notebook.cells) - 1
     try:
         watchdog.arm(timeout, deadline)
@@ -302,6 +303,11 @@ def ask(
         client.reply_cell = None
         notebook.cells.pop()
     return read_replies(cell.outputs, len(requests))
+
+
+def whole_seconds(seconds: float) -> int:
+    """nbclient's time-out is a whole number of seconds (a float such as 45.5 is refused): round up."""
+    return math.ceil(seconds)
 
 
 class Watchdog:
