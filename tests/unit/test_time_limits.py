@@ -1,14 +1,25 @@
-"""Time limits sized from the reference run (course/grading/time_limits.py): each cell FACTOR times the
-reference's time with a floor, the notebook FACTOR times its total with a floor; an instructor's limits
+"""Time limits sized from the reference run (course/grading/time_limits.py): each cell CELL_FACTOR times
+the reference's time with a floor, the notebook BUDGET_FACTOR times its total with a floor; an instructor's limits
 in nbgrader_config.py win; the reason names the cell that ran out of time and its limit."""
 
 from __future__ import annotations
+
+import math
 
 import nbformat
 import pytest
 
 from course.config import Limits, grading_config
-from course.grading.time_limits import BUDGET_FLOOR, CELL_FLOOR, FACTOR, METADATA_KEY, derive, out_of_time, sized
+from course.grading.time_limits import (
+    BUDGET_FACTOR,
+    BUDGET_FLOOR,
+    CELL_FACTOR,
+    CELL_FLOOR,
+    METADATA_KEY,
+    derive,
+    out_of_time,
+    sized,
+)
 from course.sandbox.execute import execute
 
 
@@ -27,7 +38,7 @@ def reference():
     )
 
 
-SLOW = 3 * CELL_FLOOR / FACTOR  # a cell whose limit is FACTOR times its time, above the floor
+SLOW = 3 * CELL_FLOOR / CELL_FACTOR  # a cell whose limit is FACTOR times its time, above the floor
 
 
 def measured():
@@ -39,7 +50,7 @@ def test_each_cell_gets_factor_times_the_reference_with_a_floor():
     assert limits["cells"]["train"] == CELL_FLOOR  # 0.01 s: the floor
     assert sorted(limits["cells"].values()) == [CELL_FLOOR, CELL_FLOOR, 3 * CELL_FLOOR]
     assert limits["other"] == 3 * CELL_FLOOR
-    assert limits["budget"] == max(BUDGET_FLOOR, FACTOR * (0.2 + 0.01 + SLOW + 1.0))
+    assert limits["budget"] == max(BUDGET_FLOOR, math.ceil(BUDGET_FACTOR * (0.2 + 0.01 + SLOW + 1.0)))
 
 
 def test_a_submission_gets_the_limits_of_its_cells_and_the_longest_for_its_own():
@@ -71,7 +82,7 @@ def test_an_instructors_limits_win(tmp_path):
 def test_the_reason_names_the_cell_its_limit_and_where_it_came_from():
     metadata = measured()
     assert out_of_time(reference(), 3, 3 * CELL_FLOOR, metadata) == (
-        f"cell 4 ran out of time: its limit is {3 * CELL_FLOOR:g} s ({FACTOR:g}x the {SLOW:.1f} s the "
+        f"cell 4 ran out of time: its limit is {3 * CELL_FLOOR:g} s ({CELL_FACTOR:g}x the {SLOW:.1f} s the "
         "reference solution took)"
     )
     assert out_of_time(reference(), 2, CELL_FLOOR, metadata) == (
