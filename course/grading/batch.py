@@ -69,7 +69,9 @@ def grade_batch(
         if len(attempt.faults) < ATTEMPTS:
             later.append(attempt)
         else:
-            finish(attempt, False, f"not graded after {ATTEMPTS} attempts: " + "; ".join(attempt.faults))
+            reasons = list(dict.fromkeys(attempt.faults))
+            said = reasons[0] + " (every attempt)" if len(reasons) == 1 else "; ".join(reasons)
+            finish(attempt, False, f"not graded after {ATTEMPTS} attempts: {said}")
 
     while first or later or in_flight:
         # the retries run one at a time, once the batch is done: a worker that dies then died of that one
