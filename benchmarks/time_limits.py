@@ -87,8 +87,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", default="", help="comma-separated weeks (default: every week with honest variants)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--summarise", action="store_true", help="only summarise the last results again")
     parser.add_argument("--only", default="", help="variants whose name contains one of these comma-separated words")
     args = parser.parse_args()
+    if args.summarise:
+        report = json.loads(RESULTS.read_text())
+        summarise(report)
+        RESULTS.write_text(json.dumps(report, indent=1))
+        return
     entries = corpus()
     weeks = args.weeks.split(",") if args.weeks else sorted({e.week for e in entries.values()})
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -114,37 +120,40 @@ def main() -> None:
 
 
 def summarise(report: dict) -> None:
-    """The slowest honest cells against their limits, and the notebooks against their budgets."""
+    """The slowest honest cells against the limits the current constants give (cells the reference does
+    not have get the notebook's longest limit), and the notebooks against their budgets."""
+    import math
+
+    from course.grading.time_limits import BUDGET_FACTOR, BUDGET_FLOOR, CELL_FACTOR, CELL_FLOOR
+
+    report["constants"] = {"cell": [CELL_FACTOR, CELL_FLOOR], "budget": [BUDGET_FACTOR, BUDGET_FLOOR]}
     rows, notebooks = [], []
     for week, data in report["weeks"].items():
-        limits, reference = data["limits"], data["reference"]["cells"]
+        reference = data["reference"]["cells"]
+        limits = {key: max(CELL_FLOOR, math.ceil(CELL_FACTOR * t)) for key, t in reference.items()}
+        other = max(limits.values())
+        total_reference = sum(reference.values()) + data["reference"]["ask"]
+        budget = max(BUDGET_FLOOR, math.ceil(BUDGET_FACTOR * total_reference))
         for variant, run in data["variants"].items():
             total = sum(run["cells"].values()) + run["ask"]
-            notebooks.append((total / limits["budget"], total / limits["reference_total"], week, variant, total))
+            notebooks.append((total / budget, total / total_reference, week, variant, total, budget))
             for key, spent in run["cells"].items():
-                limit = limits["cells"].get(key, limits["other"])
-                rows.append(
-                    (spent / limit, spent / max(reference.get(key, 0.0), 1e-3), week, variant, key, spent, limit)
-                )
-    rows.sort(reverse=True)
+                ratio = spent / reference[key] if reference.get(key) else None  # None: the student's own cell
+                rows.append((spent / limits.get(key, other), ratio, week, variant, key, spent, limits.get(key, other)))
+    rows.sort(key=lambda r: r[0], reverse=True)
     notebooks.sort(reverse=True)
-    report["slowest_cells"] = [
-        dict(zip(("of_limit", "vs_reference", "week", "variant", "cell", "seconds", "limit"), r)) for r in rows[:25]
-    ]
+    fields = ("of_limit", "vs_reference", "week", "variant", "cell", "seconds", "limit")
+    report["slowest_cells"] = [dict(zip(fields, r)) for r in rows[:25]]
     report["slowest_notebooks"] = [
-        dict(zip(("of_budget", "vs_reference", "week", "variant", "seconds"), n)) for n in notebooks[:15]
+        dict(zip(("of_budget", "vs_reference", "week", "variant", "seconds", "budget"), n)) for n in notebooks[:15]
     ]
-    big = [r for r in rows if r[5] >= 0.5]  # ratios of cells that take some time at all
-    report["largest_ratio_of_cells_over_half_a_second"] = [
-        dict(zip(("of_limit", "vs_reference", "week", "variant", "cell", "seconds", "limit"), r))
-        for r in sorted(big, key=lambda r: r[1], reverse=True)[:15]
-    ]
-    print("slowest honest cells (share of their limit, ratio to the reference):")
-    for r in rows[:15]:
-        print(f"  {r[0]:6.1%}  {r[1]:7.1f}x  {r[2]}/{r[3]} {r[4]}: {r[5]:.2f} s of {r[6]:g} s")
-    print("slowest honest notebooks (share of the budget, ratio to the reference):")
-    for n in notebooks[:10]:
-        print(f"  {n[0]:6.1%}  {n[1]:5.2f}x  {n[2]}/{n[3]}: {n[4]:.1f} s")
+    print(f"slowest honest cells (share of their limit at {CELL_FACTOR:g}x, floor {CELL_FLOOR:g} s; ratio):")
+    for r in rows[:12]:
+        ratio = f"{r[1]:7.1f}x" if r[1] is not None else "    own"
+        print(f"  {r[0]:6.1%}  {ratio}  {r[2]}/{r[3]} {r[4]}: {r[5]:.2f} s of {r[6]:g} s")
+    print(f"slowest honest notebooks (share of the budget at {BUDGET_FACTOR:g}x, floor {BUDGET_FLOOR:g} s; ratio):")
+    for n in notebooks[:8]:
+        print(f"  {n[0]:6.1%}  {n[1]:5.2f}x  {n[2]}/{n[3]}: {n[4]:.1f} s of {n[5]:g} s")
 
 
 if __name__ == "__main__":
