@@ -89,3 +89,23 @@ def test_a_grader_error_is_not_graded_at_once(batch):
     by_name, *_ = batch
     outcome = by_name["bug"]
     assert not outcome.ok and outcome.attempts == 1 and "grader error: ValueError" in outcome.reason
+
+
+def test_on_a_dask_cluster_a_dead_worker_is_final_and_a_kernel_fault_retried(tmp_path):
+    from distributed import LocalCluster
+
+    from course.grading.pool import DaskPool
+
+    marker = str(tmp_path).encode()
+    names = ["ok-1", "dies-always", "kernel-once", "kernel-never", "ok-2"]
+    todo = [(n, Payload(n, "w01", {"marker": marker}, {"week": "w01", "notebooks": {}}, 0)) for n in names]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        pool = DaskPool(cluster.scheduler_address, task=grade)
+        try:
+            outcomes = {o.student: o for o in grade_batch(pool, todo, lambda result, digest: None)}
+        finally:
+            pool.close()
+    assert sorted(outcomes) == sorted(names)
+    assert outcomes["ok-1"].ok and outcomes["ok-2"].ok and outcomes["kernel-once"].ok
+    assert not outcomes["dies-always"].ok and "the Dask worker grading it died" in outcomes["dies-always"].reason
+    assert not outcomes["kernel-never"].ok and outcomes["kernel-never"].attempts == ATTEMPTS
