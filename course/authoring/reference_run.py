@@ -13,6 +13,7 @@ from ..config import Limits
 from ..errors import CourseError
 from ..grading.answer_key import build_key
 from ..grading.cells import restore_cells
+from ..grading.pool import BLAS_THREADS
 from ..grading.time_limits import METADATA_KEY, derive
 from ..grading.worker import run_notebook, submission_seed
 from .make_samples import sample_notebooks
@@ -20,6 +21,8 @@ from .make_samples import sample_notebooks
 
 def time_reference(root: Path, week: str) -> dict[str, dict]:
     """{notebook file name: its limits} after writing them into release/<week>/<notebook>'s metadata."""
+    for name in BLAS_THREADS:  # as course grade runs kernels: one BLAS thread each (course/grading/pool.py)
+        os.environ.setdefault(name, "1")
     key = build_key(root, week)
     written = {}
     for name, reference in sample_notebooks(root, week)["reference"].items():
