@@ -97,9 +97,10 @@ def out_of_time(notebook, index: int, limit: float, metadata: dict) -> str:
     why = ""
     if spent is not None and limit == (measured.get("cells") or {}).get(cell_key(notebook.cells[index])):
         factor = measured.get("factor", CELL_FACTOR)
+        took = f"{spent:.1f} s" if spent >= 0.1 else "under 0.1 s"
         why = (
-            f" ({factor:g}x the {spent:.1f} s the reference solution took)"
+            f" ({factor:g}x the {took} the reference solution took)"
             if factor * spent >= CELL_FLOOR
-            else f" (the least any cell gets; the reference solution took {spent:.1f} s)"
+            else f" (the least any cell gets; the reference solution took {took})"
         )
     return f"cell {index + 1} ran out of time: its limit is {limit:g} s{why}"
