@@ -6,10 +6,11 @@ Faults and what happens to them:
 - the worker raised :class:`~course.sandbox.faults.InfrastructureFault` (a kernel that never started,
   a sandbox that could not be set up; each already tried a few times in the worker): the submission
   is graded again after the rest of the batch;
-- the worker process died (``BrokenProcessPool`` in a local pool; Dask retries a dead worker's tasks
-  itself and gives up with ``KilledWorker``): a local pool breaks as a whole, so every submission in
-  flight is a victim and is graded again after the batch, alone, in a fresh pool: a death is then
-  the submission's own doing, and a neighbour's fault never costs it its grade;
+- the worker process died (``BrokenProcessPool`` in a local pool; on Dask, ``KilledWorker`` once Dask's
+  own retries are spent, which blames the tasks queued beside the culprit too): a local pool breaks as
+  a whole, so every submission in flight is a victim; either way it is graded again after the batch,
+  alone (in a fresh local pool): a death is then the submission's own doing, and a neighbour's fault
+  never costs it its grade;
 - any other exception in the worker (a grader bug): not graded at once, with the error.
 
 A submission is attempted at most ATTEMPTS times; then it is not graded, with every reason. A kernel

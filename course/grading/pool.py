@@ -61,10 +61,11 @@ class LocalPool:
 
 class DaskPool:
     """A Dask cluster. Dask itself runs a dead worker's tasks again on another worker, and gives up on
-    a task that was running whenever a worker died (``distributed.scheduler.allowed-failures``, 3 by
-    default) with KilledWorker: such a death is final here."""
+    a task that was on a worker whenever one died (``distributed.scheduler.allowed-failures``, 3 by
+    default) with KilledWorker. Tasks queued beside the culprit are blamed too, so KilledWorker is
+    retried like a local death: alone, after the batch."""
 
-    retries_deaths = False
+    retries_deaths = True
     generation = 0
 
     def __init__(self, scheduler: str, task: Callable = _grade_submission):
