@@ -1,12 +1,15 @@
-"""``course build [WEEK...]``: generate the student release with nbgrader, then verify it."""
+"""``course build [WEEK...]``: generate the student release with nbgrader, verify it, and time the
+reference solution to size the grading time limits (course/authoring/reference_run.py)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
 from ..errors import CourseError
 from ..paths import add_root_option, nbgrader_command, root_from, select_weeks, tool_env, weeks_in
+from .reference_run import time_reference
 from .release_check import verify_week
 
 SHARED_PAGES = ("NOTATION.md",)
@@ -18,7 +21,8 @@ def register(subparsers) -> None:
         help="generate release/ from source/ and verify it",
         description="Run nbgrader generate_assignment for each week (all weeks by default), "
         "then verify the release: no solution or hidden-test text, no outputs, "
-        "every grade cell intact.",
+        "every grade cell intact; then grade the reference solution in the sandbox and keep the time "
+        "limits sized from its run in the release's metadata.",
     )
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="week folders to build, e.g. w01_softmax")
     add_root_option(parser)
@@ -55,6 +59,16 @@ def run(args) -> int:
     weeks = select_weeks(args.weeks, weeks_in(root / "source"), root / "source")
     for week in weeks:
         build_week(root, week)
-        print(f"built and verified release/{week}")
+        limits = time_reference(root, week)
+        budgets = ", ".join(
+            f"{name}: reference {it['reference_total']:.1f} s, budget {it['budget']:g} s" for name, it in limits.items()
+        )
+        print(f"built and verified release/{week} ({budgets})")
+        busy = max(it["load_average"] for it in limits.values()) / (os.cpu_count() or 1)
+        if busy > 1:
+            print(
+                f"  note: the machine was busy (load {busy:.1f} per core) while the reference ran, so {week}'s time "
+                "limits are looser than they need be (never tighter); build on a quiet machine for tighter ones"
+            )
     copy_shared_pages(root)
     return 0

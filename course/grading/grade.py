@@ -1,20 +1,19 @@
 """``course grade [WEEK...] [--workers N] [--scheduler ADDRESS]``: grade everything under submitted/.
 
 Each submission is graded by course.grading.worker.grade_submission, in a pool of worker
-processes (``--workers``) or on a Dask cluster (``--scheduler``). Workers receive the
-submission's bytes and the week's answer key, and send back plain results; this process
+processes (``--workers``) or on a Dask cluster (``--scheduler``) (course/grading/pool.py). Workers
+receive the submission's bytes and the week's answer key, and send back plain results; this process
 alone writes the gradebook (course/grading/record.py). One broken submission never stops the
-batch, and a batch stopped half-way resumes where it was on the next run.
+batch, and a batch stopped half-way resumes where it was on the next run. A fault of the machine
+(a kernel that does not start, a sandbox not set up, a worker that dies) is retried and, if it
+persists, the submission is recorded as not graded with the reason, never scored
+(course/grading/batch.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from tqdm import tqdm
@@ -24,20 +23,14 @@ from ..errors import CourseError
 from ..paths import add_root_option, root_from, select_weeks, weeks_in
 from ..wording import plural
 from .answer_key import build_key
+from .batch import SubmissionOutcome, grade_batch
 from .payload import Payload
-from .record import fingerprint, graded_submissions, is_current, record
+from .pool import GradingPool
+from .record import fingerprint, graded_submissions, is_current, record, record_not_graded
 from .scores import format_table, read_rows
 from .secret import course_secret
 from .submission import read_submission, ungraded_folders
 from .worker import submission_seed
-
-
-@dataclass(frozen=True)
-class SubmissionOutcome:
-    student: str
-    week: str
-    ok: bool
-    reason: str = ""
 
 
 def register(subparsers) -> None:
@@ -110,8 +103,17 @@ def payloads(root: Path, submissions, keys: dict, force: bool):
 
 
 def grade_all(
-    root: Path, submissions, workers: int = 1, scheduler: str | None = None, force: bool = False, progress: bool = True
+    root: Path,
+    submissions,
+    workers: int = 1,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+    task=None,
 ) -> list[SubmissionOutcome]:
+    """Grade ``submissions`` [(student, week)] and record each: graded in the gradebook, or not graded
+    with the reason (course/grading/batch.py retries infrastructure faults first). ``task`` replaces
+    the worker's function (tests inject faults with it)."""
     db_url = grading_config(root).db_url
     ensure_gradebook(db_url)
     keys = {week: build_key(root, week) for week in sorted({w for _, w in submissions})}
@@ -124,70 +126,17 @@ def grade_all(
         )
     # no bar when there is nothing to grade
     bar = tqdm(total=len(todo), desc="grading", unit="submission", disable=not (progress and todo), file=sys.stderr)
-    outcomes = []
-    with GradingPool(workers, scheduler) as submit:
-        futures = {submit(payload): (digest, payload) for digest, payload in todo}
-        for future in _as_completed(futures, scheduler):
-            digest, payload = futures[future]
-            try:
-                result = future.result()
-            except Exception as err:  # an infrastructure failure: nothing is recorded, a rerun retries
-                outcomes.append(
-                    SubmissionOutcome(payload.student, payload.week, False, f"{type(err).__name__}: {err}"[:300])
-                )
-            else:
-                record(root, db_url, result, digest)
-                outcomes.append(SubmissionOutcome(payload.student, payload.week, True))
-            bar.set_postfix_str(f"{payload.student}/{payload.week}")
-            bar.update()
+
+    def settled(outcome: SubmissionOutcome, digest: str) -> None:
+        if not outcome.ok:
+            record_not_graded(root, outcome.student, outcome.week, digest, outcome.reason, outcome.attempts)
+        bar.set_postfix_str(f"{outcome.student}/{outcome.week}")
+        bar.update()
+
+    with GradingPool(workers, scheduler, *([task] if task else [])) as pool:
+        outcomes = grade_batch(pool, todo, lambda result, digest: record(root, db_url, result, digest), settled)
     bar.close()
     return outcomes
-
-
-# One BLAS thread in each grading kernel (and worker) unless the environment already says how many:
-# by default OpenBLAS starts a thread per core in every kernel, and with several kernels at once
-# (--workers, or other work on the machine) those threads spin against each other on these small
-# matrices. Week 8's reference notebook ran in 43 s with the default and 18 s with one thread, on
-# 2 cores at load 4. Submissions are graded in parallel by the workers instead.
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-class GradingPool:
-    """A context giving ``submit(payload) -> future`` on a local pool or a Dask cluster."""
-
-    def __init__(self, workers: int, scheduler: str | None):
-        self.workers, self.scheduler = workers, scheduler
-
-    def __enter__(self):
-        from .worker import grade_submission
-
-        if self.scheduler:
-            try:
-                from distributed import Client
-
-                self.client = Client(self.scheduler, timeout="20s")
-            except OSError as err:
-                raise CourseError(f"cannot reach the Dask scheduler at {self.scheduler}: {err}") from None
-            return lambda payload: self.client.submit(grade_submission, payload, pure=False)
-        for name in BLAS_THREADS:  # the workers, and the kernels they start, inherit the environment
-            os.environ.setdefault(name, "1")
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
-        return lambda payload: self.pool.submit(grade_submission, payload)
-
-    def __exit__(self, *exc):
-        if self.scheduler:
-            self.client.close()
-        else:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        return False
-
-
-def _as_completed(futures, scheduler):
-    if scheduler:
-        from distributed import as_completed as dask_as_completed
-
-        return dask_as_completed(list(futures))
-    return as_completed(futures)
 
 
 def run(args) -> int:
@@ -212,8 +161,11 @@ def run(args) -> int:
     outcomes = grade_all(root, submissions, args.workers, args.scheduler, args.force)
     print(format_table(read_rows(root, weeks)))
     failed = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        if o.ok and o.attempts > 1:
+            print(f"RETRIED {o.student}/{o.week}: graded on attempt {o.attempts} (the reason is in its notes)")
     for o in failed:
-        print(f"NOT GRADED {o.student}/{o.week}: {o.reason}")
+        print(f"NOT GRADED {o.student}/{o.week} (no score recorded; `course grade` tries it again): {o.reason}")
     print(
         f"graded {len(outcomes) - len(failed)} of {plural(len(outcomes), 'submission')}"
         + (f" ({len(submissions) - len(outcomes)} already up to date)" if len(submissions) > len(outcomes) else "")

@@ -20,6 +20,7 @@ from ..errors import CourseError
 from .payload import SubmissionResult
 
 RESULT_FILE = ".course-grade.json"
+NOT_GRADED_FILE = ".course-not-graded.json"  # the last grading failed on the machine's side, and why
 
 
 def fingerprint(files: dict[str, bytes], key: dict, left_out: dict[str, str] | None = None) -> str:
@@ -99,6 +100,27 @@ def record(root: Path, db_url: str, result: SubmissionResult, digest: str) -> No
         },
     }
     write_atomically(folder / RESULT_FILE, json.dumps(summary, indent=1))
+    (folder / NOT_GRADED_FILE).unlink(missing_ok=True)
+
+
+def record_not_graded(root: Path, student: str, week: str, digest: str, reason: str, attempts: int) -> None:
+    """Note that grading this submission failed for a reason of the machine's (never the student's):
+    no score is written, the gradebook keeps whatever it had, and the next ``course grade`` tries again
+    (the submission is not current). The note goes when a grading succeeds."""
+    note = {"fingerprint": digest, "student": student, "week": week, "reason": reason, "attempts": attempts}
+    write_atomically(root / "autograded" / student / week / NOT_GRADED_FILE, json.dumps(note, indent=1))
+
+
+def not_graded(root: Path) -> dict[tuple[str, str], str]:
+    """{(student, week): why} for every submission whose last grading failed on the machine's side."""
+    found = {}
+    for path in sorted((root / "autograded").glob(f"*/*/{NOT_GRADED_FILE}")):
+        try:
+            note = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        found[(path.parent.parent.name, path.parent.name)] = str(note.get("reason", "no reason recorded"))
+    return found
 
 
 def _summary(root: Path, student: str, week: str) -> dict:

@@ -12,8 +12,10 @@ from __future__ import annotations
 from ..notebook import nbgrader_meta
 from ..sandbox.execute import RAISED_IN, KernelRun
 from .payload import Grade, NotebookKey, Request
+from .time_limits import out_of_time
 
 STDERR = "the test wrote to stderr"
+TIMEOUT = "time-out: a cell ran longer than the limit"
 
 
 def error_summary(output) -> str:
@@ -35,7 +37,7 @@ def kernel_verdict(cell, points: float) -> tuple[float, str]:
     for output in cell.outputs:
         if output.output_type == "error":
             if "timeout" in output.ename.lower() or output.ename == "KeyboardInterrupt":
-                return 0.0, "time-out: a cell ran longer than the limit"
+                return 0.0, TIMEOUT
             if output.ename == "MemoryError":
                 return 0.0, "memory limit exceeded"
             return 0.0, error_summary(output)
@@ -82,6 +84,9 @@ def decide(
     from nbgrader.utils import determine_grade
 
     cells = {nbgrader_meta(c).get("grade_id"): c for c in notebook.cells if nbgrader_meta(c).get("grade_id")}
+    index = {
+        nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(notebook.cells) if nbgrader_meta(c).get("grade_id")
+    }
     failures = trusted_failures(requests, outcome.replies)
     grades = {}
     for entry in nb_key["cells"]:
@@ -96,6 +101,9 @@ def decide(
             grades[grade_id] = Grade(score, points, "" if score is None else "unanswered")
             continue
         score, reason = kernel_verdict(cell, points)
+        limit = outcome.timed_out.get(index[grade_id])
+        if reason == TIMEOUT and limit is not None:
+            reason = "time-out: " + out_of_time(notebook, index[grade_id], limit, nb_key["metadata"])
         if entry["checks"]:
             failure = failures.get(grade_id, "no check ran")
             if failure and score > 0:
@@ -108,6 +116,6 @@ def decide(
         elif score > 0:
             reason = "unverified: this test calls no public check"
         if outcome.budget_hit and score == 0 and not reason:
-            reason = "the notebook's time budget ran out"
+            reason = f"the notebook's time budget of {outcome.budget:g} s ran out"
         grades[grade_id] = Grade(float(score), points, "; ".join(r for r in (reason, note) if r))
     return grades

@@ -30,6 +30,7 @@ from .cells import parse, repair_notes, restore_cells, student_code
 from .copies import copied_references, week_references
 from .payload import Grade, NotebookKey, NotebookResult, Payload, Request, SubmissionResult
 from .tamper import scan
+from .time_limits import out_of_time, sized
 from .verdict import decide
 
 
@@ -83,12 +84,24 @@ def grade_notebook(
         graded = scored_zero(nb_key, f"tampering: {attack}")
         graded.executed, graded.notes = nbformat.writes(notebook), notes
         return graded
-    requests = make_requests(nb_key, seed)
-    tests, adapters = test_cells(nb_key)
-    outcome = execute(notebook, files, requests, limits, tests, adapters)  # 4. run, 5. ask
+    requests, outcome = run_notebook(notebook, nb_key, files, limits, seed)  # 4. run, 5. ask
     grades = decide(notebook, nb_key, restored, requests, outcome)  # 6. judge
     notes += outcome.notes + [f"cell {i + 1}: {why}" for i, why in outcome.skipped.items()]
+    notes += [
+        out_of_time(notebook, i, limit, nb_key["metadata"])
+        for i, limit in outcome.timed_out.items()
+        if i not in outcome.skipped
+    ]
     return NotebookResult(grades, nbformat.writes(notebook), notes)
+
+
+def run_notebook(notebook, nb_key: NotebookKey, files: dict[str, bytes], limits: Limits, seed: int):
+    """Run a restored notebook in the sandbox under its time limits (course/grading/time_limits.py) and ask
+    the grader's questions: (the requests, the KernelRun). ``course build`` times the reference with it."""
+    requests = make_requests(nb_key, seed)
+    tests, adapters = test_cells(nb_key)
+    limits, cell_limits = sized(notebook, nb_key["metadata"], limits, limits.explicit)
+    return requests, execute(notebook, files, requests, limits, tests, adapters, cell_limits)
 
 
 def scored_zero(nb_key: NotebookKey, reason: str) -> NotebookResult:

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..grading.record import result_path
+from ..grading.record import not_graded, result_path
 from ..grading.scores import Row
 from .failures import Group, group_failures, group_notes
 
@@ -44,6 +44,7 @@ class ClassData:
     students: list[str]
     submissions: list[Submission]
     problems: dict[str, dict[str, float]]  # week -> problem -> points
+    not_graded: dict[tuple[str, str], str] = field(default_factory=dict)  # (student, week) -> machine fault
 
     def of_week(self, week: str) -> list[Submission]:
         return [s for s in self.submissions if s.week == week]
@@ -111,7 +112,7 @@ def collect(root: Path, rows: list[Row]) -> ClassData:
         problems.setdefault(row.assignment, {}).update(row.max_scores)
     weeks = sorted(problems)
     students = sorted({s.student for s in submissions})
-    return ClassData(weeks, students, submissions, problems)
+    return ClassData(weeks, students, submissions, problems, not_graded(root))
 
 
 def relative_link(target: Path, page: Path) -> str:

@@ -20,7 +20,7 @@ from traitlets import Bool
 
 from ..config import db_url, nbgrader_settings
 from ..errors import CourseError
-from ..grading.record import RESULT_FILE, graded_submissions
+from ..grading.record import NOT_GRADED_FILE, RESULT_FILE, graded_submissions
 from ..paths import add_root_option, nbgrader_command, root_from, tool_env, weeks_in
 from .html import inline_code
 
@@ -184,8 +184,9 @@ def generate(root: Path, week: str) -> None:
     result = subprocess.run(command, cwd=root, env=tool_env(), capture_output=True, text=True)
     # nbgrader copies every file next to the autograded notebook; our record holds the instructor's
     # notes (what was flagged for review), which are not for students.
-    for copied in (root / "feedback").glob(f"*/{week}/{RESULT_FILE}*"):
-        copied.unlink()
+    for name in (RESULT_FILE, NOT_GRADED_FILE):
+        for copied in (root / "feedback").glob(f"*/{week}/{name}*"):
+            copied.unlink()
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise CourseError(f"nbgrader could not generate the feedback of {week}:\n{tail}")

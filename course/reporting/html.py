@@ -4,7 +4,8 @@ Per week: the score histogram and, per problem, the share of students with full 
 (course/reporting/figures.py); the reasons points were lost, grouped so that one mistake made by
 many students is one line with its count (course/reporting/failures.py); then the notes flagged for
 review, apart; grading time per submission; and a sortable table of students whose scores link
-to each one's feedback page (``course feedback``). No network, no external script or style.
+to each one's feedback page (``course feedback``); submissions the grading machine failed are
+listed apart, with the reason. No network, no external script or style.
 """
 
 from __future__ import annotations
@@ -143,6 +144,23 @@ def flagged_section(data: ClassData) -> str:
     return "\n".join(parts)
 
 
+def not_graded_section(data: ClassData) -> str:
+    """Submissions the grading machine failed (course/grading/batch.py): no score, apart from the rest."""
+    if not data.not_graded:
+        return ""
+    return (
+        "<h2 id=not-graded>Not graded: faults of the grading machine</h2>"
+        "<p class=muted>No score was recorded for these (a score shown elsewhere is from an earlier "
+        "grading); <code>course grade</code> tries them again.</p>"
+        "<table class=sortable><thead><tr><th>student</th><th>week</th><th>why</th></tr></thead><tbody>"
+        + "".join(
+            f"<tr class=flag><td>{escape(student)}</td><td>{escape(week)}</td><td>{escape(why)}</td></tr>"
+            for (student, week), why in sorted(data.not_graded.items())
+        )
+        + "</tbody></table>"
+    )
+
+
 def timing_section(data: ClassData) -> str:
     picture = timing_figure(data)
     if picture is None:
@@ -237,6 +255,7 @@ def render(data: ClassData, page: Path, course_id: str = "") -> str:
 made {datetime.now():%Y-%m-%d %H:%M} by <code>course report</code>.</p>
 <nav>{nav} <a href='#flagged'>flagged</a> <a href='#timing'>grading time</a> <a href='#students'>students</a></nav>
 <h2>Overview</h2>{week_overview(data)}
+{not_graded_section(data)}
 {"".join(weeks)}
 {flagged_section(data)}
 {timing_section(data)}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..config import db_url, nbgrader_settings
 from ..errors import CourseError
-from ..grading.record import notes, reasons
+from ..grading.record import not_graded, notes, reasons
 from ..grading.scores import Row, format_table, read_rows
 from ..grading.submission import ungraded_folders
 from ..paths import add_root_option, root_from, weeks_in
@@ -75,9 +75,10 @@ def write_page(root: Path, rows: list[Row], page: Path) -> None:
 
 
 def not_in_gradebook(root: Path, rows: list[Row]) -> list[tuple[str, str]]:
-    """[(submitted/... path, why)] for what students handed in that has no row in the gradebook."""
+    """[(submitted/... path, why)] for what students handed in that has no row in the gradebook and
+    whose grading did not fail on the machine's side (those are listed apart: ``machine_failures``)."""
     released = weeks_in(root / "release")
-    graded = {(r.student, r.assignment) for r in rows}
+    graded = {(r.student, r.assignment) for r in rows} | set(not_graded(root))
     missing = ungraded_folders(root, released, weeks_in(root / "source"))
     submitted = root / "submitted"
     if submitted.is_dir():
@@ -88,6 +89,16 @@ def not_in_gradebook(root: Path, rows: list[Row]) -> list[tuple[str, str]]:
             if (student / week).is_dir() and (student.name, week) not in graded
         ]
     return missing
+
+
+def machine_failures(root: Path, rows: list[Row]) -> list[str]:
+    """One line per submission whose last grading failed on the machine's side: never a score."""
+    earlier = {(r.student, r.assignment) for r in rows}
+    return [
+        f"  {student}/{week}: {why}"
+        + (" (the gradebook still holds the grades of an earlier grading)" if (student, week) in earlier else "")
+        for (student, week), why in sorted(not_graded(root).items())
+    ]
 
 
 def run(args) -> int:
@@ -103,6 +114,10 @@ def run(args) -> int:
     write_page(root, rows, page)
     print(format_table(rows))
     print(format_reasons(why, noted))
+    failures = machine_failures(root, rows)
+    if failures:
+        print("Not graded, a fault of the grading machine (no score recorded; `course grade` tries again):")
+        print("\n".join(failures))
     missing = not_in_gradebook(root, rows)
     if missing:
         print("In submitted/ but not in the gradebook:")

@@ -16,6 +16,7 @@ arrive, per output and per notebook.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -30,7 +31,8 @@ import nbformat
 from ..config import Limits
 from ..grading.payload import Request
 from ..notebook import nbgrader_meta
-from .isolation import KERNEL_NAME, Sandbox, make_run_folder, prepare
+from .faults import KernelStartFailed, SandboxSetupFailed
+from .isolation import KERNEL_NAME, RunFolder, Sandbox, make_run_folder, prepare
 from .kernel.wire import REPLY_MIME, read_replies, write_requests
 
 MAX_OUTPUT_CHARS = 20_000  # a stream output kept in the autograded notebook
@@ -38,16 +40,13 @@ MAX_RICH_OUTPUT_CHARS = 2_000_000  # one rich output (a plot is ~50-100 kB of ba
 MAX_NOTEBOOK_OUTPUT_CHARS = 10_000_000  # every output of the notebook together
 GRACE_SECONDS = 10.0  # after a cell's time-out, before its kernel is killed
 START_ATTEMPTS = 3  # a kernel that fails to start (before any student code) is started again
+SETUP_ATTEMPTS = 3  # likewise a sandbox that cannot be set up
 HARNESS = (
     "import course.sandbox.kernel.harness as _course_harness\n_course_harness.answer({directory!r}, {call_timeout!r})"
 )
 KEEP = (
     "import course.sandbox.kernel.harness as _course_harness\n_course_harness.keep({grade_id!r}, globals(), {names!r})"
 )
-
-
-class KernelStartFailed(RuntimeError):
-    """The sandboxed kernel did not start: the grading machine's fault, never the student's."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,10 @@ class KernelRun:
     unrun: set[int] = field(default_factory=set)
     budget_hit: bool = False
     notes: list[str] = field(default_factory=list)
+    seconds: dict[int, float] = field(default_factory=dict)  # cell index -> how long it ran (the last run)
+    timed_out: dict[int, float] = field(default_factory=dict)  # cell index -> the limit it ran out of
+    budget: float = 0.0  # the notebook's budget it ran under, in seconds
+    ask_seconds: float = 0.0  # how long the grader's calls took after the notebook
 
 
 def execute(
@@ -76,13 +79,16 @@ def execute(
     limits: Limits,
     tests: dict[str, TestCell] | None = None,
     adapters: dict | None = None,
+    cell_limits: dict[int, float] | None = None,
 ) -> KernelRun:
     """Run ``notebook`` (in place: its outputs are the run's) with ``files`` beside it. ``tests``:
-    {grade_id: TestCell} for the graded test cells; ``adapters``: {grade_id: {name: adapter}}."""
+    {grade_id: TestCell} for the graded test cells; ``adapters``: {grade_id: {name: adapter}};
+    ``cell_limits``: {cell index: seconds} for cells whose limit is not ``limits.cell_timeout``
+    (course/grading/time_limits.py sizes them from the reference run)."""
     tests = tests or {}
-    run, left_out = make_run_folder(files)
-    sandbox = prepare(run, limits)
-    outcome = KernelRun(notes=left_out + sandbox.notes)
+    run, sandbox, notes = set_up(files, limits)
+    outcome = KernelRun(notes=notes, budget=limits.budget)
+    cell_limits = cell_limits or {}
     deadline = time.monotonic() + limits.budget
     if requests:
         write_requests(requests, run.requests, adapters)
@@ -91,12 +97,12 @@ def execute(
         for _attempt in range(limits.max_restarts + 1):
             while True:
                 try:
-                    died_at = _run_once(notebook, run, sandbox, requests, limits, tests, deadline, outcome)
+                    died_at = _run_once(notebook, run, sandbox, requests, limits, tests, deadline, outcome, cell_limits)
                     break
                 except KernelStartFailed as err:
                     failed_starts += 1
                     if failed_starts >= START_ATTEMPTS:
-                        raise
+                        raise KernelStartFailed(f"the kernel did not start ({START_ATTEMPTS} attempts): {err}") from err
                     outcome.notes.append(f"the grading kernel failed to start ({err}); started again")
             if died_at is None:
                 return outcome
@@ -121,7 +127,32 @@ def execute(
         shutil.rmtree(run.root, ignore_errors=True)
 
 
-def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, deadline, outcome) -> int | None:
+def set_up(files: dict[str, bytes], limits: Limits) -> tuple[RunFolder, Sandbox, list[str]]:
+    """The run folder with ``files`` and the kernel's sandbox, made again (at most SETUP_ATTEMPTS times)
+    when the machine fails to make them; SandboxSetupFailed when it never does. Nothing of the
+    student's runs here, so a failure is never theirs."""
+    failures: list[str] = []
+    while True:
+        run = None
+        try:
+            run, left_out = make_run_folder(files)
+            sandbox = prepare(run, limits)
+        except Exception as err:
+            if run is not None:
+                shutil.rmtree(run.root, ignore_errors=True)
+            failures.append(f"{type(err).__name__}: {str(err)[:200]}")
+            if len(failures) >= SETUP_ATTEMPTS:
+                raise SandboxSetupFailed(
+                    f"the sandbox could not be set up ({SETUP_ATTEMPTS} attempts): {failures[-1]}"
+                ) from err
+            continue
+        retried = [f"the grading sandbox could not be set up ({why}); set up again" for why in failures]
+        return run, sandbox, retried + left_out + sandbox.notes
+
+
+def _run_once(
+    notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, deadline, outcome, cell_limits
+) -> int | None:
     """Start a kernel and run every cell not skipped; the index of a cell that stopped the kernel, or None."""
     from jupyter_client.kernelspec import KernelSpecManager
 
@@ -145,7 +176,7 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
     client = CappedClient(
         notebook,
         km=km,
-        timeout=limits.cell_timeout,
+        timeout=whole_seconds(limits.cell_timeout),
         allow_errors=True,
         interrupt_on_timeout=True,
         record_timing=False,
@@ -168,8 +199,9 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
                     outcome.unrun.add(index)
                     continue
                 test = tests.get(nbgrader_meta(cell).get("grade_id"))
+                limit = cell_limits.get(index, limits.cell_timeout)
                 try:
-                    _run_cell(client, watchdog, cell, index, test, limits.cell_timeout, deadline)
+                    _run_cell(client, watchdog, cell, index, test, limit, deadline, outcome)
                     if test is not None and test.names:
                         grader_cell(
                             client,
@@ -185,7 +217,9 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
             if died_at is None:
                 # the harness cell may need one call time-out per graded function
                 timeout = limits.cell_timeout + limits.call_timeout * len({r.function for r in requests})
+                asked = time.monotonic()
                 outcome.replies = ask(client, watchdog, notebook, run, requests, limits.call_timeout, timeout, deadline)
+                outcome.ask_seconds = round(time.monotonic() - asked, 3)
     except Exception as err:
         if started:
             raise
@@ -202,10 +236,11 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
     if watchdog.fired == "budget":
         outcome.budget_hit = True
         if died_at is not None:
-            outcome.skipped[died_at] = "the notebook's time budget ran out while this cell ran"
+            outcome.skipped[died_at] = f"the notebook's time budget of {limits.budget:g} s ran out while this cell ran"
     elif died_at is not None:
+        limit = cell_limits.get(died_at, limits.cell_timeout)
         outcome.skipped[died_at] = (
-            "this cell ran past its time-out and ignored the interrupt: its kernel was "
+            f"this cell ran past its time limit of {limit:g} s and ignored the interrupt: its kernel was "
             "stopped, and the cell skipped on restart"
             if watchdog.fired == "cell"
             else "this cell stopped the kernel (crash, exit or memory); skipped on restart"
@@ -213,25 +248,30 @@ def _run_once(notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, 
     return died_at
 
 
-def _run_cell(client, watchdog, cell, index, test: TestCell | None, cell_timeout, deadline) -> None:
-    """Run one cell under the watchdog; a test cell runs its visible text, and keeps its full text."""
+def _run_cell(client, watchdog, cell, index, test: TestCell | None, limit, deadline, outcome: KernelRun) -> None:
+    """Run one cell under the watchdog with ``limit`` seconds, and note how long it ran (and whether it ran
+    out of time) in ``outcome``; a test cell runs its visible text, and keeps its full text."""
     full = cell.source
     if test is not None:
         cell.source = test.visible_source
-    client.timeout = cell_timeout
+    client.timeout = whole_seconds(limit)
+    started = time.monotonic()
     try:
-        watchdog.arm(cell_timeout, deadline)
+        watchdog.arm(limit, deadline)
         client.execute_cell(cell, index)
     finally:
         watchdog.disarm()
         cell.source = full
+        outcome.seconds[index] = round(time.monotonic() - started, 3)
+        if outcome.seconds[index] >= limit:
+            outcome.timed_out[index] = limit
 
 
 def grader_cell(client, watchdog, notebook, code: str, timeout: float, deadline: float):
     """Run the grader's own ``code`` in the kernel as a cell that is not kept in the notebook; the cell."""
     cell = nbformat.v4.new_code_cell(code)
     notebook.cells.append(cell)
-    client.timeout = timeout
+    client.timeout = whole_seconds(timeout)
     try:
         watchdog.arm(timeout, deadline)
         client.execute_cell(cell, len(notebook.cells) - 1)
@@ -251,7 +291,7 @@ def ask(
         return []
     cell = nbformat.v4.new_code_cell(HARNESS.format(directory=str(run.requests), call_timeout=float(call_timeout)))
     notebook.cells.append(cell)
-    client.timeout = timeout
+    client.timeout = whole_seconds(timeout)
     client.reply_cell = len(notebook.cells) - 1
     try:
         watchdog.arm(timeout, deadline)
@@ -265,6 +305,11 @@ def ask(
         client.reply_cell = None
         notebook.cells.pop()
     return read_replies(cell.outputs, len(requests))
+
+
+def whole_seconds(seconds: float) -> int:
+    """nbclient's time-out is a whole number of seconds (a float such as 45.5 is refused): round up."""
+    return math.ceil(seconds)
 
 
 class Watchdog:

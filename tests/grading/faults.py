@@ -1,0 +1,49 @@
+"""The real grading worker with a fault of the machine injected, by student name, for
+tests/grading/test_faults.py. It runs in spawned worker processes; state (what already failed once)
+is kept in the folder named by COURSE_TEST_FAULTS, which the test sets before the pool starts.
+
+- ``dies-once`` / ``dies-always``: the worker process is SIGKILLed 2 s into grading (its kernel running);
+- ``kernel-never``: the sandboxed kernel's command exits at once, so jupyter_client reports "Kernel died
+  before replying to kernel_info" at every start;
+- ``sandbox-never``: the sandbox's kernel spec cannot be written (OSError: no space left on device);
+- anyone else is graded as usual.
+"""
+
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+
+import course.sandbox.execute as execute_module
+from course.grading.worker import grade_submission
+
+_real_prepare = execute_module.prepare
+
+
+def _first_time(student: str) -> bool:
+    marker = Path(os.environ["COURSE_TEST_FAULTS"]) / student
+    if marker.exists():
+        return False
+    marker.touch()
+    return True
+
+
+def _kernel_exits(run, limits):
+    sandbox = _real_prepare(run, limits)
+    spec = run.kernels / execute_module.KERNEL_NAME / "kernel.json"
+    kernel = json.loads(spec.read_text())
+    spec.write_text(json.dumps(dict(kernel, argv=["/bin/sh", "-c", "exit 3"])))
+    return sandbox
+
+
+def _no_space(run, limits):
+    raise OSError(28, "No space left on device")
+
+
+def grade(payload):
+    name = payload.student
+    if name == "dies-always" or name == "dies-once" and _first_time(name):
+        threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGKILL)).start()
+    execute_module.prepare = {"kernel-never": _kernel_exits, "sandbox-never": _no_space}.get(name, _real_prepare)
+    return grade_submission(payload)
