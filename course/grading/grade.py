@@ -21,6 +21,7 @@ from tqdm import tqdm
 from ..config import grading_config
 from ..errors import CourseError
 from ..paths import add_root_option, root_from, select_weeks, weeks_in
+from ..reporting.stale import staleness_notes
 from ..wording import plural
 from .answer_key import build_key
 from .batch import SubmissionOutcome, grade_batch
@@ -171,4 +172,6 @@ def run(args) -> int:
         + (f" ({len(submissions) - len(outcomes)} already up to date)" if len(submissions) > len(outcomes) else "")
         + (f"; {plural(len(skipped), 'folder')} under submitted/ not graded (listed above)" if skipped else "")
     )
+    for note in staleness_notes(root):
+        print(note)
     return 1 if failed else 0

@@ -12,6 +12,7 @@ from ..grading.record import not_graded, notes, reasons
 from ..grading.scores import Row, format_table, read_rows
 from ..grading.submission import ungraded_folders
 from ..paths import add_root_option, root_from, weeks_in
+from .stale import staleness_notes
 
 
 def register(subparsers) -> None:
@@ -21,6 +22,9 @@ def register(subparsers) -> None:
         description="One CSV row per student and assignment, one column per problem; and a page "
         "(opens offline) with each week's scores, the reasons points were lost grouped by "
         "mistake, the notes flagged for review, grading times and a table of students.",
+    )
+    parser.add_argument(
+        "weeks", nargs="*", metavar="WEEK", help="weeks to print (default: every week; the files hold all)"
     )
     parser.add_argument("--output", default=None, help="CSV path (default: <root>/reports/grades.csv)")
     parser.add_argument("--html", default=None, help="page path (default: <root>/reports/index.html)")
@@ -63,7 +67,14 @@ def format_reasons(why: dict, noted: dict) -> str:
         for note in found
         if note.startswith("flagged for review")
     ]
-    return text + ("\nflagged for review (no points taken):\n" + "\n".join(flagged) if flagged else "")
+    other = [
+        f"  {student}/{assignment}: {note}"
+        for (student, assignment), found in sorted(noted.items())
+        for note in found
+        if not note.startswith("flagged for review")
+    ]
+    text += "\nflagged for review (no points taken):\n" + "\n".join(flagged) if flagged else ""
+    return text + ("\nnotes on how submissions were read (no points taken):\n" + "\n".join(other) if other else "")
 
 
 def write_page(root: Path, rows: list[Row], page: Path) -> None:
@@ -112,8 +123,20 @@ def run(args) -> int:
     write_csv(rows, path, why, noted)
     page = Path(args.html).resolve() if args.html else root / "reports" / "index.html"
     write_page(root, rows, page)
-    print(format_table(rows))
-    print(format_reasons(why, noted))
+    known = sorted({r.assignment for r in rows})
+    unknown = [w for w in args.weeks if w not in known]
+    if unknown:
+        raise CourseError(f"{unknown[0]!r} has no grades; graded weeks: {', '.join(known) or 'none'}")
+    if args.weeks:
+        shown = [r for r in rows if r.assignment in args.weeks]
+        keep = {(r.student, r.assignment) for r in shown}
+        print(format_table(shown))
+        print(
+            format_reasons({k: v for k, v in why.items() if k in keep}, {k: v for k, v in noted.items() if k in keep})
+        )
+    else:
+        print(format_table(rows))
+        print(format_reasons(why, noted))
     failures = machine_failures(root, rows)
     if failures:
         print("Not graded, a fault of the grading machine (no score recorded; `course grade` tries again):")
@@ -122,6 +145,8 @@ def run(args) -> int:
     if missing:
         print("In submitted/ but not in the gradebook:")
         print("\n".join(f"  {where}: {why}" for where, why in missing))
+    for note in staleness_notes(root):
+        print(note)
     print(f"wrote {path}")
     print(f"wrote {page}")
     return 0

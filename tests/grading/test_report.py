@@ -307,9 +307,26 @@ def test_export_writes_the_layouts_canvas_and_moodle_import(graded_class):
     assert bad.returncode != 0 and "invalid choice: 'blackboard'" in bad.stderr
 
 
+def test_report_of_one_week_prints_it_and_names_stale_feedback(graded_class):
+    import os
+
+    root, _ = graded_class
+    run_course("feedback", WEEK, cwd=root)
+    assert "predates" not in run_course("report", WEEK, cwd=root).stdout
+    record = root / "autograded" / "partial" / WEEK / ".course-grade.json"
+    page = root / "feedback" / "partial" / WEEK / f"{WEEK}.html"
+    earlier = record.stat().st_mtime - 60  # as if partial was regraded after its page was written
+    os.utime(page, (earlier, earlier))
+    result = run_course("report", WEEK, cwd=root)
+    assert f"== {WEEK}" in result.stdout and "partial" in result.stdout
+    assert f"feedback for 1 student of {WEEK} predates their grades: run `course feedback {WEEK}`" in result.stdout
+    run_course("feedback", WEEK, cwd=root)
+    assert "predates" not in run_course("report", WEEK, cwd=root).stdout
+
+
 def test_export_and_feedback_name_an_unknown_week_in_one_line(graded_class):
     root, _ = graded_class
-    for verb in ("export", "feedback"):
+    for verb in ("export", "feedback", "report"):
         result = run_course(verb, "w09_nothing", cwd=root, check=False)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1 and "w09_nothing" in result.stderr, result.stderr
