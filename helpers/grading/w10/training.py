@@ -13,7 +13,8 @@ import functools
 import numpy as np
 
 from ... import dates, seq2seq, translator
-from ..core import Case, Check, CheckFailed, as_output, register
+from ..core import Case, Check, CheckFailed, register
+from ..trained import trained_parameters
 
 PARAMETER_NAMES = translator.PARAMETER_NAMES
 # Exact-match accuracy on the 1000 held-out dates after the notebook's training (6 epochs, Adam 0.02):
@@ -41,25 +42,14 @@ def verify_training(case, outputs, where):
     """The parameters train_date_model returned: the right shapes, then the held-out exact-match accuracy of
     greedy decoding with the reference kernels."""
     __tracebackhide__ = True
-    raw = outputs[0]
-    if not isinstance(raw, tuple) or len(raw) != len(PARAMETER_NAMES):
-        kind = getattr(raw, "type_name", type(raw).__name__)
-        raise CheckFailed(
-            f"{where}: train_date_model returned a {kind}; it returns the tuple of the {len(PARAMETER_NAMES)} "
-            f"parameters ({', '.join(PARAMETER_NAMES)}). Did you edit the read-only training cell?"
-        )
-    expected = translator.init_params(0, True)
-    params = {}
-    for name, value in zip(PARAMETER_NAMES, raw):
-        array = as_output(value, name, where)
-        if array.shape != expected[name].shape:
-            raise CheckFailed(f"{where}: {name} has shape {array.shape}, expected {expected[name].shape}.")
-        params[name] = array
-    if not all(np.all(np.isfinite(p)) for p in params.values()):
-        raise CheckFailed(
-            f"{where}: the trained parameters contain inf or NaN: a gradient blew up. Does "
-            f"check_sequence_loss pass (large logits), and check_attention (peaked weights)?"
-        )
+    params = trained_parameters(
+        outputs[0],
+        translator.init_params(0, True),
+        "train_date_model",
+        ", ".join(PARAMETER_NAMES),
+        where,
+        "Does check_sequence_loss pass (large logits), and check_attention (peaked weights)?",
+    )
     with np.errstate(all="ignore"):
         accuracy = translator.accuracy(params, *_test_set())
     if not accuracy >= TRAINING_MIN_ACCURACY:

@@ -14,7 +14,8 @@ import functools
 import numpy as np
 
 from ... import reverser, transformer
-from ..core import Case, Check, CheckFailed, as_output, register
+from ..core import Case, Check, CheckFailed, register
+from ..trained import trained_parameters
 
 LAYERS, HEADS = 2, 4
 PARAMETER_NAMES = tuple(reverser.parameter_names(LAYERS))
@@ -42,25 +43,14 @@ def verify_training(case, outputs, where):
     """The parameters train_reverser returned: the right shapes, then the held-out exact-match accuracy of
     greedy decoding with the reference kernels."""
     __tracebackhide__ = True
-    raw = outputs[0]
-    if not isinstance(raw, tuple) or len(raw) != len(PARAMETER_NAMES):
-        kind = getattr(raw, "type_name", type(raw).__name__)
-        raise CheckFailed(
-            f"{where}: train_reverser returned a {kind}; it returns the tuple of the {len(PARAMETER_NAMES)} "
-            f"parameters in the order of helpers.reverser.parameter_names(2). Did you edit the read-only cell?"
-        )
-    expected = reverser.init_params(0, layers=LAYERS)
-    params = {}
-    for name, value in zip(PARAMETER_NAMES, raw):
-        array = as_output(value, name, where)
-        if array.shape != expected[name].shape:
-            raise CheckFailed(f"{where}: {name} has shape {array.shape}, expected {expected[name].shape}.")
-        params[name] = array
-    if not all(np.all(np.isfinite(p)) for p in params.values()):
-        raise CheckFailed(
-            f"{where}: the trained parameters contain inf or NaN: a gradient blew up. Do the checks of "
-            f"masked_attention (peaked weights) and layer_norm_backward pass?"
-        )
+    params = trained_parameters(
+        outputs[0],
+        reverser.init_params(0, layers=LAYERS),
+        "train_reverser",
+        "in the order of helpers.reverser.parameter_names(2)",
+        where,
+        "Do the checks of masked_attention (peaked weights) and layer_norm_backward pass?",
+    )
     with np.errstate(all="ignore"):
         accuracy = reverser.accuracy(params, _test_set(), HEADS)
     if not accuracy >= TRAINING_MIN_ACCURACY:
