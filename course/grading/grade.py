@@ -103,6 +103,18 @@ def payloads(root: Path, submissions, keys: dict, force: bool):
         )
 
 
+def source_changed(root: Path, week: str) -> str | None:
+    """How the week's source differs from its release (a test's text, points or flags), or None: the answer
+    key is built from both, so a source edited after `course build` grades with a key that mixes them."""
+    from ..authoring.release_check import verify_release
+
+    for source in sorted((root / "source" / week).glob("*.ipynb")):
+        problems = verify_release(source, root / "release" / week / source.name)
+        if problems:
+            return problems[0].split(": ", 1)[-1]
+    return None
+
+
 def grade_all(
     root: Path,
     submissions,
@@ -149,6 +161,10 @@ def run(args) -> int:
     skipped = ungraded_folders(root, weeks_in(root / "release"), weeks_in(root / "source"))
     for where, why in skipped:
         print(f"NOT GRADED {where}: {why}")
+    for week in weeks:
+        changed = source_changed(root, week)
+        if changed:
+            print(f"WARNING source/{week} changed after the last build ({changed}): run `course build {week}`")
     submissions = find_submissions(root, weeks)
     if not submissions:
         raise CourseError(

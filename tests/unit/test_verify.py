@@ -148,3 +148,17 @@ def test_every_committed_heading_matches_its_points():
     from course.authoring.release_check import verify_heading_points
 
     assert [p for path in sorted((REPO / "source").glob("*/*.ipynb")) for p in verify_heading_points(path)] == []
+
+
+def test_grade_says_when_the_source_changed_after_the_build(tmp_path):
+    from course.grading.grade import source_changed
+
+    for kind in ("source", "release"):
+        shutil.copytree(REPO / kind / "w01_softmax", tmp_path / kind / "w01_softmax")
+    assert source_changed(tmp_path, "w01_softmax") is None
+    path = tmp_path / "source" / "w01_softmax" / "w01_softmax.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    test_relu = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_relu")
+    test_relu.metadata.nbgrader["points"] = 3
+    nbformat.write(notebook, path)
+    assert source_changed(tmp_path, "w01_softmax") == "cell test_relu: points is 1 in the release but 3 in the source"
