@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import db_url
@@ -17,6 +17,15 @@ class Row:
     max_scores: dict[str, float]
     total: float
     max_total: float
+    by_hand: dict[str, tuple[float | None, float]] = field(default_factory=dict)  # grade_id -> (automatic, manual)
+
+    def hand_notes(self) -> list[str]:
+        """One line per score an instructor set in formgrader, with what the grader had given."""
+        return [
+            f"{problem}: score set by hand in formgrader, {manual:g} of {self.max_scores.get(problem, 0):g}"
+            + (f" (the grader gave {auto:g})" if auto is not None else "")
+            for problem, (auto, manual) in self.by_hand.items()
+        ]
 
 
 def problem_order(root: Path, assignment: str) -> dict[str, int]:
@@ -42,13 +51,15 @@ def read_rows(root: Path, weeks: list[str] | None = None) -> list[Row]:
                 continue
             order = problem_order(root, assignment.name)
             for submission in sorted(assignment.submissions, key=lambda s: s.student.id):
-                problems, max_scores = {}, {}
+                problems, max_scores, by_hand = {}, {}, {}
                 for notebook in sorted(submission.notebooks, key=lambda n: n.name):
                     for grade in sorted(notebook.grades, key=lambda g: (order.get(g.name, len(order)), g.name)):
                         problems[grade.name] = (
                             grade.score if (grade.auto_score is not None or grade.manual_score is not None) else None
                         )
                         max_scores[grade.name] = grade.max_score
+                        if grade.manual_score is not None:
+                            by_hand[grade.name] = (grade.auto_score, grade.manual_score)
                 rows.append(
                     Row(
                         submission.student.id,
@@ -57,6 +68,7 @@ def read_rows(root: Path, weeks: list[str] | None = None) -> list[Row]:
                         max_scores,
                         submission.score,
                         submission.max_score,
+                        by_hand,
                     )
                 )
     return rows

@@ -90,10 +90,15 @@ def collect(root: Path, rows: list[Row]) -> ClassData:
         for problem, score in row.problems.items():
             points = row.max_scores.get(problem, 0.0)
             if score is not None and score < points:
-                lost[problem] = (grades.get(problem) or {}).get("reason") or "no reason recorded (graded by hand?)"
-        notes = recorded.get("notes", []) + [
-            note for notebook in recorded.get("notebooks", {}).values() for note in notebook.get("notes", [])
-        ]
+                reason = (grades.get(problem) or {}).get("reason")
+                if problem in row.by_hand:
+                    reason = "set by hand in formgrader" + (f"; the grader had said: {reason}" if reason else "")
+                lost[problem] = reason or "no reason recorded"
+        notes = (
+            recorded.get("notes", [])
+            + [note for notebook in recorded.get("notebooks", {}).values() for note in notebook.get("notes", [])]
+            + row.hand_notes()
+        )
         seconds = recorded.get("seconds")
         submissions.append(
             Submission(

@@ -53,6 +53,20 @@ def write_csv(rows: list[Row], path: Path, why: dict, noted: dict) -> None:
             )
 
 
+def with_hand_scores(row: Row, lost: dict[str, str]) -> dict[str, str]:
+    """The reasons points were lost, as the gradebook stands: a score set by hand in formgrader says so
+    (beside what the grader had said), and one set to full marks loses nothing."""
+    lost = dict(lost)
+    for problem in row.by_hand:
+        score, points = row.problems.get(problem), row.max_scores.get(problem, 0.0)
+        if score is not None and score < points:
+            before = lost.get(problem)
+            lost[problem] = "set by hand in formgrader" + (f"; the grader had said: {before}" if before else "")
+        else:
+            lost.pop(problem, None)
+    return lost
+
+
 def format_reasons(why: dict, noted: dict) -> str:
     """Why points were lost (and how cells were graded), then the notes flagged for review apart."""
     lines = [
@@ -74,7 +88,7 @@ def format_reasons(why: dict, noted: dict) -> str:
         if not note.startswith("flagged for review")
     ]
     text += "\nflagged for review (no points taken):\n" + "\n".join(flagged) if flagged else ""
-    return text + ("\nnotes on how submissions were read (no points taken):\n" + "\n".join(other) if other else "")
+    return text + ("\nnotes (how submissions were read, scores set by hand):\n" + "\n".join(other) if other else "")
 
 
 def write_page(root: Path, rows: list[Row], page: Path) -> None:
@@ -117,8 +131,8 @@ def run(args) -> int:
     if db_url(root).startswith("sqlite") and not (root / "gradebook.db").exists():
         raise CourseError(f"no gradebook at {root / 'gradebook.db'}: run `course grade` first")
     rows = read_rows(root)
-    why = {(r.student, r.assignment): reasons(root, r.student, r.assignment) for r in rows}
-    noted = {(r.student, r.assignment): notes(root, r.student, r.assignment) for r in rows}
+    why = {(r.student, r.assignment): with_hand_scores(r, reasons(root, r.student, r.assignment)) for r in rows}
+    noted = {(r.student, r.assignment): notes(root, r.student, r.assignment) + r.hand_notes() for r in rows}
     path = Path(args.output) if args.output else root / "reports" / "grades.csv"
     write_csv(rows, path, why, noted)
     page = Path(args.html).resolve() if args.html else root / "reports" / "index.html"

@@ -6,6 +6,8 @@ grade handler writes it: a manual score, and needs_manual_grade cleared.
 
 from __future__ import annotations
 
+import csv
+
 import nbformat
 import pytest
 
@@ -91,3 +93,18 @@ def test_regrading_keeps_manual_scores_and_flags(graded_once, force):
         assert overridden.manual_score == 1.0 and not overridden.needs_manual_grade and overridden.score == 1.0
         assert overridden.auto_score == 2  # the automatic score is still recorded beside it
         assert grades["test_relu"].auto_score == 1 and grades["test_relu"].manual_score is None
+
+
+def test_the_report_says_which_scores_were_set_by_hand(graded_once):
+    root = graded_once
+    gb, grades = grade_rows(root)
+    with gb:
+        formgrader_sets(grades["test_softmax"], 1.0)  # the grader gave 2
+        gb.db.commit()
+    printed = run_course("report", WEEK, cwd=root).stdout
+    assert "ada/w01_softmax: test_softmax: score set by hand in formgrader, 1 of 2 (the grader gave 2)" in printed
+    assert "test_softmax: set by hand in formgrader" in printed  # the lost point's reason
+    with (root / "reports" / "grades.csv").open() as handle:
+        (row,) = [r for r in csv.DictReader(handle) if r["student"] == "ada"]
+    assert "score set by hand in formgrader, 1 of 2 (the grader gave 2)" in row["notes"]
+    assert "set by hand in formgrader" in (root / "reports" / "index.html").read_text()
