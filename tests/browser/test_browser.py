@@ -264,8 +264,11 @@ def move_a_control(widget, page) -> str:
     if sliders.count():
         handle = sliders.first
         handle.focus()
-        page.keyboard.press("ArrowRight")
-        return "slider, ArrowRight"
+        # a slider that starts at its maximum (week 11's query position: the last) moves left
+        at_top = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        key = "ArrowLeft" if at_top else "ArrowRight"
+        page.keyboard.press(key)
+        return f"slider, {key}"
     selects = widget.locator("select")
     if selects.count():
         select = selects.first
