@@ -1,6 +1,6 @@
 """A gradebook shared on PostgreSQL, for real: a server started here in a temporary data directory
 (listening on a Unix socket only, no TCP), the course pointed at it by the one line the README
-shows, the demo samples graded with two workers. The scores must be exactly those of the SQLite
+shows, the samples of three weeks graded with two workers. The scores must be exactly those of the SQLite
 run (tests/grading/expected/, which test_end_to_end holds the SQLite gradebook to, grade by grade).
 
 Skipped, with the reason, when no PostgreSQL server or no psycopg2 can be had: `make test` as
@@ -23,7 +23,10 @@ import pytest
 from tests.support import REPO, copy_course, expected, run_course
 
 SAMPLES = REPO / "course" / "samples"
-GRADED_WEEKS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
+# Three weeks stand for all: week 1 (a broken sample among its own), week 10 (a model trained with the
+# student's functions on padded batches) and week 12 (the newest). The SQLite batch grades every week;
+# grading all of them a second time here proved nothing more and cost ten minutes of the suite.
+GRADED_WEEKS = [w for w in ("w01_softmax", "w10_seq2seq_attention", "w12_efficient_networks") if (SAMPLES / w).is_dir()]
 
 
 def expected_for(week: str) -> dict:
