@@ -13,14 +13,21 @@ The machine is shared: the load average is recorded before and after, and so is 
 CPU time (process_time: this process's own work, whatever else runs) beside its wall time.
 Text fields (typed logits or kernels) are left out: they have no "next value".
 
-    .venv/bin/python benchmarks/widgets.py [--changes 20] [--repeat 3] [NAME ...]
+With ``--yours`` every explorer gets, for each of its keyword parameters named like a function of
+the week's solution, that function as the student's (the solution cells of source/<week>/<week>.ipynb, at
+the speed of the release solution), so the explorer also calls it and compares it with the
+reference on every redraw.
 
-Prints a table and writes benchmarks/results/widgets.json.
+    .venv/bin/python benchmarks/widgets.py [--changes 20] [--repeat 3] [--yours] [NAME ...]
+
+Prints a table and writes benchmarks/results/widgets.json (widgets_yours.json with --yours).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import inspect
 import json
 import os
 import platform
@@ -35,7 +42,7 @@ sys.path.insert(0, str(REPO))
 
 import ipywidgets as widgets  # noqa: E402
 
-from course.gallery import GALLERY, figure_panel, gallery_notebooks, load_explorer  # noqa: E402
+from course.gallery import GALLERY, _cells, figure_panel, gallery_notebooks, load_explorer  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "widgets.json"
 TARGET_MS = 100.0
@@ -107,9 +114,50 @@ def _next_option(choice):
     return change
 
 
-def measure(path: Path, changes: int, repeat: int) -> dict:
+def solution_functions(week: str) -> dict:
+    """The functions the solution cells of source/<week>/<week>.ipynb define (after its import cells),
+    as a student who solved the week would have them."""
+    namespace: dict = {"__name__": "__solution__"}
+    for cell in _cells(REPO / "source" / week / f"{week}.ipynb"):
+        if cell.get("cell_type") != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # an IPython magic
+            continue
+        solution = cell.get("metadata", {}).get("nbgrader", {}).get("solution", False)
+        imports = tree.body and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in tree.body)
+        if solution or imports:
+            try:
+                exec(compile(tree, f"{week}.ipynb", "exec"), namespace)
+            except Exception:  # a solution cell that also runs something needing earlier cells
+                pass
+    return {k: v for k, v in namespace.items() if inspect.isfunction(v) and v.__module__ == "__solution__"}
+
+
+def load_with_yours(path: Path):
+    """The gallery explorer built with the week's solution functions passed as the student's."""
+    functions = solution_functions(path.stem)
+    namespace = {"__name__": "__gallery__"}
+    code = [c["source"] for c in _cells(path) if c.get("cell_type") == "code"]
+    code = ["".join(c) if isinstance(c, list) else c for c in code]
+    for source in code[:-1]:
+        exec(compile(source, str(path), "exec"), namespace)
+    tree = ast.parse(code[-1])
+    exec(compile(ast.Module(body=tree.body[:-1], type_ignores=[]), str(path), "exec"), namespace)
+    call = tree.body[-1].value
+    explorer_class = eval(compile(ast.Expression(call.func), str(path), "eval"), namespace)
+    taken = [k for k in inspect.signature(explorer_class).parameters if k in functions]
+    namespace.update({f"__yours_{k}": functions[k] for k in taken})
+    call.keywords += [ast.keyword(arg=k, value=ast.Name(id=f"__yours_{k}", ctx=ast.Load())) for k in taken]
+    explorer = eval(compile(ast.fix_missing_locations(ast.Expression(call)), str(path), "eval"), namespace)
+    return explorer, taken
+
+
+def measure(path: Path, changes: int, repeat: int, yours: bool = False) -> dict:
     start = time.perf_counter()
-    explorer = load_explorer(path)
+    explorer, taken = load_with_yours(path) if yours else (load_explorer(path), [])
     build_s = time.perf_counter() - start
     panel = figure_panel(explorer)
     moves = controls(explorer)
@@ -130,6 +178,7 @@ def measure(path: Path, changes: int, repeat: int) -> dict:
     return {
         "notebook": path.name,
         "explorer": type(explorer).__name__,
+        "student_functions": taken,
         "build_s": round(build_s, 3),
         "controls": [label for label, _ in moves],
         **median,
@@ -179,6 +228,9 @@ def main(argv=None) -> int:
         help="rounds of CHANGES changes per explorer; the round with the median p95 is "
         "reported (default 3: a shared machine's hiccups move one round, not the result)",
     )
+    parser.add_argument(
+        "--yours", action="store_true", help="pass the week's solution functions as the student's (see above)"
+    )
     parser.add_argument("--no-save", action="store_true", help="print only; leave the results file alone")
     args = parser.parse_args(argv)
 
@@ -186,7 +238,7 @@ def main(argv=None) -> int:
     load_before = os.getloadavg()
     rows = []
     for path in paths:
-        row = measure(path, args.changes, args.repeat)
+        row = measure(path, args.changes, args.repeat, yours=args.yours)
         rows.append(row)
         slowest = max(row["per_control_max_ms"], key=row["per_control_max_ms"].get)
         verdict = "ok" if row["p95_ms"] <= TARGET_MS else "SLOW"
@@ -202,8 +254,9 @@ def main(argv=None) -> int:
         f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} ({os.cpu_count()} cores)"
     )
     if not args.no_save:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(
+        results = RESULTS.with_name("widgets_yours.json") if args.yours else RESULTS
+        results.parent.mkdir(parents=True, exist_ok=True)
+        results.write_text(
             json.dumps(
                 {
                     "what": "ms from a control change to the redrawn PNG in the explorer's Image widget, headless",
@@ -221,7 +274,7 @@ def main(argv=None) -> int:
             )
             + "\n"
         )
-        print(f"wrote {RESULTS.relative_to(REPO)}")
+        print(f"wrote {results.relative_to(REPO)}")
     return 0
 
 
