@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
 from tqdm import tqdm
@@ -27,7 +28,15 @@ from .answer_key import build_key
 from .batch import SubmissionOutcome, grade_batch
 from .payload import Payload
 from .pool import GradingPool
-from .record import fingerprint, graded_submissions, is_current, record, record_not_graded
+from .record import (
+    fingerprint,
+    graded_submissions,
+    graded_with_key,
+    is_current,
+    key_fingerprint,
+    record,
+    record_not_graded,
+)
 from .scores import format_table, read_rows
 from .secret import course_secret
 from .submission import read_submission, ungraded_folders
@@ -88,15 +97,22 @@ def ensure_gradebook(db_url: str) -> None:
         pass
 
 
-def payloads(root: Path, submissions, keys: dict, force: bool):
+def payloads(root: Path, submissions, keys: dict, force: bool, key_changed: Counter | None = None):
+    """(fingerprint, Payload) of every submission to grade: all with ``force``, else those not graded
+    with these very files and this very key. ``key_changed`` counts, per week, the submissions regraded
+    because the instructor's answer key changed since they were graded."""
     config = grading_config(root)
     secret = course_secret(root)
     graded = set() if force else graded_submissions(config.db_url)
+    key_digests = {week: key_fingerprint(key) for week, key in keys.items()}
     for student, week in submissions:
         files, left_out = read_submission(root, student, week)
         digest = fingerprint(files, keys[week], left_out)
         if not force and is_current(root, student, week, digest, graded):
             continue
+        before = graded_with_key(root, student, week)
+        if key_changed is not None and before not in (None, key_digests[week]):
+            key_changed[week] += 1
         yield (
             digest,
             Payload(student, week, files, keys[week], submission_seed(student, week, secret), config.limits, left_out),
@@ -130,8 +146,14 @@ def grade_all(
     db_url = grading_config(root).db_url
     ensure_gradebook(db_url)
     keys = {week: build_key(root, week) for week in sorted({w for _, w in submissions})}
-    todo = list(payloads(root, submissions, keys, force))
+    key_digests = {week: key_fingerprint(key) for week, key in keys.items()}
+    key_changed: Counter = Counter()
+    todo = list(payloads(root, submissions, keys, force, key_changed))
     skipped = len(submissions) - len(todo)
+    if progress:
+        for week, count in sorted(key_changed.items()):
+            # the instructor's edit, said once here; no student's notes mention it
+            print(f"answer key of {week} changed since it was last graded: regrading {plural(count, 'submission')}")
     if skipped and progress:
         print(
             f"{plural(skipped, 'submission')} already graded and unchanged: skipped (use --force to regrade)",
@@ -147,7 +169,9 @@ def grade_all(
         bar.update()
 
     with GradingPool(workers, scheduler, *([task] if task else [])) as pool:
-        outcomes = grade_batch(pool, todo, lambda result, digest: record(root, db_url, result, digest), settled)
+        outcomes = grade_batch(
+            pool, todo, lambda result, digest: record(root, db_url, result, digest, key_digests[result.week]), settled
+        )
     bar.close()
     return outcomes
 

@@ -30,6 +30,19 @@ def fingerprint(files: dict[str, bytes], key: dict, left_out: dict[str, str] | N
     return digest.hexdigest()
 
 
+def key_fingerprint(key: dict) -> str:
+    """Changes when the week's answer key changes (a test's text, points, flags, time limits)."""
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def graded_with_key(root: Path, student: str, week: str) -> str | None:
+    """The key fingerprint the submission was last graded with (None: never, or before it was kept)."""
+    try:
+        return json.loads(result_path(root, student, week).read_text()).get("key_fingerprint")
+    except (OSError, ValueError):
+        return None
+
+
 def result_path(root: Path, student: str, week: str) -> Path:
     return root / "autograded" / student / week / RESULT_FILE
 
@@ -58,7 +71,7 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def record(root: Path, db_url: str, result: SubmissionResult, digest: str) -> None:
+def record(root: Path, db_url: str, result: SubmissionResult, digest: str, key_digest: str | None = None) -> None:
     """Write the automatic scores. What an instructor graded by hand (in formgrader: a manual
     score, and with it needs_manual_grade cleared) is theirs, and a regrade leaves it alone."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -90,6 +103,7 @@ def record(root: Path, db_url: str, result: SubmissionResult, digest: str) -> No
             write_atomically(folder / notebook_name, notebook.executed)
     summary = {
         "fingerprint": digest,
+        "key_fingerprint": key_digest,
         "student": student,
         "week": week,
         "seconds": result.seconds,

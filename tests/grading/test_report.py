@@ -388,3 +388,28 @@ def test_folders_that_are_not_graded_are_listed_with_what_to_do(tmp_path, week1_
     listed = report[report.index("In submitted/ but not in the gradebook:") :]
     assert "submitted/gina/w01-softmax" in listed and "submitted/hal/w02_backprop" in listed
     assert "submitted/ann" not in listed
+
+
+def test_a_changed_answer_key_is_said_once_to_the_instructor_and_never_to_students(week1_template, tmp_path):
+    root = clone(week1_template, tmp_path / "course")
+    for student, sample in [("reference", "reference"), ("partial", "partial")]:
+        shutil.copytree(SAMPLES / sample, root / "submitted" / student / WEEK)
+    run_course("grade", cwd=root)
+    run_course("feedback", WEEK, cwd=root)
+    source = root / "source" / WEEK / f"{WEEK}.ipynb"
+    notebook = nbformat.read(source, as_version=4)
+    test_cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_relu")
+    test_cell.source += "\n# the instructor's edit: checked again"
+    nbformat.write(notebook, source)
+    before_build = run_course("grade", cwd=root)
+    assert f"source/{WEEK} changed after the last build" in before_build.stdout
+    run_course("build", WEEK, cwd=root)
+
+    regrade = run_course("grade", cwd=root)
+    assert f"answer key of {WEEK} changed since it was last graded: regrading 2 submissions" in regrade.stdout
+    assert f"feedback for 2 students of {WEEK} predates their grades: run `course feedback {WEEK}`" in regrade.stdout
+    run_course("feedback", WEEK, cwd=root)
+    for student in ("reference", "partial"):  # the instructor's report keeps it as a note; no student reads it
+        page = (root / "feedback" / student / WEEK / f"{WEEK}.html").read_text()
+        assert "answer key" not in page and "released before" not in page, student
+    assert "answer key" not in run_course("grade", cwd=root).stdout  # graded with this key now: nothing to say
