@@ -56,7 +56,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 test: setup browser postgres lint
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest --durations=25
 
 lab: setup
 	$(COURSE) lab

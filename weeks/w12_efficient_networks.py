@@ -346,7 +346,9 @@ helpers.grading.check_receptive_field(receptive_field)
 # %% [markdown]
 # The same impulse, drawn layer by layer: the orange steps are those the last output of the top layer depends on.
 # Change the filter size, the depth, and switch the dilations off to see the field shrink to $1 + (K-1)L$. It runs
-# your `causal_conv1d_backward` once it passes its test (until then the reference one, and it says so).
+# your `causal_conv1d_backward` beside the reference one at every layer: steps that only one of the two reaches turn
+# red, and the first value where they differ is framed and named in the title (until yours is written, the
+# reference draws alone, and the picture says so).
 
 # %%
 from helpers.widgets.w12 import ReceptiveFieldExplorer
@@ -734,14 +736,16 @@ helpers.grading.check_distilled_student_wins(train_students)
 # ## 5. Explore: pruning and quantization together
 #
 # Move the sparsity and the bits: the teacher is pruned globally, then its weights quantized, with your functions
-# once they pass their tests (until then with the reference ones, and the explorer says so). The histogram shows the
-# weights that remain (on a log scale), and the title the held-out accuracy and the bytes the network needs stored
-# sparsely: the kept weights at that many bits, and one bit per weight to say which are kept.
+# beside the reference ones (until yours are written, the reference ones alone, and the explorer says so). The
+# histogram shows the weights that remain (on a log scale) with the reference's histogram dashed over it; if your
+# functions differ from the reference, the title names the first weight that differs and a red line marks its value.
+# Below the picture: the held-out accuracy and the bytes the network needs stored sparsely (the kept weights at that
+# many bits, and one bit per weight to say which are kept).
 
 # %%
 from helpers.widgets.w12 import ShrinkExplorer
 
-ShrinkExplorer(prune=magnitude_prune_global, quantize=quantize, dequantize=dequantize)
+ShrinkExplorer(magnitude_prune_global=magnitude_prune_global, quantize=quantize, dequantize=dequantize)
 
 # %% [markdown]
 # ## Summary
