@@ -621,13 +621,18 @@ for fmt in helpers.dates.HELD_OUT_FORMATS:
 # input characters across, the output characters down; each row is one decoding step, and the framed cell is the
 # input position it weighted most. Beside it, what the model without attention writes for the same date.
 # Until your functions have trained both models above, it shows models trained with the reference functions.
+# The weights are those YOUR `attention` computes from the decoder's states, with a dot on the reference's largest
+# weight in each row; if yours differ from the reference, the first weight that differs is framed in red and named
+# in the title (until your `attention` is written, the reference's weights are drawn, and it says so).
 
 # %%
 from helpers.widgets.w10 import AttentionExplorer
 
 # Your two models once the training cells above have run; until then, the same models trained with the
 # reference functions (a few seconds), and the explorer says so under the picture.
-AttentionExplorer(globals().get("with_attention"), globals().get("without_attention"), text="Friday, 25/12/2026")
+AttentionExplorer(
+    globals().get("with_attention"), globals().get("without_attention"), text="Friday, 25/12/2026", attention=attention
+)
 
 # %% [markdown]
 # ## Summary

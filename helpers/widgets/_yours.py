@@ -114,7 +114,9 @@ class YourFunction:
     """The student's function ``fn`` (None while not given) and the ``reference`` it is drawn beside.
 
     ``name`` is the function's name in the exercise; ``rtol`` the grader's tolerance for this output
-    (helpers.grading.core.FORWARD_RTOL or GRADIENT_RTOL); ``time_limit`` seconds per call.
+    (helpers.grading.core.FORWARD_RTOL or GRADIENT_RTOL); ``time_limit`` seconds per call; ``order``
+    the outputs of a tuple-returning function in the order they are searched for a difference (the one
+    the picture draws first; default: as returned).
     """
 
     def __init__(
@@ -126,6 +128,7 @@ class YourFunction:
         rtol: float = FORWARD_RTOL,
         atol: float = ATOL,
         time_limit: float = TIME_LIMIT,
+        order: tuple[int, ...] | None = None,
     ):
         if fn is not None and not callable(fn):
             raise TypeError(f"{name} should be a function (the one you wrote), not a {type(fn).__name__}")
@@ -133,6 +136,7 @@ class YourFunction:
         self.reference = reference
         self.name = name
         self.rtol, self.atol, self.time_limit = rtol, atol, time_limit
+        self.order = order
         self.not_written = False
         self._running: threading.Thread | None = None
 
@@ -213,8 +217,8 @@ class YourFunction:
                 return outcome
             arrays.append(g)
         outcome.value = tuple(arrays) if isinstance(outcome.reference, tuple) else arrays[0]
-        for k, (g, e) in enumerate(zip(arrays, expected)):
-            e = np.asarray(e, dtype=np.float64)
+        for k in self.order or range(len(arrays)):
+            g, e = arrays[k], np.asarray(expected[k], dtype=np.float64)
             with np.errstate(invalid="ignore"):
                 wrong = ~(np.abs(g - e) <= self.rtol * (np.abs(g) + np.abs(e)) + self.atol)
             if wrong.any():
