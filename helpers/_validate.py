@@ -163,3 +163,32 @@ def labels_to_one_hot(name: str, y, n_samples: int, n_classes: int, dtype) -> np
             raise ValueError(f"{name}: one-hot y has shape {y.shape}, expected {(n_samples, n_classes)}")
         return y.astype(dtype, copy=False)
     raise ValueError(f"{name}: y must be integer labels (N,) or one-hot (N, K), got shape {y.shape}")
+
+
+def attention_arrays(name: str, q, K, V, query: str = "q") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The queries, keys and values of an attention as float arrays of one dtype, their shapes checked:
+    ``query`` (N, Tq, d), K (N, S, d), V (N, S, dv). ``query`` is the queries' name in the messages."""
+    q = as_float_array(name, query, q, ndim=3)
+    K = as_float_array(name, "K", K, ndim=3)
+    V = as_float_array(name, "V", V, ndim=3)
+    same_dtype(name, **{query: q, "K": K, "V": V})
+    n, _, d = q.shape
+    if K.shape[0] != n or K.shape[2] != d:
+        raise ValueError(f"{name}: K has shape {K.shape}, expected (N, S, d) with N = {n}, d = {d} ({query} {q.shape})")
+    if V.shape[:2] != K.shape[:2]:
+        raise ValueError(f"{name}: V has shape {V.shape}, expected (N, S, dv) with (N, S) = {K.shape[:2]}")
+    return q, K, V
+
+
+def binary_mask(name: str, mask, shape: tuple, shape_name: str, empty_row: str) -> np.ndarray:
+    """A mask of 0s and 1s of exactly ``shape`` (named ``shape_name`` in the message), as booleans; every
+    row (last axis) must allow something, else ``empty_row`` says why that is wrong."""
+    mask = np.asarray(mask)
+    if mask.shape != tuple(shape):
+        raise ValueError(f"{name}: mask has shape {mask.shape}, expected {shape_name}{tuple(shape)}")
+    if not np.all((mask == 0) | (mask == 1)):
+        raise ValueError(f"{name}: mask must hold only 0 and 1")
+    mask = mask.astype(bool)
+    if not np.all(mask.any(axis=-1)):
+        raise ValueError(f"{name}: {empty_row}")
+    return mask

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import rnn
-from ._validate import as_float_array, same_dtype, upstream_grad
+from ._validate import as_float_array, attention_arrays, binary_mask, same_dtype, upstream_grad
 from .tripwire import reference_kernel
 
 __all__ = [
@@ -49,14 +49,7 @@ def _ids(name, ids, vocab_size=None):
 
 
 def _mask(name, mask, shape, prefix=False):
-    mask = np.asarray(mask)
-    if mask.shape != tuple(shape):
-        raise ValueError(f"{name}: mask has shape {mask.shape}, expected {tuple(shape)}")
-    if not np.all((mask == 0) | (mask == 1)):
-        raise ValueError(f"{name}: mask must hold only 0 and 1")
-    mask = mask.astype(bool)
-    if not np.all(mask.any(axis=-1)):
-        raise ValueError(f"{name}: every sequence needs at least one real token (a row of mask is all 0)")
+    mask = binary_mask(name, mask, shape, "", "every sequence needs at least one real token (a row of mask is all 0)")
     if prefix and np.any(mask[..., 1:] & ~mask[..., :-1]):
         raise ValueError(f"{name}: mask must be real tokens first, then padding (1…1 0…0 in each row)")
     return mask
@@ -270,17 +263,8 @@ def greedy_decode(s0, E_out, Wd_in, Wd, bd, W_out, b_out, steps, start=0):
 
 
 def _attention_args(name, q, K, V, mask):
-    q = as_float_array(name, "q", q, ndim=3)
-    K = as_float_array(name, "K", K, ndim=3)
-    V = as_float_array(name, "V", V, ndim=3)
-    same_dtype(name, q=q, K=K, V=V)
-    n, _, d = q.shape
-    if K.shape[0] != n or K.shape[2] != d:
-        raise ValueError(f"{name}: K has shape {K.shape}, expected (N, S, d) with N = {n}, d = {d} (q {q.shape})")
-    if V.shape[:2] != K.shape[:2]:
-        raise ValueError(f"{name}: V has shape {V.shape}, expected (N, S, dv) with (N, S) = {K.shape[:2]}")
-    mask = _mask(name, mask, K.shape[:2])
-    return q, K, V, mask
+    q, K, V = attention_arrays(name, q, K, V)
+    return q, K, V, _mask(name, mask, K.shape[:2])
 
 
 def _attention_weights(q, K, mask):

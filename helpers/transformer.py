@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_float_array, int_arg, real_arg, same_dtype, upstream_grad
+from ._validate import as_float_array, attention_arrays, binary_mask, int_arg, real_arg, same_dtype, upstream_grad
 from .tripwire import reference_kernel
 
 __all__ = [
@@ -60,31 +60,17 @@ def padding_mask(real, Tq=None):
 
 
 def _mask(name, mask, shape):
-    mask = np.asarray(mask)
-    if mask.shape != tuple(shape):
-        raise ValueError(f"{name}: mask has shape {mask.shape}, expected (N, Tq, S) = {tuple(shape)}")
-    if not np.all((mask == 0) | (mask == 1)):
-        raise ValueError(f"{name}: mask must hold only 0 and 1")
-    mask = mask.astype(bool)
-    if not np.all(mask.any(axis=-1)):
-        raise ValueError(f"{name}: a query may look at no key (a row of mask is all 0); allow at least one")
-    return mask
+    return binary_mask(
+        name, mask, shape, "(N, Tq, S) = ", "a query may look at no key (a row of mask is all 0); allow at least one"
+    )
 
 
 # --------------------------------------------------------------------------- scaled dot-product attention
 
 
 def _attention_args(name, Q, K, V, mask):
-    Q = as_float_array(name, "Q", Q, ndim=3)
-    K = as_float_array(name, "K", K, ndim=3)
-    V = as_float_array(name, "V", V, ndim=3)
-    same_dtype(name, Q=Q, K=K, V=V)
-    n, tq, d = Q.shape
-    if K.shape[0] != n or K.shape[2] != d:
-        raise ValueError(f"{name}: K has shape {K.shape}, expected (N, S, d) with N = {n}, d = {d} (Q {Q.shape})")
-    if V.shape[:2] != K.shape[:2]:
-        raise ValueError(f"{name}: V has shape {V.shape}, expected (N, S, dv) with (N, S) = {K.shape[:2]}")
-    return Q, K, V, _mask(name, mask, (n, tq, K.shape[1]))
+    Q, K, V = attention_arrays(name, Q, K, V, query="Q")
+    return Q, K, V, _mask(name, mask, (Q.shape[0], Q.shape[1], K.shape[1]))
 
 
 def _weights(Q, K, mask):
