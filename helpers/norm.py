@@ -13,6 +13,11 @@ In "inference" mode the running averages are used instead (one example at a time
 batch statistics). Nothing is stored between calls: the forward pass returns the new
 running averages, and the backward pass takes the same arguments as the forward pass.
 
+The same normalisation over other axes (week 12): ``normalize(x, gamma, beta, axes)`` on images
+x (N, C, H, W) takes μ and σ² over ``axes`` and keeps γ, β per channel. Over (0, 2, 3) it is batch
+norm in train mode; over (1, 2, 3) layer norm (each example over all of its values); over (2, 3)
+instance norm (each channel of each example on its own). ``NORM_AXES`` names the three.
+
 Dropout (inverted): during training each unit is kept with probability 1 − p and the kept
 units are divided by 1 − p, so the expected activation is unchanged and nothing needs
 rescaling at test time.
@@ -27,7 +32,15 @@ import numpy as np
 from ._validate import as_float_array, real_arg, same_dtype, upstream_grad
 from .tripwire import reference_kernel
 
-__all__ = ["batchnorm_forward", "batchnorm_backward", "dropout_forward", "dropout_backward"]
+__all__ = [
+    "NORM_AXES",
+    "batchnorm_forward",
+    "batchnorm_backward",
+    "normalize",
+    "axes_as_tuple",
+    "dropout_forward",
+    "dropout_backward",
+]
 
 
 # --------------------------------------------------------------------------- batch norm
@@ -126,6 +139,60 @@ def batchnorm_backward(dout, x, gamma, beta, mode="train", running_mean=None, ru
     m = x.size // x.shape[1]
     dx = scale / m * (m * dout - dbeta.reshape(shape) - x_hat * dgamma.reshape(shape))
     return dx, dgamma, dbeta
+
+
+# --------------------------------------------------------------------------- other axes (week 12)
+
+NORM_AXES = {"batch": (0, 2, 3), "layer": (1, 2, 3), "instance": (2, 3)}
+
+
+def _axes_arg(name, axes):
+    try:
+        axes = tuple(axes)
+    except TypeError:
+        raise ValueError(f"{name}: axes must be a tuple of axes of x (N, C, H, W), got {axes!r}") from None
+    if not axes or any(isinstance(a, bool) or not isinstance(a, numbers.Integral) or not 0 <= a <= 3 for a in axes):
+        raise ValueError(f"{name}: axes must be a non-empty tuple of integers in 0 … 3, got {axes!r}")
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{name}: axes {axes!r} names an axis twice")
+    return tuple(int(a) for a in axes)
+
+
+@reference_kernel
+def normalize(x, gamma, beta, axes, eps=1e-5):
+    """Normalise images over ``axes``, then scale and shift per channel: returns out (N, C, H, W).
+
+    x: (N, C, H, W); gamma, beta: (C,); axes: a tuple of axes of x, e.g. NORM_AXES["layer"].
+    With m the number of values averaged together (the product of x's sizes along axes):
+        μ = mean of x over axes,  σ² = mean of (x − μ)² over axes  (biased: divided by m)
+        out[n, c, i, j] = γ_c (x[n, c, i, j] − μ) / √(σ² + ε) + β_c
+    μ and σ² keep a size-1 axis where they were averaged, so they broadcast back against x.
+    Over (0, 2, 3) this is batchnorm_forward in train mode.
+    """
+    name = "normalize"
+    x = as_float_array(name, "x", x, ndim=4)
+    gamma = as_float_array(name, "gamma", gamma, ndim=1)
+    beta = as_float_array(name, "beta", beta, ndim=1)
+    same_dtype(name, x=x, gamma=gamma, beta=beta)
+    for arg, v in (("gamma", gamma), ("beta", beta)):
+        if v.shape[0] != x.shape[1]:
+            raise ValueError(f"{name}: {arg} has {v.shape[0]} entries, x has {x.shape[1]} channels (x {x.shape})")
+    axes = _axes_arg(name, axes)
+    real_arg(name, "eps", eps, 0, low_open=True, what="a number > 0")
+    mu = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    shape = (1, -1, 1, 1)
+    return gamma.reshape(shape) * (x - mu) / np.sqrt(var + eps) + beta.reshape(shape)
+
+
+def axes_as_tuple(fn):
+    """``fn(x, gamma, beta, axes, eps)`` called with ``axes`` as a tuple, for the grader: its arguments
+    reach a student's kernel as JSON, where a tuple arrives as a list (and numpy takes a tuple of axes only)."""
+
+    def call(x, gamma, beta, axes, eps=1e-5):
+        return fn(x, gamma, beta, tuple(int(a) for a in axes), eps)
+
+    return call
 
 
 # --------------------------------------------------------------------------- dropout

@@ -217,6 +217,23 @@ def batchnorm_train(x, gamma, beta, eps):
     return gamma * (x - mean) / np.sqrt(var + eps) + beta, mean, var
 
 
+def normalize(x, gamma, beta, axes, eps=1e-5):
+    """Images (N, C, H, W) normalised over ``axes``, one group of values at a time: every index of the
+    axes NOT in ``axes`` picks a group, whose values are centred and divided by √(biased variance + ε)."""
+    out = np.empty_like(x)
+    kept = [a for a in range(4) if a not in axes]
+    for index in np.ndindex(*(x.shape[a] for a in kept)):
+        where = [slice(None)] * 4
+        for a, i in zip(kept, index):
+            where[a] = i
+        group = x[tuple(where)]
+        values = group.ravel()
+        mean = values.sum() / values.size
+        var = ((values - mean) ** 2).sum() / values.size
+        out[tuple(where)] = (group - mean) / np.sqrt(var + eps)
+    return out * gamma[None, :, None, None] + beta[None, :, None, None]
+
+
 # --------------------------------------------------------------------------- sequence to sequence
 
 

@@ -11,7 +11,13 @@ The gaps between consecutive error rates name the problems to work on::
     overfitting to dev = test      - dev        (only when a test error is given)
 
 :func:`diagnose` reports every problem whose gap is positive and at least half of the
-largest gap, as 0/1 flags in the order of :data:`PROBLEMS`.
+largest gap, as 0/1 flags in the order of :data:`PROBLEMS`. :func:`orthogonal_actions` then picks
+the knobs that move one flagged gap and nothing else (orthogonalization).
+
+When plain error stops ranking models the way users would, :func:`weighted_error` counts some
+mistakes more. When end-to-end learning pays is a question of data: :func:`learning_curve` is a
+power-law model of error against training-set size, and :func:`end_to_end_pays` finds the size
+from which an end-to-end model stays ahead of a pipeline of hand-designed stages.
 
 The data set for the week (:func:`make_digit_shift`) is scikit-learn's bundled 8×8
 digits with labels flipped at a known rate (so the Bayes error is known), plus a
@@ -47,6 +53,10 @@ __all__ = [
     "precision_recall_f1",
     "choose_model",
     "dev_test_sizes",
+    "orthogonal_actions",
+    "weighted_error",
+    "learning_curve",
+    "end_to_end_pays",
     "make_digit_shift",
     "misclassified_tags",
 ]
@@ -191,6 +201,78 @@ def dev_test_sizes(n):
     n = int(n)
     held_out = min(n // 5, 10_000)
     return n - 2 * held_out, held_out, held_out
+
+
+# --------------------------------------------------------------------------- orthogonalization
+
+
+@reference_kernel
+def orthogonal_actions(flags, deltas, tol=1.0):
+    """The actions that are a knob for one flagged problem alone: an int array (A,) of 0/1.
+
+    flags: (4,) 0/1 over PROBLEMS (what diagnose returns); deltas: (A, 4), how many points each
+    action changed each gap (negative: the gap shrank); tol: the smallest change that counts.
+    An action moves gap p when |deltas[a, p]| ≥ tol. It is chosen when it moves exactly one gap,
+    and that gap is flagged and shrinks:
+        moved = |deltas| ≥ tol
+        chosen[a] = (Σ_p moved[a, p] = 1) and some p has moved[a, p], deltas[a, p] < 0, flags[p] = 1
+    """
+    flags = np.asarray(flags).astype(bool)
+    deltas = np.asarray(deltas, dtype=float)
+    if flags.shape != (len(PROBLEMS),) or deltas.ndim != 2 or deltas.shape[1] != len(PROBLEMS):
+        raise ValueError(
+            f"orthogonal_actions: flags must have shape (4,) and deltas (A, 4), got {flags.shape} and {deltas.shape}"
+        )
+    moved = np.abs(deltas) >= tol
+    helps = (moved & (deltas < 0) & flags[None, :]).any(axis=1)
+    return (helps & (moved.sum(axis=1) == 1)).astype(int)
+
+
+# --------------------------------------------------------------------------- changing the metric
+
+
+@reference_kernel
+def weighted_error(y, y_pred, weights):
+    """Weighted error in percent: 100 · Σ_i w_i [y_pred_i ≠ y_i] / Σ_i w_i.
+
+    y, y_pred: (N,) labels; weights: (N,) ≥ 0, one per example, not all 0 (class_weight[y] gives
+    one weight per true class). With every weight 1 it is the plain error rate.
+    """
+    y, y_pred, weights = np.asarray(y), np.asarray(y_pred), np.asarray(weights, dtype=float)
+    if not y.shape == y_pred.shape == weights.shape or y.ndim != 1:
+        raise ValueError(
+            f"weighted_error: y, y_pred and weights must be (N,) alike, got {y.shape}, {y_pred.shape}, {weights.shape}"
+        )
+    if np.any(weights < 0) or weights.sum() <= 0:
+        raise ValueError("weighted_error: weights must be ≥ 0 and not all 0")
+    return 100.0 * float(np.sum(weights * (y != y_pred)) / weights.sum())
+
+
+# --------------------------------------------------------------------------- end-to-end or a pipeline
+
+
+def learning_curve(n, floor, scale):
+    """A power-law learning curve: error (percent) = floor + scale / √n after n training examples.
+
+    floor: the error left with unlimited data; scale: how much data the model needs (a model with
+    more to learn from scratch has a larger scale).
+    """
+    return floor + scale / np.sqrt(np.asarray(n, dtype=float))
+
+
+@reference_kernel
+def end_to_end_pays(sizes, pipeline_error, end_to_end_error):
+    """The smallest training-set size from which end-to-end learning has the lower error, there and at
+    every larger size; −1 when it is not ahead at the largest size.
+
+    sizes: (S,) increasing; pipeline_error, end_to_end_error: (S,) errors (percent) at those sizes.
+    A tie is not ahead. Returns an int, one of sizes or −1.
+    """
+    sizes = np.asarray(sizes)
+    ahead = np.asarray(end_to_end_error, dtype=float) < np.asarray(pipeline_error, dtype=float)
+    behind = np.flatnonzero(~ahead)
+    start = 0 if behind.size == 0 else int(behind[-1]) + 1
+    return int(sizes[start]) if start < sizes.size else -1
 
 
 # --------------------------------------------------------------------------- data

@@ -9,10 +9,13 @@
 # 1. **Bias and variance** against human-level (Bayes) error, the **train-dev** set and
 #    **data mismatch**, and a function `diagnose` that names the problems to work on;
 # 2. a data set with a **known Bayes error** and a **shifted deployment distribution**: you split
-#    it the right way, train models of different capacity, and check the diagnosis;
+#    it the right way, train models of different capacity, check the diagnosis, and pick the knobs
+#    that act on one problem alone (**orthogonalization**);
 # 3. **error analysis by hand**: counting tagged mistakes, the **ceiling** on each fix, and when
 #    relabelling is worth it;
-# 4. **metrics**: F1 as a single number, satisficing vs optimizing, how big dev and test sets must be.
+# 4. **metrics**: F1 as a single number, satisficing vs optimizing, how big dev and test sets must be,
+#    and a **weighted error** for when the plain one ranks models the wrong way;
+# 5. **end-to-end or a pipeline**: from how much data a model learned end to end pays.
 #
 # All error rates in this notebook are **percentages** (`8.0` means 8%).
 # Shares and precision/recall are fractions between 0 and 1.
@@ -385,6 +388,100 @@ print("gaps after:", error_gaps(HUMAN, *after), "->", strategy.problem_names(dia
 # The dev error drops by about 10 points while train-dev barely moves: the synthetic images closed
 # most of the mismatch. What is left between dev and the 10% floor is partly mismatch still and
 # partly sampling noise.
+
+# %% [markdown]
+# ### One knob per problem: orthogonalization
+#
+# Each problem above has its own remedies. The point of telling them apart is to turn **one knob at a time**, a knob
+# that moves the gap you want to close and leaves the others alone, like the separate steering and speed controls
+# of a car: first fit the training set (bias), then generalize to train-dev (variance), then to dev (mismatch), then
+# to test (overfitting to dev). Some knobs move two gaps at once. Stronger regularization cuts variance but adds
+# bias; early stopping (training for less or more time) trades one against the other. They are not wrong, but they
+# make the next decision harder: after turning one, you no longer know which gap you changed.
+#
+# Measure it: write down, for each knob, how many points each of the four gaps moved when you tried it (negative: the
+# gap shrank). A knob **moves** a gap when it changes it by at least `tol` points. For a diagnosis, the orthogonal
+# knobs are those that move **exactly one** gap, and that gap is **flagged** and **shrinks**. An example table
+# (points, columns in the order of `PROBLEMS`):
+#
+# | knob | bias | variance | mismatch | dev overfit |
+# |---|---|---|---|---|
+# | a bigger network | −4 | +0.5 | 0 | 0 |
+# | more training data | 0 | −3 | 0 | 0 |
+# | stronger L2 regularization | +2 | −3 | 0 | 0 |
+# | training longer (later early stopping) | −2.5 | +2.5 | 0 | 0 |
+# | a better architecture | −3 | −1.5 | 0 | 0 |
+# | synthesized deployment-like data | 0 | 0 | −5 | 0 |
+# | a bigger dev set | 0 | 0 | 0 | −2 |
+#
+# With bias and variance flagged and `tol = 1`, the bigger network (its +0.5 on variance is below `tol`) and more data
+# qualify; the better architecture helps both, but as one knob on two problems, so it does not.
+#
+# ### Exercise 2.3 — orthogonal knobs (2 points)
+#
+# `flags` is `diagnose`'s `(4,)` output, `deltas` an `(A, 4)` table like the one above, `tol` in points. Return an
+# integer array `(A,)` of 0/1, 1 for the knobs to turn.
+
+# %% solution="orthogonal_actions"
+def orthogonal_actions(flags, deltas, tol=1.0):
+    """0/1 per knob (A,): it moves exactly one gap by |Δ| ≥ tol, and that gap is flagged and shrinks."""
+    ### BEGIN SOLUTION
+    flags, deltas = np.asarray(flags).astype(bool), np.asarray(deltas, dtype=float)
+    moved = np.abs(deltas) >= tol
+    shrinks_flagged = (moved & (deltas < 0) & flags[None, :]).any(axis=1)
+    return (shrinks_flagged & (moved.sum(axis=1) == 1)).astype(int)
+    ### END SOLUTION
+
+
+# %% tests="test_orthogonal_actions" points=2
+KNOB_NAMES = ["a bigger network", "more training data", "stronger L2", "training longer", "a better architecture",
+              "synthesized deployment-like data", "a bigger dev set"]
+KNOB_TABLE = np.array([[-4.0, 0.5, 0, 0], [0, -3.0, 0, 0], [2.0, -3.0, 0, 0], [-2.5, 2.5, 0, 0], [-3.0, -1.5, 0, 0],
+                       [0, 0, -5.0, 0], [0, 0, 0, -2.0]])
+assert_close(orthogonal_actions(np.array([1, 1, 0, 0]), KNOB_TABLE), [1, 1, 0, 0, 0, 0, 0],
+             name="bias and variance flagged")
+assert_close(orthogonal_actions(np.array([0, 0, 1, 0]), KNOB_TABLE), [0, 0, 0, 0, 0, 1, 0], name="mismatch flagged")
+assert_close(orthogonal_actions(np.array([1, 1, 0, 0]), KNOB_TABLE, tol=0.5), [0, 1, 0, 0, 0, 0, 0],
+             name="bias and variance flagged, tol 0.5: the bigger network's +0.5 on variance now counts as a move")
+### BEGIN HIDDEN TESTS
+helpers.grading.check_orthogonal_actions(orthogonal_actions)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Now on this week's data: start from 9-NN (diagnosed with data mismatch above) and turn real knobs one at a time,
+# measuring the three gaps each time (the test set stays out of it, as before). The synthesized images are the ones
+# made above.
+
+# %%
+split = assign_splits(data.is_target, n_dev=250, n_test=250, n_train_dev=200, seed=0)
+train = split == strategy.TRAIN
+half = np.random.default_rng(2).permutation(np.flatnonzero(train))[: train.sum() // 2]
+
+
+def measured_gaps(X, y, k):
+    """The gaps [bias, variance, mismatch, nan] of k-NN trained on (X, y), measured on this week's splits."""
+    errors = error_by_split(data.y, KNeighborsClassifier(n_neighbors=k).fit(X, y).predict(data.X), split)
+    return error_gaps(HUMAN, *errors[:3])
+
+
+baseline = measured_gaps(data.X[train], data.y[train], 9)
+knobs = {"k: 9 → 1 (more capacity)": (data.X[train], data.y[train], 1),
+         "k: 9 → 25 (less capacity)": (data.X[train], data.y[train], 25),
+         "half of the training set": (data.X[half], data.y[half], 9),
+         "+ synthesized images": (X_aug, y_aug, 9)}
+measured_deltas = np.array([measured_gaps(*knob) - baseline for knob in knobs.values()])
+measured_deltas[:, 3] = 0.0                      # no test error in this diagnosis
+flags_9nn = diagnose(HUMAN, *error_by_split(data.y, fit_predict(KNeighborsClassifier(n_neighbors=9), split), split)[:3])
+chosen = orthogonal_actions(flags_9nn, measured_deltas, tol=2.0)
+print("9-NN:", ", ".join(strategy.problem_names(flags_9nn)), "| gaps", np.round(baseline[:3], 1))
+print(f"{'knob':<28}{'Δ bias':>8}{'Δ var':>8}{'Δ mism.':>8}   orthogonal?")
+for name, row, pick in zip(knobs, measured_deltas, chosen):
+    print(f"{name:<28}" + "".join(f"{v:8.1f}" for v in row[:3]) + ("   yes" if pick else ""))
+
+# %% [markdown]
+# More capacity (1-NN) closes the bias gap and opens a 21-point variance gap: two gaps at once. Less capacity and a
+# smaller training set move the mismatch gap the wrong way. Only the synthesized images close the flagged gap and
+# leave the other two within 2 points.
 #
 # ## 3. Error analysis by hand
 #
@@ -597,7 +694,155 @@ helpers.grading.check_dev_test_sizes(dev_test_sizes)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 5. Explore: capacity, data size and the three gaps
+# ### When to change the dev/test set or the metric
+#
+# A metric and a dev set are a target to aim at. When they stop ranking models the way users would, change them;
+# do not keep optimizing the wrong target. Two signs: the model that wins on dev is worse in use (the dev/test images
+# differ from what users send: change the dev/test set), or the metric misses what matters.
+#
+# The classic case: a cat-photo app where a few uploads are **unacceptable** (say violent or explicit images) and must
+# never be shown as cats. Model A has a lower error but lets some of those through; model B makes more mistakes, all
+# harmless. Plain error prefers A; the users prefer B. Give every example a **weight**, large for the mistakes that
+# must not happen, and use the **weighted error** (in percent):
+#
+# $$\text{weighted error} = 100 \cdot \frac{\sum_i w_i\, [\hat y_i \ne y_i]}{\sum_i w_i}.$$
+#
+# Dividing by $\sum_i w_i$ keeps it between 0 and 100, and with every weight 1 it is the plain error. A weight per
+# class is a weight per example: `class_weight[y]`.
+#
+# ### Exercise 4.4 — a weighted error (2 points)
+#
+# `y`, `y_pred` and `weights` are `(N,)`; return the weighted error in percent as a float.
+
+# %% solution="weighted_error"
+def weighted_error(y, y_pred, weights):
+    """100 · Σ w_i [y_pred_i ≠ y_i] / Σ w_i (percent)."""
+    ### BEGIN SOLUTION
+    wrong = (np.asarray(y) != np.asarray(y_pred)).astype(float)
+    weights = np.asarray(weights, dtype=float)
+    return float(100.0 * np.sum(weights * wrong) / np.sum(weights))
+    ### END SOLUTION
+
+
+# %% tests="test_weighted_error" points=2
+y = np.array([0, 1, 1, 0])
+assert_close(weighted_error(y, np.array([0, 1, 0, 0]), np.ones(4)), 25.0, name="every weight 1: the plain error")
+assert_close(weighted_error(y, np.array([0, 1, 0, 0]), np.array([1.0, 1.0, 10.0, 1.0])), 100 * 10 / 13,
+             name="the mistake weighs 10 of the 13")
+### BEGIN HIDDEN TESTS
+helpers.grading.check_weighted_error(weighted_error)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The two models on a dev set of 1 000 uploads, 50 of them unacceptable (weight 10, the others 1). Label 1 means
+# "show as a cat"; an unacceptable image has label 0.
+
+# %%
+rng = np.random.default_rng(3)
+unacceptable = np.zeros(1000, dtype=bool)
+unacceptable[rng.choice(1000, size=50, replace=False)] = True
+y_upload = np.where(unacceptable, 0, rng.integers(0, 2, size=1000))
+harmless = np.flatnonzero(~unacceptable)
+
+
+def predictions(n_harmless_mistakes, n_unacceptable_shown):
+    """A model's predictions: some harmless mistakes, and some unacceptable images shown as cats."""
+    pred = y_upload.copy()
+    wrong = rng.choice(harmless, size=n_harmless_mistakes, replace=False)
+    pred[wrong] = 1 - pred[wrong]
+    pred[rng.choice(np.flatnonzero(unacceptable), size=n_unacceptable_shown, replace=False)] = 1
+    return pred
+
+
+model_a, model_b = predictions(18, 12), predictions(50, 0)
+upload_weights = np.where(unacceptable, 10.0, 1.0)
+for name, pred in (("A", model_a), ("B", model_b)):
+    print(f"model {name}: plain error {weighted_error(y_upload, pred, np.ones(1000)):4.1f}%, "
+          f"unacceptable shown {np.sum(pred[unacceptable] == 1):2d}, "
+          f"weighted error {weighted_error(y_upload, pred, upload_weights):4.1f}%")
+
+# %% [markdown]
+# A wins on plain error (3.0% against 5.0%), B on the weighted one (about 3.4% against 9.5%): the ranking flips, and the
+# weighted metric now points where the users do. Changing the metric does not mean changing the training: first
+# define the target that ranks models right, then worry about how to hit it (here the same weights could go into
+# the training loss).
+#
+# %% [markdown]
+# ## 5. When end-to-end learning pays
+#
+# A speech recognizer used to be a **pipeline**: audio → hand-designed features → phonemes → words → transcript, each
+# stage built or trained on its own. **End-to-end** learning trains one network from the audio straight to the
+# transcript. It needs no hand-designed stage, and nothing a designer got wrong limits it; but everything must be
+# learned from the data, so it needs much more of it. A pipeline's hand-made parts are knowledge put in by people:
+# they help most when data are scarce, and cap the accuracy when data are plentiful. (A middle road: split the task
+# into steps that each have plenty of data, like finding a face in a door camera's image, then telling whose face it
+# is.)
+#
+# A model of this, with error in percent after $n$ training examples (a power-law **learning curve**,
+# `strategy.learning_curve(n, floor, scale)`):
+#
+# $$e(n) = e_\infty + \frac{a}{\sqrt n}: \qquad \text{pipeline } e_\infty = 6,\ a = 40; \qquad
+#   \text{end-to-end } e_\infty = 2,\ a = 300.$$
+#
+# The two are equal where $6 + 40/\sqrt n = 2 + 300/\sqrt n$, at $\sqrt n = 260/4 = 65$, $n = 4\,225$. Measured curves
+# are noisy, though: end-to-end may dip below the pipeline at one size and come back above at the next. The question
+# is from which size on it **stays** ahead.
+#
+# ### Exercise 5.1 — from how much data does end-to-end pay? (1 point)
+#
+# `sizes` is an increasing `(S,)` array of training-set sizes, the two error arrays `(S,)` are measured at those sizes.
+# Return the smallest size from which the end-to-end error is **lower** (a tie is not) at that size and every larger
+# one, as an int; `-1` if it is not lower at the largest size.
+
+# %% solution="end_to_end_pays"
+def end_to_end_pays(sizes, pipeline_error, end_to_end_error):
+    """The size from which end_to_end_error < pipeline_error at every larger size too; −1 if none."""
+    ### BEGIN SOLUTION
+    ahead = np.asarray(end_to_end_error) < np.asarray(pipeline_error)
+    behind = np.flatnonzero(~ahead)
+    start = 0 if len(behind) == 0 else behind[-1] + 1
+    return int(sizes[start]) if start < len(sizes) else -1
+    ### END SOLUTION
+
+
+# %% tests="test_end_to_end_pays" points=1
+sizes = np.array([100, 300, 1000, 3000, 10000])
+assert end_to_end_pays(sizes, np.full(5, 5.0), np.array([9.0, 6.0, 4.0, 3.0, 2.0])) == 1000, "ahead from 1000 on"
+assert end_to_end_pays(sizes, np.full(5, 5.0), np.array([9.0, 4.0, 6.0, 3.0, 2.0])) == 3000, \
+    "ahead at 300, behind again at 1000: it stays ahead only from 3000"
+assert end_to_end_pays(sizes, np.full(5, 5.0), np.array([9.0, 8.0, 7.0, 6.0, 5.0])) == -1, "a tie is not ahead"
+### BEGIN HIDDEN TESTS
+helpers.grading.check_end_to_end_pays(end_to_end_pays)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The two learning curves, each "measured" on a test set of 2 000 examples (so each point has a standard error of about
+# half a point), and where your function says end-to-end starts to pay:
+
+# %%
+rng = np.random.default_rng(4)
+sizes = np.unique(np.round(np.logspace(2, 5, 25)).astype(int))
+measured = {}
+for name, floor, scale in (("pipeline", 6.0, 40.0), ("end-to-end", 2.0, 300.0)):
+    true_error = strategy.learning_curve(sizes, floor, scale)
+    measured[name] = 100 * rng.binomial(2000, np.minimum(true_error / 100, 1.0)) / 2000
+pays_from = end_to_end_pays(sizes, measured["pipeline"], measured["end-to-end"])
+fig, ax = plt.subplots(figsize=(7, 3.4))
+for name, errors in measured.items():
+    ax.semilogx(sizes, errors, marker=".", label=name)
+if pays_from > 0:
+    ax.axvline(pays_from, color="k", ls="--", lw=1, label=f"end-to-end stays ahead from n = {pays_from:,}")
+ax.set_xlabel("training examples n"); ax.set_ylabel("test error (%)"); ax.set_ylim(0, 30); ax.legend(fontsize=8)
+ax.set_title("a pipeline learns fast; end-to-end learns further")
+plt.show()
+print(f"end-to-end stays ahead from n = {pays_from:,}; the noise-free curves cross at n = 4,225")
+
+# %% [markdown]
+# Below a few thousand examples the pipeline's hand-made stages are worth more than anything the end-to-end model can
+# learn; far above, the end-to-end model's lower floor wins by 4 points. The right choice depends on how much data
+# you have **for the whole task** (audio with transcripts), not for its parts.
+#
+# ## 6. Explore: capacity, data size and the three gaps
 #
 # The explorer trains $k$-nearest-neighbour models on this week's data for many values of $k$
 # (small $k$ = high capacity) and several training-set sizes, and plots the train, train-dev and
@@ -624,4 +869,7 @@ ErrorCurveExplorer()
 # - Dev and test come from the deployment distribution; a train-dev set separates variance from mismatch.
 # - Error analysis: count tagged mistakes in a sample; dev error × share is the ceiling on each fix.
 #   Fix dev/test labels when the error they cause is larger than the differences you need to see.
-# - One metric to optimize, the others as limits; dev and test just big enough to decide.
+# - Turn one knob at a time, one that moves the flagged gap and no other (orthogonalization).
+# - One metric to optimize, the others as limits; dev and test just big enough to decide. When the metric or the
+#   dev set stops ranking models the way users would, change it: a weighted error counts the mistakes that matter.
+# - End-to-end learning needs data for the whole task; with little of it, a pipeline of hand-designed stages wins.

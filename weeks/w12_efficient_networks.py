@@ -10,9 +10,11 @@
 #    future and whose receptive field doubles with every layer;
 # 3. **skip connections**: a residual block (ResNet) that keeps gradients alive through a deep stack, and the
 #    channel count of a dense block (DenseNet);
-# 4. **shrinking a trained network**: magnitude pruning, 8-bit (and fewer) quantization, and knowledge
+# 4. **normalization over other axes**: batch, layer and instance norm as one formula over different axes, and
+#    which of them still work on a batch of one;
+# 5. **shrinking a trained network**: magnitude pruning, 8-bit (and fewer) quantization, and knowledge
 #    distillation into a smaller network;
-# 5. an explorer with a sparsity and a bits slider on a trained network.
+# 6. an explorer with a sparsity and a bits slider on a trained network.
 #
 # Conventions: batch-first, as in `helpers`. Images `x (N, C, H, W)`; sequences `x (N, C, T)` (channels first
 # here, like images, so a 1-D convolution reads as week 4's 2-D one with one spatial axis); vectors are rows, so a
@@ -484,7 +486,169 @@ helpers.grading.check_dense_block_channels(dense_block_channels)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 4. Shrinking a trained network
+# ## 4. Normalization over other axes
+#
+# Week 9's **batch norm** normalizes every channel with the mean and variance of a batch. Those statistics come from
+# the *other* examples: with small batches they are noisy, and with a batch of one there is nothing to average. Two
+# relatives keep the same formula and change only the **axes** the statistics are taken over. For images
+# `x (N, C, H, W)`, with $m$ the number of values averaged together,
+#
+# $$\mu = \frac{1}{m} \sum_{\text{axes}} x, \qquad \sigma^2 = \frac{1}{m} \sum_{\text{axes}} (x - \mu)^2, \qquad
+#   \mathrm{out}[n, c, i, j] = \gamma_c\, \frac{x[n, c, i, j] - \mu}{\sqrt{\sigma^2 + \varepsilon}} + \beta_c,$$
+#
+# with $\gamma, \beta$ of shape $(C,)$, one scale and shift per channel in all three:
+#
+# | norm | averages over | axes | $\mu$, $\sigma^2$ | $m$ | used in |
+# |---|---|---|---|---|---|
+# | batch (week 9) | the batch and the pixels, per channel | (0, 2, 3) | (1, C, 1, 1) | $N H W$ | image classifiers with large batches |
+# | layer (week 11) | all of one example's values | (1, 2, 3) | (N, 1, 1, 1) | $C H W$ | Transformers, RNNs |
+# | instance | the pixels of one channel of one example | (2, 3) | (N, C, 1, 1) | $H W$ | style transfer, image generation |
+#
+# Week 11's layer norm took `x (N, T, D)` over its last axis: each position's $D$ features are that position's values.
+# For an image, an example's values are all $C H W$ of them. The variance is the biased one (divided by $m$, as
+# `np.var` does by default), and $\varepsilon$ goes **inside** the square root: a constant input then gives $\beta$
+# instead of $0/0$.
+#
+# ### Exercise 10 — normalize over given axes (2 points)
+#
+# Write `normalize(x, gamma, beta, axes, eps)` for any tuple of axes. Keep the averaged axes
+# (`keepdims=True`) so that $\mu$ and $\sigma^2$ broadcast back against `x`, and reshape $\gamma, \beta$ to
+# `(1, C, 1, 1)`.
+
+# %% solution="normalize"
+def normalize(x, gamma, beta, axes, eps=1e-5):
+    """out (N, C, H, W) = γ_c (x − μ) / √(σ² + ε) + β_c, with μ and σ² (biased) taken over the tuple axes."""
+    ### BEGIN SOLUTION
+    mu = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    return gamma[None, :, None, None] * (x - mu) / np.sqrt(var + eps) + beta[None, :, None, None]
+    ### END SOLUTION
+
+
+# %% tests="test_normalize" points=2
+x = np.array([1.0, 3.0, 5.0, 7.0]).reshape(2, 1, 1, 2)   # two examples, one channel, a 1×2 image each
+one, zero = np.ones(1), np.zeros(1)
+assert_close(normalize(x, one, zero, (0, 2, 3), eps=1e-12), (x - 4.0) / np.sqrt(5.0),
+             name="over (0, 2, 3): μ = 4, σ² = (9 + 1 + 1 + 9) / 4 = 5", inputs=x)
+assert_close(normalize(x, one, zero, (2, 3), eps=1e-12), [[[[-1.0, 1.0]]], [[[-1.0, 1.0]]]],
+             name="over (2, 3): each example alone, μ = 2 and 6, σ² = 1")
+assert_close(normalize(x, 2 * one, 0.5 * one, (2, 3), eps=1e-12), [[[[-1.5, 2.5]]], [[[-1.5, 2.5]]]],
+             name="γ = 2, β = 0.5")
+assert_close(normalize(np.full((2, 3, 2, 2), 7.0), np.ones(3), np.arange(3.0), (1, 2, 3)),
+             np.broadcast_to(np.arange(3.0)[:, None, None], (2, 3, 2, 2)), name="a constant input gives β")
+### BEGIN HIDDEN TESTS
+normalize_any_axes = helpers.norm.axes_as_tuple(normalize)
+helpers.grading.check_normalize(normalize_any_axes)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 11 — batch, layer and instance norm (1 point)
+#
+# Each is one line: your `normalize` over its axes from the table. The test compares your batch norm with week 9's
+# `helpers.norm.batchnorm_forward` (train mode) and your layer norm, with $\gamma = 1$, $\beta = 0$, with week 11's
+# `helpers.transformer.layer_norm` on each example flattened into one row of $C H W$ features.
+
+# %% solution="norms_over_axes"
+def batch_norm(x, gamma, beta, eps=1e-5):
+    """Each channel over the batch and the pixels: normalize over (0, 2, 3)."""
+    ### BEGIN SOLUTION
+    return normalize(x, gamma, beta, (0, 2, 3), eps)
+    ### END SOLUTION
+
+
+def layer_norm(x, gamma, beta, eps=1e-5):
+    """Each example over all of its values: normalize over (1, 2, 3)."""
+    ### BEGIN SOLUTION
+    return normalize(x, gamma, beta, (1, 2, 3), eps)
+    ### END SOLUTION
+
+
+def instance_norm(x, gamma, beta, eps=1e-5):
+    """Each channel of each example over its pixels: normalize over (2, 3)."""
+    ### BEGIN SOLUTION
+    return normalize(x, gamma, beta, (2, 3), eps)
+    ### END SOLUTION
+
+
+# %% tests="test_norms_over_axes" points=1
+rng = np.random.default_rng(8)
+x, gamma, beta = rng.normal(size=(4, 3, 5, 5)), rng.uniform(0.5, 2.0, size=3), rng.normal(size=3)
+assert_close(batch_norm(x, gamma, beta), helpers.norm.batchnorm_forward(x, gamma, beta)[0],
+             name="batch_norm vs week 9's batchnorm_forward", inputs=x)
+rows = helpers.transformer.layer_norm(x.reshape(4, -1), np.ones(75), np.zeros(75))
+assert_close(layer_norm(x, np.ones(3), np.zeros(3)), rows.reshape(x.shape),
+             name="layer_norm vs week 11's layer_norm on rows of C·H·W")
+out = instance_norm(x, gamma, beta)
+assert_close(out.mean(axis=(2, 3)), np.broadcast_to(beta, (4, 3)), name="instance_norm: every (n, c) has mean β_c")
+assert_close(out.std(axis=(2, 3)), np.broadcast_to(gamma, (4, 3)), name="… and spread γ_c", rtol=1e-4)
+### BEGIN HIDDEN TESTS
+helpers.grading.check_batch_norm_images(batch_norm)
+helpers.grading.check_layer_norm_images(layer_norm)
+helpers.grading.check_instance_norm_images(instance_norm)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### A batch of one, in numbers
+#
+# First, the output of a fully connected layer for **one** example: 4 features, seen as images of 1×1 pixels,
+# `x (1, 4, 1, 1)`, with $\gamma = 1$, $\beta = 0$. Then an image of a batch of 8, normalized alone and inside its
+# batch. Then one image alone, `x (1, 3, 5, 5)`, by batch norm and by instance norm.
+
+# %%
+rng = np.random.default_rng(9)
+ones, zeros = np.ones(4), np.zeros(4)
+norms = {"batch": batch_norm, "layer": layer_norm, "instance": instance_norm}
+single = rng.normal(size=(1, 4, 1, 1))
+print("one example of 4 features, x =", single.ravel())
+for name, norm_fn in norms.items():
+    print(f"  {name:>8} norm: {norm_fn(single, ones, zeros).ravel()}")
+batch = rng.normal(size=(8, 4, 5, 5))
+print("\nexample 0 alone and inside a batch of 8: largest difference of its output")
+for name, norm_fn in norms.items():
+    alone, inside = norm_fn(batch[:1], ones, zeros), norm_fn(batch, ones, zeros)[:1]
+    print(f"  {name:>8} norm: {np.abs(alone - inside).max():.3f}")
+image = batch[:1, :3]
+print("\none image alone: batch norm − instance norm, largest difference:",
+      f"{np.abs(batch_norm(image, ones[:3], zeros[:3]) - instance_norm(image, ones[:3], zeros[:3])).max():.1e}")
+
+# %% [markdown]
+# ### Exercise 12 — which work on a batch of one? (1 point)
+#
+# Answer each with 1 (yes) or 0 (no), in the order batch, layer, instance norm; the numbers above show them all.
+#
+# (a) On one example of a fully connected layer, `x (1, 4, 1, 1)` with $\gamma = 1$, $\beta = 0$, does the norm give an
+#     output that is not all zeros?
+#
+# (b) Is an example's output the same whether it is normalized alone or inside a batch of other examples?
+
+# %% solution="batch_of_one"
+def batch_of_one_answers():
+    """Six answers, 1 or 0: (a) for batch, layer, instance norm, then (b) for batch, layer, instance norm."""
+    ### BEGIN SOLUTION
+    return [0, 1, 0, 0, 1, 1]
+    ### END SOLUTION
+
+
+# %% tests="test_batch_of_one" points=1
+answers = batch_of_one_answers()
+assert len(answers) == 6, f"give exactly six answers, got {len(answers)}"
+assert all(a in (0, 1) for a in answers), "every answer is 1 (yes) or 0 (no)"
+print("six answers of 1 or 0: the grader checks them")
+### BEGIN HIDDEN TESTS
+helpers.grading.check_batch_of_one_answers(batch_of_one_answers)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Batch norm of one example averages each value with itself, so $x - \mu = 0$ and everything is $\beta$: in training
+# a batch of one learns nothing through it, and at test time week 9 had to keep running averages. On images it
+# still computes something (over the pixels) but that is instance norm in disguise, and it changes when the batch
+# changes. Layer norm never looks at axis 0: it does the same thing in training and at test time, on any batch size,
+# which is why Transformers (week 11) and recurrent networks use it. Instance norm is independent of the batch too,
+# but needs pixels to average over: on 1×1 maps it leaves only $\beta$ as well. (Between the two, **group norm**
+# averages over groups of channels and the pixels, the usual choice for detectors trained on a few images per batch.)
+
+# %% [markdown]
+# ## 5. Shrinking a trained network
 #
 # `helpers.compress.teacher()` is a two-layer network trained on the digits of week 1 (64 pixels, 128 hidden ReLU
 # units, 10 classes; 1347 training and 450 held-out images): `logits = relu(X W1 + b1) W2 + b2`. It has
@@ -506,7 +670,7 @@ print(f"teacher: {helpers.compress.accuracy(teacher, X_test, y_test):.1%} of the
 # matrix loses the same share; **globally**, the weights of all layers are ranked together, so a layer of small
 # weights loses more.
 #
-# ### Exercise 10 — pruning per layer (2 points) and globally (1 point)
+# ### Exercise 13 — pruning per layer (2 points) and globally (1 point)
 
 # %% solution="magnitude_prune"
 def magnitude_prune(w, sparsity):
@@ -584,7 +748,7 @@ for s, a, g in zip(sparsities, curves["layer"], curves["global"]):
 # The zero point $z$ is the code of $0.0$, which comes back exactly (so pruned weights stay 0), and every weight
 # comes back within half a step, $|\hat w - w| \le \text{scale}/2$. If every weight is 0, use scale 1.
 #
-# ### Exercise 11 — quantize (2 points) and dequantize (1 point)
+# ### Exercise 14 — quantize (2 points) and dequantize (1 point)
 
 # %% solution="quantization"
 def quantize(w, bits=8):
@@ -657,7 +821,7 @@ for bits in (32, 8, 6, 4, 3, 2):
 # scale of the ordinary cross-entropy with the labels, to which it is added: the student minimises
 # $\alpha L_{hard} + (1 - \alpha) L_{soft}$.
 #
-# ### Exercise 12 — the distillation loss and its gradient (3 points)
+# ### Exercise 15 — the distillation loss and its gradient (3 points)
 
 # %% solution="distillation_loss"
 def distillation_loss(student_logits, teacher_logits, T):
@@ -733,7 +897,7 @@ helpers.grading.check_distilled_student_wins(train_students)
 # looks like a 5 or an 8, which is information about the other 1147 images the student never saw, passed on through
 # the teacher. The margin is a few points on every seed we tried (1.3 to 4.2 over 20 seeds, 2.5 on average).
 #
-# ## 5. Explore: pruning and quantization together
+# ## 6. Explore: pruning and quantization together
 #
 # Move the sparsity and the bits: the teacher is pruned globally, then its weights quantized, with your functions
 # beside the reference ones (until yours are written, the reference ones alone, and the explorer says so). The
@@ -757,5 +921,8 @@ ShrinkExplorer(magnitude_prune_global=magnitude_prune_global, quantize=quantize,
 #   receptive field $1 + (K-1)\sum_l d_l$ grow exponentially with depth.
 # - A residual block adds its input to its output, so its backward hands $dout$ down unchanged: gradients survive a
 #   deep stack. A dense block concatenates instead: $c_0 + L k$ channels with growth rate $k$.
+# - Batch, layer and instance norm are one formula over the axes (0, 2, 3), (1, 2, 3) and (2, 3) of `x (N, C, H, W)`;
+#   only those that never average over the batch axis (layer norm, and instance norm when there are pixels) work
+#   the same on a batch of one as on a large batch.
 # - A trained network shrinks: most weights can be pruned by magnitude, 8-bit affine quantization costs nothing, and a
 #   small student learns more from a teacher's softened probabilities ($T^2$ and all) than from the labels alone.

@@ -19,6 +19,9 @@ W06 = {
     "precision_recall_f1": S.precision_recall_f1,
     "choose_model": S.choose_model,
     "dev_test_sizes": S.dev_test_sizes,
+    "orthogonal_actions": S.orthogonal_actions,
+    "weighted_error": S.weighted_error,
+    "end_to_end_pays": S.end_to_end_pays,
 }
 # The reference's own code, as a student who typed it would run it: a graded function may not call
 # helpers.strategy itself, so the right answers and the deliberate mistakes below are built on this.
@@ -212,3 +215,104 @@ def test_dev_test_sizes_fails_on_fixed_fractions_and_float_division():
 def test_messages_do_not_dump_hidden_inputs():
     message = fails("error_analysis_ceilings", lambda t, e: e * np.asarray(t, float).sum(axis=0) / 100, "case")
     assert "[[" not in message
+
+
+# --------------------------------------------------------------------------- decisions after the diagnosis
+
+
+def orthogonal_loops(flags, deltas, tol=1.0):
+    chosen = []
+    for row in np.asarray(deltas, dtype=float):
+        moves = [p for p in range(4) if abs(row[p]) >= tol]
+        chosen.append(int(len(moves) == 1 and flags[moves[0]] == 1 and row[moves[0]] < 0))
+    return chosen
+
+
+def weighted_einsum(y, y_pred, weights):
+    return 100 * np.einsum("i,i->", weights, (np.asarray(y) != np.asarray(y_pred)).astype(float)) / np.sum(weights)
+
+
+def pays_backwards(sizes, pipeline_error, end_to_end_error):
+    answer = -1
+    for k in range(len(sizes) - 1, -1, -1):
+        if end_to_end_error[k] < pipeline_error[k]:
+            answer = int(sizes[k])
+        else:
+            break
+    return answer
+
+
+def test_other_correct_versions_pass():
+    helpers.grading.check_orthogonal_actions(orthogonal_loops)
+    helpers.grading.check_weighted_error(weighted_einsum)
+    helpers.grading.check_weighted_error(lambda y, p, w: 100 * np.average(np.not_equal(y, p), weights=w))
+    helpers.grading.check_end_to_end_pays(pays_backwards)
+
+
+def orthogonal_by(rule):
+    def chosen(flags, deltas, tol=1.0):
+        flags, deltas = np.asarray(flags).astype(bool), np.asarray(deltas, dtype=float)
+        moved = np.abs(deltas) >= tol
+        shrinks = (moved & (deltas < 0) & flags).any(axis=1)
+        if rule == "side effects":
+            return shrinks.astype(int)
+        if rule == "decreases only":
+            return (shrinks & ((deltas <= -tol).sum(axis=1) == 1)).astype(int)
+        if rule == "strict":
+            moved = np.abs(deltas) > tol
+            return ((moved & (deltas < 0) & flags).any(axis=1) & (moved.sum(axis=1) == 1)).astype(int)
+        return ((moved & flags).any(axis=1) & (moved.sum(axis=1) == 1)).astype(int)
+
+    return chosen
+
+
+@pytest.mark.parametrize(
+    "rule, fragment",
+    [
+        ("side effects", "whatever else it moves"),
+        ("decreases only", "a gap it WIDENS by tol or more is a side effect"),
+        ("strict", "|Δ| ≥ tol"),
+        ("sign", "widens the flagged gap is chosen"),
+    ],
+)
+def test_orthogonal_actions_names_the_mistake(rule, fragment):
+    fails("orthogonal_actions", orthogonal_by(rule), fragment)
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (lambda y, p, w: 100 * np.sum(w * (y != p)) / len(y), "divided by N"),
+        (lambda y, p, w: np.sum(w * (y != p)) / np.sum(w), "this week's error rates are percentages"),
+        (lambda y, p, w: 100 * np.mean(y != p), "the weights are not used"),
+        (lambda y, p, w: 100 * np.sum(w * (y == p)) / np.sum(w), "weighted accuracy"),
+    ],
+)
+def test_weighted_error_names_the_mistake(wrong, fragment):
+    fails("weighted_error", wrong, fragment)
+
+
+def pays_first_ahead(sizes, pipe, e2e):
+    ahead = np.asarray(e2e) < np.asarray(pipe)
+    return int(np.asarray(sizes)[np.argmax(ahead)]) if ahead.any() else -1
+
+
+def pays_index(sizes, pipe, e2e):
+    answer = pays_backwards(sizes, pipe, e2e)
+    return -1 if answer == -1 else int(list(sizes).index(answer))
+
+
+def pays_with_ties(sizes, pipe, e2e):
+    return pays_backwards(sizes, np.asarray(pipe) + 1e-12, e2e)
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (pays_first_ahead, "falls behind again"),
+        (pays_index, "an index into sizes"),
+        (pays_with_ties, "a tie counts as ahead"),
+    ],
+)
+def test_end_to_end_pays_names_the_mistake(wrong, fragment):
+    fails("end_to_end_pays", wrong, fragment)

@@ -381,7 +381,7 @@ def test_the_distilled_student_check_judges_the_trained_networks():
 
 def test_every_week12_check_has_a_hint_and_edge_cases_first():
     week = [c for c in CHECKS.values() if c.cases.__module__.startswith("helpers.grading.w12")]
-    assert len(week) == 17
+    assert len(week) == 22
     for check in week:
         assert check.hint, check.name
         cases = check.cases(np.random.default_rng(0))
@@ -401,3 +401,120 @@ def test_every_week12_check_has_a_hint_and_edge_cases_first():
 def test_a_function_that_calls_the_reference_fails(check):
     kernel = getattr(helpers.efficient, check)
     fails(check, lambda *args: kernel(*args), "the reference it is graded against")
+
+
+# --------------------------------------------------------------------------- normalization over other axes
+
+
+def normalize_loops(x, gamma, beta, axes, eps=1e-5):
+    """One group of values at a time: every index of the axes not averaged picks a group."""
+    out = np.empty_like(x)
+    kept = [a for a in range(4) if a not in axes]
+    for index in np.ndindex(*(x.shape[a] for a in kept)):
+        where = [slice(None)] * 4
+        for a, i in zip(kept, index):
+            where[a] = i
+        group = x[tuple(where)]
+        mean = group.sum() / group.size
+        std = np.sqrt(((group - mean) ** 2).sum() / group.size + eps)
+        out[tuple(where)] = (group - mean) / std
+    return out * gamma.reshape(1, -1, 1, 1) + beta.reshape(1, -1, 1, 1)
+
+
+def normalize_moved_axes(x, gamma, beta, axes, eps=1e-5):
+    """The averaged axes moved to the end and flattened into one: statistics over the last axis."""
+    kept = [a for a in range(4) if a not in axes]
+    moved = np.transpose(x, kept + list(axes))
+    rows = moved.reshape(moved.shape[: len(kept)] + (-1,))
+    mean = rows.mean(axis=-1, keepdims=True)
+    var = ((rows - mean) ** 2).mean(axis=-1, keepdims=True)
+    normed = ((rows - mean) / np.sqrt(var + eps)).reshape(moved.shape)
+    out = np.transpose(normed, np.argsort(kept + list(axes)))
+    return gamma[:, None, None] * out + beta[:, None, None]
+
+
+def normalize_with(ddof=0, where_eps="inside", axes_override=None):
+    def normalize(x, gamma, beta, axes, eps=1e-5):
+        axes = axes_override or axes
+        mu = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True, ddof=ddof)
+        scale = {"inside": np.sqrt(var + eps), "outside": np.sqrt(var) + eps, "none": np.sqrt(var)}[where_eps]
+        return gamma[None, :, None, None] * (x - mu) / scale + beta[None, :, None, None]
+
+    return normalize
+
+
+@pytest.mark.parametrize("fn", [normalize_loops, normalize_moved_axes, normalize_with()])
+def test_normalize_correct_variants_pass(fn):
+    helpers.grading.check_normalize(fn)
+    helpers.grading.check_normalize(helpers.norm.axes_as_tuple(fn))
+
+
+def test_axes_as_tuple_turns_the_lists_of_the_wire_into_tuples():
+    x, g, b = np.random.default_rng(0).normal(size=(2, 3, 2, 2)), np.ones(3), np.zeros(3)
+    with pytest.raises(TypeError):
+        normalize_with()(x, g, b, [1, 2, 3])  # numpy takes a tuple of axes only, as the grader's kernel would see
+    graded = helpers.norm.axes_as_tuple(normalize_with())
+    np.testing.assert_allclose(graded(x, g, b, [1, 2, 3]), helpers.norm.normalize(x, g, b, (1, 2, 3)))
+
+
+@pytest.mark.parametrize(
+    "fn, fragments",
+    [
+        (normalize_with(ddof=1), ("divided by m − 1", "ddof=1")),
+        (normalize_with(where_eps="outside"), ("ε is added outside the square root",)),
+        (normalize_with(where_eps="none"), ("ε is missing",)),
+        (normalize_with(axes_override=(0, 2, 3)), ("the axes argument is ignored",)),
+    ],
+)
+def test_normalize_mistakes_are_named(fn, fragments):
+    fails("normalize", fn, *fragments)
+
+
+def named(axes, **how):
+    def norm_fn(x, gamma, beta, eps=1e-5):
+        return normalize_with(**how)(x, gamma, beta, axes, eps)
+
+    return norm_fn
+
+
+def test_batch_layer_instance_norm_pass():
+    helpers.grading.check_batch_norm_images(named((0, 2, 3)))
+    helpers.grading.check_layer_norm_images(named((1, 2, 3)))
+    helpers.grading.check_instance_norm_images(named((2, 3)))
+    helpers.grading.check_layer_norm_images(lambda x, g, b, eps=1e-5: normalize_moved_axes(x, g, b, (1, 2, 3), eps))
+
+
+@pytest.mark.parametrize(
+    "kind, fn, fragments",
+    [
+        ("layer", named((0, 1, 2, 3)), ("normalizing over N too", "never axis 0")),
+        ("layer", named((0, 2, 3)), ("batch norm's axes (0, 2, 3)",)),
+        ("layer", named((2, 3)), ("instance norm's axes (2, 3)",)),
+        ("layer", named((1,)), ("over the channels only",)),
+        ("instance", named((0, 2, 3)), ("batch norm's axes", "never looks at the other examples")),
+        ("batch", named((2, 3)), ("instance norm's axes (2, 3)", "axis 0")),
+        ("batch", named((0,)), ("only the batch axis",)),
+        ("layer", named((1, 2, 3), ddof=1), ("divided by m − 1",)),
+        ("instance", named((2, 3), where_eps="outside"), ("ε is added outside the square root",)),
+    ],
+)
+def test_wrong_axes_and_arithmetic_are_named(kind, fn, fragments):
+    fails(f"{kind}_norm_images", fn, *fragments)
+
+
+def test_batch_of_one_answers():
+    helpers.grading.check_batch_of_one_answers(lambda: [0, 1, 0, 0, 1, 1])
+    helpers.grading.check_batch_of_one_answers(lambda: np.array([0.0, 1.0, 0.0, 0.0, 1.0, 1.0]))
+    message = fails("batch_of_one_answers", lambda: [1, 1, 1, 0, 1, 1], "(a) a batch of one", "batch norm")
+    assert "x − μ = 0" in message
+    fails("batch_of_one_answers", lambda: [0, 1, 0, 0, 1, 0], "(b) the same output alone or in a batch, instance")
+
+
+def test_calling_week_9_or_11_kernels_fails():
+    fails("normalize", lambda *args: helpers.norm.normalize(*args), "the reference it is graded against")
+    fails(
+        "batch_norm_images",
+        lambda x, g, b, eps=1e-5: helpers.norm.batchnorm_forward(x, g, b, eps=eps)[0],
+        "the reference it is graded against",
+    )

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers import norm
+from helpers import norm, numpy_reference, transformer
 from helpers.gradcheck import rel_error
 from tests.unit import plain_numpy as ref
 
@@ -222,3 +222,75 @@ def test_dropout_bad_input():
         norm.dropout_backward(x, np.ones((2, 3)), 0.5)
     with pytest.raises(ValueError, match=r"dropout_forward: x is empty"):
         norm.dropout_forward(np.ones((0, 3)), 0.5)
+
+
+# --------------------------------------------------------------------------- normalize over other axes (week 12)
+
+NCHW = [(1, 3, 2, 2), (4, 1, 3, 3), (5, 4, 1, 1), (1, 4, 1, 1), (3, 2, 4, 5)]
+
+
+@pytest.mark.parametrize("kind", list(norm.NORM_AXES))
+@pytest.mark.parametrize("shape", NCHW)
+def test_normalize_matches_the_loop_over_groups(kind, shape):
+    x, gamma, beta = params(shape)
+    axes = norm.NORM_AXES[kind]
+    ref.assert_close(norm.normalize(x, gamma, beta, axes), numpy_reference.normalize(x, gamma, beta, axes))
+    ref.assert_close(
+        norm.normalize(x, gamma, beta, axes, eps=0.3), numpy_reference.normalize(x, gamma, beta, axes, 0.3)
+    )
+
+
+@pytest.mark.parametrize("shape", NCHW)
+def test_normalize_over_batch_axes_is_batch_norm_and_over_the_rest_is_layer_norm(shape):
+    x, gamma, beta = params(shape)
+    ref.assert_close(norm.normalize(x, gamma, beta, (0, 2, 3)), norm.batchnorm_forward(x, gamma, beta)[0])
+    ones, zeros = np.ones(x[0].size), np.zeros(x[0].size)
+    flat = transformer.layer_norm(x.reshape(len(x), -1), ones, zeros).reshape(x.shape)
+    ref.assert_close(norm.normalize(x, np.ones(shape[1]), np.zeros(shape[1]), (1, 2, 3)), flat)
+
+
+def test_a_batch_of_one_vector_leaves_only_beta_for_batch_and_instance_norm():
+    x, gamma, beta = params((1, 4, 1, 1))
+    for kind in ("batch", "instance"):
+        ref.assert_close(
+            norm.normalize(x, gamma, beta, norm.NORM_AXES[kind]), np.broadcast_to(beta[:, None, None], x.shape)
+        )
+    out = norm.normalize(x, gamma, beta, norm.NORM_AXES["layer"])
+    assert np.abs(out - beta[:, None, None]).max() > 0.1
+
+
+def test_a_constant_input_gives_beta_thanks_to_eps():
+    x = np.full((2, 3, 2, 2), 7.0)
+    gamma, beta = np.array([2.0, -1.0, 0.5]), np.array([0.1, 0.2, 0.3])
+    for axes in norm.NORM_AXES.values():
+        np.testing.assert_array_equal(
+            norm.normalize(x, gamma, beta, axes), np.broadcast_to(beta[:, None, None], x.shape)
+        )
+
+
+def test_normalize_float32_views_and_no_mutation():
+    x, gamma, beta = params((3, 2, 4, 6), np.float32)
+    view = x[:, :, :, ::2]
+    before = view.copy()
+    out = norm.normalize(view, gamma, beta, [1, 2, 3])
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(view, before)
+    np.testing.assert_allclose(
+        out, numpy_reference.normalize(before.astype(np.float64), gamma, beta, (1, 2, 3)), rtol=1e-5, atol=1e-5
+    )
+
+
+def test_normalize_bad_input():
+    x, gamma, beta = params((2, 3, 2, 2))
+    for args, message in [
+        ((x[0], gamma, beta, (1, 2)), r"normalize: x must be 4-D"),
+        ((x, gamma[:2], beta, (2, 3)), r"normalize: gamma has 2 entries, x has 3 channels"),
+        ((x, gamma, beta, ()), r"normalize: axes must be a non-empty tuple"),
+        ((x, gamma, beta, (1, 4)), r"normalize: axes must be a non-empty tuple of integers in 0 … 3"),
+        ((x, gamma, beta, (2, 2)), r"normalize: axes \(2, 2\) names an axis twice"),
+        ((x, gamma, beta, 2), r"normalize: axes must be a tuple"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            norm.normalize(*args)
+    with pytest.raises(ValueError, match="eps must be a number > 0"):
+        norm.normalize(x, gamma, beta, (2, 3), eps=0.0)

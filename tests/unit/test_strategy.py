@@ -108,3 +108,35 @@ def test_misclassified_tags_samples_dev_errors_only():
     assert tags.shape == (10, 4) and tags[:, 3].all()  # every oracle "error" is a wrong label
     dev = split == S.DEV
     assert dev_error == pytest.approx(100 * np.mean(data.y[dev] != data.y_clean[dev]))
+
+
+# --------------------------------------------------------------------------- knobs, weighted error, end-to-end
+
+
+def test_orthogonal_actions_by_hand():
+    deltas = np.array([[-4.0, 0.5, 0, 0], [2.0, -3.0, 0, 0], [0, 0, -5.0, 0], [0, 0, 1.0, 0], [-1.0, -1.0, 0, 0]])
+    np.testing.assert_array_equal(S.orthogonal_actions([1, 1, 0, 0], deltas), [1, 0, 0, 0, 0])
+    np.testing.assert_array_equal(S.orthogonal_actions([0, 0, 1, 0], deltas), [0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(S.orthogonal_actions([0, 1, 0, 0], deltas, tol=2.5), [0, 1, 0, 0, 0])
+    with pytest.raises(ValueError, match="orthogonal_actions: flags must have shape"):
+        S.orthogonal_actions([1, 0, 0], deltas)
+
+
+def test_weighted_error_by_hand_and_plain_when_weights_are_one():
+    y, y_pred = np.array([0, 1, 1, 2]), np.array([0, 0, 1, 1])
+    assert S.weighted_error(y, y_pred, np.ones(4)) == 50.0
+    assert S.weighted_error(y, y_pred, np.array([1.0, 10.0, 1.0, 0.0])) == pytest.approx(100 * 10 / 12)
+    with pytest.raises(ValueError, match="weights must be ≥ 0 and not all 0"):
+        S.weighted_error(y, y_pred, np.zeros(4))
+    with pytest.raises(ValueError, match="must be \\(N,\\) alike"):
+        S.weighted_error(y, y_pred, np.ones(3))
+
+
+def test_end_to_end_pays_on_the_power_laws_crosses_where_the_formula_says():
+    # 6 + 40/√n = 2 + 300/√n at √n = 260/4 = 65, n = 4225
+    sizes = np.arange(100, 10001, 25)
+    n = S.end_to_end_pays(sizes, S.learning_curve(sizes, 6.0, 40.0), S.learning_curve(sizes, 2.0, 300.0))
+    assert n == 4250
+    assert S.end_to_end_pays([1, 2, 3], [5, 5, 5], [4, 6, 4]) == 3
+    assert S.end_to_end_pays([1, 2, 3], [5, 5, 5], [4, 4, 5]) == -1
+    assert S.end_to_end_pays([1, 2, 3], [5, 5, 5], [1, 1, 1]) == 1

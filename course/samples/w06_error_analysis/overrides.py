@@ -51,5 +51,11 @@ SAMPLES = {
 ''',
         # not attempted
         "dev_test_sizes": None,
+        # the weighted mistakes divided by N instead of by the total weight
+        "weighted_error": '''def weighted_error(y, y_pred, weights):
+    """100 · Σ w_i [y_pred_i ≠ y_i] / Σ w_i (percent)."""
+    wrong = (np.asarray(y) != np.asarray(y_pred)).astype(float)
+    return float(100.0 * np.sum(np.asarray(weights) * wrong) / len(wrong))
+''',
     },
 }

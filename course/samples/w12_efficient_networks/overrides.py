@@ -24,4 +24,22 @@ SAMPLES = {
     return out
 ''',
     },
+    # The typical mistake of normalization: layer norm taken over the batch axis too, so an example's output depends
+    # on the other examples (and a batch of one is fine only by accident).
+    "layer_over_batch": {
+        "norms_over_axes": '''def batch_norm(x, gamma, beta, eps=1e-5):
+    """Each channel over the batch and the pixels."""
+    return normalize(x, gamma, beta, (0, 2, 3), eps)
+
+
+def layer_norm(x, gamma, beta, eps=1e-5):
+    """Every value of the layer together."""
+    return normalize(x, gamma, beta, (0, 1, 2, 3), eps)
+
+
+def instance_norm(x, gamma, beta, eps=1e-5):
+    """Each channel of each example over its pixels."""
+    return normalize(x, gamma, beta, (2, 3), eps)
+''',
+    },
 }

@@ -102,6 +102,30 @@ W06_OTHER = {
     """,
 }
 
+W06_DECISIONS = {
+    "orthogonal_actions": """
+        def orthogonal_actions(flags, deltas, tol=1.0):
+            chosen = []
+            for row in np.asarray(deltas, dtype=float):
+                moves = [p for p in range(len(row)) if abs(row[p]) >= tol]
+                chosen.append(int(len(moves) == 1 and bool(flags[moves[0]]) and row[moves[0]] < 0))
+            return np.array(chosen)
+    """,
+    "weighted_error": """
+        def weighted_error(y, y_pred, weights):
+            return 100 * np.average(np.not_equal(y, y_pred), weights=weights)
+    """,
+    "end_to_end_pays": """
+        def end_to_end_pays(sizes, pipeline_error, end_to_end_error):
+            answer = -1
+            for size, pipe, e2e in reversed(list(zip(sizes, pipeline_error, end_to_end_error))):
+                if not e2e < pipe:
+                    break
+                answer = int(size)
+            return answer
+    """,
+}
+
 
 def variants() -> dict[str, Honest]:
     w = "w06_error_analysis"
@@ -120,6 +144,11 @@ def variants() -> dict[str, Honest]:
             w,
             "another valid shuffle for the splits, np.where/argmax for the model choice, np.diff for the gaps",
             [replace(k, v) for k, v in W06_OTHER.items()],
+        ),
+        "w06_decisions_by_loops": Honest(
+            w,
+            "the orthogonal knobs and the end-to-end size by loops; the weighted error with np.average",
+            [replace(k, v) for k, v in W06_DECISIONS.items()],
         ),
         "w06_attack_words_and_debug": Honest(
             w,

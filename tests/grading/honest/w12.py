@@ -123,6 +123,42 @@ W12_DISTILLATION_LOG_SUM_EXP = {
     """,
 }
 
+W12_NORMALIZATION_BY_GROUPS = {
+    "normalize": """
+        def normalize(x, gamma, beta, axes, eps=1e-5):
+            kept = [a for a in range(x.ndim) if a not in axes]
+            moved = np.transpose(x, kept + list(axes))
+            rows = moved.reshape(moved.shape[: len(kept)] + (-1,))
+            centred = rows - rows.mean(axis=-1, keepdims=True)
+            std = np.sqrt(np.mean(centred**2, axis=-1, keepdims=True) + eps)
+            back = np.transpose((centred / std).reshape(moved.shape), np.argsort(kept + list(axes)))
+            return back * gamma.reshape(1, -1, 1, 1) + beta.reshape(1, -1, 1, 1)
+    """,
+    "norms_over_axes": """
+        AXES = {"batch": (0, 2, 3), "layer": (1, 2, 3), "instance": (2, 3)}
+
+
+        def batch_norm(x, gamma, beta, eps=1e-5):
+            return normalize(x, gamma, beta, axes=AXES["batch"], eps=eps)
+
+
+        def layer_norm(x, gamma, beta, eps=1e-5):
+            return normalize(x, gamma, beta, axes=AXES["layer"], eps=eps)
+
+
+        def instance_norm(x, gamma, beta, eps=1e-5):
+            return normalize(x, gamma, beta, axes=AXES["instance"], eps=eps)
+    """,
+    "batch_of_one": """
+        def batch_of_one_answers():
+            usable_alone = {"batch": False, "layer": True, "instance": False}
+            independent_of_batch = {"batch": False, "layer": True, "instance": True}
+            return [int(usable_alone[k]) for k in ("batch", "layer", "instance")] + [
+                int(independent_of_batch[k]) for k in ("batch", "layer", "instance")
+            ]
+    """,
+}
+
 
 def variants() -> dict[str, Honest]:
     w = "w12_efficient_networks"
@@ -146,6 +182,11 @@ def variants() -> dict[str, Honest]:
             w,
             "the distillation loss with scipy's logsumexp; the residual block with a relu helper",
             [replace(k, v) for k, v in W12_DISTILLATION_LOG_SUM_EXP.items()],
+        ),
+        "w12_normalization_by_groups": Honest(
+            w,
+            "normalization with the averaged axes moved last and flattened; named norms through a dict of axes",
+            [replace(k, v) for k, v in W12_NORMALIZATION_BY_GROUPS.items()],
         ),
         "w12_attack_words_and_debug": Honest(
             w,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import strategy
-from .core import Case, Check, CheckFailed, as_output, register
+from ... import strategy
+from ..core import Case, Check, CheckFailed, as_output, register
 
 # The notebook's worked cases: (human, train, train_dev, dev[, test]).
 WORKED = [
