@@ -64,14 +64,14 @@ def loss_from(negative_sign=False, accumulate=True, du=True, du_negatives=True, 
 def loss_one_hot(V, U, centers, contexts, negatives):
     """Scatter-adds as products with one-hot matrices."""
     W, B = len(V), len(centers)
-    C, O = np.eye(W)[centers], np.eye(W)[contexts]  # (B, W)
+    C, Ctx = np.eye(W)[centers], np.eye(W)[contexts]  # (B, W)
     N = np.eye(W)[negatives]  # (B, k, W)
     v = C @ V
-    pos, neg = np.sum((O @ U) * v, axis=1), np.einsum("bkw,wd,bd->bk", N, U, v)
+    pos, neg = np.sum((Ctx @ U) * v, axis=1), np.einsum("bkw,wd,bd->bk", N, U, v)
     loss = np.mean(np.logaddexp(0, -pos) + np.logaddexp(0, neg).sum(axis=1))
     g_pos, g_neg = (sig(pos) - 1) / B, sig(neg) / B
-    dV = C.T @ (g_pos[:, None] * (O @ U) + np.einsum("bk,bkw,wd->bd", g_neg, N, U))
-    dU = O.T @ (g_pos[:, None] * v) + np.einsum("bkw,bk,bd->wd", N, g_neg, v)
+    dV = C.T @ (g_pos[:, None] * (Ctx @ U) + np.einsum("bk,bkw,wd->bd", g_neg, N, U))
+    dU = Ctx.T @ (g_pos[:, None] * v) + np.einsum("bkw,bk,bd->wd", N, g_neg, v)
     return loss, dV, dU
 
 

@@ -1,7 +1,8 @@
 """Week 11 checks: skip-gram with negative sampling (the loss and both gradients, the unigram^0.75
 distribution, subsampling) and word vectors trained on a planted corpus; scaled dot-product attention
 under padding and causal masks, multi-head attention and its parameter count, sinusoidal positional
-encoding, layer normalization, the pre-norm Transformer block, and the digit reverser trained with the student's functions.
+encoding, layer normalization, the pre-norm Transformer block, and the digit reverser trained with
+the student's functions.
 
 One module per topic, each holding its checks' cases, references or verify functions, hints and
 ``register(Check(...))`` calls. Wrong answers are compared with what each typical mistake would give on
