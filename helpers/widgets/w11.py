@@ -19,9 +19,8 @@ import functools
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.patches import Rectangle
-
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
 from .. import reverser, word2vec
 from ._figure import Explorer, FigurePanel
