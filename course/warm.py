@@ -12,7 +12,7 @@ import importlib
 import sys
 import time
 
-KERNEL_MODULES = ["activations", "losses", "conv", "pool", "mlp", "rnn", "optim", "norm", "efficient"]
+KERNEL_MODULES = ["activations", "losses", "conv", "pool", "mlp", "rnn", "optim", "norm", "efficient", "word2vec"]
 
 
 def register(subparsers) -> None:

@@ -42,6 +42,7 @@ _SUBMODULES = {
     "translator",
     "transformer",
     "reverser",
+    "word2vec",
 }
 
 __all__ = sorted(_SUBMODULES) + ["numerical_gradient", "rel_error"]

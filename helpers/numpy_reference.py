@@ -420,3 +420,34 @@ def distillation_loss(student_logits, teacher_logits, T):
     """The loss only (its gradient is what is checked against central differences of this)."""
     pt, ps = softmax_t(teacher_logits, T), softmax_t(student_logits, T)
     return -(T * T) * np.sum(pt * np.log(ps)) / student_logits.shape[0]
+
+
+def negative_sampling_loss(V, U, centers, contexts, negatives):
+    """One pair and one word at a time: (loss, dV, dU), the loss the batch mean of
+    −log σ(u_o·v_c) − Σ_j log σ(−u_{n_j}·v_c); a loop adds repeated words' gradients by construction."""
+    V, U = np.asarray(V, dtype=np.float64), np.asarray(U, dtype=np.float64)
+    B = len(centers)
+    dV, dU = np.zeros_like(V), np.zeros_like(U)
+    loss = 0.0
+    for b in range(B):
+        c = centers[b]
+        for j, w in enumerate([contexts[b], *negatives[b]]):
+            label = 1.0 if j == 0 else 0.0
+            s = U[w] @ V[c]
+            p = 1.0 / (1.0 + np.exp(-s))
+            loss -= np.log(p) if j == 0 else np.log(1.0 - p)
+            dV[c] += (p - label) * U[w] / B
+            dU[w] += (p - label) * V[c] / B
+    return loss / B, dV, dU
+
+
+def sampling_distribution(counts, power=0.75):
+    """c^power, divided by its sum."""
+    weights = np.array([c**power if c > 0 else 0.0 for c in np.asarray(counts, dtype=np.float64)])
+    return weights / weights.sum()
+
+
+def keep_probability(counts, t):
+    """min(1, sqrt(t / f)) with f = count / total, one word at a time."""
+    counts = np.asarray(counts, dtype=np.float64)
+    return np.array([min(1.0, np.sqrt(t / (c / counts.sum()))) for c in counts])

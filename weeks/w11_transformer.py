@@ -4,15 +4,19 @@
 # Last week the decoder of an RNN looked back at the encoder's states through attention, but the states
 # themselves still came from a recurrence: position $t$ waited for position $t-1$. The **Transformer** drops the
 # recurrence. Every position looks at every other position through attention, all at once, and the order of the
-# tokens enters as a signal added to the inputs. This week you build one from its pieces and train it:
+# tokens enters as a signal added to the inputs. Before attention, the week
+# starts where language models start, with vectors for words. This week you build:
 #
-# 1. **scaled dot-product attention under a mask**: padding and causal masks, forward and backward, and why
+# 1. **word vectors** by skip-gram with negative sampling: the loss and its gradients for both embedding tables,
+#    the distribution negatives are drawn from, the subsampling of frequent words, vectors **trained with your
+#    functions** on a corpus whose analogies are scored exactly, and an explorer of them;
+# 2. **scaled dot-product attention under a mask**: padding and causal masks, forward and backward, and why
 #    the scores are divided by $\sqrt d$;
-# 2. **multi-head attention**: several attentions side by side on slices of the features, and what they cost;
-# 3. **positional encoding** (sines and cosines) and **layer normalization**, contrasted with week 9's batch norm;
-# 4. a **Transformer block**, and a tiny decoder built from two of them, **trained with your functions** to
+# 3. **multi-head attention**: several attentions side by side on slices of the features, and what they cost;
+# 4. **positional encoding** (sines and cosines) and **layer normalization**, contrasted with week 9's batch norm;
+# 5. a **Transformer block**, and a tiny decoder built from two of them, **trained with your functions** to
 #    reverse strings of digits, a task where every output must look somewhere else in the input;
-# 5. an explorer that shows every head of every layer for a string you type.
+# 6. an explorer that shows every head of every layer for a string you type.
 #
 # Conventions: batch-first, as in `helpers`. Sequences `x (N, T, D)` with $D$ = `d_model`; queries
 # `Q (N, Tq, d)`, keys `K (N, S, d)`, values `V (N, S, dv)`; a mask `mask (N, Tq, S)` of 0 and 1 where
@@ -33,7 +37,248 @@ from helpers.grading import assert_close
 np.set_printoptions(precision=4, suppress=True)
 
 # %% [markdown]
-# ## 1. Scaled dot-product attention, with a mask
+# ## 1. Word vectors: skip-gram with negative sampling
+#
+# Week 10's embedding table `E (V, D)` gave every token a row, learned for one task. **Word vectors** are such rows
+# learned from raw text alone, by one idea: *a word is known by the company it keeps*. Words that appear among the
+# same neighbours get similar vectors. **Skip-gram** asks every word (the *centre* $c$) to predict the words around
+# it (its *contexts* $o$, up to `window` positions away), with two tables of shape `(W, d)` for a vocabulary of
+# $W$ words: `V`, the **input vectors**, used when a word is the centre, and `U`, the **output vectors**, used when it
+# is a context. (Week 11's `V` for values is another symbol: see the [notation page](../NOTATION.md).)
+#
+# A softmax over all $W$ words for every pair would cost $W$ dot products. **Negative sampling** asks $k + 1$ yes/no
+# questions instead: is $(c, o)$ a pair seen in the text (say yes), and is each of $k$ words $n_1..n_k$ drawn at
+# random a context of $c$ (say no)? With $\sigma$ the logistic function and the loss the mean over a batch of $B$
+# triples (centre, context, $k$ negatives),
+#
+# $$\ell_b = -\log\sigma(u_{o}\cdot v_{c}) - \sum_{j=1}^{k} \log\sigma(-u_{n_j}\cdot v_{c}),\qquad
+#   L = \frac1B\sum_b \ell_b .$$
+#
+# Its gradients, with $s^+ = u_o\cdot v_c$ and $s^-_j = u_{n_j}\cdot v_c$ (the derivative of $-\log\sigma(s)$ is
+# $\sigma(s) - 1$, that of $-\log\sigma(-s)$ is $\sigma(s)$):
+#
+# $$\frac{\partial \ell_b}{\partial v_c} = (\sigma(s^+) - 1)\,u_o + \sum_j \sigma(s^-_j)\,u_{n_j},\qquad
+#   \frac{\partial \ell_b}{\partial u_o} = (\sigma(s^+) - 1)\,v_c,\qquad
+#   \frac{\partial \ell_b}{\partial u_{n_j}} = \sigma(s^-_j)\,v_c .$$
+#
+# Only a few rows of each table receive anything, and the same word often appears several times in a batch (a
+# frequent centre, a negative drawn twice, a negative that happens to be the context): **its gradients add up**.
+# As in week 10's embedding backward, `dV[centers] += ...` is wrong (numpy writes a repeated row once, the last
+# value wins); `np.add.at(dV, centers, ...)` adds every one.
+#
+# ### Which text?
+#
+# Nothing is downloaded in this course, so the text is generated: `helpers.word2vec.planted_corpus()` writes
+# 12,000 short sentences (96,000 words, 143 distinct) in which relations are **planted**. People come in 12 roles
+# × 2 genders (king/queen, boy/girl, uncle/aunt, ...) and countries in 10 countries × 3 kinds (france, paris,
+# french; japan, tokyo, japanese; ...). A sentence holds one such word, two topic words of its row (crown, throne,
+# reign for king and queen), two words of its column (he, him, his or she, her, hers; city, streets, mayor for
+# capitals) and three fillers ("the", "of", ...), shuffled. We chose a planted corpus over real text (the standard
+# library's Python documentation would have been the offline choice) because it makes the result **exactly
+# measurable**: every analogy such as *king − man + woman* has one right answer (*queen*), 804 of them in all, so
+# "the vectors learned the relations" is a number, not an impression. Real text would show nicer neighbours and
+# noisier analogies.
+
+# %%
+CORPUS = helpers.word2vec.planted_corpus()
+for sentence in CORPUS.sentences[:4]:
+    print(" ".join(CORPUS.vocab[w] for w in sentence))
+print(f"{CORPUS.sentences.size} words, {len(CORPUS.vocab)} distinct; {len(CORPUS.analogies)} analogies to score")
+
+# %% [markdown]
+# ### Exercise 1 — the loss and both gradients (3 points)
+#
+# Write `negative_sampling_loss(V, U, centers, contexts, negatives)` returning `(loss, dV, dU)`: `V, U (W, d)`,
+# `centers, contexts (B,)` and `negatives (B, k)` integer ids; `loss` a number (the batch mean), `dV, dU (W, d)`
+# zero except in the rows the batch uses. `U[negatives]` is `(B, k, d)`. For a stable $-\log\sigma(x)$ use
+# `np.logaddexp(0, -x)` ($= \log(1 + e^{-x})$).
+
+# %% solution="negative_sampling_loss"
+def negative_sampling_loss(V, U, centers, contexts, negatives):
+    """(loss, dV (W, d), dU (W, d)): the mean of −log σ(u_o·v_c) − Σ_j log σ(−u_nj·v_c) over the batch."""
+    ### BEGIN SOLUTION
+    B = len(centers)
+    v = V[centers]                                            # (B, d)
+    pos = np.sum(U[contexts] * v, axis=1)                     # (B,)
+    neg = np.einsum("bkd,bd->bk", U[negatives], v)            # (B, k)
+    loss = (np.sum(np.logaddexp(0, -pos)) + np.sum(np.logaddexp(0, neg))) / B
+    g_pos = (1 / (1 + np.exp(-pos)) - 1) / B                  # σ(s⁺) − 1
+    g_neg = 1 / (1 + np.exp(-neg)) / B                        # σ(s⁻)
+    dV, dU = np.zeros_like(V), np.zeros_like(U)
+    np.add.at(dV, centers, g_pos[:, None] * U[contexts] + np.einsum("bk,bkd->bd", g_neg, U[negatives]))
+    np.add.at(dU, contexts, g_pos[:, None] * v)
+    np.add.at(dU, negatives, g_neg[:, :, None] * v[:, None, :])
+    return loss, dV, dU
+    ### END SOLUTION
+
+
+# %% tests="test_negative_sampling_loss" points=3
+V1 = np.array([[1.0], [2.0], [0.5]])                      # W = 3 words, d = 1
+U1 = np.array([[0.5], [1.0], [-1.0]])
+# the same pair twice: centre 0, context 1, negative 2; s⁺ = 1·1 = 1, s⁻ = −1·1 = −1
+loss, dV, dU = negative_sampling_loss(V1, U1, np.array([0, 0]), np.array([1, 1]), np.array([[2], [2]]))
+sig = lambda x: 1 / (1 + np.exp(-x))
+assert_close(loss, -np.log(sig(1.0)) - np.log(sig(1.0)), name="loss (the mean of two equal pairs)")
+assert_close(dV, [[(sig(1.0) - 1) * 1.0 + sig(-1.0) * -1.0], [0.0], [0.0]],
+             name="dV (both copies of centre 0 add up: half of the mean each, twice)")
+assert_close(dU, [[0.0], [(sig(1.0) - 1) * 1.0], [sig(-1.0) * 1.0]], name="dU (context row 1, negative row 2)")
+rng = np.random.default_rng(2)
+V2, U2 = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+ids = (rng.integers(0, 6, 5), rng.integers(0, 6, 5), rng.integers(0, 6, (5, 2)))
+_, dV, dU = negative_sampling_loss(V2, U2, *ids)
+for name, table, grad in (("dV", V2, dV), ("dU", U2, dU)):
+    numerical = helpers.numerical_gradient(lambda _: negative_sampling_loss(V2, U2, *ids)[0], table)
+    assert helpers.rel_error(grad, numerical) < 1e-6, f"{name} differs from the numerical gradient"
+### BEGIN HIDDEN TESTS
+helpers.grading.check_negative_sampling_loss(negative_sampling_loss)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Which negatives, and which words to skip
+#
+# The negatives are drawn from the **unigram distribution raised to the power 3/4**: a word seen $c_w$ times is
+# drawn with probability
+#
+# $$p_w = \frac{c_w^{3/4}}{\sum_v c_v^{3/4}} .$$
+#
+# The power flattens the counts: "the" is still the most frequent negative, but less overwhelmingly than its share
+# of the text, and rare words come up more often (counts 1 and 16 become weights 1 and 8). Mikolov et al. found
+# 3/4 better than the plain unigram (power 1) and the uniform distribution (power 0).
+#
+# **Subsampling** thins out frequent words before the pairs are made. A word whose share of the corpus is
+# $f_w = c_w / \sum_v c_v$ is kept, at each of its occurrences, with probability
+#
+# $$\mathrm{keep}_w = \min\!\left(1, \sqrt{t / f_w}\right)$$
+#
+# (the paper's formula: an occurrence is discarded with probability $1 - \sqrt{t/f_w}$; the released C code uses a
+# slightly different $\sqrt{t/f} + t/f$). A word rarer than the threshold $t$ is always kept; a word 100 times more
+# frequent than $t$ is kept one time in 10. Pairs with "the" say little about either word, and there are many of
+# them: dropping most of them makes training faster *and* better. Corpora of billions of words use $t = 10^{-5}$;
+# ours has only 143 words, each at least 0.2% of the text, so we use $t = 10^{-3}$ (`helpers.word2vec.SUBSAMPLE_T`).
+#
+# Both are graded as the probabilities themselves, exactly, for counts chosen by the grader: a check of many seeded
+# draws would need a tolerance, and a tolerance wide enough for honest sampling noise lets $p^{0.8}$ through.
+#
+# ### Exercise 2 — the distribution of the negatives (1 point)
+#
+# `sampling_distribution(counts)`: `counts (W,)` of numbers ≥ 0, returns `p (W,)`, summing to 1. A count of 0 gets 0.
+
+# %% solution="sampling_distribution"
+def sampling_distribution(counts):
+    """p (W,): counts^0.75 / Σ counts^0.75."""
+    ### BEGIN SOLUTION
+    weights = np.asarray(counts, dtype=float) ** 0.75
+    return weights / weights.sum()
+    ### END SOLUTION
+
+
+# %% tests="test_sampling_distribution" points=1
+p = sampling_distribution(np.array([1.0, 16.0, 81.0, 0.0]))
+assert_close(p, np.array([1.0, 8.0, 27.0, 0.0]) / 36.0, name="p for counts 1, 16, 81, 0")
+### BEGIN HIDDEN TESTS
+helpers.grading.check_sampling_distribution(sampling_distribution)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 3 — subsampling (1 point)
+#
+# `keep_probability(counts, t)`: `counts (W,)` of numbers ≥ 1, returns `keep (W,)`, $\min(1, \sqrt{t / f_w})$.
+
+# %% solution="keep_probability"
+def keep_probability(counts, t):
+    """keep (W,): min(1, √(t / f)) with f = counts / counts.sum()."""
+    ### BEGIN SOLUTION
+    f = counts / counts.sum()
+    return np.minimum(1.0, np.sqrt(t / f))
+    ### END SOLUTION
+
+
+# %% tests="test_keep_probability" points=1
+keep = keep_probability(np.array([9900.0, 50.0, 30.0, 20.0]), 0.0099)    # f = 0.99, 0.005, 0.003, 0.002
+assert_close(keep, [0.1, 1.0, 1.0, 1.0], name="keep (only the first word is more frequent than t)")
+### BEGIN HIDDEN TESTS
+helpers.grading.check_keep_probability(keep_probability)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# On our corpus: the fillers are thinned hard, the words that carry the relations much less.
+
+# %%
+if "keep" not in globals():
+    raise NotImplementedError("write exercises 2 and 3 first")
+counts = CORPUS.counts
+shown = [CORPUS.index[w] for w in ("the", "a", "of", "is", "he", "city", "crown", "king", "paris")]
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+x = np.arange(len(shown))
+axes[0].bar(x - 0.2, (counts / counts.sum())[shown], 0.4, label="share of the text (power 1)")
+axes[0].bar(x + 0.2, sampling_distribution(counts)[shown], 0.4, label="drawn as a negative (power 0.75)")
+axes[1].bar(x, keep_probability(counts, helpers.word2vec.SUBSAMPLE_T)[shown], color="tab:green")
+axes[1].set_ylabel(f"keep probability, t = {helpers.word2vec.SUBSAMPLE_T:g}")
+for ax in axes:
+    ax.set_xticks(x, [CORPUS.vocab[w] for w in shown], rotation=30)
+axes[0].set_ylabel("probability"); axes[0].legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ### Training, with your functions
+#
+# The read-only cell below first runs your `negative_sampling_loss` on four small batches (one pair with $k = 1$,
+# repeated words, $d = 1$, a random one) and compares it with the training loop's own computation; only then does it
+# train. The loop itself is compiled (numba): plain SGD, one (centre, context) pair at a time, $k = 5$ negatives
+# drawn from **your** `sampling_distribution`, each sentence subsampled afresh every epoch with **your**
+# `keep_probability`, `window = 3`, $d = 24$, 4 epochs, the learning rate falling from 0.05 to 0.0005. In Python the
+# same loop would take minutes (about 150,000 pairs per epoch); compiled it takes under a second. `V` starts small
+# and random, `U` at zero, as in word2vec.
+#
+# What the vectors learned is measured two ways: the **analogy accuracy** (for each of the 804 analogies
+# $a - b + c$, is the word nearest to $\hat a - \hat b + \hat c$, by cosine and leaving out $a, b, c$, the right
+# one?) and the **neighbour accuracy** (is the nearest word of each topic word, crown or wine, a word of its own
+# row: throne, reign, king, queen?). By chance they would be under 2% and about 4%.
+
+# %% locked="train_word_vectors"
+def train_word_vectors(seed=0):
+    """V (W, 24), the input vectors, trained on the planted corpus with your functions (what is graded)."""
+    V, U, losses = helpers.word2vec.train(
+        CORPUS, seed=seed, loss=negative_sampling_loss,
+        probs=sampling_distribution(CORPUS.counts), keep=keep_probability(CORPUS.counts, helpers.word2vec.SUBSAMPLE_T),
+    )
+    return V
+
+
+# %% tests="test_word_vectors" points=2
+start = time.perf_counter()
+word_vectors = train_word_vectors(seed=0)
+analogies = helpers.word2vec.analogy_accuracy(word_vectors, CORPUS.analogies)
+neighbours = helpers.word2vec.neighbour_accuracy(word_vectors, CORPUS)
+print(f"trained in {time.perf_counter() - start:.1f} s: {analogies:.1%} of the analogies right, "
+      f"{neighbours:.1%} of the topic words next to their row")
+king, man, woman = (CORPUS.index[w] for w in ("king", "man", "woman"))
+print("king - man + woman =", CORPUS.vocab[helpers.word2vec.analogy(word_vectors, king, man, woman)[0][0]])
+assert analogies >= 0.8 and neighbours >= 0.8, "correct functions reach 100% on both here: do exercises 1-3 pass?"
+### BEGIN HIDDEN TESTS
+helpers.grading.check_word_vectors_train(train_word_vectors)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The relations are directions. In the projection below (the explorer's view; type words, pick a group), the
+# segment from *man* to *king* is parallel to the one from *woman* to *queen*: "royal" is the same step for both
+# genders, and an analogy is completing the parallelogram. Try `paris - france + japan`, the neighbours of `wine`,
+# or the group with the topic words. Until your vectors are trained it shows vectors trained with the reference
+# functions, and says so.
+
+# %%
+from helpers.widgets.w11 import WordVectorExplorer
+
+WordVectorExplorer(globals().get("word_vectors"), CORPUS, query="paris", analogy="king - man + woman")
+
+# %% [markdown]
+# Word vectors give each word **one** vector whatever the sentence: "bank" of a river and "bank" of money share it,
+# and nothing in a vector says what the neighbouring words are doing. The rest of the week builds the machinery
+# that lets the vector at each position depend on the others: attention.
+
+
+# %% [markdown]
+# ## 2. Scaled dot-product attention, with a mask
 #
 # Week 10's attention was a soft dictionary: a query is compared with every key, the scores become weights by a
 # softmax, and the answer is the weighted average of the values. In matrix form, for all queries at once,
@@ -85,7 +330,7 @@ for d in (1, 4, 16, 64, 256):
 # Unscaled, the variance grows like $d$ and the softmax becomes nearly one-hot (the largest of 10 weights goes to
 # about 0.9 at $d = 256$); scaled, the variance stays near 1 and the weights stay spread, whatever the width.
 #
-# ### Exercise 1 — attention under a mask (2 points)
+# ### Exercise 4 — attention under a mask (2 points)
 #
 # Write `masked_attention(Q, K, V, mask)` returning `(out (N, Tq, dv), weights (N, Tq, S))`. `Q @ K.transpose(0, 2, 1)`
 # gives every score; `np.where(mask > 0, scores, -np.inf)` masks them; write the softmax yourself (subtract each
@@ -117,7 +362,7 @@ helpers.grading.check_masked_attention(masked_attention)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 2 — its backward (3 points)
+# ### Exercise 5 — its backward (3 points)
 #
 # Given `dout (N, Tq, dv)`, return `(dQ, dK, dV)`. The same three steps as week 10, in reverse:
 #
@@ -156,7 +401,7 @@ helpers.grading.check_masked_attention_backward(masked_attention_backward)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 2. Multi-head attention
+# ## 3. Multi-head attention
 #
 # In **self-attention** the queries, keys and values all come from the same sequence `x (N, T, D)`, through three
 # learned matrices: $Q = x W_Q$, $K = x W_K$, $V = x W_V$. One attention gives each position one weighted average,
@@ -177,7 +422,7 @@ helpers.grading.check_masked_attention_backward(masked_attention_backward)
 # `np.repeat(mask, h, axis=0)`, which matches row `n·h + k`), and the same steps backwards merge them. Reshaping
 # `(N, T, D)` straight into `(N, h, T, dk)` looks similar and is wrong: it cuts the sequence, not the features.
 #
-# ### Exercise 3 — multi-head self-attention (2 points)
+# ### Exercise 6 — multi-head self-attention (2 points)
 #
 # Return `(out (N, T, D), weights (N, h, T, T))`, the weights of each head (the explorer draws them).
 
@@ -222,7 +467,7 @@ helpers.grading.check_multi_head_attention(multi_head_attention)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 4 — its backward (3 points)
+# ### Exercise 7 — its backward (3 points)
 #
 # Given `dout (N, T, D)`, return `(dx, dWq, dWk, dWv, dWo)`. Backwards through the steps: $dW_O =
 # \mathrm{concat}^\top dout$ and $d\,\mathrm{concat} = dout\, W_O^\top$; split it into heads; your
@@ -261,7 +506,7 @@ helpers.grading.check_multi_head_attention_backward(multi_head_attention_backwar
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 3. The Transformer block
+# ## 4. The Transformer block
 #
 # A block has two sub-layers, each wrapped in a **residual connection** and a **layer normalization**: first
 # multi-head self-attention (positions exchange information), then a **position-wise feed-forward** network, the
@@ -275,7 +520,7 @@ helpers.grading.check_multi_head_attention_backward(multi_head_attention_backwar
 # $x$ through unchanged, so a deep stack starts close to the identity and its gradient always has a direct route
 # back, the idea of week 8's ResNets.
 #
-# ### Exercise 5 — what a block costs (1 point)
+# ### Exercise 8 — what a block costs (1 point)
 #
 # Write `block_parameter_count(d_model, heads, d_ff)`: the number of learned numbers in one such block, with
 # $W_Q, W_K, W_V, W_O$ of $D \times D$ and no biases in the attention, the feed-forward's $W_1, b_1, W_2, b_2$, and
@@ -319,7 +564,7 @@ helpers.grading.check_block_parameter_count(block_parameter_count)
 # at a given *distance*. The alternative is a **learned** table, one trainable row of $D$ numbers per position (as
 # BERT and GPT do): as good in practice, but it knows nothing of lengths longer than those it was trained on.
 #
-# ### Exercise 6 — the sinusoidal encoding (1 point)
+# ### Exercise 9 — the sinusoidal encoding (1 point)
 #
 # Write `positional_encoding(T, D)` returning `PE (T, D)`. With $D$ odd, the last column is a sine alone.
 
@@ -351,7 +596,7 @@ ax_dot.set_xlabel("position t"); ax_dot.set_ylabel("PE[t] · PE[20]"); ax_dot.se
 plt.show()
 
 # %% [markdown]
-# ## 4. Layer normalization
+# ## 5. Layer normalization
 #
 # Week 9's **batch norm** normalized each *feature* over the examples of a mini-batch: its statistics depend on the
 # other examples, need running averages at test time, and mean nothing for a batch of one. In a sequence model the
@@ -374,7 +619,7 @@ print("layer norm over the features:  ", x_hat)
 # With one example, batch norm subtracts the example from itself and returns $\beta$ for everything: the input is
 # lost. Layer norm keeps the shape of the example.
 #
-# ### Exercise 7 — layer norm (2 points)
+# ### Exercise 10 — layer norm (2 points)
 #
 # Write `layer_norm(x, gamma, beta, eps=1e-5)` for `x (…, D)` of any number of leading axes.
 
@@ -399,7 +644,7 @@ helpers.grading.check_layer_norm(layer_norm)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 8 — its backward (2 points)
+# ### Exercise 11 — its backward (2 points)
 #
 # As for batch norm in week 9, the mean and the variance depend on $x$, which adds two terms; only now the means
 # run over the features of one example. With $s = \sqrt{\sigma^2 + \varepsilon}$ and $g = dout \cdot \gamma$,
@@ -436,7 +681,7 @@ helpers.grading.check_layer_norm_backward(layer_norm_backward)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Exercise 9 — the block (2 points)
+# ### Exercise 12 — the block (2 points)
 #
 # Put the pieces together: `transformer_block(x, mask, Wq, Wk, Wv, Wo, gamma1, beta1, W1, b1, W2, b2, gamma2,
 # beta2, heads)` returns `out (N, T, D)` of the pre-norm block above, with your `layer_norm` and
@@ -465,7 +710,7 @@ helpers.grading.check_transformer_block(transformer_block)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 5. A tiny Transformer, trained with your functions
+# ## 6. A tiny Transformer, trained with your functions
 #
 # **The task**: reverse a string of 6 digits. Written as one sequence, `3 1 4 1 5 9 | 9 5 1 4 1 3`, it becomes
 # **next-token prediction**, the objective of a decoder such as GPT: at every position the model predicts the next
@@ -517,7 +762,7 @@ start = time.perf_counter()
 reverser, losses = train_with_losses(seed=0)
 accuracy = helpers.reverser.accuracy(reverser, TEST, ops=YOUR_FUNCTIONS)
 print(f"{accuracy:.1%} of the 1000 held-out strings reversed exactly (trained in {time.perf_counter() - start:.1f} s)")
-assert accuracy >= 0.5, f"{accuracy:.1%}: correct functions reverse 98% of the strings here. Do exercises 3-8 pass?"
+assert accuracy >= 0.5, f"{accuracy:.1%}: correct functions reverse 98% of the strings here. Do exercises 6-11 pass?"
 ### BEGIN HIDDEN TESTS
 helpers.grading.check_reverser_trains(train_reverser)
 ### END HIDDEN TESTS
@@ -546,7 +791,7 @@ plt.show()
 # with them), and hardly any string comes out right. A causal decoder still knows a little about order (query $i$
 # sees $i + 1$ keys, so it can count them through the averages), but not enough to find the mirrored digit.
 #
-# ## 6. Explore: what each head looks at
+# ## 7. Explore: what each head looks at
 #
 # Type 6 digits. Each panel is one head of one layer: the query positions down, the key positions across, the
 # weights in blue (the causal mask leaves the upper triangle empty). Look for the head whose bright cells run
@@ -562,6 +807,10 @@ HeadViewExplorer(globals().get("reverser"), ops=YOUR_FUNCTIONS, text="314159")
 # %% [markdown]
 # ## Summary
 #
+# - Skip-gram with negative sampling: $-\log\sigma(u_o\cdot v_c) - \sum_j \log\sigma(-u_{n_j}\cdot v_c)$, gradients
+#   for both tables, repeated words accumulated (`np.add.at`); negatives drawn from $c^{3/4}$ normalized; frequent
+#   words kept with probability $\min(1, \sqrt{t/f})$. Relations become directions: $a - b + c$ completes a
+#   parallelogram, scored exactly on a planted corpus.
 # - Attention under a mask: scores $QK^\top/\sqrt d$, masked scores at $-\infty$ **before** the softmax over the
 #   keys; masked pairs get exactly zero weight and zero gradient. A padding mask switches off keys, a causal mask
 #   the future; the $\sqrt d$ keeps the scores' variance at 1 whatever the width.

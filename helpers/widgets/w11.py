@@ -1,5 +1,11 @@
-"""Week 11 explorer: a head view of the trained digit reverser.
+"""Week 11 explorers: word vectors (a 2-D projection, nearest neighbours, analogies) and a head view of the
+trained digit reverser.
 
+WordVectorExplorer: pick a group of words; their vectors are projected on their first two principal
+components (PCA), with the nearest neighbours of a typed word and an analogy a − b + c drawn in the same
+projection and listed with their cosine similarities below.
+
+HeadViewExplorer:
 Type 6 digits; the model writes their reversal greedily (``helpers.reverser.generate``), and each panel
 shows the attention weights of one head of one layer over the whole sequence it read (query positions
 down, key positions across; the causal mask leaves the upper triangle empty). The slider picks a query
@@ -13,12 +19,180 @@ import functools
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from .. import reverser
+from .. import reverser, word2vec
 from ._figure import Explorer, FigurePanel
 
-__all__ = ["HeadViewExplorer", "reference_model", "LAYERS", "HEADS"]
+__all__ = ["WordVectorExplorer", "reference_vectors", "HeadViewExplorer", "reference_model", "LAYERS", "HEADS"]
+
+# --------------------------------------------------------------------------- word vectors
+
+GROUPS = {
+    "people": lambda corpus: list(corpus.grids[0].ravel()),
+    "countries": lambda corpus: list(corpus.grids[1].ravel()),
+    "people and their topic words": lambda corpus: list(corpus.grids[0][:6].ravel()) + list(corpus.topics[:6].ravel()),
+}
+MAX_POINTS = 60
+
+
+@functools.lru_cache(maxsize=1)
+def reference_vectors(seed=0):
+    """V trained on the planted corpus with the reference functions (the notebook's settings), under a second."""
+    return word2vec.train(word2vec.planted_corpus(), seed=seed)[0]
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_axes(key, X_bytes, shape):
+    X = np.frombuffer(X_bytes).reshape(shape)
+    _, _, vt = np.linalg.svd(X, full_matrices=False)
+    return vt[:2].T if vt.shape[0] >= 2 else np.column_stack([vt[0], np.zeros(shape[1])])
+
+
+def _principal_axes(X):
+    """The first two principal directions (d, 2) of the centred rows of X (computed once per group)."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    return _cached_axes(X.shape, X.tobytes(), X.shape)
+
+
+class WordVectorExplorer(Explorer):
+    """``group`` (a Dropdown) picks the words projected; ``query`` (a Text) a word whose nearest neighbours are
+    marked; ``analogy`` (a Text, "a - b + c") an analogy whose answer is drawn as the fourth corner of a
+    parallelogram. ``coords`` holds the 2-D points drawn last, ``shown`` their word ids, ``neighbours`` and
+    ``answer`` the ids found."""
+
+    def __init__(self, V=None, corpus=None, group="people", query="paris", analogy="king - man + woman", n=5):
+        """V: word vectors (W, d), e.g. yours; None, or the wrong shape: the reference-trained vectors, and the
+        message says so. corpus: the planted corpus (``helpers.word2vec.planted_corpus()``)."""
+        self.corpus = corpus or word2vec.planted_corpus()
+        self.notes = []
+        W = len(self.corpus.vocab)
+        if V is None or np.shape(V)[:1] != (W,) or np.ndim(V) != 2 or not np.all(np.isfinite(V)):
+            self.notes.append(
+                "vectors trained with the reference functions: yours are not trained yet"
+                if V is None
+                else f"vectors trained with the reference functions: yours have shape {np.shape(V)}, not ({W}, d)"
+            )
+            V = reference_vectors()
+        self.V = np.asarray(V, dtype=np.float64)
+        self.E = word2vec.unit_rows(self.V)
+        self.n = n
+        self.group = widgets.Dropdown(options=list(GROUPS), value=group, description="words")
+        self.query = widgets.Text(value=query, description="neighbours of", continuous_update=False)
+        self.analogy = widgets.Text(value=analogy, description="analogy", continuous_update=False)
+        self.message = widgets.HTML()
+        self.panel = FigurePanel(figsize=(7.0, 5.2))
+        ax = self.axes = self.panel.figure.add_subplot()
+        self.points = ax.scatter(np.zeros(MAX_POINTS), np.zeros(MAX_POINTS), s=22)
+        self.labels = [ax.text(0, 0, "", fontsize=8, visible=False) for _ in range(MAX_POINTS)]
+        self.sides = [
+            ax.add_line(Line2D([], [], color=color, lw=1.5, ls=ls, marker="o", ms=4))
+            for color, ls in (("tab:red", "-"), ("tab:red", "--"))
+        ]
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("first principal component of the words shown", fontsize=9)
+        ax.set_ylabel("second", fontsize=9)
+        self.coords = np.zeros((0, 2))
+        self.shown = []
+        self.neighbours = []
+        self.answer = None
+        for control in (self.group, self.query, self.analogy):
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.group, self.query, self.analogy]), self.panel.image, self.message]
+        )
+        self.update()
+
+    def _on_change(self, _change) -> None:
+        self.update()
+
+    def _word(self, text):
+        return self.corpus.index.get(text.strip().lower())
+
+    def _parse_analogy(self):
+        """(a, b, c) ids from "a - b + c", or an error message."""
+        parts = self.analogy.value.replace("+", " + ").replace("-", " - ").split()
+        if len(parts) != 5 or parts[1] != "-" or parts[3] != "+":
+            return None, "write the analogy as <i>a - b + c</i>, e.g. king - man + woman"
+        ids = [self._word(parts[k]) for k in (0, 2, 4)]
+        unknown = [parts[k] for k, i in zip((0, 2, 4), ids) if i is None]
+        return (ids, "") if not unknown else (None, f"unknown word: {', '.join(unknown)}")
+
+    def update(self) -> None:
+        vocab, problems, lines = self.corpus.vocab, [], []
+        shown = list(GROUPS[self.group.value](self.corpus))  # the group first: its labels keep their slots
+        q = self._word(self.query.value)
+        self.neighbours = []
+        if q is None:
+            problems.append(f"unknown word {self.query.value.strip()!r}")
+        else:
+            ids, sims = word2vec.nearest(self.V, q, n=self.n)
+            self.neighbours = [int(i) for i in ids]
+            lines.append(
+                f"nearest to <b>{vocab[q]}</b>: " + ", ".join(f"{vocab[i]} ({s:.2f})" for i, s in zip(ids, sims))
+            )
+            shown += [q] + self.neighbours
+        abc, problem = self._parse_analogy()
+        self.answer = None
+        if abc is None:
+            problems.append(problem)
+        else:
+            ids, sims = word2vec.analogy(self.V, *abc, n=3)
+            self.answer = int(ids[0])
+            a, b, c = (vocab[i] for i in abc)
+            lines.append(
+                f"{a} − {b} + {c} = <b>{vocab[self.answer]}</b> (then "
+                + ", ".join(f"{vocab[i]} {s:.2f}" for i, s in zip(ids[1:], sims[1:]))
+                + f"; cosine {sims[0]:.2f})"
+            )
+            shown += list(abc) + [self.answer]
+        group = GROUPS[self.group.value](self.corpus)
+        self.shown = list(dict.fromkeys(int(i) for i in shown))[:MAX_POINTS]
+        # the axes are the group's principal components (a typed word moves only its own points and labels)
+        X = self.E[group]
+        mean = X.mean(axis=0)
+        axes = _principal_axes(X - mean)
+        self.coords = (self.E[self.shown] - mean) @ axes
+        where = {w: k for k, w in enumerate(self.shown)}
+        colors = np.tile(np.array([0.55, 0.55, 0.55, 1.0]), (MAX_POINTS, 1))
+        colors[len(self.shown) :, 3] = 0.0
+        for i in self.neighbours:
+            colors[where[i]] = (0.12, 0.47, 0.71, 1.0)
+        if q is not None:
+            colors[where[q]] = (1.0, 0.5, 0.05, 1.0)
+        offsets = np.zeros((MAX_POINTS, 2))
+        offsets[: len(self.shown)] = self.coords
+        self.points.set_offsets(offsets)
+        self.points.set_facecolors(colors)
+        for k, label in enumerate(self.labels):
+            if k < len(self.shown):
+                label.set_text(vocab[self.shown[k]])
+                label.set_position(self.coords[k] + 0.01)
+                label.set_visible(True)
+            else:
+                label.set_visible(False)
+        if abc is not None:
+            a, b, c = (self.coords[where[i]] for i in abc)
+            d = self.coords[where[self.answer]]
+            self.sides[0].set_data([b[0], a[0]], [b[1], a[1]])  # b -> a
+            self.sides[1].set_data([c[0], d[0]], [c[1], d[1]])  # c -> answer: parallel when the analogy holds
+        for side in self.sides:
+            side.set_visible(abc is not None)
+        low, high = self.coords.min(axis=0), self.coords.max(axis=0)
+        pad = 0.08 * np.maximum(high - low, 1e-3)
+        self.axes.set_xlim(low[0] - pad[0], high[0] + 3 * pad[0])
+        self.axes.set_ylim(low[1] - pad[1], high[1] + pad[1])
+        self.message.value = (
+            "<br>".join(lines)
+            + "".join(f"<br><span style='color:#b00'>{p}</span>" for p in problems)
+            + "".join(f"<br><i>{note}</i>" for note in self.notes)
+        )
+        self.panel.refresh()
+
+
+# --------------------------------------------------------------------------- the head view
 
 LAYERS, HEADS = 2, 4
 T = 2 * reverser.LENGTH  # the positions the model reads: 6 digits, "|", 5 digits it wrote

@@ -177,7 +177,9 @@ def test_correct_implementations_pass(name, fn):
 
 def test_the_weeks_checks_start_with_edge_cases():
     week = {name: check for name, check in CHECKS.items() if check.cases.__module__.startswith("helpers.grading.w11")}
-    assert len(week) == 10
+    assert len(week) == 14  # 4 for the word vectors (tests/unit/test_grading_w11_word_vectors.py), 10 here
+    labels = [case.label for case in week["negative_sampling_loss"].cases(np.random.default_rng(0))]
+    assert "batch of one pair, k = 1" in labels[0] and "d = 1" in labels[3]
     labels = [case.label for case in week["masked_attention"].cases(np.random.default_rng(0))]
     assert "T = 1" in labels[0] and "N = 1" in labels[1] and "d = 1" in labels[2]
     labels = [case.label for case in week["layer_norm"].cases(np.random.default_rng(0))]

@@ -73,3 +73,54 @@ def test_callback_cost(model, capsys):
     with capsys.disabled():
         print(f"\nhead view update: {per_update * 1000:.0f} ms")  # reported, not asserted
     assert explorer.panel.renders >= 6
+
+
+# --------------------------------------------------------------------------- word vectors
+
+
+def test_word_vectors_picking_a_group_projects_its_words():
+    from helpers import word2vec
+    from helpers.widgets.w11 import WordVectorExplorer
+
+    corpus = word2vec.planted_corpus()
+    explorer = WordVectorExplorer(query="paris", analogy="king - man + woman")
+    image, coords = explorer.panel.image.value, explorer.coords.copy()
+    assert "reference functions" in explorer.message.value
+    assert corpus.vocab[explorer.answer] == "queen"
+    assert [corpus.vocab[i] for i in explorer.shown[:4]] == ["king", "queen", "prince", "princess"]
+    explorer.group.value = "countries"
+    assert explorer.panel.image.value != image
+    assert corpus.index["tokyo"] in explorer.shown and explorer.coords.shape != coords.shape
+    assert explorer.labels[0].get_text() == "france"
+
+
+def test_word_vectors_typing_a_word_and_an_analogy():
+    from helpers import word2vec
+    from helpers.widgets.w11 import WordVectorExplorer, reference_vectors
+
+    corpus = word2vec.planted_corpus()
+    explorer = WordVectorExplorer(reference_vectors(), query="paris")
+    assert "reference functions" not in explorer.message.value  # vectors were given
+    image = explorer.panel.image.value
+    explorer.query.value = "crown"
+    assert explorer.panel.image.value != image
+    assert {corpus.vocab[i] for i in explorer.neighbours[:2]} <= {"throne", "reign", "king", "queen"}
+    assert "nearest to <b>crown</b>" in explorer.message.value
+    explorer.analogy.value = "tokyo - japan + france"
+    assert corpus.vocab[explorer.answer] == "paris"
+    b, a = explorer.sides[0].get_data()[0]  # the segment b -> a starts at japan
+    assert np.isclose(b, explorer.coords[explorer.shown.index(corpus.index["japan"])][0])
+
+
+def test_word_vectors_bad_input_gives_a_message():
+    from helpers.widgets.w11 import WordVectorExplorer
+
+    explorer = WordVectorExplorer(np.zeros((3, 2)))  # the wrong shape: reference vectors, and it says why
+    assert "shape (3, 2)" in explorer.message.value
+    explorer.query.value = "pari"
+    assert "unknown word 'pari'" in explorer.message.value
+    explorer.analogy.value = "king man woman"
+    assert "a - b + c" in explorer.message.value
+    assert not explorer.sides[0].get_visible()
+    explorer.analogy.value = "king - man + wombat"
+    assert "unknown word: wombat" in explorer.message.value

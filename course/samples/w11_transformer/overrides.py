@@ -5,8 +5,24 @@ Expected scores, reasoned per problem, are in tests/grading/expected/w11_transfo
 """
 
 SAMPLES = {
-    # The parameter count multiplied by the number of heads, and the multi-head backward not attempted.
+    # Repeated words overwritten in the skip-gram gradients, the parameter count multiplied by the number of
+    # heads, and the multi-head backward not attempted.
     "partial": {
+        "negative_sampling_loss": '''def negative_sampling_loss(V, U, centers, contexts, negatives):
+    """(loss, dV, dU)."""
+    B = len(centers)
+    v = V[centers]
+    pos = np.sum(U[contexts] * v, axis=1)
+    neg = np.einsum("bkd,bd->bk", U[negatives], v)
+    loss = (np.sum(np.logaddexp(0, -pos)) + np.sum(np.logaddexp(0, neg))) / B
+    g_pos = (1 / (1 + np.exp(-pos)) - 1) / B
+    g_neg = 1 / (1 + np.exp(-neg)) / B
+    dV, dU = np.zeros_like(V), np.zeros_like(U)
+    dV[centers] += g_pos[:, None] * U[contexts] + np.einsum("bk,bkd->bd", g_neg, U[negatives])
+    dU[contexts] += g_pos[:, None] * v
+    dU[negatives] += g_neg[:, :, None] * v[:, None, :]
+    return loss, dV, dU
+''',
         "block_parameter_count": '''def block_parameter_count(d_model, heads, d_ff):
     """Learned numbers in one pre-norm Transformer block (an int)."""
     D, F = d_model, d_ff
@@ -15,8 +31,14 @@ SAMPLES = {
 ''',
         "multi_head_attention_backward": None,
     },
-    # The typical mistake of the week: layer norm over the batch axis (week 9's batch norm), forward and backward.
+    # The typical mistake of the week: layer norm over the batch axis (week 9's batch norm), forward and backward;
+    # and the subsampling formula inverted.
     "norm_over_batch": {
+        "keep_probability": '''def keep_probability(counts, t):
+    """keep (W,)."""
+    f = counts / counts.sum()
+    return np.minimum(1.0, np.sqrt(f / t))
+''',
         "layer_norm": '''def layer_norm(x, gamma, beta, eps=1e-5):
     """out like x (…, D)."""
     mu = x.mean(axis=0, keepdims=True)

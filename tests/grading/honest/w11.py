@@ -5,6 +5,26 @@ from __future__ import annotations
 from .base import ATTACK_WORDS, Honest, debug_prints, delete, exploration, insert_after, replace
 
 W11_EINSUM = {
+    "negative_sampling_loss": """
+        def negative_sampling_loss(V, U, centers, contexts, negatives):
+            W, B = V.shape[0], len(centers)
+            onehot = np.eye(W)
+            C, O, N = onehot[centers], onehot[contexts], onehot[negatives]     # (B, W), (B, W), (B, k, W)
+            v = C @ V
+            s_pos = np.einsum("bw,wd,bd->b", O, U, v)
+            s_neg = np.einsum("bkw,wd,bd->bk", N, U, v)
+            sigmoid = lambda x: 0.5 * (1 + np.tanh(x / 2))
+            loss = -(np.log(sigmoid(s_pos)).sum() + np.log(sigmoid(-s_neg)).sum()) / B
+            e_pos, e_neg = (sigmoid(s_pos) - 1) / B, sigmoid(s_neg) / B
+            dV = C.T @ (e_pos[:, None] * (O @ U) + np.einsum("bk,bkw,wd->bd", e_neg, N, U))
+            dU = O.T @ (e_pos[:, None] * v) + np.einsum("bkw,bk,bd->wd", N, e_neg, v)
+            return loss, dV, dU
+    """,
+    "sampling_distribution": """
+        def sampling_distribution(counts):
+            w = np.power(counts.astype(float), 3 / 4)
+            return w / np.sum(w)
+    """,
     "masked_attention": """
         def masked_attention(Q, K, V, mask):
             scores = np.einsum("nqd,nsd->nqs", Q, K) / np.sqrt(Q.shape[-1])
@@ -27,6 +47,33 @@ W11_EINSUM = {
 }
 
 W11_LOOPS = {
+    "negative_sampling_loss": """
+        import math
+
+
+        def negative_sampling_loss(V, U, centers, contexts, negatives):
+            B = len(centers)
+            dV, dU, total = np.zeros_like(V), np.zeros_like(U), 0.0
+            for b in range(B):
+                c = centers[b]
+                words = [(contexts[b], 1.0)] + [(n, 0.0) for n in negatives[b]]
+                for w, label in words:
+                    score = float(U[w] @ V[c])
+                    p = 1 / (1 + math.exp(-score))
+                    total += -math.log(p) if label == 1.0 else -math.log(1 - p)
+                    grad_v = (p - label) * U[w] / B
+                    dU[w] = dU[w] + (p - label) * V[c] / B
+                    dV[c] = dV[c] + grad_v
+            return total / B, dV, dU
+    """,
+    "keep_probability": """
+        def keep_probability(counts, t):
+            keep = []
+            for c in counts:
+                f = c / sum(counts)
+                keep.append(min(1.0, (t / f) ** 0.5))
+            return np.array(keep)
+    """,
     "multi_head_attention": """
         def split_heads(y, heads):
             n, t, d = y.shape
@@ -115,12 +162,14 @@ def variants() -> dict[str, Honest]:
     return {
         "w11_einsum": Honest(
             w,
-            "attention by einsum with -1e30 and a masked exponential, its backward by einsum",
+            "the skip-gram loss by one-hot products, the 3/4 power by np.power; attention by einsum with -1e30 and "
+            "a masked exponential, its backward by einsum",
             [replace(k, v) for k, v in W11_EINSUM.items()],
         ),
         "w11_loops": Honest(
             w,
-            "heads one at a time on column slices, split/merge by stacking, the encoding and layer norm by loops",
+            "the skip-gram loss and subsampling by loops; heads one at a time on column slices, split/merge by "
+            "stacking, the encoding and layer norm by loops",
             [replace(k, v) for k, v in W11_LOOPS.items()],
         ),
         "w11_four_axes": Honest(
