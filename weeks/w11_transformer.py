@@ -797,7 +797,9 @@ plt.show()
 # weights in blue (the causal mask leaves the upper triangle empty). Look for the head whose bright cells run
 # along the anti-diagonal of the second half: it reads the mirrored digit. Until your functions have trained the
 # model above, it shows one trained with the reference functions (and if your functions raise, it draws with the
-# reference ones), and says so.
+# reference ones), and says so. The weights drawn are those your functions compute; the same model is also run with
+# the reference functions, and if the two disagree, the first weight that differs is framed in red and named above
+# the panels (a layer norm over the wrong axis shows up in the very first head).
 
 # %%
 from helpers.widgets.w11 import HeadViewExplorer

@@ -24,6 +24,7 @@ from matplotlib.patches import Rectangle
 
 from .. import reverser, word2vec
 from ._figure import Explorer, FigurePanel
+from ._yours import DIFFERENCE_COLOUR, YourFunction, caption_html
 
 __all__ = ["WordVectorExplorer", "reference_vectors", "HeadViewExplorer", "reference_model", "LAYERS", "HEADS"]
 
@@ -217,6 +218,14 @@ class HeadViewExplorer(Explorer):
             params = reference_model()
             self.notes.append("a model trained with the reference functions: yours is not trained yet")
         self.params = dict(params)
+        # the weights of every head computed with the student's functions, beside the reference's (same model,
+        # same tokens); tolerance: two layers of the grader's per-function tolerance, compounded
+        self.your_functions = YourFunction(
+            None if ops is None else self._head_weights(ops),
+            self._head_weights(reverser.REFERENCE_OPS),
+            name="forward pass",
+            rtol=1e-6,
+        )
         self.ops = reverser.REFERENCE_OPS
         if ops is not None:
             try:
@@ -246,6 +255,10 @@ class HeadViewExplorer(Explorer):
                         Rectangle((left - 0.5, top + T - 1.5), T, 1, fill=False, ec="tab:orange", lw=1.6)
                     )
                 )
+        self.difference = self.axes.add_patch(
+            Rectangle((-0.5, -0.5), 1, 1, fill=False, ec=DIFFERENCE_COLOUR, lw=2.5, visible=False)
+        )
+        self.title = self.axes.set_title("", fontsize=9, pad=14)  # above the panels' own labels
         self.axes.set_xticks([h * (T + 1) + i for h in range(HEADS) for i in range(T)])
         self.axes.set_yticks([k * (T + 1) + i for k in range(LAYERS) for i in range(T)])
         # the position numbers never change (their labels are drawn once); the tokens are in the text below
@@ -281,8 +294,9 @@ class HeadViewExplorer(Explorer):
         prompt = np.array([[int(c) for c in digits] + [reverser.SEPARATOR]])
         out = reverser.generate(self.params, prompt, HEADS, self.ops)
         read = out[:, :-1]  # the last digit written is never read
-        _, weights, _ = reverser.forward(self.params, read, HEADS, self.ops, keep=True)
-        self.weights = np.stack([w[0] for w in weights])  # (LAYERS, HEADS, T, T)
+        self.outcome = self.your_functions(read)
+        self.weights = self.outcome.value if self.outcome.yours else self.outcome.reference  # (LAYERS, HEADS, T, T)
+        self._mark()
         self.written = "".join(str(int(d)) for d in out[0, reverser.LENGTH + 1 :])
         self.tokens = [reverser.VOCAB[int(i)] for i in read[0]]
         for layer in range(LAYERS):
@@ -292,6 +306,32 @@ class HeadViewExplorer(Explorer):
         self.image.set_data(np.ma.masked_invalid(self.grid))
         self._frame()
         self.panel.refresh()
+
+    def _head_weights(self, ops):
+        """tokens (1, T) -> (LAYERS, HEADS, T, T): every head's weights as the model computes them with ``ops``."""
+
+        def head_weights(read):
+            _, weights, _ = reverser.forward(self.params, read, HEADS, ops, keep=True)
+            return np.stack([w[0] for w in weights])
+
+        return head_weights
+
+    def _mark(self) -> None:
+        """Frame the first weight where the student's functions and the reference's differ; say it above."""
+        outcome = self.outcome
+        if outcome.differs:
+            layer, head, q, k = outcome.index
+            self.difference.set_xy((head * (T + 1) + k - 0.5, layer * (T + 1) + q - 0.5))
+            where = f"layer {layer + 1}, head {head + 1}, query {q}, key {k}"
+            self.title.set_text(outcome.caption(where))
+        elif outcome.wrong:
+            self.title.set_text(outcome.caption())
+        elif outcome.yours:
+            self.title.set_text("the weights your functions compute agree with the reference's")
+        else:
+            self.title.set_text("")
+        self.title.set_color(DIFFERENCE_COLOUR if outcome.wrong else "#333")
+        self.difference.set_visible(outcome.differs)
 
     def _frame(self) -> None:
         if self.weights is None:
@@ -314,4 +354,6 @@ class HeadViewExplorer(Explorer):
             f"the model writes <b>{self.written}</b> ({'right' if right else 'wrong'}); query {i} "
             f"(reading '{tokens[i]}') looks most at key: {', '.join(looks)}"
             + "".join(f"<br><i>{note}</i>" for note in self.notes)
+            + "<br>"
+            + caption_html([self.outcome])
         )

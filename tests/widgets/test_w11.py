@@ -124,3 +124,29 @@ def test_word_vectors_bad_input_gives_a_message():
     assert not explorer.sides[0].get_visible()
     explorer.analogy.value = "king - man + wombat"
     assert "unknown word: wombat" in explorer.message.value
+
+
+def _your_ops(**changed):
+    functions = {name: getattr(reverser.REFERENCE_OPS, name) for name in vars(reverser.REFERENCE_OPS)}
+    return reverser.ops(**(functions | changed))
+
+
+def test_the_students_functions_draw_the_heads_and_agree(model):
+    explorer = HeadViewExplorer(model, ops=_your_ops(), text="314159")
+    assert explorer.outcome.yours and not explorer.outcome.differs and not explorer.difference.get_visible()
+    assert "agree with the reference" in explorer.title.get_text()
+
+
+def test_a_layer_norm_over_the_wrong_axis_is_framed_at_its_first_different_weight(model):
+    def over_positions(x, gamma, beta, eps=1e-5):  # a typical mistake: the statistics over T, not D
+        mu = x.mean(axis=1, keepdims=True)
+        var = x.var(axis=1, keepdims=True)
+        return (x - mu) / np.sqrt(var + eps) * gamma + beta
+
+    explorer = HeadViewExplorer(model, ops=_your_ops(layer_norm=over_positions), text="314159")
+    layer, head, q, k = explorer.outcome.index
+    assert (layer, head) == (0, 0) and k <= q  # the first head reads the wrongly normalized input
+    assert explorer.difference.get_visible()
+    assert explorer.difference.get_xy() == (head * (T + 1) + k - 0.5, layer * (T + 1) + q - 0.5)
+    assert "differs first at layer 1, head 1" in explorer.title.get_text()
+    assert np.allclose(explorer.weights, explorer.outcome.value)  # the student's weights are drawn
