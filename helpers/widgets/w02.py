@@ -481,7 +481,8 @@ class BackpropExplorer(Explorer):
         if not in_use:
             return "your functions are not written yet: the reference trains alone", False
         steps = len(self.your_losses)
-        return f"your {', '.join(in_use)} agree with the reference ({steps} steps, dashed: yours)", False
+        verb = "agrees" if len(in_use) == 1 else "agree"
+        return f"your {', '.join(in_use)} {verb} with the reference ({steps} steps, dashed: yours)", False
 
     def probabilities(self) -> np.ndarray:
         """P(class 1) on the drawing grid, shape grid_shape (for K > 2: the probability of the top class)."""
