@@ -34,10 +34,18 @@ class PictureCaption:
     def __init__(self, figure, fontsize: float = 9.5, limit: int = 110):
         self.limit = limit
         self.text = figure.suptitle(" ", fontsize=fontsize, color=REFERENCE_GREY)
+        self.line, self.wrong = "", False
 
     def show(self, line: str, wrong: bool) -> None:
+        self.line, self.wrong = line, wrong
         self.text.set_text(fit(line, self.limit))
         self.text.set_color(DIFFERENCE_COLOUR if wrong else REFERENCE_GREY)
+
+    def html(self) -> str:
+        """The whole line (never cut) for the explorer's message area, in the same colour."""
+        colour = DIFFERENCE_COLOUR if self.wrong else REFERENCE_GREY
+        text = self.line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f"<span style='color:{colour}'>{text}</span>"
 
     def get_text(self) -> str:
         return self.text.get_text()

@@ -20,7 +20,7 @@ from matplotlib.patches import Rectangle
 from ..losses import softmax
 from ._caption import YOURS_COLOUR, PictureCaption
 from ._figure import Explorer, FigurePanel
-from ._yours import DIFFERENCE_COLOUR, YourFunction, caption_html
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
 __all__ = ["SoftmaxExplorer", "parse_logits"]
 
@@ -153,7 +153,7 @@ class SoftmaxExplorer(Explorer):
             if overflows:
                 line += ": exp(z / T) overflows; subtract the row max first"
         self.caption.show(line, outcome.wrong)
-        self.message.value += "<br>" + caption_html([outcome])
+        self.message.value += "<br>" + self.caption.html()
 
     def _make_bars(self, k: int) -> None:
         if self.bars is not None:

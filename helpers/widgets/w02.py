@@ -532,6 +532,8 @@ class BackpropExplorer(Explorer):
             self._draw_yours(label)
         note = note or ""
         self.message.value = f"<span style='color:#b00'>{note}</span>" if error else note
+        if self.caption is not None:
+            self.message.value += "<br>" + self.caption.html()
         self.panel.refresh()
 
 

@@ -301,3 +301,4 @@ class KernelExplorer(Explorer):
             for mark in self.marks:
                 mark.set_visible(False)
         self.caption.show(outcome.caption(where=where), outcome.wrong)
+        self.message.value += "<br>" + self.caption.html()

@@ -181,8 +181,6 @@ class ConvArithmeticExplorer(Explorer):
             self.no_output.set_text("no output:\nthe filter is larger\nthan the padded input")
             self.ax_out.set_title("output: none", fontsize=10)
 
-        if self.caption is not None:
-            self._draw_yours(n, f, p, s, out)
         if numbers["span"] < 0:
             self.formula.value = (
                 rf"$n + 2p - f = {n} + 2\cdot{p} - {f} = {numbers['span']} < 0$: "
@@ -211,6 +209,8 @@ class ConvArithmeticExplorer(Explorer):
                 same = " ('same': the output is as large as the input)" if out == n else ""
                 valid = " ('valid': no padding)" if p == 0 else ""
                 self.message.value = f"The stride fits: the windows cover the padded input exactly{same}{valid}."
+        if self.caption is not None:
+            self._draw_yours(n, f, p, s, out)
         self.panel.refresh()
 
     def _draw_yours(self, n: int, f: int, p: int, s: int, out: int) -> None:
@@ -235,3 +235,4 @@ class ConvArithmeticExplorer(Explorer):
             self.your_square.set_visible(False)
             line = outcome.caption()
         self.caption.show(line, outcome.wrong)
+        self.message.value += "<br>" + self.caption.html()

@@ -181,6 +181,7 @@ def test_the_sigmoid_derivative_under_tanh_is_marked_at_step_0_in_grad_W(moons):
     explorer.train_button.click()
     assert explorer.difference_line.get_visible() and explorer.difference_line.get_xdata()[0] == 0
     assert explorer.caption.get_text().startswith(f"your grad_W differs first at step 0 (red line), element {index}")
+    assert "your grad_W differs first at step 0" in explorer.message.value
     assert len(explorer.your_losses) == 50  # it trains on with its own gradients
     assert explorer.your_losses[-1] != pytest.approx(explorer.losses[-1], rel=1e-6)
 

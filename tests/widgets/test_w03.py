@@ -131,6 +131,7 @@ def test_a_flipped_kernel_convolves_and_its_first_wrong_pixel_is_squared():
         assert x < j < x + mark.get_width() and y < i < y + mark.get_height()
     assert explorer.caption.get_text().startswith(f"your correlate2d differs first at pixel (row {i}, column {j})")
     np.testing.assert_allclose(explorer.response, reference, atol=1e-12)  # the reference keeps drawing
+    assert f"differs first at pixel (row {i}, column {j})" in explorer.message.value  # and in words below
 
 
 def test_a_raising_or_wrongly_shaped_correlate2d_is_reported_and_the_controls_stay_live():

@@ -123,6 +123,7 @@ def test_true_division_is_marked_where_the_stride_does_not_fit():
     assert explorer.outcome.differs and explorer.outcome.index == ()
     assert explorer.caption.get_text() == "your conv_output_size(8, 3, 0, 2) = 3.5; the formula gives 3 (dashed: yours)"
     assert explorer.your_square.get_width() == 3.5
+    assert "= 3.5; the formula gives 3" in explorer.message.value
     assert explorer.your_square.get_edgecolor()[:3] == pytest.approx((0xD6 / 255, 0x27 / 255, 0x28 / 255))
     assert explorer.ax_out.get_xlim() == (-0.5, 3.5)  # the grid widened to show yours
 
