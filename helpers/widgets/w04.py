@@ -221,8 +221,8 @@ class ConvArithmeticExplorer(Explorer):
         if outcome.yours:
             yours = float(outcome.value)
             side = min(max(yours, 0.0), out + 3)
-            if out > 0:
-                self._grid(self.ax_out, max(out, int(np.ceil(side))))
+            if out > 0 and side > out:  # widen the grid to show the cells yours has too many
+                self._grid(self.ax_out, int(np.ceil(side)))
             self.your_square.set_width(side)
             self.your_square.set_height(side)
             self.your_square.set_edgecolor(DIFFERENCE_COLOUR if outcome.differs else YOURS_COLOUR)
@@ -230,7 +230,8 @@ class ConvArithmeticExplorer(Explorer):
             if outcome.differs:
                 line = f"your {call} = {yours:g}; the formula gives {outcome.expected:g} (dashed: yours)"
             else:
-                line = f"your {call} = {yours:g}, as the formula (dashed square: yours)"
+                # the same words on every agreeing redraw: the line is then pasted, not typeset again
+                line = "your conv_output_size agrees with the formula (dashed square: yours)"
         else:
             self.your_square.set_visible(False)
             line = outcome.caption()
