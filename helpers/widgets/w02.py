@@ -287,10 +287,11 @@ class BackpropExplorer(Explorer):
         lr, target = self.lr.value, len(self.losses) + n_steps
         while len(self.losses) < target and not self.diverged:
             if self.student is not None:
-                # Two networks and the comparison make a step several times dearer: after the first
-                # picture, longer slices keep the redraws from taking most of the time.
+                # Two networks and the comparison make a step and a redraw dearer: the first picture
+                # comes after a shorter slice, and longer slices then keep the redraws from taking
+                # most of the time.
                 first = len(self.losses) + n_steps == target
-                slice_s = SLICE_S if first else YOURS_SLICE_S
+                slice_s = SLICE_S / 2 if first else YOURS_SLICE_S
                 self._descend_both(lr, target, deadline=time.perf_counter() + slice_s)
                 if len(self.losses) < target and not self.diverged:
                     self.redraw(f"training: step {len(self.losses)} of {target}…")
@@ -480,9 +481,8 @@ class BackpropExplorer(Explorer):
         in_use = self.student.in_use
         if not in_use:
             return "your functions are not written yet: the reference trains alone", False
-        steps = len(self.your_losses)
-        verb = "agrees" if len(in_use) == 1 else "agree"
-        return f"your {', '.join(in_use)} {verb} with the reference ({steps} steps, dashed: yours)", False
+        verb = "agrees" if len(in_use) == 1 else "agree"  # the same words on every redraw: pasted, not typeset
+        return f"your {', '.join(in_use)} {verb} with the reference at every step (dashed: yours)", False
 
     def probabilities(self) -> np.ndarray:
         """P(class 1) on the drawing grid, shape grid_shape (for K > 2: the probability of the top class)."""
