@@ -122,17 +122,19 @@ def solution_functions(week: str) -> dict:
         if cell.get("cell_type") != "code":
             continue
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        # IPython magics (%matplotlib inline) and shell lines are not Python: left out
+        source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
         try:
             tree = ast.parse(source)
-        except SyntaxError:  # an IPython magic
+        except SyntaxError:
             continue
         solution = cell.get("metadata", {}).get("nbgrader", {}).get("solution", False)
-        imports = tree.body and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in tree.body)
-        if solution or imports:
-            try:
-                exec(compile(tree, f"{week}.ipynb", "exec"), namespace)
-            except Exception:  # a solution cell that also runs something needing earlier cells
-                pass
+        if not solution:  # only its imports (week 2's import cell also sets numpy's print options)
+            tree.body = [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
+        try:
+            exec(compile(tree, f"{week}.ipynb", "exec"), namespace)
+        except Exception:  # a solution cell that also runs something needing earlier cells
+            pass
     return {k: v for k, v in namespace.items() if inspect.isfunction(v) and v.__module__ == "__solution__"}
 
 

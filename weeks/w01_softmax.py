@@ -506,11 +506,16 @@ plt.show()
 # classes but changes how sure the model sounds: small $T$ sharpens the distribution
 # towards one-hot, large $T$ flattens it towards uniform. Type your own logits and move the
 # slider. (Language models use the same knob when they sample text.)
+#
+# The explorer also runs **your** `softmax` on the same logits: its probabilities are the orange
+# marks on top of the reference's blue bars, and the line above the plot says whether they agree.
+# Type large logits such as `800, 1, 0`, or push $T$ down to 0.01: a softmax that forgets to
+# subtract the maximum overflows there, and the explorer boxes the class where it broke.
 
 # %%
 from helpers.widgets.w01 import SoftmaxExplorer
 
-SoftmaxExplorer(logits=(2.0, 1.0, 0.1, -1.0))
+SoftmaxExplorer(logits=(2.0, 1.0, 0.1, -1.0), softmax=softmax)
 
 # %% [markdown]
 # ## Summary

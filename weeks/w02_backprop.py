@@ -841,11 +841,19 @@ plt.show()
 # - a learning rate of 0.03 or more: the loss curve jumps instead of falling;
 # - ReLU with a large learning rate: some units die (the boundary stops changing);
 # - sigmoid against tanh with the same budget of steps.
+#
+# A second network starts from the same weights and is trained with **your** `forward`, `grad_W`,
+# `grad_b`, `grad_V` and `grad_c`: its loss curve is dashed and its boundary dotted over the
+# reference's. If one of your functions ever gives a different result from the reference on the
+# same weights, a red line marks the step on the loss plot and the line above the figure names the
+# function; the first one named is the one to fix first.
 
 # %%
 from helpers.widgets.w02 import BackpropExplorer
 
-BackpropExplorer(X_train, y_train)
+BackpropExplorer(
+    X_train, y_train, forward=forward, grad_W=grad_W, grad_b=grad_b, grad_V=grad_V, grad_c=grad_c
+)
 
 # %% [markdown]
 # ## Summary

@@ -384,11 +384,16 @@ plt.show()
 # - weights that **sum to zero** (every edge filter) give 0 on flat regions;
 # - swap the $+1$ and $-1$ columns of the vertical filter and every sign flips, but the edge map of the
 #   absolute value does not change.
+#
+# The panel "your correlate2d" is the photo filtered by **your** function, beside the reference's.
+# Where the two differ, a red square marks the first pixel that does, in both. A kernel that is
+# symmetric (identity, Laplacian, box blur) cannot tell cross-correlation from convolution; the
+# Sobel filters can.
 
 # %%
 from helpers.widgets.w03 import KernelExplorer
 
-KernelExplorer(photo="grace_hopper", preset="Sobel x")
+KernelExplorer(photo="grace_hopper", preset="Sobel x", correlate2d=correlate2d)
 
 # %% [markdown]
 # ## Summary

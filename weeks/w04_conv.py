@@ -143,11 +143,15 @@ helpers.grading.check_output_size_drill(drill_answers)
 # The left panel is the padded input (padding in grey), the orange square the filter at the chosen
 # position; the right panel is the output grid, with the cell that position writes to. The formula is
 # filled in below; it says so when the stride does not fit.
+#
+# The dashed square on the output grid is the size **your** `conv_output_size` gives: orange while
+# it agrees with the formula, red (with the grid widened to show it) where it does not. Strides that
+# do not fit are where a missing floor shows.
 
 # %%
 from helpers.widgets.w04 import ConvArithmeticExplorer
 
-ConvArithmeticExplorer(n=8, f=3, pad=0, stride=2)
+ConvArithmeticExplorer(n=8, f=3, pad=0, stride=2, conv_output_size=conv_output_size)
 
 
 # %% [markdown]

@@ -48,6 +48,8 @@ class Outcome:
         otherwise one line saying what happened (raised, shape, NaN, too slow, not written yet).
     output: which output differs first (0 for a single array), or None.
     index: the first index (a tuple into that output) beyond tolerance, or None.
+    nonfinite_index: where the student's result first holds a NaN or an infinity (a tuple into
+        output ``nonfinite_output``), or None; then ``value`` is None and ``problem`` says so.
     """
 
     value: Any
@@ -59,6 +61,8 @@ class Outcome:
     expected: float | None = None
     name: str = ""
     written: bool = True  # False while the function is not given or not written yet
+    nonfinite_output: int | None = None
+    nonfinite_index: tuple | None = None
 
     @property
     def wrong(self) -> bool:
@@ -214,6 +218,7 @@ class YourFunction:
             if not np.all(np.isfinite(g)):
                 where = np.argwhere(~np.isfinite(g))[0]
                 outcome.problem = f"your {self.name}{label} returned {g[tuple(where)]} at {_index_text(tuple(where))}"
+                outcome.nonfinite_output, outcome.nonfinite_index = k, tuple(int(i) for i in where)
                 return outcome
             arrays.append(g)
         outcome.value = tuple(arrays) if isinstance(outcome.reference, tuple) else arrays[0]

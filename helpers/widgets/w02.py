@@ -7,22 +7,41 @@ chunks: one click on "train" runs a fixed number of steps, redrawing every SLICE
 training on the way, so that the notebook never freezes and answers a click at once. The
 figure's artists (probability image, boundary overlay, loss line) are updated in place; before
 any training the loss axes already span the steps of one click and J from its starting value.
+
+Given the student's functions of the week (``forward``, ``grad_W``, ``grad_b``, ``grad_V``,
+``grad_c``, any of them), a second network starts from the same weights and is trained with
+them: each step calls the student's forward pass and gradients (the reference's for those not
+given or not written yet) beside the reference's on the same weights. Its loss curve is drawn
+dashed over the reference's, its decision boundary dotted over the reference's, and the first
+step where one of its outputs differs beyond the grader's tolerance gets a red line, named at
+the top of the figure. A student function that raises, returns the wrong shape or NaN, or is
+too slow stops the second network only; the reference trains on.
 """
 
 from __future__ import annotations
 
+import re
 import time
 
 import ipywidgets as widgets
 import numpy as np
 
+from ..grading.core import GRADIENT_RTOL
+from ._caption import YOURS_COLOUR, PictureCaption
 from ._figure import Explorer, FigurePanel
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
 __all__ = ["BackpropExplorer"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 STEP_CHOICES = (10, 50, 200, 1000)
 SLICE_S = 0.04  # training time between two redraws of a long run
+STUDENT_FUNCTIONS = ("forward", "grad_W", "grad_b", "grad_V", "grad_c")
+# What one training step returns, in the order it is computed: the first output that differs
+# names the function to fix first (a wrong forward pass makes every gradient differ too).
+STEP_OUTPUTS = ("forward (its Z)", "forward (its Y)", "grad_W", "grad_b", "grad_V", "grad_c")
+YOURS_SLICE_S = 0.25  # training time between two later redraws while the student's network trains too
+STEP_TIME_LIMIT = 0.2  # seconds for one step of the student's functions
 
 
 def _mlp():
@@ -55,6 +74,83 @@ def _descend(X, T, params, activation, lr, n_steps, losses, deadline=None):
     return (W, b, V, c), False
 
 
+def _reference_step(X, T, W, b, V, c, activation):
+    """One step's forward pass and gradients with the reference kernels: (Z, Y, dW, db, dV, dc)."""
+    mlp = _mlp()
+    Z, Y = mlp.two_layer_forward.unguarded(X, W, b, V, c, activation=activation)
+    dW, db, dV, dc = mlp.two_layer_backward.unguarded(X, T, Z, Y, W, b, V, c, activation=activation)
+    return Z, Y, dW, db, dV, dc
+
+
+class _Unwritten(Exception):
+    """A student function raised NotImplementedError: the step is tried again without it."""
+
+
+class _StudentStep:
+    """One step's forward pass and gradients with the student's functions where given and written,
+    the reference's elsewhere: (Z, Y, dW, db, dV, dc), in the shapes of _reference_step.
+
+    A function that raises NotImplementedError is not written yet: the reference stands in for it
+    from then on (``unwritten``). Any other exception is raised again with the function's name."""
+
+    def __init__(self, functions: dict):
+        self.functions = functions
+        self.unwritten: set[str] = set()
+
+    @property
+    def in_use(self) -> list[str]:
+        return [name for name, fn in self.functions.items() if fn is not None and name not in self.unwritten]
+
+    def _call(self, name, reference, *args, **kwargs):
+        fn = self.functions.get(name)
+        if fn is None or name in self.unwritten:
+            return reference(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except NotImplementedError:
+            self.unwritten.add(name)
+            raise _Unwritten(name) from None
+        except Exception as err:
+            try:
+                named = type(err)(f"{name}: {err}")
+            except Exception:
+                named = RuntimeError(f"{name}: {type(err).__name__}: {err}")
+            raise named from err
+
+    def __call__(self, X, T, W, b, V, c, activation):
+        mlp = _mlp()
+        out = self._call("forward", mlp.two_layer_forward.unguarded, X, W, b, V, c, activation=activation)
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise TypeError(f"forward: returned {type(out).__name__}, not the pair (Z, Y)")
+        Z, Y = out
+        cache = []
+
+        def reference(k):
+            """The reference's gradient k (dW, db, dV, dc) on the student's Z and Y (on the
+            reference's own when those have the wrong shape: that is reported as forward's)."""
+            if not cache:
+                n, m, classes = X.shape[0], W.shape[1], V.shape[1]
+                ok = np.shape(Z) == (n, m) and np.shape(Y) == (n, classes)
+                Zr, Yr = (Z, Y) if ok else mlp.two_layer_forward.unguarded(X, W, b, V, c, activation=activation)
+                cache.extend(mlp.two_layer_backward.unguarded(X, T, Zr, Yr, W, b, V, c, activation=activation))
+            return lambda *args: cache[k]
+
+        dW = self._call("grad_W", reference(0) if "grad_W" not in self.in_use else None, X, Z, Y, T, V, activation)
+        db = self._call("grad_b", reference(1) if "grad_b" not in self.in_use else None, Z, Y, T, V, activation)
+        dV = self._call("grad_V", reference(2) if "grad_V" not in self.in_use else None, Z, Y, T)
+        dc = self._call("grad_c", reference(3) if "grad_c" not in self.in_use else None, Y, T)
+        return Z, Y, dW, db, dV, dc
+
+    def step(self, X, T, W, b, V, c, activation):
+        """__call__, tried again while it finds functions not written yet (at most five times)."""
+        for _ in range(len(self.functions) + 1):
+            try:
+                return self(X, T, W, b, V, c, activation)
+            except _Unwritten:
+                continue
+        return _reference_step(X, T, W, b, V, c, activation)
+
+
 def _nice_ceiling(n: float) -> float:
     """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least n."""
     decade = 10.0 ** np.floor(np.log10(max(n, 1.0)))
@@ -73,9 +169,30 @@ class BackpropExplorer(Explorer):
     (FloatLogSlider), ``activation`` (Dropdown), ``steps`` (Dropdown: steps per click),
     ``train_button`` and ``reset_button``. ``losses`` holds J before every step taken so
     far; ``params`` is (W, b, V, c).
+
+    ``forward``, ``grad_W``, ``grad_b``, ``grad_V``, ``grad_c``: the student's functions (any of
+    them) training a second network beside the reference's; ``your_params`` and ``your_losses``
+    are its state, ``first_difference`` the first (step, output name, index, got, expected) where
+    a step's outputs differed, ``your_problem`` the line that stopped it ('' while it trains).
     """
 
-    def __init__(self, X, y, hidden=8, lr=0.003, activation="tanh", steps=200, seed=0, resolution=90):
+    def __init__(
+        self,
+        X,
+        y,
+        hidden=8,
+        lr=0.003,
+        activation="tanh",
+        steps=200,
+        seed=0,
+        resolution=90,
+        *,
+        forward=None,
+        grad_W=None,
+        grad_b=None,
+        grad_V=None,
+        grad_c=None,
+    ):
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y)
         if X.ndim != 2 or X.shape[1] != 2:
@@ -86,6 +203,15 @@ class BackpropExplorer(Explorer):
         self.n_classes = max(2, int(y.max()) + 1)
         self.T = np.eye(self.n_classes)[y]
         self.seed = seed
+        given = {"forward": forward, "grad_W": grad_W, "grad_b": grad_b, "grad_V": grad_V, "grad_c": grad_c}
+        for name, fn in given.items():
+            if fn is not None and not callable(fn):
+                raise TypeError(f"{name} should be a function (the one you wrote), not a {type(fn).__name__}")
+        self.student = _StudentStep(given) if any(fn is not None for fn in given.values()) else None
+        if self.student is not None:
+            self.yours = YourFunction(
+                self.student.step, _reference_step, name="functions", rtol=GRADIENT_RTOL, time_limit=STEP_TIME_LIMIT
+            )
 
         self.hidden = widgets.IntSlider(
             value=hidden,
@@ -142,6 +268,10 @@ class BackpropExplorer(Explorer):
         self.params = (rng.normal(size=(2, m)), np.zeros(m), rng.normal(size=(m, k)) / np.sqrt(m), np.zeros(k))
         self.losses = []
         self.diverged = False
+        self.your_params, self.your_losses = self.params, []
+        self.first_difference, self.your_problem = None, ""
+        if self.student is not None:
+            self._your_step(probe=True)  # compared at once, before any training
         self.redraw(f"new network: {m} {self.activation.value} hidden units. Press <b>train</b>.")
 
     def train(self, n_steps: int | None = None) -> None:
@@ -156,6 +286,16 @@ class BackpropExplorer(Explorer):
         n_steps = self.steps.value if n_steps is None else int(n_steps)
         lr, target = self.lr.value, len(self.losses) + n_steps
         while len(self.losses) < target and not self.diverged:
+            if self.student is not None:
+                # Two networks and the comparison make a step and a redraw dearer: the first picture
+                # comes after a shorter slice, and longer slices then keep the redraws from taking
+                # most of the time.
+                first = len(self.losses) + n_steps == target
+                slice_s = SLICE_S / 2 if first else YOURS_SLICE_S
+                self._descend_both(lr, target, deadline=time.perf_counter() + slice_s)
+                if len(self.losses) < target and not self.diverged:
+                    self.redraw(f"training: step {len(self.losses)} of {target}…")
+                continue
             self.params, self.diverged = _descend(
                 self.X,
                 self.T,
@@ -176,6 +316,48 @@ class BackpropExplorer(Explorer):
             )
             return
         self.redraw()
+
+    @property
+    def your_training(self) -> bool:
+        """Whether the second network trains with the student's functions."""
+        return self.student is not None and not self.your_problem and bool(self.student.in_use)
+
+    def _descend_both(self, lr: float, target: int, deadline: float) -> None:
+        """Steps of both networks until ``target`` steps, the reference diverging or ``deadline``."""
+        while len(self.losses) < target:
+            self.params, self.diverged = _descend(
+                self.X, self.T, self.params, self.activation.value, lr, 1, self.losses
+            )
+            if self.diverged:
+                return
+            if self.your_training:
+                self._your_step(lr=lr)
+            if time.perf_counter() > deadline:
+                return
+
+    def _your_step(self, lr: float = 0.0, probe: bool = False) -> None:
+        """One step of the student's network: its functions called beside the reference's on its
+        weights; the first difference is noted, a problem stops it. ``probe``: compare only."""
+        step = len(self.your_losses)
+        outcome = self.yours(self.X, self.T, *self.your_params, self.activation.value)
+        if outcome.problem:
+            if outcome.written:
+                self.your_problem = _name_output(outcome.problem, outcome) + f" (step {step})"
+            return
+        if outcome.index is not None and self.first_difference is None:
+            name = STEP_OUTPUTS[outcome.output]
+            self.first_difference = (step, name, outcome.index, outcome.got, outcome.expected)
+        if probe:
+            return
+        Z, Y, dW, db, dV, dc = outcome.value
+        loss = float(-np.sum(self.T * np.log(np.maximum(Y, 1e-300))))
+        W, b, V, c = self.your_params
+        new = (W - lr * dW, b - lr * db, V - lr * dV, c - lr * dc)
+        if not np.isfinite(loss) or loss > 1e6 or not np.isfinite(sum(p.sum() for p in new)):
+            self.your_problem = f"your network diverged at step {step} (the reference's goes on)"
+            return
+        self.your_losses.append(loss)
+        self.your_params = new
 
     def accuracy(self) -> float:
         Y = _mlp().two_layer_forward.unguarded(self.X, *self.params, activation=self.activation.value)[1]
@@ -242,6 +424,65 @@ class BackpropExplorer(Explorer):
         self.ax_loss.set_xlabel("step")
         self.ax_loss.set_ylabel("cost J (sum over the batch)")
         self.ax_loss.set_yscale("log")
+        self.caption = None
+        if self.student is not None:
+            self._make_yours()
+
+    def _make_yours(self) -> None:
+        self.your_boundary_image = self.ax_boundary.imshow(
+            np.zeros(self.grid_shape + (4,)), origin="lower", extent=self.extent, aspect="auto", interpolation="nearest"
+        )
+        (self.your_loss_line,) = self.ax_loss.plot([], [], color=YOURS_COLOUR, linestyle="--", linewidth=2)
+        self.difference_line = self.ax_loss.axvline(0, color=DIFFERENCE_COLOUR, linewidth=2, visible=False)
+        (self.difference_point,) = self.ax_loss.plot(
+            [], [], linestyle="none", marker="o", markersize=9, markerfacecolor="none", markeredgewidth=2.5
+        )
+        self.difference_point.set_color(DIFFERENCE_COLOUR)
+        self.loss_line.set_label("reference")
+        self.your_loss_line.set_label("yours")
+        self.ax_loss.legend(loc="upper right", fontsize=8)
+        self.caption = PictureCaption(self.panel.figure, limit=120)
+        ii, jj = np.indices(self.grid_shape)
+        self._dots = (ii + jj) % 2 == 0  # your boundary is drawn dotted over the reference's line
+
+    def _draw_yours(self, reference_label) -> None:
+        """Your network's boundary (dotted orange), loss curve (dashed) and first difference (red)."""
+        overlay = np.zeros(self.grid_shape + (4,))
+        if self.student.in_use and self.your_losses:
+            Y = _mlp().two_layer_forward.unguarded(self.grid, *self.your_params, activation=self.activation.value)[1]
+            label = Y.argmax(axis=1).reshape(self.grid_shape)
+            edge = np.zeros(self.grid_shape, dtype=bool)
+            edge[:, 1:] |= label[:, 1:] != label[:, :-1]
+            edge[1:, :] |= label[1:, :] != label[:-1, :]
+            overlay[edge & self._dots] = (1.0, 0.5, 0.05, 1.0)
+        self.your_boundary_image.set_data(overlay)
+        self.your_loss_line.set_data(np.arange(len(self.your_losses)), self.your_losses)
+        if self.first_difference is not None:
+            step = self.first_difference[0]
+            self.difference_line.set_xdata([step] * 2)
+            self.difference_line.set_visible(True)
+            curve = self.your_losses if step < len(self.your_losses) else self.losses
+            self.difference_point.set_data([step], [curve[step]] if step < len(curve) else [])
+        else:
+            self.difference_line.set_visible(False)
+            self.difference_point.set_data([], [])
+        line, wrong = self.your_line()
+        self.caption.show(line, wrong)
+
+    def your_line(self) -> tuple[str, bool]:
+        """The line at the top of the figure and whether it reports a problem."""
+        if self.first_difference is not None:
+            step, name, index, got, expected = self.first_difference
+            at = str(index[0]) if len(index) == 1 else str(tuple(int(i) for i in index))
+            line = f"your {name} differs first at step {step} (red line), element {at}: "
+            return line + f"yours {got:.4g}, reference {expected:.4g}", True
+        if self.your_problem:
+            return self.your_problem + ": the reference trains alone", True
+        in_use = self.student.in_use
+        if not in_use:
+            return "your functions are not written yet: the reference trains alone", False
+        verb = "agrees" if len(in_use) == 1 else "agree"  # the same words on every redraw: pasted, not typeset
+        return f"your {', '.join(in_use)} {verb} with the reference at every step (dashed: yours)", False
 
     def probabilities(self) -> np.ndarray:
         """P(class 1) on the drawing grid, shape grid_shape (for K > 2: the probability of the top class)."""
@@ -287,6 +528,22 @@ class BackpropExplorer(Explorer):
             if len(self.losses) > 1 and self.losses[-1] > self.losses[0]:
                 note += " The cost went <b>up</b>: the learning rate is too large."
                 error = True
+        if self.caption is not None:
+            self._draw_yours(label)
         note = note or ""
         self.message.value = f"<span style='color:#b00'>{note}</span>" if error else note
+        if self.caption is not None:
+            self.message.value += "<br>" + self.caption.html()
         self.panel.refresh()
+
+
+def _name_output(problem: str, outcome) -> str:
+    """A problem line of the whole step, said of the function that caused it."""
+    raised = re.match(r"your functions raised (\w+): (\w+): (.*)", problem)
+    if raised and raised.group(2) in STUDENT_FUNCTIONS:
+        return f"your {raised.group(2)} raised {raised.group(1)}: {raised.group(3)}"
+    for k, name in enumerate(STEP_OUTPUTS):
+        problem = problem.replace(f"your functions (output {k + 1})", f"your {name}")
+    if outcome.nonfinite_output is not None:
+        problem = problem.replace("your functions", f"your {STEP_OUTPUTS[outcome.nonfinite_output]}")
+    return problem

@@ -3,15 +3,22 @@
 out[i, j] = Σ_pq photo[i+p, j+q] k[p, q] (cross-correlation, no flip). The figure shows
 the kernel with its numbers, the filtered photo (red positive, blue negative) and the edge
 map |out| > threshold · max |out|. Moving a control updates the artists in place.
+
+Given the student's ``correlate2d(x, k)``, the figure gets a fourth panel: the photo filtered by
+the student's function, beside the reference's, with a red square around the first pixel where
+the two differ beyond the grader's tolerance and a line at the top saying what happened.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from .. import images
+from ._caption import REFERENCE_GREY, PictureCaption
 from ._figure import Explorer, FigurePanel
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
 __all__ = ["KernelExplorer", "PRESETS", "parse_kernel", "correlate3x3"]
 
@@ -69,10 +76,15 @@ class KernelExplorer(Explorer):
     Controls: ``photo`` and ``preset`` (Dropdown), ``weights`` (nine FloatSliders, row by row),
     ``kernel_text`` (Text: type nine numbers), ``threshold`` (FloatSlider, a fraction of the
     largest |response|). ``response`` and ``edges`` hold the arrays drawn last.
+
+    ``correlate2d``: the student's function (x (H, W), k (3, 3)) -> (H − 2, W − 2), drawn beside
+    the reference; ``outcome`` holds the last redraw's comparison (see _yours.Outcome).
     """
 
-    def __init__(self, photo="grace_hopper", preset="Sobel x", size=200, threshold=0.25):
+    def __init__(self, photo="grace_hopper", preset="Sobel x", size=200, threshold=0.25, *, correlate2d=None):
         self.size = size
+        self.yours = YourFunction(correlate2d, correlate3x3, name="correlate2d")
+        self.outcome = None
         self.photo = widgets.Dropdown(options=list(images.PHOTOS), value=photo, description="photo")
         self.preset = widgets.Dropdown(options=[*PRESETS, CUSTOM], value=preset, description="preset")
         self.weights = [
@@ -108,9 +120,14 @@ class KernelExplorer(Explorer):
         self.response = None
         self.edges = None
 
-        self.panel = FigurePanel(figsize=(10, 3.4))
-        ax_k, ax_r, ax_e = self.panel.figure.subplots(1, 3, width_ratios=[0.6, 1, 1])
-        self.axes = (ax_k, ax_r, ax_e)
+        given = correlate2d is not None
+        self.panel = FigurePanel(figsize=(12.4, 3.6) if given else (10, 3.4))
+        if given:
+            ax_k, ax_r, ax_y, ax_e = self.panel.figure.subplots(1, 4, width_ratios=[0.6, 1, 1, 1])
+            self.axes = (ax_k, ax_r, ax_e, ax_y)
+        else:
+            ax_k, ax_r, ax_e = self.panel.figure.subplots(1, 3, width_ratios=[0.6, 1, 1])
+            self.axes = (ax_k, ax_r, ax_e)
         self.kernel_image = ax_k.imshow(np.zeros((3, 3)), cmap="RdBu_r", vmin=-1, vmax=1)
         self.kernel_labels = [
             ax_k.text(c, r, "", ha="center", va="center", fontsize=10) for r in range(3) for c in range(3)
@@ -118,6 +135,9 @@ class KernelExplorer(Explorer):
         ax_k.set_title("kernel", fontsize=10)
         self.response_image = ax_r.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1, vmax=1)
         self.edge_image = ax_e.imshow(np.zeros((2, 2), dtype=bool), cmap="gray_r", vmin=0, vmax=1)
+        self.caption = None
+        if given:
+            self._make_yours(ax_r, ax_y)
         for ax in self.axes:
             ax.set_xticks([])
             ax.set_yticks([])
@@ -160,10 +180,30 @@ class KernelExplorer(Explorer):
     def _load_photo(self) -> None:
         self._image = images.load_photo(self.photo.value, size=self.size)
         h, w = self._image.shape[0] - 2, self._image.shape[1] - 2
-        for artist, ax in ((self.response_image, self.axes[1]), (self.edge_image, self.axes[2])):
+        drawn = [(self.response_image, self.axes[1]), (self.edge_image, self.axes[2])]
+        if self.caption is not None:
+            drawn.append((self.yours_image, self.axes[3]))
+        for artist, ax in drawn:
             artist.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
             ax.set_xlim(-0.5, w - 0.5)
             ax.set_ylim(h - 0.5, -0.5)
+
+    def _make_yours(self, ax_reference, ax_yours) -> None:
+        self.yours_image = ax_yours.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1, vmax=1)
+        ax_yours.set_title("your correlate2d", fontsize=10)
+        self.not_drawn = ax_yours.text(
+            0.5, 0.5, "", transform=ax_yours.transAxes, ha="center", va="center", color=REFERENCE_GREY, fontsize=10
+        )
+        # The first difference: a red square around that pixel in both filtered photos.
+        self.marks = [
+            ax.add_patch(
+                Rectangle(
+                    (0, 0), 1, 1, fill=False, edgecolor=DIFFERENCE_COLOUR, linewidth=2.5, clip_on=False, visible=False
+                )
+            )
+            for ax in (ax_reference, ax_yours)
+        ]
+        self.caption = PictureCaption(self.panel.figure, limit=150)
 
     # ------------------------------------------------------------------ callbacks
     def _on_photo(self, _change) -> None:
@@ -210,7 +250,8 @@ class KernelExplorer(Explorer):
     # ------------------------------------------------------------------ drawing
     def update(self) -> None:
         k = self.kernel
-        response = correlate3x3(self._image, k)
+        outcome = self.outcome = self.yours(self._image, k)
+        response = outcome.reference
         limit = float(np.abs(response).max())
         edges = np.abs(response) > self.threshold.value * limit if limit > 0 else np.zeros(response.shape, bool)
         self.response, self.edges = response, edges
@@ -234,4 +275,30 @@ class KernelExplorer(Explorer):
         else:
             note = f"the weights sum to {total:.3g}: a flat region of brightness v gives {total:.3g} · v."
         self.message.value = f"kernel sum {total:.3g}; {note}"
+        if self.caption is not None:
+            self._draw_yours(outcome, limit)
         self.panel.refresh()
+
+    def _draw_yours(self, outcome, limit: float) -> None:
+        """The student's filtered photo (blank when it cannot be drawn), the first differing pixel
+        marked, and the line at the top."""
+        if outcome.yours:
+            self.yours_image.set_data(outcome.value)
+            self.not_drawn.set_text("")
+        else:
+            self.yours_image.set_data(np.zeros_like(outcome.reference))
+            self.not_drawn.set_text("nothing to draw:\nsee the line above")
+        self.yours_image.set_clim(-max(limit, 1e-12), max(limit, 1e-12))
+        where = None
+        if outcome.index is not None:
+            i, j = outcome.index
+            where = f"pixel (row {i}, column {j})"
+            side = max(9.0, self.size / 12)
+            for mark in self.marks:
+                mark.set_bounds(j - side / 2, i - side / 2, side, side)
+                mark.set_visible(True)
+        else:
+            for mark in self.marks:
+                mark.set_visible(False)
+        self.caption.show(outcome.caption(where=where), outcome.wrong)
+        self.message.value += "<br>" + self.caption.html()

@@ -4,6 +4,10 @@ Sliders for the input size n, the filter size f, the padding p, the stride s and
 position. The left panel is the padded input (padding grey, input blue, cells that no window
 ever covers red), with the filter's window at the chosen position; the right panel is the output
 grid with the cell that window writes to. Artists are updated in place.
+
+Given the student's ``conv_output_size(n, f, pad, stride)``, the output panel gets a dashed square
+of the size it returns over the grid of the formula's size: orange where they agree, red (with
+the extra or missing cells shown) where they differ, and a line at the top says what happened.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
+from ..grading.w04.sizes import _size_reference
+from ._caption import YOURS_COLOUR, PictureCaption
 from ._figure import Explorer, FigurePanel
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
 __all__ = ["ConvArithmeticExplorer", "arithmetic"]
 
@@ -42,9 +49,15 @@ class ConvArithmeticExplorer(Explorer):
     Controls: ``n``, ``f``, ``pad``, ``stride``, ``position`` (IntSliders; position counts the
     output cells row by row). ``formula`` (HTML) holds the formula with the numbers filled in,
     ``message`` the remarks (stride that does not fit, filter larger than the input).
+
+    ``conv_output_size``: the student's function (n, f, pad, stride) -> int, drawn over the output
+    grid; ``outcome`` holds the last redraw's comparison (see _yours.Outcome).
     """
 
-    def __init__(self, n=6, f=3, pad=1, stride=2, position=0):
+    def __init__(self, n=6, f=3, pad=1, stride=2, position=0, *, conv_output_size=None):
+        self.yours = YourFunction(conv_output_size, _size_reference, name="conv_output_size")
+        self.outcome = None
+
         def slider(value, low, high, description):
             return widgets.IntSlider(
                 value=value,
@@ -76,6 +89,13 @@ class ConvArithmeticExplorer(Explorer):
         self.no_output = self.ax_out.text(
             0.5, 0.5, "", transform=self.ax_out.transAxes, ha="center", va="center", color="#b00", fontsize=11
         )
+        self.caption = None
+        if conv_output_size is not None:
+            self.your_square = Rectangle(
+                (-0.5, -0.5), 1, 1, fill=False, edgecolor=YOURS_COLOUR, linewidth=2.5, linestyle="--", clip_on=False
+            )
+            self.ax_out.add_patch(self.your_square)
+            self.caption = PictureCaption(self.panel.figure, limit=100)
         for ax in (self.ax_in, self.ax_out):
             ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
             ax.grid(which="minor", color="white", linewidth=1)
@@ -189,4 +209,31 @@ class ConvArithmeticExplorer(Explorer):
                 same = " ('same': the output is as large as the input)" if out == n else ""
                 valid = " ('valid': no padding)" if p == 0 else ""
                 self.message.value = f"The stride fits: the windows cover the padded input exactly{same}{valid}."
+        if self.caption is not None:
+            self._draw_yours(n, f, p, s, out)
         self.panel.refresh()
+
+    def _draw_yours(self, n: int, f: int, p: int, s: int, out: int) -> None:
+        """Your output size as a dashed square over the output grid (the grid widened to show the
+        cells yours has too many), red where it differs from the formula."""
+        outcome = self.outcome = self.yours(n, f, p, s)
+        call = f"conv_output_size({n}, {f}, {p}, {s})"
+        if outcome.yours:
+            yours = float(outcome.value)
+            side = min(max(yours, 0.0), out + 3)
+            if out > 0 and side > out:  # widen the grid to show the cells yours has too many
+                self._grid(self.ax_out, int(np.ceil(side)))
+            self.your_square.set_width(side)
+            self.your_square.set_height(side)
+            self.your_square.set_edgecolor(DIFFERENCE_COLOUR if outcome.differs else YOURS_COLOUR)
+            self.your_square.set_visible(out > 0 and side > 0)
+            if outcome.differs:
+                line = f"your {call} = {yours:g}; the formula gives {outcome.expected:g} (dashed: yours)"
+            else:
+                # the same words on every agreeing redraw: the line is then pasted, not typeset again
+                line = "your conv_output_size agrees with the formula (dashed square: yours)"
+        else:
+            self.your_square.set_visible(False)
+            line = outcome.caption()
+        self.caption.show(line, outcome.wrong)
+        self.message.value += "<br>" + self.caption.html()

@@ -345,6 +345,59 @@ def test_release_notebook_explorer_in_jupyterlab(lab, page, week, explorer, befo
     _shut_down_kernels(lab)
 
 
+FLIPPED_CORRELATE2D = """def correlate2d(x, k):
+    k = k[::-1, ::-1]  # a convolution: the kernel flipped, the classic mistake of week 3
+    ho, wo = x.shape[0] - k.shape[0] + 1, x.shape[1] - k.shape[1] + 1
+    out = np.zeros((ho, wo))
+    for p in range(k.shape[0]):
+        for q in range(k.shape[1]):
+            out += k[p, q] * x[p : p + ho, q : q + wo]
+    return out
+"""
+
+
+def test_a_wrong_student_function_is_marked_in_jupyterlab(lab, page, tmp_path):
+    """Week 3's release notebook with a correlate2d written wrong (flipped): its explorer, run in
+    JupyterLab, marks the first differing pixel, and still answers a control."""
+    week = "w03_edges"
+    notebook = json.loads((REPO / "release" / week / f"{week}.ipynb").read_text(encoding="utf-8"))
+    solution = [
+        c for c in notebook["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "correlate2d"
+    ]
+    assert len(solution) == 1
+    solution[0]["source"] = FLIPPED_CORRELATE2D
+    name = f"{week}_flipped.ipynb"
+    (tmp_path / name).write_text(json.dumps(notebook), encoding="utf-8")
+    (explorer, before), *_ = [
+        run for run in explorer_runs(tmp_path / name) if run[0] > notebook["cells"].index(solution[0])
+    ]
+    request = urllib.request.Request(
+        f"{lab}/api/contents/{week}/{name}",
+        data=json.dumps({"type": "notebook", "format": "json", "content": notebook}).encode(),
+        headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
+        method="PUT",
+    )
+    urllib.request.urlopen(request, timeout=30).close()
+
+    page.goto(f"{lab}/lab/tree/{week}/{name}?token={TOKEN}&reset")
+    cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+    expect(cells.nth(explorer)).to_be_attached(timeout=120_000)
+    for index in [*before, explorer]:
+        cell = cells.nth(index)
+        run_cell(page, cell)
+        expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=CELL_TIMEOUT_MS)
+        assert cell.locator(ERROR_OUTPUT).count() == 0, f"cell {index} shows an error"
+    widget = cells.nth(explorer).locator(".jp-OutputArea-output .jupyter-widgets").first
+    image = widget.locator("img.widget-image").first
+    expect(image).to_be_visible(timeout=60_000)
+    expect(widget).to_contain_text("your correlate2d differs first at pixel (row 0, column 0)")
+    picture_changes(page, image, widget)  # k[0,0] one step up: still flipped, still marked
+    expect(widget).to_contain_text("your correlate2d differs first at pixel")
+    assert cells.nth(explorer).locator(ERROR_OUTPUT).count() == 0
+    cells.nth(explorer).scroll_into_view_if_needed()
+    _shut_down_kernels(lab)
+
+
 def _shut_down_kernels(base: str) -> None:
     """Idle kernels of earlier weeks would only hold memory while the next ones run."""
     with urllib.request.urlopen(f"{base}/api/kernels?token={TOKEN}", timeout=10) as response:

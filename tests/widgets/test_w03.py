@@ -87,3 +87,89 @@ def test_callback_cost(explorer):
         explorer.threshold.value = float(value)
     per_update = (time.perf_counter() - start) / 8
     print(f"kernel explorer update: {per_update * 1000:.0f} ms")  # reported, not asserted
+
+
+# ---------------------------------------------------------------- the student's correlate2d beside the reference
+
+
+def sliding_correlate(x, k):
+    kh, kw = k.shape
+    ho, wo = x.shape[0] - kh + 1, x.shape[1] - kw + 1
+    out = np.zeros((ho, wo))
+    for p in range(kh):
+        for q in range(kw):
+            out += k[p, q] * x[p : p + ho, q : q + wo]
+    return out
+
+
+def test_a_correct_correlate2d_is_drawn_beside_the_reference_with_no_difference():
+    explorer = KernelExplorer(size=96, correlate2d=sliding_correlate)
+    assert len(explorer.axes) == 4 and explorer.axes[3].get_title() == "your correlate2d"
+    assert not explorer.outcome.wrong
+    np.testing.assert_allclose(explorer.yours_image.get_array(), explorer.response, atol=1e-12)
+    assert not any(mark.get_visible() for mark in explorer.marks)
+    assert explorer.caption.get_text() == "your correlate2d agrees with the reference"
+    explorer.preset.value = "Laplacian"
+    assert not explorer.outcome.wrong
+
+
+def test_a_flipped_kernel_convolves_and_its_first_wrong_pixel_is_squared():
+    def convolve(x, k):
+        return sliding_correlate(x, k[::-1, ::-1])
+
+    explorer = KernelExplorer(size=96, preset="Laplacian", correlate2d=convolve)
+    assert not explorer.outcome.wrong  # a symmetric kernel cannot tell them apart
+    explorer.preset.value = "Sobel x"
+    photo = images.load_photo("grace_hopper", size=96)
+    reference = correlate_valid(photo, PRESETS["Sobel x"])
+    first = tuple(np.argwhere(~np.isclose(convolve(photo, PRESETS["Sobel x"]), reference, rtol=1e-7, atol=1e-12))[0])
+    assert explorer.outcome.index == first
+    i, j = first
+    for mark in explorer.marks:
+        x, y = mark.get_xy()
+        assert mark.get_visible()
+        assert x < j < x + mark.get_width() and y < i < y + mark.get_height()
+    assert explorer.caption.get_text().startswith(f"your correlate2d differs first at pixel (row {i}, column {j})")
+    np.testing.assert_allclose(explorer.response, reference, atol=1e-12)  # the reference keeps drawing
+    assert f"differs first at pixel (row {i}, column {j})" in explorer.message.value  # and in words below
+
+
+def test_a_raising_or_wrongly_shaped_correlate2d_is_reported_and_the_controls_stay_live():
+    def same_size(x, k):
+        return np.zeros_like(x)
+
+    explorer = KernelExplorer(size=96, correlate2d=same_size)
+    assert "returned shape (96, 82); the reference's is (94, 80)" in explorer.caption.get_text()
+    assert explorer.not_drawn.get_text()
+
+    def broken(x, k):
+        return x[0, 0, 0]
+
+    explorer = KernelExplorer(size=96, correlate2d=broken)
+    assert "your correlate2d raised IndexError: too many indices" in explorer.caption.get_text()
+    image = explorer.panel.image.value
+    explorer.threshold.value = 0.5
+    assert explorer.panel.image.value != image
+
+
+def test_a_slow_correlate2d_is_abandoned_and_the_reference_draws():
+    def slow(x, k):
+        time.sleep(2.0)
+        return sliding_correlate(x, k)
+
+    explorer = KernelExplorer(size=96, correlate2d=slow)
+    assert "too slow to redraw" in explorer.caption.get_text()
+    np.testing.assert_allclose(
+        explorer.response, correlate_valid(images.load_photo("grace_hopper", size=96), PRESETS["Sobel x"]), atol=1e-12
+    )
+
+
+def test_an_unwritten_correlate2d_falls_back_to_the_reference():
+    def correlate2d(x, k):
+        raise NotImplementedError()
+
+    explorer = KernelExplorer(size=96, correlate2d=correlate2d)
+    assert explorer.caption.get_text() == "correlate2d is not written yet: the reference draws"
+    assert not explorer.outcome.wrong
+    explorer.preset.value = "sharpen"
+    assert "not written yet" in explorer.caption.get_text()

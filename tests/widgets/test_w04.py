@@ -94,3 +94,53 @@ def test_callback_cost():
         explorer.position.value = position
     per_update = (time.perf_counter() - start) / 10
     print(f"conv arithmetic explorer update: {per_update * 1000:.0f} ms")  # reported, not asserted
+
+
+# ---------------------------------------------------------------- the student's conv_output_size over the grid
+
+
+def output_size(n, f, pad=0, stride=1):
+    return (n + 2 * pad - f) // stride + 1
+
+
+def test_a_correct_output_size_agrees_on_every_slider():
+    explorer = ConvArithmeticExplorer(n=8, f=3, pad=0, stride=2, conv_output_size=output_size)
+    for control, value in (("stride", 3), ("pad", 2), ("f", 5), ("n", 11)):
+        getattr(explorer, control).value = value
+        assert not explorer.outcome.wrong
+        assert explorer.your_square.get_width() == explorer.numbers["out"]
+        assert explorer.caption.get_text() == "your conv_output_size agrees with the formula (dashed square: yours)"
+
+
+def test_true_division_is_marked_where_the_stride_does_not_fit():
+    def true_division(n, f, pad=0, stride=1):
+        return (n + 2 * pad - f) / stride + 1
+
+    explorer = ConvArithmeticExplorer(n=7, f=3, pad=0, stride=2, conv_output_size=true_division)
+    assert not explorer.outcome.wrong  # (7 − 3) / 2 + 1 = 3 exactly
+    explorer.n.value = 8
+    assert explorer.outcome.differs and explorer.outcome.index == ()
+    assert explorer.caption.get_text() == "your conv_output_size(8, 3, 0, 2) = 3.5; the formula gives 3 (dashed: yours)"
+    assert explorer.your_square.get_width() == 3.5
+    assert "= 3.5; the formula gives 3" in explorer.message.value
+    assert explorer.your_square.get_edgecolor()[:3] == pytest.approx((0xD6 / 255, 0x27 / 255, 0x28 / 255))
+    assert explorer.ax_out.get_xlim() == (-0.5, 3.5)  # the grid widened to show yours
+
+
+def test_a_raising_output_size_is_reported_and_an_unwritten_one_falls_back():
+    def broken(n, f, pad=0, stride=1):
+        return n + 2 * padding - f  # noqa: F821
+
+    explorer = ConvArithmeticExplorer(conv_output_size=broken)
+    assert "raised NameError: name 'padding' is not defined" in explorer.caption.get_text()
+    assert not explorer.your_square.get_visible()
+    image = explorer.panel.image.value
+    explorer.stride.value = 1
+    assert explorer.panel.image.value != image
+
+    def conv_output_size(n, f, pad=0, stride=1):
+        raise NotImplementedError()
+
+    explorer = ConvArithmeticExplorer(conv_output_size=conv_output_size)
+    assert explorer.caption.get_text() == "conv_output_size is not written yet: the reference draws"
+    assert explorer.numbers["out"] == 3
