@@ -15,6 +15,8 @@ wrong shape or NaN, or is too slow leaves the reference drawing and says so in t
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import LogLocator, NullLocator
@@ -22,7 +24,7 @@ from matplotlib.ticker import LogLocator, NullLocator
 from ..grading.core import GRADIENT_RTOL
 from ..rnn import rnn_backward as reference_rnn_backward
 from ._figure import Explorer, FigurePanel
-from ._yours import DIFFERENCE_COLOUR, YourFunction, caption_html
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
 __all__ = ["GradientFlowExplorer", "gradient_norms", "bptt_inputs", "first_step_back"]
 
@@ -190,7 +192,11 @@ class GradientFlowExplorer(Explorer):
             verdict = f"exploding: each step back multiplies the gradient by about {self.factor:.3f}."
         else:
             verdict = f"roughly preserved: about {self.factor:.3f} per step."
-        self.message.value = verdict if self.outcome is None else f"{verdict}<br>{caption_html([self.outcome])}"
+        if self.outcome is not None:
+            verdict += (
+                f"<br><span style='color:{self.caption.get_color()}'>{html.escape(self.caption.get_text())}</span>"
+            )
+        self.message.value = verdict
         self.panel.refresh()
 
     def _draw_yours(self, dx) -> None:

@@ -25,6 +25,7 @@ shape or NaN, or is too slow leaves the reference drawing and says so in the pic
 from __future__ import annotations
 
 import functools
+import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -36,7 +37,7 @@ from ..grading.core import FORWARD_RTOL
 from ..layers import model_forward
 from ..norm import batchnorm_forward as reference_batchnorm_forward
 from ._figure import Explorer, FigurePanel
-from ._yours import DIFFERENCE_COLOUR, YourFunction, caption_html
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
 __all__ = ["PreactivationExplorer", "LEARNING_RATES", "SIZES", "STEPS", "SNAPSHOT", "pre_activations"]
 
@@ -313,7 +314,8 @@ class PreactivationExplorer(Explorer):
             f"do."
         )
         if self.outcome is not None:
-            self.message.value += "<br>" + caption_html([self.outcome])
+            text, colour = html.escape(self.caption.get_text()), self.caption.get_color()
+            self.message.value += f"<br><span style='color:{colour}'>{text}</span>"
         self.panel.refresh()
 
     def _draw_yours(self, k) -> None:
