@@ -163,7 +163,13 @@ class ErrorCurveExplorer(Explorer):
         ]
         if "error_gaps" in self.students:
             self.your_bands[0].set_label("your gaps (left)")
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=5, fontsize=8, frameon=False)
+        ax.legend(
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=4 + ("error_gaps" in self.students),
+            fontsize=8,
+            frameon=False,
+        )
 
         self.capacity.observe(self._on_change, names="value")
         self.train_size.observe(self._on_change, names="value")
