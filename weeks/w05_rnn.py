@@ -1091,11 +1091,16 @@ plt.show()
 # activation. The plot is the norm of $\delta_t$ on a log scale when the gradient enters at the last step, computed
 # with `helpers.rnn.rnn_backward`. Find, for each activation, the scale where the line is flat (the gradient is
 # preserved); notice how narrow that range is, and how the sigmoid never gets there.
+#
+# The explorer also runs your `rnn_backward` on the same inputs and draws its curve dashed over the reference's.
+# If your dx differs from the reference's anywhere, a red line marks the first step where it does, counting back
+# from $T$ as BPTT does, with the two values in red. Until you have written `rnn_backward`, the reference draws
+# alone and the picture says so.
 
 # %%
 from helpers.widgets.w05 import GradientFlowExplorer
 
-GradientFlowExplorer(length=50, scale=1.0, activation="tanh")
+GradientFlowExplorer(length=50, scale=1.0, activation="tanh", rnn_backward=rnn_backward)
 
 # %% [markdown]
 # ## Summary

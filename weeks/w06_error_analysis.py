@@ -853,11 +853,16 @@ print(f"end-to-end stays ahead from n = {pays_from:,}; the noise-free curves cro
 # at the lowest capacity, watch the avoidable-bias band; notice that the mismatch band hardly
 # depends on either slider, because neither more source data nor another $k$ makes the
 # training data look like the deployment data.
+#
+# Your `error_gaps` and `diagnose` read the same errors (with the Bayes error as human-level): your three gaps are
+# the thin bars stacked left of the shaded bands, and your diagnosis is the second line under the figure. Where
+# yours differs from the reference, the band's label gets a red box and a red line of text says what differs.
+# Functions you have not written yet leave the reference drawing alone, and the text says so.
 
 # %%
 from helpers.widgets.w06 import ErrorCurveExplorer
 
-ErrorCurveExplorer()
+ErrorCurveExplorer(error_gaps=error_gaps, diagnose=diagnose)
 
 # %% [markdown]
 # ## Summary

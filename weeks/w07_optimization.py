@@ -923,11 +923,24 @@ plt.show()
 #   divide their lr by 10 and count again.
 # - On the banana, gradient descent bounces between the walls at lr = 0.09: lower lr until it stops bouncing, and
 #   see how close to the minimum it gets in 150 steps.
+#
+# Your `momentum_update`, `rmsprop_update` and `adam_update` race too: each draws its path and loss dashed beside
+# the reference's, in the same colour. Every step of yours is compared with the reference rule taken from your own
+# previous point and state; the first step where they part is marked with a red cross on your path, a red line on
+# the loss panel and a red line of text under the figure. Functions you have not written yet leave the reference
+# racing alone, and the text says so.
 
 # %%
 from helpers.widgets.w07 import OptimizerRaceExplorer
 
-OptimizerRaceExplorer(surface="ravine", lr=0.09, lr_adaptive=0.1)
+OptimizerRaceExplorer(
+    surface="ravine",
+    lr=0.09,
+    lr_adaptive=0.1,
+    momentum_update=momentum_update,
+    rmsprop_update=rmsprop_update,
+    adam_update=adam_update,
+)
 
 # %% [markdown]
 # ## Summary

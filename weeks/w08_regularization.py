@@ -1046,11 +1046,17 @@ print(f"chosen on dev: λ = {best_lambda:g}. Train {error_rate(final, X_train, y
 #   further, until the boundary is too simple to follow the moons.
 # - The same with dropout alone (λ = 0, keep 0.5).
 # - Six hidden layers with `zeros`, `large`, `lecun` and `he`: which ones learn anything?
+#
+# Your `model_forward` draws too: on every redraw it runs the trained network over the map's grid. Where your
+# decision boundary is not the reference's (black), it shows in gold; if your logits differ from the reference's
+# anywhere, a red square marks the first grid point that differs and a red line of text under the figure gives both
+# values (try keep 0.5: dropout must do nothing at test time). Until you have written `model_forward`, the reference
+# draws alone and the picture says so.
 
 # %%
 from helpers.widgets.w08 import RegularizationExplorer
 
-RegularizationExplorer(lam=0.0, keep_prob=1.0, depth=2, init="he")
+RegularizationExplorer(lam=0.0, keep_prob=1.0, depth=2, init="he", model_forward=model_forward)
 
 # %% [markdown]
 # ## Summary

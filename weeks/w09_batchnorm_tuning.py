@@ -507,11 +507,16 @@ for size in (8, 64, 512):
 # their inputs negative). With batch norm the mean and spread stay at that unit's $\beta$ and $|\gamma|$, even when the
 # un-normalized $xW$ (tick the box) moves a lot. Things to try: layer 3 at learning rate 1.0, several units; the same
 # unit at both rates.
+#
+# Your `batchnorm_forward` normalizes the same inputs too (training mode, with that step's $\gamma$ and $\beta$): its
+# histogram of the unit is the dashed black outline on the right. If your output differs from the reference's, a red
+# line marks your value for the first image that differs, and a red line of text under the figure gives both values.
+# Until you have written `batchnorm_forward`, the reference draws alone and the picture says so.
 
 # %%
 from helpers.widgets.w09 import PreactivationExplorer
 
-PreactivationExplorer(lr=0.1, layer=2, unit=0, step=100)
+PreactivationExplorer(lr=0.1, layer=2, unit=0, step=100, batchnorm_forward=batchnorm_forward)
 
 
 # %% [markdown]

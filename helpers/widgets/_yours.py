@@ -215,8 +215,9 @@ class YourFunction:
             if g.shape != e.shape:
                 outcome.problem = f"your {self.name}{label} returned shape {g.shape}; the reference's is {e.shape}"
                 return outcome
-            if not np.all(np.isfinite(g)):
-                where = np.argwhere(~np.isfinite(g))[0]
+            bad = ~np.isfinite(g) & ~_same(g, e)  # an inf or NaN the reference has too is no problem
+            if bad.any():
+                where = np.argwhere(bad)[0]
                 outcome.problem = f"your {self.name}{label} returned {g[tuple(where)]} at {_index_text(tuple(where))}"
                 outcome.nonfinite_output, outcome.nonfinite_index = k, tuple(int(i) for i in where)
                 return outcome
@@ -225,13 +226,18 @@ class YourFunction:
         for k in self.order or range(len(arrays)):
             g, e = arrays[k], np.asarray(expected[k], dtype=np.float64)
             with np.errstate(invalid="ignore"):
-                wrong = ~(np.abs(g - e) <= self.rtol * (np.abs(g) + np.abs(e)) + self.atol)
+                wrong = ~(np.abs(g - e) <= self.rtol * (np.abs(g) + np.abs(e)) + self.atol) & ~_same(g, e)
             if wrong.any():
                 index = tuple(int(i) for i in np.argwhere(wrong)[0]) if g.ndim else ()
                 outcome.output, outcome.index = k, index
                 outcome.got, outcome.expected = float(g[index]), float(e[index])
                 break
         return outcome
+
+
+def _same(g: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Where two arrays hold the same value, counting inf = inf and NaN = NaN."""
+    return (g == e) | (np.isnan(g) & np.isnan(e))
 
 
 def caption_html(outcomes) -> str:

@@ -8,17 +8,28 @@ avoidable bias (Bayes → train), variance (train → train-dev), data mismatch 
 
 Every error is computed once, when the explorer is first built (about a second); a slider
 move only updates artists and redraws.
+
+With the student's functions (``ErrorCurveExplorer(error_gaps=error_gaps, diagnose=diagnose)``,
+named as in the exercises) each point's errors also go through them: the student's three gaps are
+stacked from the Bayes error as thin bars left of the reference's bands, and the student's
+diagnosis is written under the figure. The first gap or flag that differs from the reference
+beyond the grader's tolerance gets a red box around its band's label and a red caption. A function
+that is not written yet, raises, returns the wrong shape or is too slow leaves the reference
+drawing and says so.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 
 import ipywidgets as widgets
 import numpy as np
 
 from .. import strategy
+from ..grading.core import FORWARD_RTOL
 from ._figure import Explorer, FigurePanel
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
 __all__ = ["ErrorCurveExplorer", "knn_error_table", "KS", "SIZES"]
 
@@ -74,9 +85,22 @@ class ErrorCurveExplorer(Explorer):
     Controls: ``capacity`` (SelectionSlider over k, low capacity on the left) and
     ``train_size`` (SelectionSlider). ``errors`` holds the (train, train-dev, dev) errors at
     the chosen point, ``gaps`` the three gaps; ``message`` the text shown under the figure.
+
+    ``error_gaps``, ``diagnose``: the student's functions of the exercises (each optional), called
+    with (Bayes error, train, train-dev, dev). ``outcomes`` then holds the last
+    :class:`~helpers.widgets._yours.Outcome` of each, ``marked`` the index of the gap or problem
+    boxed in red (or None) and ``captions`` their lines under the figure.
     """
 
-    def __init__(self, k=9, train_size=1097):
+    def __init__(self, k=9, train_size=1097, error_gaps=None, diagnose=None):
+        given = {"error_gaps": error_gaps, "diagnose": diagnose}
+        references = {"error_gaps": strategy.error_gaps.unguarded, "diagnose": strategy.diagnose.unguarded}
+        self.students = {
+            name: YourFunction(fn, references[name], name=name, rtol=FORWARD_RTOL)
+            for name, fn in given.items()
+            if fn is not None
+        }
+        self.outcomes, self.marked = {}, None
         self.table = knn_error_table()
         self.bayes = 100.0 * strategy.LABEL_NOISE
         self.capacity = widgets.SelectionSlider(
@@ -95,7 +119,14 @@ class ErrorCurveExplorer(Explorer):
         self.errors = None
         self.gaps = None
 
-        self.panel = FigurePanel(figsize=(7.2, 4.0))
+        strip = 0.2 * len(self.students)  # inches under the axes, one caption line per student function
+        self.panel = FigurePanel(figsize=(7.2, 4.0 + strip))
+        if strip:
+            self.panel.figure.get_layout_engine().set(rect=(0, strip / (4.0 + strip), 1, 4.0 / (4.0 + strip)))
+        self.captions = {
+            name: self.panel.figure.text(0.01, (strip - 0.2 * i - 0.16) / (4.0 + strip), "", fontsize=8)
+            for i, name in enumerate(self.students)
+        }
         ax = self.axes = self.panel.figure.add_subplot()
         capacity = 1.0 / np.array(KS, dtype=float)
         ax.set_xscale("log")
@@ -126,7 +157,19 @@ class ErrorCurveExplorer(Explorer):
             )
             for _, color in BANDS
         ]
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8, frameon=False)
+        self.your_bands = [
+            ax.plot([1, 1], [0, 0], lw=3, solid_capstyle="butt", color=colour, marker="_", mec="black", ms=7)[0]
+            for _, colour in BANDS
+        ]
+        if "error_gaps" in self.students:
+            self.your_bands[0].set_label("your gaps (left)")
+        ax.legend(
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=4 + ("error_gaps" in self.students),
+            fontsize=8,
+            frameon=False,
+        )
 
         self.capacity.observe(self._on_change, names="value")
         self.train_size.observe(self._on_change, names="value")
@@ -156,6 +199,7 @@ class ErrorCurveExplorer(Explorer):
                 f"<span style='color:#b00'>k = {k} needs at least {k} training images; "
                 f"choose a larger training set or a smaller k.</span>"
             )
+            self._draw_yours(None, 1.0 / k)
             self.panel.refresh()
             return
         self.errors = errors
@@ -179,4 +223,48 @@ class ErrorCurveExplorer(Explorer):
             f"train-dev {errors[1]:.1f}%, dev {errors[2]:.1f}% (Bayes {self.bayes:.0f}%) "
             f"→ <b>{names}</b>"
         )
+        self._draw_yours(levels, x)
+        self.message.value += "".join(
+            f"<br><span style='color:{c.get_color()}'>{html.escape(c.get_text())}</span>"
+            for c in self.captions.values()
+        )
         self.panel.refresh()
+
+    def _draw_yours(self, levels, x) -> None:
+        """Call the student's functions on (Bayes, train, train-dev, dev): the student's gaps as black
+        bars left of the bands, the first differing gap or flag boxed in red, one caption line each."""
+        self.outcomes, self.marked = {}, None
+        for band in self.your_bands:
+            band.set_data([], [])
+        for label in self.band_labels:
+            label.get_bbox_patch().set_edgecolor("none")
+        for name, student in self.students.items():
+            caption = self.captions[name]
+            if levels is None:
+                caption.set_text("")
+                continue
+            outcome = self.outcomes[name] = student(*levels)
+            text = outcome.caption()
+            if outcome.yours and name == "error_gaps":
+                tops = levels[0] + np.cumsum(outcome.value[:3])  # the student's gaps stacked from the Bayes error
+                for i, band in enumerate(self.your_bands):
+                    band.set_data([x / 1.09, x / 1.09], [tops[i] - outcome.value[i], tops[i]])
+            if outcome.differs:
+                i = outcome.index[0]
+                problem = strategy.PROBLEMS[i]
+                if name == "error_gaps":
+                    text = (
+                        f"your error_gaps differs first at gap {i} ({problem}): "
+                        f"yours {outcome.got:+.4g}, reference {outcome.expected:+.4g}"
+                    )
+                else:
+                    said = "flags" if outcome.got else "does not flag"
+                    text = f"your diagnose {said} {problem}; the reference {'does' if outcome.expected else 'does not'}"
+                if i < len(self.band_labels) and self.marked is None:
+                    self.marked = i
+                    self.band_labels[i].get_bbox_patch().set_edgecolor(DIFFERENCE_COLOUR)
+            elif outcome.yours and name == "diagnose":
+                names = ", ".join(strategy.problem_names(outcome.value)) or "nothing"
+                text = f"your diagnose agrees with the reference: {names}"
+            caption.set_text(text)
+            caption.set_color(DIFFERENCE_COLOUR if outcome.wrong else "#555")

@@ -9,10 +9,21 @@ the gradient. The left panel shows the paths up to the chosen step on the contou
 f(θ_t) − f* step by step. Moving a learning rate or a β recomputes the paths (four times 150 steps);
 moving the step only shortens or lengthens the drawn lines. The contours are an image computed once per
 surface, so a control change never redraws a contour set.
+
+With the student's update rules (``OptimizerRaceExplorer(momentum_update=momentum_update,
+rmsprop_update=rmsprop_update, adam_update=adam_update)``, named as in the exercises) each of those
+optimizers also runs with the student's function: its path and loss are drawn dashed beside the
+reference's. Every step of the student's path is compared with the reference rule applied to the
+student's own previous point and state (so rounding cannot pile up into a false alarm); the first
+step that differs beyond the grader's tolerance gets a red cross on the path, a red line on the loss
+panel and a red caption. A function that is not written yet, raises, returns the wrong shape or
+is too slow leaves the reference drawing and says so in the picture.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,15 +32,18 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.ticker import LogLocator, NullLocator
 
+from ..grading.core import FORWARD_RTOL
 from ._figure import Explorer, FigurePanel
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
-__all__ = ["OptimizerRaceExplorer", "SURFACES", "OPTIMIZERS", "race"]
+__all__ = ["OptimizerRaceExplorer", "SURFACES", "OPTIMIZERS", "YOUR_RULES", "race", "your_path"]
 
 MAX_STEPS = 150
 ESCAPE = 1e3  # a path that gets this far from the picture has diverged
 LOSS_RANGE = (1e-12, 1e3)
 OPTIMIZERS = ("gradient descent", "momentum", "RMSprop", "Adam")
 COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red")
+YOUR_RULES = {"momentum": "momentum_update", "RMSprop": "rmsprop_update", "Adam": "adam_update"}
 
 
 @dataclass(frozen=True)
@@ -97,34 +111,108 @@ def race(surface, lr, lr_adaptive, beta1, beta_rmsprop, beta2, steps=MAX_STEPS, 
     at a time: the kernels' argument checks cost more than the arithmetic here (tests/widgets/test_w07.py
     compares the paths with the kernels').
     """
-    x0, x1, y0, y1 = surface.box
-    reach = ESCAPE * max(x1 - x0, y1 - y0)
-    start = np.array(surface.start, dtype=np.float64)
     paths = {}
-    with np.errstate(all="ignore"):
-        for name in OPTIMIZERS:
-            point, m, v = start, np.zeros(2), np.zeros(2)
-            points = [point]
-            for t in range(1, steps + 1):
-                g = surface.grad(point)
-                if name == "gradient descent":
-                    point = point - lr * g
-                elif name == "momentum":
-                    m = beta1 * m + (1.0 - beta1) * g
-                    point = point - lr * m
-                elif name == "RMSprop":
-                    v = beta_rmsprop * v + (1.0 - beta_rmsprop) * g * g
-                    point = point - lr_adaptive * g / (np.sqrt(v) + eps)
-                else:
-                    m = beta1 * m + (1.0 - beta1) * g
-                    v = beta2 * v + (1.0 - beta2) * g * g
-                    point = point - lr_adaptive * (m / (1.0 - beta1**t)) / (np.sqrt(v / (1.0 - beta2**t)) + eps)
-                if not (np.isfinite(point).all() and np.abs(point).max() <= reach):
-                    break
-                points.append(point)
-            points = np.array(points)
+    for name in OPTIMIZERS:
+        points = race_one(name, surface, lr, lr_adaptive, beta1, beta_rmsprop, beta2, steps, eps)
+        with np.errstate(all="ignore"):
             paths[name] = (points, surface.f(points[:, 0], points[:, 1]) - surface.f_min)
     return paths
+
+
+def race_one(name, surface, lr, lr_adaptive, beta1, beta_rmsprop, beta2, steps=MAX_STEPS, eps=1e-8):
+    """One optimizer's points (k + 1, 2) of :func:`race`."""
+    x0, x1, y0, y1 = surface.box
+    reach = ESCAPE * max(x1 - x0, y1 - y0)
+    point, m, v = np.array(surface.start, dtype=np.float64), np.zeros(2), np.zeros(2)
+    points = [point]
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            g = surface.grad(point)
+            if name == "gradient descent":
+                point = point - lr * g
+            elif name == "momentum":
+                m = beta1 * m + (1.0 - beta1) * g
+                point = point - lr * m
+            elif name == "RMSprop":
+                v = beta_rmsprop * v + (1.0 - beta_rmsprop) * g * g
+                point = point - lr_adaptive * g / (np.sqrt(v) + eps)
+            else:
+                m = beta1 * m + (1.0 - beta1) * g
+                v = beta2 * v + (1.0 - beta2) * g * g
+                point = point - lr_adaptive * (m / (1.0 - beta1**t)) / (np.sqrt(v / (1.0 - beta2**t)) + eps)
+            if not (np.isfinite(point).all() and np.abs(point).max() <= reach):
+                break
+            points.append(point)
+    return np.array(points)
+
+
+def reference_step(name, point, grad, state, t, lr, lr_adaptive, beta1, beta_rmsprop, beta2, eps=1e-8):
+    """One step of the reference rule in the exercises' form: (new point (2,), new state). state is
+    v (momentum), s (RMSprop) or (m, v) (Adam), None on the first step."""
+    if name == "momentum":
+        v = beta1 * (0.0 if state is None else np.asarray(state, dtype=float)) + (1.0 - beta1) * grad
+        return point - lr * v, v
+    if name == "RMSprop":
+        s = beta_rmsprop * (0.0 if state is None else np.asarray(state, dtype=float)) + (1.0 - beta_rmsprop) * grad**2
+        return point - lr_adaptive * grad / (np.sqrt(s) + eps), s
+    m, v = (0.0, 0.0) if state is None else (np.asarray(state[0], dtype=float), np.asarray(state[1], dtype=float))
+    m = beta1 * m + (1.0 - beta1) * grad
+    v = beta2 * v + (1.0 - beta2) * grad**2
+    return point - lr_adaptive * (m / (1.0 - beta1**t)) / (np.sqrt(v / (1.0 - beta2**t)) + eps), (m, v)
+
+
+def _call_rule(name, update, point, grad, state, t, lr, lr_adaptive, beta1, beta_rmsprop, beta2, eps):
+    if name == "momentum":
+        return update(point, grad, state, lr=lr, beta=beta1)
+    if name == "RMSprop":
+        return update(point, grad, state, lr=lr_adaptive, beta=beta_rmsprop, eps=eps)
+    return update(point, grad, state, t, lr=lr_adaptive, beta1=beta1, beta2=beta2, eps=eps)
+
+
+def your_path(name, update, surface, lr, lr_adaptive, beta1, beta_rmsprop, beta2, steps=MAX_STEPS, eps=1e-8):
+    """The path of the student's rule ``update`` (``momentum_update``, ``rmsprop_update`` or
+    ``adam_update``) from ``surface.start``: (points (steps + 1, 2), [length, first wrong step, x, y]).
+
+    Points after the path leaves the picture by far repeat its last point; ``length`` counts the
+    points before that. At every step the student's new point is compared with
+    :func:`reference_step` from the same point and state; the first step where they differ beyond
+    FORWARD_RTOL (of the step's scale) is ``first wrong step`` and (x, y) the reference's point
+    there; -1 and NaN when none does.
+    """
+    x0, x1, y0, y1 = surface.box
+    reach = ESCAPE * max(x1 - x0, y1 - y0)
+    settings = (lr, lr_adaptive, beta1, beta_rmsprop, beta2)
+    points = np.empty((steps + 1, 2))
+    points[0] = point = np.array(surface.start, dtype=np.float64)
+    state, length, first_wrong, wanted = None, steps + 1, -1, (np.nan, np.nan)
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            g = surface.grad(point)
+            expected, _ = reference_step(name, point, g, state, t, *settings, eps=eps)
+            result = _call_rule(name, update, point.copy(), g.copy(), state, t, *settings, eps)
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise ValueError(f"returned {type(result).__name__}, not the pair (new param, new state)")
+            new, state = np.asarray(result[0], dtype=np.float64), result[1]
+            if new.shape != (2,):
+                raise ValueError(f"returned a param of shape {new.shape} for a param of shape (2,)")
+            scale = np.abs(point) + np.abs(point - expected)
+            close = np.abs(new - expected) <= FORWARD_RTOL * (np.abs(new) + np.abs(expected) + scale) + 1e-12
+            if first_wrong < 0 and not np.all(close | (new == expected)):
+                first_wrong, wanted = t, expected
+            if not (np.isfinite(new).all() and np.abs(new).max() <= reach):
+                length = t
+                break
+            points[t] = point = new
+    points[length:] = points[length - 1]
+    return points, np.array([length, first_wrong, *wanted], dtype=np.float64)
+
+
+def _padded(points, steps=MAX_STEPS):
+    """A path of :func:`race` in the form of :func:`your_path`, for the explorer's comparison."""
+    padded = np.empty((steps + 1, 2))
+    padded[: len(points)] = points
+    padded[len(points) :] = points[-1]
+    return padded, np.array([len(points), -1, np.nan, np.nan], dtype=np.float64)
 
 
 def _contour_image(surface, size=400, bands=24):
@@ -151,9 +239,43 @@ class OptimizerRaceExplorer(Explorer):
     ``beta_rmsprop`` (RMSprop's average of g²), ``beta2`` (Adam's second moment), ``step`` (IntSlider,
     with a ``play`` button).
     ``paths`` holds the last race: {optimizer: (points, f − f*)}.
+
+    ``momentum_update``, ``rmsprop_update``, ``adam_update``: the student's functions of the
+    exercises (each optional). ``yours`` then holds, per optimizer with a student function, its
+    path (points, f − f*) or None when it could not be drawn; ``first_wrong`` the first step that
+    differs from the reference rule (None when none does); ``outcomes`` the last
+    :class:`~helpers.widgets._yours.Outcome` of each.
     """
 
-    def __init__(self, surface="ravine", lr=0.09, lr_adaptive=0.1, beta1=0.9, beta_rmsprop=0.9, beta2=0.999, step=50):
+    def __init__(
+        self,
+        surface="ravine",
+        lr=0.09,
+        lr_adaptive=0.1,
+        beta1=0.9,
+        beta_rmsprop=0.9,
+        beta2=0.999,
+        step=50,
+        momentum_update=None,
+        rmsprop_update=None,
+        adam_update=None,
+    ):
+        given = {"momentum": momentum_update, "RMSprop": rmsprop_update, "Adam": adam_update}
+        self.students = {
+            name: YourFunction(
+                functools.partial(your_path, name, fn),
+                functools.partial(self._reference_path, name),
+                name=YOUR_RULES[name],
+            )
+            for name, fn in given.items()
+            if fn is not None
+        }
+        for name, fn in given.items():
+            if fn is not None and not callable(fn):
+                raise TypeError(
+                    f"{YOUR_RULES[name]} should be a function (the one you wrote), not a {type(fn).__name__}"
+                )
+        self.yours, self.first_wrong, self.outcomes = {}, {}, {}
         style = {"description_width": "initial"}
         self.surface = widgets.Dropdown(options=list(SURFACES), value=surface, description="surface")
         self.lr = widgets.FloatLogSlider(
@@ -213,7 +335,10 @@ class OptimizerRaceExplorer(Explorer):
         self.message = widgets.HTML()
         self.paths = None
 
-        self.panel = FigurePanel(figsize=(9.6, 4.0))
+        captions = 0.2 * len(self.students)  # inches below the panels for one line per student function
+        self.panel = FigurePanel(figsize=(9.6, 4.0 + captions))
+        if captions:
+            self.panel.figure.get_layout_engine().set(rect=(0, captions / (4.0 + captions), 1, 1 - captions / 4.0))
         self.map, self.curves = self.panel.figure.subplots(1, 2, width_ratios=[1.25, 1])
         self.background = self.map.imshow(
             np.zeros((2, 2, 4), np.uint8), origin="lower", interpolation="nearest", aspect="auto"
@@ -227,6 +352,18 @@ class OptimizerRaceExplorer(Explorer):
             self.heads.append(head)
             self.loss_lines.append(loss)
         (self.start_mark,) = self.map.plot([], [], "s", color="black", ms=5, label="start")
+        self.your_lines, self.your_losses, self.crosses, self.wrong_steps, self.captions = {}, {}, {}, {}, {}
+        for i, name in enumerate(self.students):
+            colour = COLOURS[OPTIMIZERS.index(name)]
+            self.your_lines[name] = self.map.plot([], [], "--", lw=1.3, color=colour, dashes=(3, 2))[0]
+            self.your_losses[name] = self.curves.plot([], [], "--", lw=1.3, color=colour, dashes=(3, 2))[0]
+            self.crosses[name] = self.map.plot([], [], "X", ms=9, color=DIFFERENCE_COLOUR, mec="white", mew=0.6)[0]
+            self.wrong_steps[name] = self.curves.axvline(0, color=DIFFERENCE_COLOUR, lw=1.0, visible=False)
+            self.captions[name] = self.panel.figure.text(
+                0.01, (captions - 0.2 * i - 0.15) / (4.0 + captions), "", fontsize=8
+            )
+        if self.students:
+            self.map.plot([], [], "--", color="black", lw=1.0, label="yours (dashed)")
         self.map.legend(loc="upper right", fontsize=7, framealpha=0.85)
         self.map.set_xlabel("x")
         self.map.set_ylabel("y")
@@ -276,7 +413,47 @@ class OptimizerRaceExplorer(Explorer):
         )
         for (_points, losses), curve in zip(self.paths.values(), self.loss_lines):
             curve.set_data(np.arange(len(losses)), np.clip(losses, LOSS_RANGE[0], LOSS_RANGE[1] * 10))
+        self._run_yours(surface)
         self.draw()
+
+    def _reference_path(self, name, surface, *settings):
+        """The reference's path for the student's comparison: the one the race just computed."""
+        return _padded(self.paths[name][0])
+
+    def _run_yours(self, surface) -> None:
+        """Run each student rule's path beside the reference; set the dashed loss curves, the red
+        marks and the captions (the paths themselves follow the step in :meth:`draw`)."""
+        settings = (self.lr.value, self.lr_adaptive.value, self.beta1.value, self.beta_rmsprop.value, self.beta2.value)
+        for name, student in self.students.items():
+            outcome = self.outcomes[name] = student(surface, *settings)
+            self.yours[name] = self.first_wrong[name] = None
+            text, wrong = outcome.caption(), outcome.wrong
+            if outcome.yours:
+                points, (length, first, wanted_x, wanted_y) = outcome.value
+                points = points[: int(length)]
+                with np.errstate(all="ignore"):
+                    losses = surface.f(points[:, 0], points[:, 1]) - surface.f_min
+                self.yours[name] = (points, losses)
+                self.your_losses[name].set_data(np.arange(len(losses)), np.clip(losses, *LOSS_RANGE))
+                wrong = first >= 0
+                if wrong:
+                    t = self.first_wrong[name] = int(first)
+                    at = points[min(t, len(points) - 1)]
+                    self.crosses[name].set_data([at[0]], [at[1]])
+                    self.wrong_steps[name].set_xdata([t, t])
+                    text = (
+                        f"your {student.name} differs first at step {t}: yours moved to ({at[0]:.4g}, {at[1]:.4g}), "
+                        f"the reference rule from the same point and state to ({wanted_x:.4g}, {wanted_y:.4g})"
+                    )
+                else:
+                    text = f"your {student.name} takes every step as the reference does"
+            else:
+                self.your_losses[name].set_data([], [])
+            if self.first_wrong[name] is None:
+                self.crosses[name].set_data([], [])
+            self.wrong_steps[name].set_visible(self.first_wrong[name] is not None)
+            self.captions[name].set_text(text)
+            self.captions[name].set_color(DIFFERENCE_COLOUR if wrong else "#555")
 
     def draw(self) -> None:
         """Show every path up to the chosen step and say where each optimizer is."""
@@ -293,7 +470,14 @@ class OptimizerRaceExplorer(Explorer):
             else:
                 x, y = shown[-1]
                 notes.append(f"<b>{name}</b>: f − f* = {losses[len(shown) - 1]:.2g} at ({x:.2f}, {y:.2f})")
+        for name, path in self.yours.items():
+            shown = path[0][: k + 1] if path is not None else np.empty((0, 2))
+            self.your_lines[name].set_data(shown[:, 0], shown[:, 1])
         self.now.set_xdata([k, k])
         self.map.set_title(f"{surface.name}, step {k}", fontsize=9)
-        self.message.value = f"{surface.about}<br>" + "; ".join(notes)
+        yours = "".join(
+            f"<br><span style='color:{t.get_color()}'>{html.escape(t.get_text())}</span>"
+            for t in self.captions.values()
+        )
+        self.message.value = f"{surface.about}<br>" + "; ".join(notes) + yours
         self.panel.refresh()

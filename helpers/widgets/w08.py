@@ -11,10 +11,18 @@ Training runs in bounded chunks: a control change builds the network of the new 
 redraws; every tick of the ``train`` player (or a call of :meth:`train_more`) trains one more
 chunk, up to ``epochs``. Nothing waits longer than one chunk and one redraw, so the notebook
 never freezes. Artists (probability image, boundary overlay, error curves) are updated in place.
+
+``RegularizationExplorer(model_forward=model_forward)`` (the exercise's function) also runs the
+student's forward pass of the trained network over the drawing grid on every redraw: where the
+student's decision boundary leaves the reference's, it is drawn in gold over the map, and the first
+grid point whose logits differ from the reference's beyond the grader's tolerance gets a red square
+and a red caption. A function that is not written yet, raises, returns the wrong shape or NaN, or
+is too slow leaves the reference drawing and says so in the picture.
 """
 
 from __future__ import annotations
 
+import html
 import time
 from collections import OrderedDict
 
@@ -22,17 +30,54 @@ import ipywidgets as widgets
 import matplotlib
 import numpy as np
 
+from ..grading.core import FORWARD_RTOL
 from ..init import METHODS
 from ..layers import init_layers
-from ..training import Trainer, error_rate, make_moons_data, predict_proba
+from ..layers import model_forward as reference_model_forward
+from ..training import Trainer, error_rate, make_moons_data
 from ._figure import Explorer, FigurePanel
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
 __all__ = ["RegularizationExplorer", "LAMBDAS", "KEEP_PROBS"]
 
 LAMBDAS = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 KEEP_PROBS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+YOUR_BOUNDARY = (0.95, 0.7, 0.0)  # gold: where the student's boundary is not the reference's
 SLICE_S = 0.02  # seconds of training between two redraws (a redraw costs about as much)
 CACHE_SIZE = 48  # trained networks kept, so that going back to a setting costs nothing
+
+
+def _reference_logits(x, layers):
+    with np.errstate(all="ignore"):
+        return reference_model_forward.unguarded(x, layers)[0]
+
+
+def _logits_of(fn):
+    """The student's model_forward reduced to its ``out``, the logits the map is drawn from."""
+
+    def out(x, layers):
+        result = fn(x, layers)
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise ValueError(f"returned a {type(result).__name__}, not (out, inputs)")
+        return result[0]
+
+    return out
+
+
+def _probability(logits):
+    """P(class 1) of each row of (N, 2) logits: the softmax's second column."""
+    with np.errstate(all="ignore"):
+        z = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e[:, 1] / e.sum(axis=1)
+
+
+def _edges(label):
+    """One pixel on one side of each class change of a boolean image."""
+    edge = np.zeros(label.shape, dtype=bool)
+    edge[:, 1:] |= label[:, 1:] != label[:, :-1]
+    edge[1:, :] |= label[1:, :] != label[:-1, :]
+    return edge
 
 
 class RegularizationExplorer(Explorer):
@@ -42,9 +87,31 @@ class RegularizationExplorer(Explorer):
     ``helpers.init``) and ``play`` (each tick trains one more chunk). ``trainer`` is the
     current :class:`helpers.training.Trainer`; ``errors`` its latest (train, dev) errors in
     percent; ``message`` the verdict shown under the figure.
+
+    ``model_forward``: the student's function of the exercise (optional). Then ``outcome`` holds the
+    last :class:`~helpers.widgets._yours.Outcome` (the student's logits on the grid) and ``marked``
+    the (row, column) of the grid point boxed in red, or None.
     """
 
-    def __init__(self, lam=0.0, keep_prob=1.0, depth=2, init="he", width=64, epochs=600, seed=0, resolution=80):
+    def __init__(
+        self,
+        lam=0.0,
+        keep_prob=1.0,
+        depth=2,
+        init="he",
+        width=64,
+        epochs=600,
+        seed=0,
+        resolution=80,
+        model_forward=None,
+    ):
+        self.student = YourFunction(
+            None if model_forward is None else _logits_of(model_forward),
+            _reference_logits,
+            name="model_forward",
+            rtol=FORWARD_RTOL,
+        )
+        self.outcome = self.marked = None
         self.data = make_moons_data(seed)
         self.seed, self.width, self.epochs = seed, int(width), int(epochs)
         style = {"description_width": "initial"}
@@ -130,7 +197,11 @@ class RegularizationExplorer(Explorer):
         g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
         self.grid = np.column_stack([g0.ravel(), g1.ravel()])
         self.grid_shape = g0.shape
-        self.panel = FigurePanel(figsize=(9.2, 3.5))
+        strip = 0.25 if self.student.fn is not None else 0.0  # inches under the panels for the caption
+        self.panel = FigurePanel(figsize=(9.2, 3.5 + strip))
+        if strip:
+            self.panel.figure.get_layout_engine().set(rect=(0, strip / (3.5 + strip), 1, 3.5 / (3.5 + strip)))
+        self.caption = self.panel.figure.text(0.01, 0.06 * strip / (3.5 + strip), "", fontsize=8, va="bottom")
         self.ax_map, self.ax_curve = self.panel.figure.subplots(1, 2, width_ratios=(1.15, 1))
         # One RGB image: the probability of class 1 in pale red/blue, the boundary in black.
         self.palette = 0.62 + 0.38 * matplotlib.colormaps["RdBu_r"](np.linspace(0, 1, 256))[:, :3]
@@ -148,6 +219,7 @@ class RegularizationExplorer(Explorer):
             linewidths=0.4,
             s=16,
         )
+        (self.mark,) = self.ax_map.plot([], [], "s", ms=11, mfc="none", mec=DIFFERENCE_COLOUR, mew=2, clip_on=False)
         self.ax_map.set_xlim(self.extent[:2])
         self.ax_map.set_ylim(self.extent[2:])
         self.ax_map.set_xticks([])
@@ -172,19 +244,23 @@ class RegularizationExplorer(Explorer):
 
     def probabilities(self) -> np.ndarray:
         """P(class 1) on the drawing grid (NaN where the network's outputs overflowed)."""
-        with np.errstate(all="ignore"):
-            return predict_proba(self.trainer.layers, self.grid)[:, 1].reshape(self.grid_shape)
+        return _probability(_reference_logits(self.grid, self.trainer.layers)).reshape(self.grid_shape)
 
     def redraw(self) -> None:
         trainer = self.trainer
-        p = self.probabilities()
+        if self.student.fn is None:
+            p = self.probabilities()
+        else:
+            self.outcome = self.student(self.grid, trainer.layers)
+            p = _probability(self.outcome.reference).reshape(self.grid_shape)
         picture = self.palette[np.clip(np.nan_to_num(p, nan=0.5) * 255, 0, 255).astype(int)]
-        label = p > 0.5
-        edge = np.zeros(self.grid_shape, dtype=bool)  # one pixel on one side of each class change
-        edge[:, 1:] |= label[:, 1:] != label[:, :-1]
-        edge[1:, :] |= label[1:, :] != label[:-1, :]
+        edge = _edges(p > 0.5)
+        if self.outcome is not None and self.outcome.yours:
+            yours = _edges(_probability(self.outcome.value).reshape(self.grid_shape) > 0.5)
+            picture[yours & ~edge] = YOUR_BOUNDARY
         picture[edge] = 0.0
         self.map_image.set_data(picture)
+        self._mark_yours()
         history = np.array(trainer.history, dtype=float).reshape(-1, 3)
         self.train_line.set_data(history[:, 0], history[:, 1])
         self.dev_line.set_data(history[:, 0], history[:, 2])
@@ -199,6 +275,27 @@ class RegularizationExplorer(Explorer):
         self.message.value = self.verdict()
         self.panel.refresh()
 
+    def _mark_yours(self) -> None:
+        """The red square at the first grid point whose logits differ, and the caption line."""
+        outcome, self.marked = self.outcome, None
+        if outcome is None:
+            return
+        text = outcome.caption()
+        if outcome.differs:
+            point = outcome.index[0]
+            row, column = self.marked = divmod(point, self.grid_shape[1])
+            self.mark.set_data([self.grid[point, 0]], [self.grid[point, 1]])
+            text = (
+                f"your model_forward differs first at grid point (row {row}, column {column}), logit "
+                f"{outcome.index[1]}: yours {outcome.got:.4g}, reference {outcome.expected:.4g}"
+            )
+        else:
+            self.mark.set_data([], [])
+        if outcome.yours:
+            text += "; gold: your boundary where it is not the reference's (black)"
+        self.caption.set_text(text)
+        self.caption.set_color(DIFFERENCE_COLOUR if outcome.wrong else "#555")
+
     def verdict(self) -> str:
         """One sentence on what limits the current network, from its train and dev errors."""
         train, dev = self.errors
@@ -212,6 +309,8 @@ class RegularizationExplorer(Explorer):
             )
         bias, variance = train - bayes, dev - train
         numbers = f"train {train:.1f}%, dev {dev:.1f}%, Bayes {bayes:.1f}%"
+        if self.outcome is not None:
+            where += f"<br><span style='color:{self.caption.get_color()}'>{html.escape(self.caption.get_text())}</span>"
         if dev <= bayes + 2:
             advice = "the dev error is within 2 points of the Bayes error: nothing much left to fix."
         elif variance >= bias:

@@ -12,9 +12,20 @@ normalization, as an outline.
 All training happens once, when the explorer is built (about 1 s of computation); a control
 change only swaps histogram heights, or, for a new unit or layer, recomputes 21 histograms and the
 axis limits. The lower panel follows the mean ± one standard deviation of the unit over the steps.
+
+``PreactivationExplorer(batchnorm_forward=batchnorm_forward)`` (the exercise's function) also
+normalizes the recorded batch-norm inputs of the chosen layer and step with the student's function
+(training mode, the snapshot's γ and β): the unit's histogram of its output is drawn as a dashed
+outline over the reference's. Where the output differs from the reference's beyond the grader's
+tolerance, a red line marks the first differing image of the shown unit at the student's value and
+a red caption gives both values. A function that is not written yet, raises, returns the wrong
+shape or NaN, or is too slow leaves the reference drawing and says so in the picture.
 """
 
 from __future__ import annotations
+
+import functools
+import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -22,8 +33,11 @@ from matplotlib.ticker import MaxNLocator
 
 from ..batchnorm_layer import init_bn_layers, one_blas_thread, set_mode, train_minibatch
 from ..data import load_digits_split
+from ..grading.core import FORWARD_RTOL
 from ..layers import model_forward
+from ..norm import batchnorm_forward as reference_batchnorm_forward
 from ._figure import Explorer, FigurePanel
+from ._yours import DIFFERENCE_COLOUR, YourFunction
 
 __all__ = ["PreactivationExplorer", "LEARNING_RATES", "SIZES", "STEPS", "SNAPSHOT", "pre_activations"]
 
@@ -48,7 +62,8 @@ def pre_activations(network, probe):
 
 
 def _record(lr, seed, X, y, probe):
-    """{False/True: (steps, layers, N, width) float32 ReLU inputs, and for True the BN inputs}."""
+    """{False/True: (steps, layers, N, width) float32 ReLU inputs, "before": the BN inputs,
+    "gamma", "beta": (steps, layers, width) the BN layers' parameters, "eps": their ε}."""
     record = {}
     for batchnorm in (False, True):
         run = train_minibatch.unguarded(
@@ -64,7 +79,36 @@ def _record(lr, seed, X, y, probe):
         record[batchnorm] = np.asarray(relu, dtype=np.float32)
         if batchnorm:
             record["before"] = np.asarray(before, dtype=np.float32)
+            norms = [[layer for layer in network if layer["kind"] == "batchnorm"] for network in run.snapshots]
+            record["gamma"] = np.array([[layer["gamma"] for layer in layers] for layers in norms])
+            record["beta"] = np.array([[layer["beta"] for layer in layers] for layers in norms])
+            record["eps"] = float(norms[0][0]["eps"])
     return record
+
+
+@functools.lru_cache(maxsize=2)
+def recorded_runs(seed=0):
+    """{learning rate: :func:`_record`} for both rates, computed once per seed (about a second; the
+    arrays are only read, so explorers built again share them)."""
+    X_train, y_train, X_dev, _ = load_digits_split(seed=0)
+    probe = X_dev[:PROBE]
+    return {rate: _record(rate, seed, X_train, y_train, probe) for rate in LEARNING_RATES}
+
+
+def _out_only(fn):
+    """The student's batchnorm_forward reduced to its ``out`` (what the histogram shows)."""
+
+    def out(x, gamma, beta, eps):
+        result = fn(x, gamma, beta, "train", None, None, 0.9, eps)
+        if not (isinstance(result, (tuple, list)) and len(result) == 3):
+            raise ValueError(f"returned a {type(result).__name__}, not (out, running_mean, running_var)")
+        return result[0]
+
+    return out
+
+
+def _reference_out(x, gamma, beta, eps):
+    return reference_batchnorm_forward.unguarded(x, gamma, beta, "train", None, None, 0.9, eps)[0]
 
 
 def _nice_limits(lo, hi):
@@ -88,10 +132,17 @@ class PreactivationExplorer(Explorer):
     (mean, std) drawn last for each panel.
     """
 
-    def __init__(self, lr=0.1, layer=2, unit=0, step=100, seed=0):
-        X_train, y_train, X_dev, _ = load_digits_split(seed=0)
-        probe = X_dev[:PROBE]
-        self.records = {rate: _record(rate, seed, X_train, y_train, probe) for rate in LEARNING_RATES}
+    def __init__(self, lr=0.1, layer=2, unit=0, step=100, seed=0, batchnorm_forward=None):
+        self.student = YourFunction(
+            None if batchnorm_forward is None else _out_only(batchnorm_forward),
+            _reference_out,
+            name="batchnorm_forward",
+            rtol=FORWARD_RTOL,
+        )
+        if batchnorm_forward is not None and not callable(batchnorm_forward):
+            raise TypeError(f"batchnorm_forward should be a function, not a {type(batchnorm_forward).__name__}")
+        self.outcome = self.yours = self.marked = None
+        self.records = recorded_runs(seed)
         style = {"description_width": "initial"}
         self.lr = widgets.ToggleButtons(
             options=list(LEARNING_RATES), value=lr, description="learning rate", style=style
@@ -113,7 +164,10 @@ class PreactivationExplorer(Explorer):
         )
         self.before = widgets.Checkbox(value=False, description="show xW before normalization", indent=False)
         self.message = widgets.HTML()
-        self.panel = FigurePanel(figsize=(9, 5.4))
+        strip = 0.25 if batchnorm_forward is not None else 0.0  # inches under the panels for the caption
+        self.panel = FigurePanel(figsize=(9, 5.4 + strip))
+        if strip:
+            self.panel.figure.get_layout_engine().set(rect=(0, strip / (5.4 + strip), 1, 5.4 / (5.4 + strip)))
         grid = self.panel.figure.add_gridspec(2, 2, height_ratios=(1.35, 1))
         self.axes = [self.panel.figure.add_subplot(grid[0, 0]), self.panel.figure.add_subplot(grid[0, 1])]
         self.track = self.panel.figure.add_subplot(grid[1, :])
@@ -134,6 +188,12 @@ class PreactivationExplorer(Explorer):
             label="xW before normalization",
             visible=False,
         )
+        self.your_hist = self.axes[1].stairs(
+            np.zeros(BINS), np.linspace(0, 1, BINS + 1), color="black", lw=1.2, ls="--", label="your batchnorm_forward"
+        )
+        self.your_hist.set_visible(False)
+        self.mark = self.axes[1].axvline(0.0, color=DIFFERENCE_COLOUR, lw=1.5, visible=False)
+        self.caption = self.panel.figure.text(0.01, 0.06 * strip / (5.4 + strip), "", fontsize=8, va="bottom")
         for ax in self.axes:
             ax.axvline(0.0, color="0.6", lw=0.6)
             ax.set_xlabel("ReLU input")
@@ -183,8 +243,10 @@ class PreactivationExplorer(Explorer):
         """Bins, counts for every step and axis limits for the current lr, layer and unit."""
         self.counts, self.edges = [], []
         show_before = self.before.value
-        if self.axes[1].get_legend() is None or len(self.axes[1].get_legend().get_texts()) != 1 + show_before:
+        yours = self.student.fn is not None
+        if self.axes[1].get_legend() is None or len(self.axes[1].get_legend().get_texts()) != 1 + show_before + yours:
             handles = [self.start_hists[1]] + ([self.before_hist] if show_before else [])
+            handles += [self.your_hist] if yours else []
             self.axes[1].legend(handles=handles, loc="upper right", fontsize=7)
         for ax, values, extra in ((self.axes[0], plain, None), (self.axes[1], bn, before if show_before else None)):
             pool = values if extra is None else np.concatenate([values, extra])
@@ -241,6 +303,7 @@ class PreactivationExplorer(Explorer):
         if extra is not None:
             self.before_hist.set_data(extra[k], self.edges[1])
         self.marker.set_xdata([self.step.value, self.step.value])
+        self._draw_yours(k)
         (m0, s0), (m1, s1) = self.stats
         dead = float(np.mean(plain[k] <= 0)) if np.all(np.isfinite(plain[k])) else float("nan")
         self.message.value = (
@@ -250,4 +313,40 @@ class PreactivationExplorer(Explorer):
             f"{m1:.2f} and spread {s1:.2f}: the β and |γ| of that unit, whatever the layers below "
             f"do."
         )
+        if self.outcome is not None:
+            text, colour = html.escape(self.caption.get_text()), self.caption.get_color()
+            self.message.value += f"<br><span style='color:{colour}'>{text}</span>"
         self.panel.refresh()
+
+    def _draw_yours(self, k) -> None:
+        """The student's batch norm of snapshot k's inputs: its histogram of the shown unit (dashed),
+        the first differing image of that unit (red line at the student's value) and the caption."""
+        if self.student.fn is None:
+            return
+        record, layer, unit = self.records[self.lr.value], self.layer.value - 1, self.unit.value
+        x = record["before"][k, layer].astype(np.float64)
+        outcome = self.outcome = self.student(x, record["gamma"][k, layer], record["beta"][k, layer], record["eps"])
+        self.yours = self.marked = None
+        text = outcome.caption()
+        if outcome.yours:
+            self.yours = outcome.value[:, unit]
+            edges = self.edges[1]
+            self.your_hist.set_data(np.histogram(np.clip(self.yours, edges[0], edges[-1]), bins=edges)[0], edges)
+            if outcome.differs:
+                got, expected = outcome.value[:, unit], outcome.reference[:, unit]
+                tol = self.student.rtol * (np.abs(got) + np.abs(expected)) + self.student.atol
+                rows = np.flatnonzero(~(np.abs(got - expected) <= tol))
+                if rows.size:
+                    n = self.marked = int(rows[0])
+                    self.mark.set_xdata([got[n], got[n]])
+                    text = (
+                        f"your batchnorm_forward differs first at image {n} of unit {unit}: "
+                        f"yours {got[n]:.4g}, reference {expected[n]:.4g} (red line: yours)"
+                    )
+                else:
+                    n, j = outcome.index
+                    text = f"unit {unit} agrees; your batchnorm_forward differs first at image {n} of unit {j}"
+        self.your_hist.set_visible(outcome.yours)
+        self.mark.set_visible(self.marked is not None)
+        self.caption.set_text(text)
+        self.caption.set_color(DIFFERENCE_COLOUR if outcome.wrong else "#555")

@@ -66,3 +66,92 @@ def test_callback_cost():
     per_update = (time.perf_counter() - start) / 8
     print(f"error-curve explorer update: {per_update * 1000:.0f} ms")  # reported, not asserted
     assert explorer.panel.renders >= 9
+
+
+# ---------------------------------------------------------------- the student's error_gaps and diagnose
+
+
+def error_gaps(human, train, train_dev, dev, test=None):
+    last = np.nan if test is None else test - dev
+    return np.array([train - human, train_dev - train, dev - train_dev, last], dtype=float)
+
+
+def error_gaps_mismatch_reversed(human, train, train_dev, dev, test=None):
+    """A typical slip: the mismatch gap subtracted the wrong way round (train-dev − dev)."""
+    return np.array([train - human, train_dev - train, train_dev - dev, np.nan])
+
+
+def diagnose(human, train, train_dev, dev, test=None):
+    gaps = error_gaps(human, train, train_dev, dev, test)[:3]
+    flags = np.zeros(4, dtype=int)
+    flags[:3] = (gaps > 0) & (gaps >= gaps.max() / 2)
+    return flags
+
+
+def diagnose_largest_only(human, train, train_dev, dev, test=None):
+    """A typical misreading of the rule: only the largest gap is flagged."""
+    flags = np.zeros(4, dtype=int)
+    flags[int(np.argmax(error_gaps(human, train, train_dev, dev)[:3]))] = 1
+    return flags
+
+
+def test_correct_functions_draw_with_no_difference():
+    explorer = ErrorCurveExplorer(error_gaps=error_gaps, diagnose=diagnose)
+    for k in (1, 9, 80):
+        explorer.capacity.value = k
+        assert explorer.marked is None
+        levels = [explorer.bayes, *explorer.errors]
+        for i, band in enumerate(explorer.your_bands):
+            np.testing.assert_allclose(band.get_ydata(), levels[i : i + 2])
+        assert explorer.captions["error_gaps"].get_text() == "your error_gaps agrees with the reference"
+        assert explorer.captions["diagnose"].get_text().startswith("your diagnose agrees with the reference")
+        assert all(c.get_color() == "#555" for c in explorer.captions.values())
+
+
+def test_a_reversed_mismatch_gap_is_boxed_at_the_mismatch_band():
+    explorer = ErrorCurveExplorer(k=9, error_gaps=error_gaps_mismatch_reversed)
+    assert explorer.marked == 2 and explorer.outcomes["error_gaps"].index == (2,)
+    assert explorer.band_labels[2].get_bbox_patch().get_edgecolor()[:3] == (214 / 255, 39 / 255, 40 / 255)
+    assert explorer.band_labels[1].get_bbox_patch().get_edgecolor()[3] == 0  # only the first difference is boxed
+    caption = explorer.captions["error_gaps"]
+    assert "differs first at gap 2 (data mismatch)" in caption.get_text() and caption.get_color() == "#d62728"
+    bottom, top = explorer.your_bands[2].get_ydata()
+    assert top < bottom  # drawn as the student computed it: downwards
+    assert "differs first at gap 2" in explorer.message.value
+
+
+def test_flagging_only_the_largest_gap_is_marked_where_two_problems_are_close():
+    explorer = ErrorCurveExplorer(k=9, train_size=1097, diagnose=diagnose_largest_only)
+    assert explorer.marked is None  # one gap dominates here: the two rules agree
+    explorer.capacity.value = 80  # avoidable bias 6.7 and data mismatch 9.5: both are flagged
+    assert explorer.marked == 0 and explorer.outcomes["diagnose"].index == (0,)
+    assert explorer.captions["diagnose"].get_text() == (
+        "your diagnose does not flag avoidable bias; the reference does"
+    )
+
+
+def test_a_raising_function_shows_its_message_and_the_reference_keeps_drawing():
+    def error_gaps(human, train, train_dev, dev, test=None):
+        return np.array([train - human, train_dev - train, dev - train_dev, test - dev])
+
+    explorer = ErrorCurveExplorer(error_gaps=error_gaps)
+    text = explorer.captions["error_gaps"].get_text()
+    assert text.startswith("your error_gaps raised TypeError: unsupported operand")
+    assert all(len(band.get_xdata()) == 0 for band in explorer.your_bands)
+    image = explorer.panel.image.value
+    explorer.capacity.value = 3
+    assert explorer.panel.image.value != image and explorer.errors is not None
+
+
+def test_not_written_yet_and_a_wrong_shape():
+    def diagnose(human, train, train_dev, dev, test=None):
+        raise NotImplementedError()
+
+    def error_gaps(human, train, train_dev, dev, test=None):
+        return np.array([train - human, train_dev - train, dev - train_dev])
+
+    explorer = ErrorCurveExplorer(error_gaps=error_gaps, diagnose=diagnose)
+    assert explorer.captions["diagnose"].get_text() == "diagnose is not written yet: the reference draws"
+    assert explorer.captions["diagnose"].get_color() == "#555"
+    assert "returned shape (3,); the reference's is (4,)" in explorer.captions["error_gaps"].get_text()
+    assert "not written yet" in explorer.message.value

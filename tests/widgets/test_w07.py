@@ -119,3 +119,114 @@ def test_callback_cost(capsys):
             f"(max {max(wall) * 1000:.0f}), median {np.median(cpu) * 1000:.0f} ms CPU (max {max(cpu) * 1000:.0f})"
         )
     assert explorer.panel.renders >= len(changes) + 1
+
+
+# ---------------------------------------------------------------- the student's update rules
+
+
+def momentum_update(param, grad, v, lr=0.01, beta=0.9):
+    v = np.zeros_like(param) if v is None else v
+    v = beta * v + (1.0 - beta) * grad
+    return param - lr * v, v
+
+
+def momentum_other_form(param, grad, v, lr=0.01, beta=0.9):
+    """The other form, v = βv + g: a typical mistake when the exercise asks for the averaging form."""
+    v = np.zeros_like(param) if v is None else v
+    v = beta * v + grad
+    return param - lr * v, v
+
+
+def rmsprop_update(param, grad, s, lr=0.001, beta=0.9, eps=1e-8):
+    s = np.zeros_like(param) if s is None else s
+    s = beta * s + (1.0 - beta) * grad * grad
+    return param - lr * grad / (np.sqrt(s) + eps), s
+
+
+def adam_update(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Right, with the operations in another order than the reference's (rounding differs)."""
+    m, v = (np.zeros_like(param), np.zeros_like(param)) if state is None else state
+    m = beta1 * m + (1.0 - beta1) * grad
+    v = beta2 * v + (1.0 - beta2) * grad * grad
+    return param - (lr / (np.sqrt(v / (1.0 - beta2**t)) + eps)) * (m / (1.0 - beta1**t)), (m, v)
+
+
+def adam_corrected_from_step_two(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """The bias correction counted from 0: t - 1 in the powers. Step 1 divides by zero."""
+    m, v = (np.zeros_like(param), np.zeros_like(param)) if state is None else state
+    m = beta1 * m + (1.0 - beta1) * grad
+    v = beta2 * v + (1.0 - beta2) * grad * grad
+    tt = max(t - 1, 1)
+    return param - lr * (m / (1.0 - beta1**tt)) / (np.sqrt(v / (1.0 - beta2**tt)) + eps), (m, v)
+
+
+RIGHT = dict(momentum_update=momentum_update, rmsprop_update=rmsprop_update, adam_update=adam_update)
+
+
+@pytest.mark.parametrize("surface", sorted(SURFACES))
+def test_correct_rules_draw_their_paths_with_no_difference(surface):
+    explorer = OptimizerRaceExplorer(surface=surface, step=MAX_STEPS, **RIGHT)
+    for lr in (0.09, 0.3, 1.0):  # up to rates where the paths oscillate or diverge
+        explorer.lr.value = lr
+        explorer.lr_adaptive.value = min(lr, 1.0)
+        assert explorer.first_wrong == {"momentum": None, "RMSprop": None, "Adam": None}
+        for name, (points, _) in explorer.yours.items():
+            np.testing.assert_allclose(points, explorer.paths[name][0], rtol=1e-9, atol=1e-9)
+            assert not explorer.wrong_steps[name].get_visible() and len(explorer.crosses[name].get_xdata()) == 0
+    assert all("takes every step as the reference does" in c.get_text() for c in explorer.captions.values())
+
+
+def test_momentum_in_the_other_form_is_marked_at_step_one():
+    explorer = OptimizerRaceExplorer(step=40, momentum_update=momentum_other_form)
+    assert explorer.first_wrong == {"momentum": 1}
+    points = explorer.yours["momentum"][0]
+    np.testing.assert_allclose(explorer.crosses["momentum"].get_xydata()[0], points[1])
+    np.testing.assert_allclose(points[1], np.array(SURFACES["ravine"].start) - 0.09 * np.array([-4.0, 18.0]))
+    assert tuple(explorer.wrong_steps["momentum"].get_xdata()) == (1, 1)
+    caption = explorer.captions["momentum"]
+    assert "momentum_update differs first at step 1" in caption.get_text()
+    assert caption.get_color() == "#d62728" and "differs first at step 1" in explorer.message.value
+    image = explorer.panel.image.value
+    explorer.step.value = 100  # the step slider redraws the dashed path without running it again
+    assert len(explorer.your_lines["momentum"].get_xdata()) == 101 and explorer.panel.image.value != image
+
+
+def test_an_adam_slip_that_only_shows_from_step_two_is_marked_there():
+    explorer = OptimizerRaceExplorer(adam_update=adam_corrected_from_step_two)
+    assert explorer.first_wrong == {"Adam": 2}
+    assert tuple(explorer.wrong_steps["Adam"].get_xdata()) == (2, 2)
+    assert "differs first at step 2" in explorer.captions["Adam"].get_text()
+
+
+def test_a_raising_rule_shows_its_message_and_the_race_goes_on():
+    def rmsprop_update(param, grad, s, lr=0.001, beta=0.9, eps=1e-8):
+        return param - lr * grad / np.sqrt(s), s  # s is None on the first step
+
+    explorer = OptimizerRaceExplorer(rmsprop_update=rmsprop_update)
+    caption = explorer.captions["RMSprop"]
+    assert caption.get_text().startswith("your rmsprop_update raised TypeError: loop of ufunc does not support")
+    assert caption.get_color() == "#d62728" and explorer.yours["RMSprop"] is None
+    assert len(explorer.your_lines["RMSprop"].get_xdata()) == 0
+    image = explorer.panel.image.value
+    explorer.beta_rmsprop.value = 0.99
+    assert explorer.panel.image.value != image and "raised TypeError" in explorer.message.value
+
+
+def test_a_wrong_shape_is_reported():
+    def momentum_update(param, grad, v, lr=0.01, beta=0.9):
+        return np.append(param, 0.0), v
+
+    explorer = OptimizerRaceExplorer(momentum_update=momentum_update)
+    assert "returned a param of shape (3,)" in explorer.captions["momentum"].get_text()
+
+
+def test_rules_not_written_yet_leave_the_reference_racing():
+    def adam_update(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        raise NotImplementedError()
+
+    explorer = OptimizerRaceExplorer(adam_update=adam_update, momentum_update=momentum_update)
+    assert explorer.captions["Adam"].get_text() == "adam_update is not written yet: the reference draws"
+    assert explorer.captions["Adam"].get_color() == "#555" and explorer.yours["Adam"] is None
+    assert explorer.first_wrong["momentum"] is None and explorer.yours["momentum"] is not None
+    explorer.lr.value = 0.05
+    assert "adam_update is not written yet" in explorer.message.value

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 
+from helpers.training import predict_proba
 from helpers.widgets.w08 import CACHE_SIZE, RegularizationExplorer
 
 
@@ -111,3 +112,86 @@ def test_callback_cost(capsys):
             f"{1000 * np.mean(ticks):.0f} ms"
         )
     assert explorer.panel.renders >= 1 + len(changes) + 5
+
+
+# ---------------------------------------------------------------- the student's model_forward
+
+
+def student_model_forward(scale_at_test_time=False):
+    """A plain model_forward as a student writes it; scale_at_test_time divides by keep_prob even
+    when the layer has no mask (test time): the typical inverted-dropout slip."""
+
+    def model_forward(x, layers):
+        inputs = []
+        for layer in layers:
+            inputs.append(x)
+            if layer["kind"] == "affine":
+                x = x @ layer["W"] + layer["b"]
+            elif layer["kind"] == "relu":
+                x = np.maximum(x, 0.0)
+            elif layer.get("mask") is not None:
+                x = x * layer["mask"] / layer["keep_prob"]
+            elif scale_at_test_time:
+                x = x / layer["keep_prob"]
+        return x, inputs
+
+    return model_forward
+
+
+def test_a_correct_model_forward_draws_with_no_difference():
+    explorer = RegularizationExplorer(keep_prob=0.5, depth=3, epochs=200, model_forward=student_model_forward())
+    explorer.play.value += 1
+    assert explorer.marked is None and len(explorer.mark.get_xdata()) == 0
+    assert explorer.outcome.yours and explorer.outcome.index is None
+    assert explorer.caption.get_text().startswith("your model_forward agrees with the reference")
+    assert not np.any(np.all(picture(explorer) == (0.95, 0.7, 0.0), axis=-1))  # no gold boundary
+
+
+def test_dropout_scaled_at_test_time_is_marked_at_the_first_differing_point():
+    wrong = student_model_forward(scale_at_test_time=True)
+    explorer = RegularizationExplorer(keep_prob=1.0, epochs=200, model_forward=wrong)
+    assert explorer.marked is None  # keep 1: no dropout layer, nothing to get wrong
+    explorer.keep_prob.value = 0.5
+    ours = wrong(explorer.grid, explorer.trainer.layers)[0]
+    reference = student_model_forward()(explorer.grid, explorer.trainer.layers)[0]
+    point = int(np.flatnonzero(np.any(~np.isclose(ours, reference, rtol=1e-7, atol=1e-12), axis=1))[0])
+    assert explorer.marked == divmod(point, explorer.grid_shape[1])
+    np.testing.assert_array_equal(explorer.mark.get_xydata()[0], explorer.grid[point])
+    assert "differs first at grid point (row 0, column 0)" in explorer.caption.get_text()
+    assert explorer.caption.get_color() == "#d62728" and "differs first" in explorer.message.value
+
+
+def test_a_raising_function_shows_its_message_and_the_reference_keeps_drawing():
+    def model_forward(x, layers):
+        return layers[0]["W"] @ x, []  # the product the wrong way round
+
+    explorer = RegularizationExplorer(epochs=200, model_forward=model_forward)
+    assert "your model_forward raised ValueError: matmul" in explorer.caption.get_text()
+    before = picture(explorer)
+    explorer.lam.value = 1.0
+    assert not np.array_equal(picture(explorer), before) and "raised ValueError" in explorer.message.value
+
+
+def test_a_wrong_shape_and_a_missing_pair_are_reported():
+    def hidden_only(x, layers):
+        out, inputs = student_model_forward()(x, layers[:-1])
+        return out, inputs
+
+    def out_only(x, layers):
+        return student_model_forward()(x, layers)[0]
+
+    shape = RegularizationExplorer(epochs=100, model_forward=hidden_only).caption.get_text()
+    assert "returned shape (6400, 64); the reference's is (6400, 2)" in shape
+    assert "not (out, inputs)" in RegularizationExplorer(epochs=100, model_forward=out_only).caption.get_text()
+
+
+def test_not_written_yet_falls_back_to_the_reference():
+    def model_forward(x, layers):
+        raise NotImplementedError()
+
+    explorer = RegularizationExplorer(epochs=100, model_forward=model_forward)
+    assert explorer.caption.get_text() == "model_forward is not written yet: the reference draws"
+    assert explorer.caption.get_color() == "#555"
+    expected = predict_proba(explorer.trainer.layers, explorer.grid)[:, 1].reshape(explorer.grid_shape)
+    np.testing.assert_allclose(explorer.probabilities(), expected, rtol=1e-12, atol=1e-15)
+    assert not np.any(np.all(picture(explorer) == (0.95, 0.7, 0.0), axis=-1))

@@ -81,3 +81,80 @@ def test_callback_cost(explorer, capsys):
         timings[name] = (time.perf_counter() - start) / len(values)
     with capsys.disabled():
         print("\npre-activation explorer update: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))
+
+
+# ---------------------------------------------------------------- the student's batchnorm_forward
+
+
+def batchnorm_forward(x, gamma, beta, mode="train", running_mean=None, running_var=None, momentum=0.9, eps=1e-5):
+    D = x.shape[1]
+    running_mean = np.zeros(D) if running_mean is None else running_mean
+    running_var = np.ones(D) if running_var is None else running_var
+    mean, var = x.mean(axis=0), x.var(axis=0)
+    out = gamma * (x - mean) / np.sqrt(var + eps) + beta
+    return out, momentum * running_mean + (1 - momentum) * mean, momentum * running_var + (1 - momentum) * var
+
+
+def batchnorm_over_features(x, gamma, beta, mode="train", running_mean=None, running_var=None, momentum=0.9, eps=1e-5):
+    """The typical mistake: the statistics of each image (axis 1) instead of each feature over the batch."""
+    mean, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta, np.zeros(x.shape[1]), np.ones(x.shape[1])
+
+
+def test_a_correct_batchnorm_forward_draws_its_histogram_with_no_difference():
+    explorer = PreactivationExplorer(lr=1.0, layer=3, unit=5, step=50, batchnorm_forward=batchnorm_forward)
+    assert explorer.marked is None and not explorer.mark.get_visible() and explorer.your_hist.get_visible()
+    np.testing.assert_allclose(explorer.yours, explorer.records[1.0][True][5, 2, :, 5], rtol=1e-4, atol=1e-4)
+    np.testing.assert_array_equal(explorer.your_hist.get_data().values, heights(explorer, 1))
+    assert "agrees with the reference" in explorer.caption.get_text()
+    explorer.step.value = 150
+    assert explorer.marked is None and explorer.outcome.index is None
+
+
+def test_batch_norm_over_the_wrong_axis_is_marked_at_the_first_image():
+    explorer = PreactivationExplorer(lr=0.1, layer=2, unit=3, step=100, batchnorm_forward=batchnorm_over_features)
+    got = explorer.outcome.value[:, 3]
+    assert explorer.marked == 0 and explorer.outcome.index == (0, 0)
+    assert explorer.mark.get_visible() and tuple(explorer.mark.get_xdata()) == (got[0], got[0])
+    assert "differs first at image 0 of unit 3" in explorer.caption.get_text()
+    assert explorer.caption.get_color() == "#d62728" and "differs first" in explorer.message.value
+    image = explorer.panel.image.value
+    explorer.unit.value = 7
+    assert "of unit 7" in explorer.caption.get_text() and explorer.panel.image.value != image
+
+
+def test_a_raising_function_shows_its_message_and_the_reference_keeps_drawing():
+    def batchnorm_forward(x, gamma, beta, mode="train", running_mean=None, running_var=None, momentum=0.9, eps=1e-5):
+        mean = x.mean(axis=1)  # (N,) against x (N, D): numpy cannot broadcast
+        return (x - mean) * gamma + beta, running_mean, running_var
+
+    explorer = PreactivationExplorer(step=20, batchnorm_forward=batchnorm_forward)
+    assert "raised ValueError: operands could not be broadcast" in explorer.caption.get_text()
+    assert not explorer.your_hist.get_visible() and explorer.yours is None
+    left = heights(explorer, 1)
+    explorer.step.value = 180
+    assert not np.array_equal(heights(explorer, 1), left)
+
+
+def test_a_single_array_and_nan_are_reported():
+    def out_only(x, gamma, beta, *args, **kwargs):
+        return batchnorm_forward(x, gamma, beta)[0]
+
+    def no_eps(x, gamma, beta, *args, **kwargs):
+        return batchnorm_forward(x, gamma, beta, eps=0.0 * np.nan)
+
+    assert (
+        "not (out, running_mean, running_var)" in PreactivationExplorer(batchnorm_forward=out_only).caption.get_text()
+    )
+    assert "returned nan at index (0, 0)" in PreactivationExplorer(batchnorm_forward=no_eps).caption.get_text()
+
+
+def test_not_written_yet_falls_back_to_the_reference():
+    def batchnorm_forward(x, gamma, beta, mode="train", running_mean=None, running_var=None, momentum=0.9, eps=1e-5):
+        raise NotImplementedError()
+
+    explorer = PreactivationExplorer(batchnorm_forward=batchnorm_forward)
+    assert explorer.caption.get_text() == "batchnorm_forward is not written yet: the reference draws"
+    assert explorer.caption.get_color() == "#555" and not explorer.your_hist.get_visible()
+    explorer.step.value = 40
+    assert "not written yet" in explorer.message.value
