@@ -4,7 +4,7 @@ The grader moves numpy arrays only (course/sandbox/kernel/wire.py). :func:`to_ar
 into a JSON-ready ``spec`` (each layer without its arrays, plus the names of the arrays it had)
 and a tuple of its arrays in order; :func:`from_arrays` rebuilds the list; :func:`on_arrays`
 turns a function of a layer list (a student's ``model_forward``, ``model_backward``,
-``l2_cost`` or ``l2_grads``) into a function of plain arrays whose result is plain arrays too.
+``l2_cost``, ``l2_grads`` or ``gradient_check``) into a function of plain arrays whose result is plain arrays too.
 Re-exported by ``helpers.layers``.
 """
 
@@ -78,8 +78,10 @@ def on_arrays(fn, function):
       "model_backward": (dout, *inputs_and_arrays, spec) -> (dx, ((dW, db), (), ...))
       "l2_cost":        (*arrays, spec, lam, m)          -> cost
       "l2_grads":       (*arrays, spec, lam, m)          -> ((dW, db), (), ...)
+      "gradient_check": (X, y, *arrays, *grads, spec, lam) -> ((error W, error b), (), ...)
     where spec and arrays are :func:`to_arrays` of the layers (for model_backward the
-    len(spec) inputs come first).
+    len(spec) inputs come first; for gradient_check the layers' arrays are followed by
+    the gradients, one per parameter in the order of the layers).
     """
     if function == "model_forward":
 
@@ -105,9 +107,18 @@ def on_arrays(fn, function):
 
         def call(*arrays, spec, lam, m):
             return _grads_as_tuples(fn(from_arrays(spec, arrays), lam, m), spec, "l2_grads")
+    elif function == "gradient_check":
+
+        def call(X, y, *arrays, spec, lam):
+            count = sum(len(entry.get("arrays", [])) for entry in spec)
+            layers = from_arrays(spec, arrays[:count])
+            rest = list(arrays[count:])
+            grads = [{p: rest.pop(0) for p in KINDS[entry["kind"]].params} for entry in spec]
+            return _grads_as_tuples(fn(X, y, layers, grads, lam), spec, "gradient_check")
     else:
         raise ValueError(
-            f"on_arrays: function must be model_forward, model_backward, l2_cost or l2_grads, got {function!r}"
+            "on_arrays: function must be model_forward, model_backward, l2_cost, l2_grads or gradient_check, "
+            f"got {function!r}"
         )
     call.__name__ = f"{function}_on_arrays"
     return call
