@@ -48,11 +48,12 @@ def from_arrays(spec, arrays):
     return layers
 
 
-def _grads_as_tuples(grads, spec, function):
-    """((grads[0][p] for p in layer 0's parameters), ...) or a ValueError a student can act on."""
+def _grads_as_tuples(grads, spec, function, what="grads"):
+    """((grads[0][p] for p in layer 0's parameters), ...) or a ValueError a student can act on;
+    ``what`` is the name the messages give the list (gradient_check returns "errors")."""
     if not isinstance(grads, (list, tuple)) or len(grads) != len(spec):
         raise ValueError(
-            f"{function}: grads must be a list with one dict per layer ({len(spec)} layers), "
+            f"{function}: {what} must be a list with one dict per layer ({len(spec)} layers), "
             f"got {type(grads).__name__}" + (f" of length {len(grads)}" if isinstance(grads, (list, tuple)) else "")
         )
     result = []
@@ -60,12 +61,12 @@ def _grads_as_tuples(grads, spec, function):
         names = KINDS[entry["kind"]].params
         if not isinstance(grad, dict):
             raise ValueError(
-                f"{function}: grads[{i}] must be a dict (e.g. {{'W': dW, 'b': db}} for an affine "
+                f"{function}: {what}[{i}] must be a dict (e.g. {{'W': ..., 'b': ...}} for an affine "
                 f"layer, {{}} for the others), got {type(grad).__name__}"
             )
         missing = [p for p in names if p not in grad]
         if missing:
-            raise ValueError(f"{function}: grads[{i}] ({entry['kind']} layer) has no {missing[0]!r}")
+            raise ValueError(f"{function}: {what}[{i}] ({entry['kind']} layer) has no {missing[0]!r}")
         result.append(tuple(grad[p] for p in names))
     return tuple(result)
 
@@ -114,7 +115,7 @@ def on_arrays(fn, function):
             layers = from_arrays(spec, arrays[:count])
             rest = list(arrays[count:])
             grads = [{p: rest.pop(0) for p in KINDS[entry["kind"]].params} for entry in spec]
-            return _grads_as_tuples(fn(X, y, layers, grads, lam), spec, "gradient_check")
+            return _grads_as_tuples(fn(X, y, layers, grads, lam), spec, "gradient_check", "errors")
     else:
         raise ValueError(
             "on_arrays: function must be model_forward, model_backward, l2_cost, l2_grads or gradient_check, "
