@@ -1104,13 +1104,12 @@ dev_centred = digits_dev
 dev_moved = helpers.augment.random_shifts(digits_dev.reshape(-1, 8, 8), rng=1).reshape(-1, 64)
 more_images, more_labels = augment_with_shifts(few_images, few_labels)
 
-digit_nets = {}
-for name, (X, y) in {"300 digits as they are": (few_images, few_labels),
-                     "the same, augmented to 1500": (more_images, more_labels)}.items():
-    digit_nets[name], _ = train(build_network((64, 32, 10)), X.reshape(len(X), 64), y, epochs=100)
-    print(f"{name:28s} train error {error_rate(digit_nets[name], few_images.reshape(-1, 64), few_labels):4.1f}%   "
-          f"dev error: centred {error_rate(digit_nets[name], dev_centred, digits_dev_y):4.1f}%, "
-          f"moved {error_rate(digit_nets[name], dev_moved, digits_dev_y):4.1f}%")
+plain_net, _ = train(build_network((64, 32, 10)), few_images.reshape(-1, 64), few_labels, epochs=100)
+augmented_net, _ = train(build_network((64, 32, 10)), more_images.reshape(-1, 64), more_labels, epochs=100)
+for name, net in [("300 digits as they are", plain_net), ("the same, augmented to 1500", augmented_net)]:
+    print(f"{name:28s} train error {error_rate(net, few_images.reshape(-1, 64), few_labels):4.1f}%   "
+          f"dev error: centred {error_rate(net, dev_centred, digits_dev_y):4.1f}%, "
+          f"moved {error_rate(net, dev_moved, digits_dev_y):4.1f}%")
 print(f"({time.perf_counter() - start:.1f} s)")
 
 fig, axes = plt.subplots(1, 6, figsize=(9, 1.9))
@@ -1134,7 +1133,6 @@ plt.show()
 
 # %%
 flipped_dev = helpers.augment.flip_horizontal(digits_dev.reshape(-1, 8, 8)).reshape(-1, 64)
-plain_net = digit_nets["300 digits as they are"]
 read_flipped = model_forward(flipped_dev, plain_net)[0].argmax(axis=1)
 print("digit                      ", "  ".join(f"{d:4d}" for d in range(10)))
 print("read correctly when flipped", "  ".join(f"{np.mean(read_flipped[digits_dev_y == d] == d):4.0%}"
