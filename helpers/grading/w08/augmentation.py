@@ -114,7 +114,7 @@ register(
         guarded=(augment_with_shifts, shift_images),
         verify=verify_augment,
         hint=AUGMENT_HINT,
-        compares_with=(augment_with_shifts, shift_images),
+        compares_with=(augment_with_shifts,),
         doc="Check ``augment_with_shifts(images, labels) -> (images (5N, H, W), labels (5N,))``: the batch and its "
         "one-pixel shifts up, down, left and right with zero fill, against helpers.augment (N = 1, 1x1, "
         "H != W and ink on the border included).",
