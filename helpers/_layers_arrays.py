@@ -4,7 +4,7 @@ The grader moves numpy arrays only (course/sandbox/kernel/wire.py). :func:`to_ar
 into a JSON-ready ``spec`` (each layer without its arrays, plus the names of the arrays it had)
 and a tuple of its arrays in order; :func:`from_arrays` rebuilds the list; :func:`on_arrays`
 turns a function of a layer list (a student's ``model_forward``, ``model_backward``,
-``l2_cost`` or ``l2_grads``) into a function of plain arrays whose result is plain arrays too.
+``l2_cost``, ``l2_grads`` or ``gradient_check``) into a function of plain arrays whose result is plain arrays too.
 Re-exported by ``helpers.layers``.
 """
 
@@ -48,11 +48,12 @@ def from_arrays(spec, arrays):
     return layers
 
 
-def _grads_as_tuples(grads, spec, function):
-    """((grads[0][p] for p in layer 0's parameters), ...) or a ValueError a student can act on."""
+def _grads_as_tuples(grads, spec, function, what="grads"):
+    """((grads[0][p] for p in layer 0's parameters), ...) or a ValueError a student can act on;
+    ``what`` is the name the messages give the list (gradient_check returns "errors")."""
     if not isinstance(grads, (list, tuple)) or len(grads) != len(spec):
         raise ValueError(
-            f"{function}: grads must be a list with one dict per layer ({len(spec)} layers), "
+            f"{function}: {what} must be a list with one dict per layer ({len(spec)} layers), "
             f"got {type(grads).__name__}" + (f" of length {len(grads)}" if isinstance(grads, (list, tuple)) else "")
         )
     result = []
@@ -60,12 +61,12 @@ def _grads_as_tuples(grads, spec, function):
         names = KINDS[entry["kind"]].params
         if not isinstance(grad, dict):
             raise ValueError(
-                f"{function}: grads[{i}] must be a dict (e.g. {{'W': dW, 'b': db}} for an affine "
+                f"{function}: {what}[{i}] must be a dict (e.g. {{'W': ..., 'b': ...}} for an affine "
                 f"layer, {{}} for the others), got {type(grad).__name__}"
             )
         missing = [p for p in names if p not in grad]
         if missing:
-            raise ValueError(f"{function}: grads[{i}] ({entry['kind']} layer) has no {missing[0]!r}")
+            raise ValueError(f"{function}: {what}[{i}] ({entry['kind']} layer) has no {missing[0]!r}")
         result.append(tuple(grad[p] for p in names))
     return tuple(result)
 
@@ -78,8 +79,10 @@ def on_arrays(fn, function):
       "model_backward": (dout, *inputs_and_arrays, spec) -> (dx, ((dW, db), (), ...))
       "l2_cost":        (*arrays, spec, lam, m)          -> cost
       "l2_grads":       (*arrays, spec, lam, m)          -> ((dW, db), (), ...)
+      "gradient_check": (X, y, *arrays, *grads, spec, lam) -> ((error W, error b), (), ...)
     where spec and arrays are :func:`to_arrays` of the layers (for model_backward the
-    len(spec) inputs come first).
+    len(spec) inputs come first; for gradient_check the layers' arrays are followed by
+    the gradients, one per parameter in the order of the layers).
     """
     if function == "model_forward":
 
@@ -105,9 +108,18 @@ def on_arrays(fn, function):
 
         def call(*arrays, spec, lam, m):
             return _grads_as_tuples(fn(from_arrays(spec, arrays), lam, m), spec, "l2_grads")
+    elif function == "gradient_check":
+
+        def call(X, y, *arrays, spec, lam):
+            count = sum(len(entry.get("arrays", [])) for entry in spec)
+            layers = from_arrays(spec, arrays[:count])
+            rest = list(arrays[count:])
+            grads = [{p: rest.pop(0) for p in KINDS[entry["kind"]].params} for entry in spec]
+            return _grads_as_tuples(fn(X, y, layers, grads, lam), spec, "gradient_check", "errors")
     else:
         raise ValueError(
-            f"on_arrays: function must be model_forward, model_backward, l2_cost or l2_grads, got {function!r}"
+            "on_arrays: function must be model_forward, model_backward, l2_cost, l2_grads or gradient_check, "
+            f"got {function!r}"
         )
     call.__name__ = f"{function}_on_arrays"
     return call

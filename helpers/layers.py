@@ -273,8 +273,10 @@ def init_layers(sizes, activation="relu", init="he", keep_prob=1.0, rng=None):
     ``affine, activation, [dropout,]`` for each hidden layer, then a last affine layer.
 
     init: a method of :func:`helpers.init.init_weights` ("he", "xavier", "lecun", "large",
-    "zeros"); biases start at 0. keep_prob < 1 adds a dropout layer (mask None) after every
-    hidden activation. rng: a numpy Generator or a seed.
+    "zeros"); biases start at 0. keep_prob: one keep probability p in (0, 1] for every hidden
+    layer, or a sequence with one per hidden layer (L − 1 of them; a lower p where a layer has
+    many units, 1.0 where it has few). Each hidden layer whose p < 1 gets a dropout layer (mask
+    None) after its activation; p = 1 adds none. rng: a numpy Generator or a seed.
     """
     from .init import init_weights
 
@@ -283,16 +285,28 @@ def init_layers(sizes, activation="relu", init="he", keep_prob=1.0, rng=None):
     if len(sizes) < 2:
         raise ValueError(f"{name}: sizes needs at least an input and an output size, got {sizes}")
     _kind_arg(name, activation)
-    keep_prob = real_arg(name, "keep_prob", keep_prob, 0.0, 1.0, low_open=True)
+    keeps = _keep_probs(name, keep_prob, len(sizes) - 2)
     rng = np.random.default_rng(rng)
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append({"kind": "affine", "W": init_weights.unguarded(n_in, n_out, init, rng), "b": np.zeros(n_out)})
         if i < len(sizes) - 2:
             layers.append({"kind": activation})
-            if keep_prob < 1.0:
-                layers.append({"kind": "dropout", "keep_prob": keep_prob, "mask": None})
+            if keeps[i] < 1.0:
+                layers.append({"kind": "dropout", "keep_prob": keeps[i], "mask": None})
     return layers
+
+
+def _keep_probs(name, keep_prob, hidden):
+    """One keep probability per hidden layer, from a number (the same for all) or a sequence of ``hidden``."""
+    if np.ndim(keep_prob) == 0:
+        return [real_arg(name, "keep_prob", keep_prob, 0.0, 1.0, low_open=True)] * hidden
+    keeps = list(keep_prob)
+    if len(keeps) != hidden:
+        raise ValueError(
+            f"{name}: keep_prob has {len(keeps)} entries, expected one per hidden layer ({hidden}), or one number"
+        )
+    return [real_arg(name, f"keep_prob[{i}]", p, 0.0, 1.0, low_open=True) for i, p in enumerate(keeps)]
 
 
 def draw_dropout_masks(layers, n, rng):

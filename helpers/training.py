@@ -13,6 +13,11 @@ week's widget trains a little between two redraws) and never modifies the layers
 
 :func:`early_stopping` and :func:`choose_lambda` are the reference kernels of exercises 6 and 9
 of source/w08_regularization; :data:`STUDY` holds the settings of the study.
+
+Gradient checking a layer list (exercise 11): :func:`regularized_cost` is the whole cost
+J = (1/m) Σ L + λ/(2m) Σ‖W‖² with dropout off (every mask None), :func:`regularized_grads` its
+gradients (back-propagation plus (λ/m) W), and :func:`gradient_check` the relative error
+(``helpers.rel_error``) between given gradients and central differences of that cost.
 """
 
 from __future__ import annotations
@@ -23,7 +28,18 @@ from types import SimpleNamespace
 import numpy as np
 
 from ._validate import as_float_array, int_arg, labels_to_one_hot, real_arg
-from .layers import KINDS, _check_layers, draw_dropout_masks, init_layers, model_forward, parameter_names
+from .gradcheck import numerical_gradient, rel_error
+from .layers import (
+    KINDS,
+    _check_layers,
+    draw_dropout_masks,
+    init_layers,
+    l2_cost,
+    l2_grads,
+    model_backward,
+    model_forward,
+    parameter_names,
+)
 from .tripwire import reference_kernel
 
 __all__ = [
@@ -37,6 +53,10 @@ __all__ = [
     "early_stopping",
     "study_errors",
     "choose_lambda",
+    "dropout_off",
+    "regularized_cost",
+    "regularized_grads",
+    "gradient_check",
 ]
 
 # The regularization study: a 2-100-100-2 ReLU network (He initialization, seeded) trained for
@@ -264,6 +284,65 @@ def choose_lambda(X_train, y_train, X_dev, y_dev, lambdas, seed):
     lambdas = as_float_array("choose_lambda", "lambdas", lambdas, ndim=1)
     errors = np.array([study_errors.unguarded(X_train, y_train, X_dev, y_dev, float(lam), seed) for lam in lambdas])
     return float(lambdas[int(np.argmin(errors[:, 1]))]), errors[:, 0], errors[:, 1]
+
+
+# --------------------------------------------------------------------------- gradient checking
+
+
+def dropout_off(layers):
+    """A copy of the list with every dropout mask None (test time) and every array copied."""
+    return [
+        {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in layer.items()}
+        | ({"mask": None} if layer["kind"] == "dropout" else {})
+        for layer in layers
+    ]
+
+
+def regularized_cost(X, y, layers, lam):
+    """J = softmax cross-entropy of the logits (mean over the m rows of X) + λ/(2m) Σ‖W‖², with
+    dropout off. X (m, D); y (m,) labels; layers: a layer list; lam: λ ≥ 0. Returns a float."""
+    off = dropout_off(layers)
+    out, _ = model_forward.unguarded(X, off)
+    z = out - out.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    m = X.shape[0]
+    return -float(np.mean(log_p[np.arange(m), np.asarray(y)])) + l2_cost.unguarded(off, lam, m)
+
+
+def regularized_grads(X, y, layers, lam):
+    """The gradients of :func:`regularized_cost`: a list aligned with layers, {"W": dW + (λ/m) W,
+    "b": db} for affine layers and {} for the others (dropout off)."""
+    off = dropout_off(layers)
+    out, inputs = model_forward.unguarded(X, off)
+    z = out - out.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    m = X.shape[0]
+    p[np.arange(m), np.asarray(y)] -= 1.0
+    _, grads = model_backward.unguarded(p / m, inputs, off)
+    return [{k: g[k] + r[k] for k in g} for g, r in zip(grads, l2_grads.unguarded(off, lam, m))]
+
+
+@reference_kernel
+def gradient_check(X, y, layers, grads, lam):
+    """How far ``grads`` are from central differences of the regularized cost, dropout off.
+
+    X (m, D); y (m,) labels; layers: a layer list (its dropout masks are ignored: the check
+    runs with dropout off); grads: a list aligned with layers, {"W": (D, M), "b": (M,)} for
+    affine layers and {} for the others; lam: λ ≥ 0. Returns a list aligned with layers:
+    {"W": rel_error(grads W, numerical), "b": ...} for affine layers, {} for the others, where
+    numerical = (J(θ + h e_i) − J(θ − h e_i)) / (2h), h = 1e-5, J = :func:`regularized_cost`,
+    and rel_error = max_i |g_i − ĝ_i| / max(1e-8, |g_i| + |ĝ_i|). Nothing given is modified.
+    """
+    off = dropout_off(layers)
+    errors = []
+    for layer, grad in zip(off, grads):
+        errors.append(
+            {
+                p: rel_error(grad[p], numerical_gradient(lambda _: regularized_cost(X, y, off, lam), layer[p]))
+                for p in parameter_names(layer)
+            }
+        )
+    return errors
 
 
 def warm_up():

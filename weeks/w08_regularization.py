@@ -12,7 +12,9 @@
 # 4. what makes a deep network trainable at all: **normalized inputs**, **vanishing and exploding** signals,
 #    and **weight initialization** (zeros, too large, LeCun, Xavier/Glorot, He);
 # 5. a **regularization study**: week 6's diagnosis says "variance", and you choose λ on the dev set;
-# 6. an explorer where λ, the keep probability, the depth and the initialization move the decision boundary.
+# 6. **more on regularization**: data augmentation on handwritten digits, a keep probability per layer, why the
+#    cost means little while dropout is on, and a gradient check that includes the L2 term;
+# 7. an explorer where λ, the keep probability, the depth and the initialization move the decision boundary.
 #
 # Conventions, as in every week: arrays are batch-first, `x (N, D)` holds N examples of D features, vectors are
 # **rows** and a layer computes `x @ W + b`. The cost is the softmax cross-entropy **averaged** over the $m$ training
@@ -671,7 +673,7 @@ print(f"the ensemble of 200 thinned networks and the test-time network agree on 
 #
 # **Data augmentation** makes more training data out of the data you have: flipped, slightly rotated, cropped or
 # distorted images are still images of the same object, and each one is a new training example that costs nothing to
-# label. (It does not fit our flipped-label moons, so we only mention it.)
+# label. It does not fit our flipped-label moons; section 5 tries it on handwritten digits.
 #
 # **Early stopping** watches the dev error while training: it usually falls, reaches a minimum, and rises again as the
 # network starts to learn the noise. Stop there and keep the weights of the best epoch. Its drawback is that one knob
@@ -1035,7 +1037,286 @@ print(f"chosen on dev: λ = {best_lambda:g}. Train {error_rate(final, X_train, y
       f"(Bayes error {bayes:.1f}%)")
 
 # %% [markdown]
-# ## 5. Explore: regularization, depth and initialization
+# ## 5. More on regularization
+#
+# ### Data augmentation: new training examples that cost nothing
+#
+# A digit moved by one pixel is still the same digit. Every such change of an image that **keeps its label** is a new
+# training example for free, and a network trained on them learns that the change does not matter. That is a
+# regularizer: it adds no parameter and no penalty, it makes the training set harder to learn by heart.
+#
+# Our images are scikit-learn's handwritten digits, 8×8 pixels of ink in [0, 1] on a background of 0
+# (`helpers.data.load_digits_split`). A **shift** moves the picture and fills the row or column it uncovers with 0,
+# the background; the row or column pushed over the edge is lost. Nothing wraps around to the other side (which
+# `np.roll` would do). With `images (N, H, W)`, moving **up** by one pixel is
+#
+# $$\text{out}[n, i, j] = \text{images}[n, i + 1, j] \text{ for } i < H - 1, \qquad \text{out}[n, H - 1, j] = 0,$$
+#
+# and down, left and right are the same idea along the other side or the other axis.
+#
+# ### Exercise 10 — augment a batch with one-pixel shifts (2 points)
+#
+# Write `augment_with_shifts(images, labels)`. Return `(images_out, labels_out)`: `images_out (5N, H, W)` stacks
+# five blocks of N images, in this order: the batch itself, then the batch moved one pixel **up**, **down**,
+# **left** and **right** (zero fill); `labels_out (5N,)` gives every image its label, so `labels_out[k * N + n]`
+# is `labels[n]`. Do not modify the inputs; any H and W, 1 included, must work.
+
+# %% solution="augment"
+def augment_with_shifts(images, labels):
+    """The batch and its one-pixel shifts up, down, left, right (zero fill). images (N, H, W), labels (N,)
+    -> (images (5N, H, W), labels (5N,))."""
+    ### BEGIN SOLUTION
+    up, down, left, right = (np.zeros_like(images) for _ in range(4))
+    up[:, :-1] = images[:, 1:]
+    down[:, 1:] = images[:, :-1]
+    left[:, :, :-1] = images[:, :, 1:]
+    right[:, :, 1:] = images[:, :, :-1]
+    return np.concatenate([images, up, down, left, right]), np.tile(labels, 5)
+    ### END SOLUTION
+
+
+# %% tests="test_augment" points=2
+tiny_images = np.arange(1.0, 10.0).reshape(1, 3, 3)                 # one 3×3 image: rows [1 2 3], [4 5 6], [7 8 9]
+got_images, got_labels = augment_with_shifts(tiny_images, np.array([7]))
+assert got_images.shape == (5, 3, 3), f"expected 5 images of 3×3, got shape {got_images.shape}"
+assert_close(got_images[1], [[4, 5, 6], [7, 8, 9], [0, 0, 0]], name="moved up (the bottom row becomes 0)",
+             inputs=tiny_images)
+assert_close(got_images[4], [[0, 1, 2], [0, 4, 5], [0, 7, 8]], name="moved right (the left column becomes 0)",
+             inputs=tiny_images)
+assert list(got_labels) == [7] * 5, f"every shifted copy keeps the label 7: expected [7, 7, 7, 7, 7], got {got_labels}"
+### BEGIN HIDDEN TESTS
+helpers.grading.check_augment_with_shifts(augment_with_shifts)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Does it help?** Train a 64 → 32 → 10 ReLU network with your functions (`train`, 100 epochs of Adam) on 300 digits,
+# once as they are and once augmented to 1500, and measure the error on two dev sets of 450 digits: the digits as
+# scikit-learn ships them (cut out and **centred** by hand), and the same digits as a camera that does not centre
+# them would deliver them, each moved by one pixel in a random direction (four in five of them;
+# `helpers.augment.random_shifts`).
+
+# %%
+start = time.perf_counter()
+digits_train, digits_y, digits_dev, digits_dev_y = helpers.data.load_digits_split(test_fraction=0.25, seed=0)
+few = np.random.default_rng(0).permutation(len(digits_train))[:300]
+few_images, few_labels = digits_train[few].reshape(-1, 8, 8), digits_y[few]
+dev_centred = digits_dev
+dev_moved = helpers.augment.random_shifts(digits_dev.reshape(-1, 8, 8), rng=1).reshape(-1, 64)
+more_images, more_labels = augment_with_shifts(few_images, few_labels)
+
+plain_net, _ = train(build_network((64, 32, 10)), few_images.reshape(-1, 64), few_labels, epochs=100)
+augmented_net, _ = train(build_network((64, 32, 10)), more_images.reshape(-1, 64), more_labels, epochs=100)
+for name, net in [("300 digits as they are", plain_net), ("the same, augmented to 1500", augmented_net)]:
+    print(f"{name:28s} train error {error_rate(net, few_images.reshape(-1, 64), few_labels):4.1f}%   "
+          f"dev error: centred {error_rate(net, dev_centred, digits_dev_y):4.1f}%, "
+          f"moved {error_rate(net, dev_moved, digits_dev_y):4.1f}%")
+print(f"({time.perf_counter() - start:.1f} s)")
+
+fig, axes = plt.subplots(1, 6, figsize=(9, 1.9))
+for ax, image, title in zip(axes, list(more_images[::300][:5]) + [dev_moved[0].reshape(8, 8)],
+                            ["original", "up", "down", "left", "right", "a 'moved' dev digit"]):
+    ax.imshow(image, cmap="gray_r", vmin=0, vmax=1); ax.set_title(title, fontsize=8); ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# Read the two dev errors separately. On digits that are off-centre by one pixel, the network trained on the 300
+# digits as they are gets close to half of them wrong: it never saw a digit anywhere else. Trained on the augmented
+# set, it gets most of them right. On the centred digits, which is what scikit-learn's data set contains, the
+# augmentation brings nothing here, and at the same 100 epochs it even costs a little: the network spends part of its
+# capacity on variations the centred dev set never shows. That is the rule for choosing an augmentation: it pays
+# exactly as far as the change it teaches happens in the data the network will meet (the dev and test sets).
+#
+# **Only changes that keep the label.** A mirror image (a horizontal flip) is the favourite augmentation for photos:
+# a cat looking left is still a cat. A mirrored 2 is not a 2, though, and a mirrored 7 is no digit at all. Which
+# digits survive a flip? Ask the network trained on the plain 300 digits to read the mirror images of the dev digits,
+# class by class:
+
+# %%
+flipped_dev = helpers.augment.flip_horizontal(digits_dev.reshape(-1, 8, 8)).reshape(-1, 64)
+read_flipped = model_forward(flipped_dev, plain_net)[0].argmax(axis=1)
+print("digit                      ", "  ".join(f"{d:4d}" for d in range(10)))
+print("read correctly when flipped", "  ".join(f"{np.mean(read_flipped[digits_dev_y == d] == d):4.0%}"
+                                               for d in range(10)))
+
+fig, axes = plt.subplots(2, 10, figsize=(9, 2.2))
+for d in range(10):
+    first = np.flatnonzero(digits_dev_y == d)[0]
+    axes[0, d].imshow(digits_dev[first].reshape(8, 8), cmap="gray_r"); axes[0, d].axis("off")
+    axes[1, d].imshow(flipped_dev[first].reshape(8, 8), cmap="gray_r"); axes[1, d].axis("off")
+axes[0, 0].set_title("dev digits (top) and their mirror images (bottom)", fontsize=8, loc="left")
+plt.show()
+
+# %% [markdown]
+# The 0s are all still read as 0s, and most 4s and 8s as themselves: in 8×8 pixels their mirror images are close to
+# the originals. About half of the 1s and 9s survive. The 2s, 3s, 5s, 6s and 7s almost never do, because their mirror
+# images are not those digits any more. Adding flipped copies with their old labels would teach the network that a
+# backwards 3 is a 3, which no dev digit shows, and would push the classes into each other's shapes. A flip is a fine
+# augmentation for cats or cars, and for a few nearly symmetric digits; for the digit classes as a whole it is a
+# wrong one.
+#
+# ### A keep probability per layer
+#
+# Dropout need not be the same everywhere. A layer with many units (and so many weights into and out of it) is
+# where overfitting lives: give it a lower keep probability. A small layer has little to overfit and loses a lot when
+# half of its units vanish: keep it at 1.0, no dropout at all. The input layer is usually kept at 1.0 or close to it.
+# `build_network` (through `helpers.layers.init_layers`) takes either one keep probability for every hidden layer or a
+# list with one per hidden layer; an entry of 1.0 adds no dropout layer there.
+#
+# A network with a big hidden layer and a very small one, 2 → 200 → 4 → 2, on the moons: no dropout, dropout with
+# keep probability 0.5 on both hidden layers, and on the big layer only:
+
+# %%
+per_layer = {}
+for keeps in [(1.0, 1.0), (0.5, 0.5), (0.5, 1.0)]:
+    trained, _ = train(build_network((2, 200, 4, 2), keep_prob=keeps), X_train, y_train)
+    per_layer[keeps] = (error_rate(trained, X_train, y_train), error_rate(trained, X_dev, y_dev))
+print("layers with keep_prob=(0.5, 1.0):", [layer["kind"] for layer in build_network((2, 200, 4, 2), keep_prob=(0.5, 1.0))])
+for keeps, (train_error, dev_error) in per_layer.items():
+    print(f"keep probabilities {keeps}: train error {train_error:4.1f}%, dev error {dev_error:4.1f}% (Bayes {bayes:.1f}%)")
+
+# %% [markdown]
+# Without dropout the training error ends below the Bayes error: the big layer has learned some of the flipped points
+# by heart. Dropout on both layers also thins the layer of 4 units, where losing half of the units at every step leaves
+# too little to draw the moons with: the dev error gets worse. Dropout on the big layer alone brings the dev error down.
+# (Over three seeds of the network, 0, 1 and 2, trained by `helpers.training`, the dev errors averaged 18.4%, 18.9% and 16.5%
+# for these three settings.)
+
+# %% [markdown]
+# ### While dropout is on, the cost says little
+#
+# Gradient descent on a fixed cost with a small enough step lowers the cost at every step, and a cost curve that goes
+# up is a sign of a bug or of too large a step. With dropout, every epoch draws new masks: the cost of epoch $t$ is the
+# cost of one random thinned network and the cost of epoch $t+1$ that of another. There is no single function being
+# minimized step by step, so the curve is noisy and rises often, whether the code is right or not. Debug with dropout
+# **off** (keep probability 1): the cost must then fall at every step of plain gradient descent. Once it does, turn
+# dropout back on and judge the training by the dev error instead.
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.2))
+for keep in (1.0, 0.5):
+    _, history = train(build_network(SIZES, keep_prob=keep), X_train, y_train, epochs=150, lr=0.03, optimizer="gd")
+    cost_curve = np.array(history["cost"])
+    rises = int(np.sum(np.diff(cost_curve) > 0))
+    ax.plot(cost_curve, lw=1, label=f"keep probability {keep}: the cost rose in {rises} of "
+                                           f"{len(cost_curve) - 1} epochs")
+ax.set_xlabel("epoch"); ax.set_ylabel("training cost"); ax.legend(fontsize=8)
+ax.set_title("plain gradient descent, learning rate 0.03, the study network", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# With dropout off, plain gradient descent lowered the cost at every one of the 149 steps: that is the test to run
+# when the code is in doubt. With dropout on, the same code at the same learning rate sees the cost rise in about half
+# of the epochs, and at a higher level: each point is the cost of another thinned network on the training set, not
+# the cost of the network you will use.
+
+# %% [markdown]
+# ### Gradient checking with the regularization term
+#
+# Week 2 proved gradients right with central differences. Three rules make that work for this week's networks:
+#
+# 1. **Differentiate the cost you train**, L2 term included: $J = \frac{1}{m}\sum_n \mathcal{L}_n +
+#    \frac{\lambda}{2m}\sum_l \lVert W^{[l]}\rVert_F^2$. A `dW` that forgets $\frac{\lambda}{m}W$ is the gradient of
+#    another cost, and only a check that includes the penalty notices.
+# 2. **Turn dropout off** (every mask None) while checking: with masks drawn in every call, $J$ is not a function of
+#    the parameters (week 2 showed the noise this gives). The gradients you check are then those of the network with
+#    dropout off; the masked backward pass is the same code with the masks in.
+# 3. **Check again after some training.** Some bugs hide at the start: with small random weights a term can be tiny,
+#    or a stale value can still be right. Check once before training and once after a while.
+#
+# ### Exercise 11 — check the gradients of the regularized cost (2 points)
+#
+# Write `gradient_check(X, y, layers, grads, lam)`. `grads` is a list aligned with `layers`, as `model_backward`
+# returns it (`{"W": ..., "b": ...}` for affine layers, `{}` for the others), holding someone's gradients of the
+# regularized cost. Work on a copy of the layers (copy every array: `helpers.numerical_gradient` perturbs the array
+# it is given) with every dropout mask set to None; let $J$ be the softmax cross-entropy of your `model_forward`'s
+# logits (`helpers.losses.softmax_cross_entropy`) plus your `l2_cost(layers, lam, m)`; return a list aligned with
+# `layers`: for every affine layer `{"W": e_W, "b": e_b}` with
+# `e = helpers.rel_error(grads[i][name], helpers.numerical_gradient(lambda _: J(), layer[name]))`, and `{}` for the
+# other layers. Rules of thumb from week 2: below $10^{-7}$ the gradient is right, above $10^{-2}$ it is wrong.
+
+# %% solution="gradient_check"
+def gradient_check(X, y, layers, grads, lam):
+    """Relative error of every parameter's gradient against central differences of the regularized cost,
+    dropout off. Returns a list aligned with layers: {"W": e_W, "b": e_b} or {}."""
+    ### BEGIN SOLUTION
+    layers = [{key: (value.copy() if isinstance(value, np.ndarray) else value) for key, value in layer.items()}
+              for layer in layers]
+    for layer in layers:
+        if layer["kind"] == "dropout":
+            layer["mask"] = None
+    m = len(X)
+
+    def cost():
+        out, _ = model_forward(X, layers)
+        return helpers.losses.softmax_cross_entropy(out, y)[0] + l2_cost(layers, lam, m)
+
+    return [{name: helpers.rel_error(grad[name], helpers.numerical_gradient(lambda _: cost(), layer[name]))
+             for name in ("W", "b")} if layer["kind"] == "affine" else {}
+            for layer, grad in zip(layers, grads)]
+    ### END SOLUTION
+
+
+# %% [markdown]
+# The test below builds the gradients with your `model_backward` and `l2_grads`, then hands `gradient_check` a
+# correct set and one whose `dW` misses $\frac{\lambda}{m}W$.
+
+# %%
+def cost_gradients(X, y, layers, lam, with_l2=True):
+    """model_backward's gradients of the cross-entropy, plus l2_grads when with_l2 (dropout as the layers say)."""
+    out, inputs = model_forward(X, layers)
+    _, dout = helpers.losses.softmax_cross_entropy(out, y)
+    _, grads = model_backward(dout, inputs, layers)
+    if with_l2:
+        grads = [{name: g[name] + r[name] for name in g} for g, r in zip(grads, l2_grads(layers, lam, len(X)))]
+    return grads
+
+
+# %% tests="test_gradient_check" points=2
+rng = np.random.default_rng(4)
+X_check, y_check = rng.normal(size=(6, 3)), rng.integers(0, 2, size=6)
+small_net = helpers.layers.init_layers((3, 5, 2), "tanh", "xavier", 1.0, rng)
+small_net[0]["b"] = rng.normal(size=5)
+right = gradient_check(X_check, y_check, small_net, cost_gradients(X_check, y_check, small_net, 1.5), 1.5)
+no_l2 = gradient_check(X_check, y_check, small_net, cost_gradients(X_check, y_check, small_net, 1.5, False), 1.5)
+assert len(right) == 3 and right[1] == {}, f"expected one entry per layer, {{}} for the tanh layer, got {right}"
+assert max(right[0]["W"], right[2]["W"], right[0]["b"], right[2]["b"]) < 1e-7, f"right gradients: errors {right}"
+assert no_l2[0]["W"] > 1e-2 and no_l2[2]["W"] > 1e-2, f"dW without (λ/m) W must fail the check: errors {no_l2}"
+assert no_l2[0]["b"] < 1e-7, f"the biases are not regularized, so their gradients are still right: {no_l2[0]['b']}"
+print("right gradients:", right)
+print("without λ/m W:  ", no_l2)
+### BEGIN HIDDEN TESTS
+gradient_check_arrays = helpers.layers.on_arrays(gradient_check, "gradient_check")
+helpers.grading.check_gradient_check_regularized(gradient_check_arrays)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Check again after training.** A classic slip: computing the L2 gradients **once**, before the training loop, and
+# adding that stale list at every step. Before the first step it is exactly right, so a check at the start passes.
+# Train a small network that way for 150 steps of gradient descent (dropout on, as in real training), then check
+# again, with dropout off, against the gradients the slip would use now:
+
+# %%
+rng = np.random.default_rng(5)
+X_small, y_small = X_train[:20], y_train[:20]
+slip_net = build_network((2, 8, 8, 2), keep_prob=(0.8, 1.0), seed=5)
+lam_small = 2.0
+stale = l2_grads(slip_net, lam_small, len(X_small))              # the slip: computed once, outside the loop
+for when in ("at the start", "after 150 steps"):
+    if when == "after 150 steps":
+        for step in range(150):
+            step_net = helpers.layers.draw_dropout_masks(slip_net, len(X_small), rng)
+            grads = cost_gradients(X_small, y_small, step_net, lam_small, with_l2=False)
+            slip_net = [{**layer, **{name: layer[name] - 0.5 * (grads[i][name] + stale[i][name]) for name in grads[i]}}
+                        for i, layer in enumerate(slip_net)]
+    slip_grads = [{name: g[name] + r[name] for name in g}
+                  for g, r in zip(cost_gradients(X_small, y_small, slip_net, 0.0, with_l2=False), stale)]
+    errors = gradient_check(X_small, y_small, slip_net, slip_grads, lam_small)
+    worst = max(e for entry in errors for e in entry.values())
+    print(f"{when:16s} largest relative error {worst:.1e}: {'right' if worst < 1e-7 else 'WRONG'}")
+
+
+# %% [markdown]
+# ## 6. Explore: regularization, depth and initialization
 #
 # The explorer trains a ReLU network of `hidden layers` × 64 units on the same 100 noisy points (with the reference
 # kernels of `helpers.layers` and `helpers.training`) and draws its decision boundary and its training and dev errors.
@@ -1071,7 +1352,11 @@ RegularizationExplorer(lam=0.0, keep_prob=1.0, depth=2, init="he", model_forward
 # - Inverted dropout keeps each unit with probability $p$ and divides by $p$ during training, so the test-time network
 #   is used as it is; the original rule multiplies by $p$ at test time instead. Both agree in expectation, and the
 #   test-time network approximates the average of the ensemble of thinned networks.
-# - Early stopping keeps the weights of the best dev epoch; data augmentation adds training data for free.
+# - Early stopping keeps the weights of the best dev epoch; data augmentation adds training data for free, but only
+#   changes that keep the label (a shift of a digit, not the mirror image of a 2) and that the dev data really shows.
+# - Dropout can differ by layer: a lower keep probability for the big layers, 1 for the small ones. While it is on,
+#   the cost of an epoch is the cost of a random network: check that the cost falls with dropout off.
+# - Gradient-check the cost you train, L2 term included, with dropout off, at the start and again after some training.
 # - Normalize inputs with the **training** set's mean and standard deviation, for every set.
 # - Deep networks multiply: signals and gradients vanish or explode exponentially with depth. Initialize with
 #   standard deviation $\sqrt{2/n_{in}}$ (He) for ReLU, $1/\sqrt{n_{in}}$ (LeCun) or $\sqrt{2/(n_{in}+n_{out})}$

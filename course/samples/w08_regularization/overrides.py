@@ -5,7 +5,8 @@ Expected scores, reasoned per problem, are in tests/grading/expected/w08_regular
 """
 
 SAMPLES = {
-    # Four classic mistakes, each in a cell that nothing graded downstream depends on, and the study not attempted.
+    # Five classic mistakes, each in a cell that nothing graded downstream depends on; the study and the gradient
+    # check not attempted.
     "partial": {
         # the L2 cost forgets the 1/2 (its gradient is right)
         "l2": '''def l2_cost(layers, lam, m):
@@ -43,5 +44,14 @@ def l2_grads(layers, lam, m):
 ''',
         # not attempted
         "choose_lambda": None,
+        # shifts by np.roll: what leaves one edge comes back at the other instead of a zero fill
+        "augment": '''def augment_with_shifts(images, labels):
+    """The batch and its one-pixel shifts up, down, left, right."""
+    moves = [(-1, 0), (1, 0), (0, -1), (0, 1)]
+    shifted = [np.roll(images, move, axis=(1, 2)) for move in moves]
+    return np.concatenate([images] + shifted), np.tile(labels, 5)
+''',
+        # not attempted
+        "gradient_check": None,
     },
 }

@@ -1,5 +1,6 @@
 """Week 8 checks: modular layers, an L-layer model, L2, inverted dropout, input normalization,
-initialization, early stopping and the regularization study.
+initialization, early stopping, the regularization study, data augmentation by shifts and the
+gradient check of the regularized cost.
 
 Layer lists travel to the student's functions in the plain-array form of ``helpers.layers`` (the
 grader moves arrays only): a case's args are ``to_arrays(layers)``'s arrays and its kwargs hold the
@@ -11,7 +12,15 @@ One module per topic, each holding its checks' cases, references or verify funct
 that the model checks are judged by.
 """
 
-from . import initialization, layer_kinds, model, normalization, regularization  # noqa: F401  (registers)
+from . import (  # noqa: F401  (registers)
+    augmentation,
+    gradient_checking,
+    initialization,
+    layer_kinds,
+    model,
+    normalization,
+    regularization,
+)
 
 # A public constant of the week, at its former address helpers.grading.w08.STUDY_LAMBDAS:
 from .regularization import STUDY_LAMBDAS

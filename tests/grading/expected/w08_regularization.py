@@ -1,6 +1,6 @@
 """Expected autograded scores of week 8's samples, per problem, reasoned from each sample's code.
 
-- reference: the solutions, full marks (21).
+- reference: the solutions, full marks (25).
 - blank: every function raises NotImplementedError, so every test cell errors: 0.
 - partial (course/samples/w08_regularization/overrides.py):
   affine_forward/backward, activation_forward/backward, dropout_forward/backward, model_forward/backward
@@ -18,8 +18,15 @@
   epoch 8, after training stopped at epoch 7 (patience 3 after the best, 14.0 at epoch 4): it returns 8,
   not 4: test_early_stopping 0.
   choose_lambda is not attempted (NotImplementedError): test_choose_lambda 0.
+  augment_with_shifts shifts with np.roll: the visible test moves the 3×3 image 1..9 up and expects
+  [[4, 5, 6], [7, 8, 9], [0, 0, 0]]; np.roll brings the top row back at the bottom, [[4, 5, 6], [7, 8, 9],
+  [1, 2, 3]]: test_augment 0.
+  gradient_check is not attempted (NotImplementedError): test_gradient_check 0. Its test cell calls only
+  the student's gradient_check on gradients built with model_forward, model_backward and l2_grads (all
+  reference here), so nothing else decides it.
   None of the broken functions is used by a graded cell of another problem (train uses l2_cost only for
-  the recorded cost, never for a gradient). Total 11 + 1 = 12.
+  the recorded cost, never for a gradient; the augmentation demonstration and the check after training
+  are ungraded cells). Total 11 + 1 = 12.
 """
 
 FULL = {
@@ -37,6 +44,8 @@ FULL = {
     "test_normalize": 2,
     "test_init_weights": 2,
     "test_choose_lambda": 2,
+    "test_augment": 2,
+    "test_gradient_check": 2,
 }
 
 EXPECTED = {
@@ -49,5 +58,7 @@ EXPECTED = {
         "test_init_weights": 0,
         "test_early_stopping": 0,
         "test_choose_lambda": 0,
+        "test_augment": 0,
+        "test_gradient_check": 0,
     },
 }

@@ -136,6 +136,51 @@ W08_LOOPS = {
     """,
 }
 
+W08_SECTION5 = {
+    "augment": """
+        def augment_with_shifts(images, labels):
+            \"\"\"A frame of zeros around every image, then the window each shift looks through.\"\"\"
+            padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+            H, W = images.shape[1:]
+            corners = [(1, 1), (2, 1), (0, 1), (1, 2), (1, 0)]       # itself, up, down, left, right
+            blocks = [padded[:, r:r + H, c:c + W] for r, c in corners]
+            return np.concatenate(blocks), np.concatenate([labels] * len(blocks))
+    """,
+    "gradient_check": """
+        def gradient_check(X, y, layers, grads, lam):
+            \"\"\"My own central differences, entry by entry, and the relative error written out.\"\"\"
+            net = []
+            for layer in layers:
+                layer = {k: (np.array(v, copy=True) if isinstance(v, np.ndarray) else v) for k, v in layer.items()}
+                if layer["kind"] == "dropout":
+                    layer["mask"] = None                     # dropout off while checking
+                net.append(layer)
+
+            def J():
+                out, _ = model_forward(X, net)
+                out = out - out.max(axis=1, keepdims=True)
+                log_p = out - np.log(np.exp(out).sum(axis=1, keepdims=True))
+                return -np.mean(log_p[np.arange(len(y)), y]) + l2_cost(net, lam, len(X))
+
+            errors = []
+            for layer, grad in zip(net, grads):
+                entry = {}
+                for name, g in grad.items():
+                    theta, estimate = layer[name], np.zeros(layer[name].shape)
+                    for i in np.ndindex(theta.shape):
+                        old = theta[i]
+                        theta[i] = old + 1e-6
+                        up = J()
+                        theta[i] = old - 1e-6
+                        down = J()
+                        theta[i] = old
+                        estimate[i] = (up - down) / 2e-6
+                    entry[name] = float(np.max(np.abs(g - estimate) / np.maximum(1e-8, np.abs(g) + np.abs(estimate))))
+                errors.append(entry)
+            return errors
+    """,
+}
+
 W08_HELPERS = """
     # my helpers for the regularization part
     def affine_layers(layers):
@@ -208,6 +253,12 @@ def variants() -> dict[str, Honest]:
             "ones, used by L2 and the λ study; init_weights from a table of scales and "
             "standard_normal",
             [insert_after("l2", W08_HELPERS)] + [replace(k, v) for k, v in W08_WITH_HELPERS.items()],
+        ),
+        "w08_section5_by_hand": Honest(
+            w,
+            "shifts as windows of a zero-padded copy; the gradient check with the student's own central "
+            "differences (h = 1e-6) and relative error, entry by entry",
+            [replace(k, v) for k, v in W08_SECTION5.items()],
         ),
         "w08_attack_words_debug_and_test_cells": Honest(
             w,
