@@ -148,6 +148,7 @@ def run_collect(args) -> int:
             unchanged.append(student)
         else:
             collected.append(student)
+    runtime.keep_locked(layout)
     due = due_date(root, week)
     late = []
     if due is not None:
@@ -198,6 +199,7 @@ def release_feedback(root: Path, runtime_folder: str | None, week: str) -> int:
     if result.returncode != 0:
         raise CourseError(f"nbgrader could not release the feedback of {week}:\n{_failure(result)}")
     after = set((_course_folder(layout) / "feedback").glob("*.html"))
+    runtime.keep_locked(layout)
     print(
         f"{week}: released {ready} feedback page{'s' * (ready != 1)} to the exchange ({len(after - before)} new); "
         "students fetch them from the Assignments tab"

@@ -204,6 +204,7 @@ def instructor_environment(layout: Layout) -> dict[str, str]:
 
 
 KEPT_OPEN = (".venv",)  # what students' servers run from, if it lives in the course root
+INSTRUCTOR_FOLDERS = ("submitted", "autograded", "feedback", "reports")  # made now so that the lock covers them
 
 
 def lock_course_root(layout: Layout) -> list[str]:
@@ -212,6 +213,8 @@ def lock_course_root(layout: Layout) -> list[str]:
     course package with its sample solutions become the instructor's alone. Returns what changed."""
     changed = []
     root = layout.root
+    for name in INSTRUCTOR_FOLDERS:
+        (root / name).mkdir(exist_ok=True)
     mode = stat.S_IMODE(root.stat().st_mode)
     if mode & 0o007 != 0o001:
         root.chmod((mode & 0o770) | 0o001)
@@ -227,3 +230,13 @@ def lock_course_root(layout: Layout) -> list[str]:
             entry.chmod(mode & 0o770)
             changed.append(f"{entry.name}: no access for others")
     return changed
+
+
+def is_locked(layout: Layout) -> bool:
+    return stat.S_IMODE(layout.root.stat().st_mode) & 0o007 == 0o001
+
+
+def keep_locked(layout: Layout) -> None:
+    """After a verb that may have made files in the course root: the lock again, if the root was locked."""
+    if is_locked(layout):
+        lock_course_root(layout)
