@@ -131,7 +131,15 @@ def _lab_settings(student: bool) -> tuple[dict, dict]:
 def write_configs(layout: Layout) -> None:
     for folder, student in ((layout.student_config, True), (layout.instructor_config, False)):
         server, page = _lab_settings(student)
-        _write(folder / "nbgrader_config.py", nbgrader_exchange_config(layout))
+        extra = (
+            ""
+            if student
+            else (
+                "# formgrader's Autograde button runs `course grade` (course/hub/formgrader.py)\n"
+                "from course.hub.formgrader import install\n\ninstall()\n"
+            )
+        )
+        _write(folder / "nbgrader_config.py", nbgrader_exchange_config(layout) + extra)
         _write(folder / "jupyter_server_config.json", json.dumps(server, indent=2) + "\n")
         _write(folder / "labconfig" / "page_config.json", json.dumps(page, indent=2) + "\n")
 

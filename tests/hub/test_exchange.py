@@ -6,6 +6,7 @@ work, nothing of the instructor's, no solution anywhere their kernel can import 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -163,3 +164,45 @@ def test_no_solution_where_a_student_can_read(hub_course):
     read, hits = result.stdout.splitlines()
     assert int(read) > 1000, f"only {read} files were readable: the search looked nowhere"
     assert json.loads(hits) == [], hits
+
+
+FORMGRADER_AUTOGRADE = """
+import json, sys
+from nbgrader.apps import NbGraderAPI
+from nbgrader.apps.baseapp import NbGrader
+from nbgrader.coursedir import CourseDirectory
+
+app = NbGrader()
+app.load_config_file()  # the course root's nbgrader_config.py, then the hub's etc/instructor one
+api = NbGraderAPI(CourseDirectory(config=app.config), config=app.config)
+print(json.dumps(api.autograde(sys.argv[1], sys.argv[2])))
+"""
+
+
+def test_formgrader_autograde_runs_the_course_grader(hub_course):
+    """The Autograde button of the instructor's formgrader grades with `course grade`: the grader's
+    record survives (plain nbgrader autograde deletes it) and the score stays."""
+    from course.grading.record import RESULT_FILE
+    from course.hub.runtime import instructor_environment, layout_for
+
+    course = hub_course
+    alice = course.students[0]
+    record = course.root / "autograded" / alice / WEEK1 / RESULT_FILE
+    if not record.is_file():
+        pytest.skip("the exchange test did not grade alice (run the module in order)")
+    env = dict(os.environ, **instructor_environment(layout_for(course.root, str(course.runtime))))
+    result = subprocess.run(
+        [sys.executable, "-c", FORMGRADER_AUTOGRADE, WEEK1, alice],
+        cwd=course.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer["success"], answer
+    assert "course grade" in answer["log"]
+    assert record.is_file(), "formgrader's Autograde deleted the grader's record"
+    total, most = _scores(course.root)[alice]
+    assert total == most > 0
