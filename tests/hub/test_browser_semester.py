@@ -169,8 +169,13 @@ def _log_in(browser, base: str, student: str):
     page.fill("#username_input", student)
     page.fill("#password_input", PASSWORD)
     page.click("#login_submit")
-    page.wait_for_selector(".jp-Launcher", timeout=START_TIMEOUT_S * 1000)
+    _wait_for_lab(page)
     return page
+
+
+def _wait_for_lab(page) -> None:
+    """JupyterLab is up once its menu bar is (what its main area shows depends on the restored layout)."""
+    expect(page.get_by_text("Nbgrader", exact=True)).to_be_visible(timeout=START_TIMEOUT_S * 1000)
 
 
 def _assignments(page):
@@ -183,7 +188,12 @@ def _assignments(page):
 
 def _row_button(page, section: str, label: str):
     """The button ``label`` in the week's row of a section of the Assignments tab."""
-    return page.locator(f"#{section} .list_item").filter(has_text=WEEK1).get_by_role("button", name=label)
+    return _row(page, section).get_by_role("button", name=label).first
+
+
+def _row(page, section: str):
+    """The week's row in a section of the Assignments tab (not the rows of its notebooks)."""
+    return page.locator(f"#{section} .list_item:not(.nested_list_item)").filter(has_text=WEEK1).first
 
 
 def test_a_week_of_a_class(hub, browser):
@@ -198,9 +208,11 @@ def test_a_week_of_a_class(hub, browser):
     for student in (alice, bob):
         page = _log_in(browser, base, student)
         _assignments(page)
+        fetch = _row_button(page, "released_assignments_list", "Fetch")
+        expect(fetch).to_be_visible()
         shots.take(page, f"{student}-assignments-released")
-        _row_button(page, "released_assignments_list", "Fetch").click()
-        expect(page.locator("#fetched_assignments_list .list_item").filter(has_text=WEEK1)).to_be_visible()
+        fetch.click()
+        expect(_row(page, "fetched_assignments_list")).to_be_visible()
         shots.take(page, f"{student}-fetched")
         pages[student] = page
 
@@ -224,10 +236,10 @@ def test_a_week_of_a_class(hub, browser):
     for student in (alice, bob):
         page = pages[student]
         page.goto(f"{base}/user/{student}/lab")
-        page.wait_for_selector(".jp-Launcher, .jp-Notebook", timeout=120_000)
+        _wait_for_lab(page)
         _assignments(page)
         _row_button(page, "fetched_assignments_list", "Submit").click()
-        expect(page.locator("#submitted_assignments_list .list_item").filter(has_text=WEEK1)).to_be_visible()
+        expect(_row(page, "submitted_assignments_list")).to_be_visible()
         shots.take(page, f"{student}-submitted")
 
     collected = run_course("collect", WEEK1, cwd=course.root)
@@ -244,7 +256,7 @@ def test_a_week_of_a_class(hub, browser):
     for student, score in ((alice, most), (bob, 0)):
         page = pages[student]
         page.reload()
-        page.wait_for_selector(".jp-Launcher, .jp-Notebook", timeout=120_000)
+        _wait_for_lab(page)
         _assignments(page)
         _row_button(page, "submitted_assignments_list", "Fetch Feedback").click()
         link = page.get_by_text("view feedback").first
