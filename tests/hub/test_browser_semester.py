@@ -2,11 +2,13 @@
 students log in and fetch it from the Assignments tab; one types the answers into the cells, both
 submit; the instructor collects and grades (full marks and 0); feedback goes back through the
 exchange and each student fetches it and reads their score (and the other the reasons for the lost
-points); a student who asks for the other's server is refused. A screenshot of every stage goes to
+points); a student who asks for the other's server is refused; the instructor opens the class report
+and formgrader as pages of their own. A screenshot of every stage goes to
 $BROWSER_SCREENSHOTS when set (else the scratch folder's shots/)."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import pwd
@@ -278,3 +280,16 @@ def test_a_week_of_a_class(hub, browser):
     shots.take(pages[bob], f"{bob}-refused-alice-files")
     assert response.status in (403, 404), f"bob read alice's files: {response.status}"
     assert WEEK1 not in pages[bob].inner_text("body")
+
+    # the instructor's pages, each opened as a page of its own (no iframe): the class report, formgrader
+    run_course("report", cwd=course.root)
+    instructor = getpass.getuser()
+    page = _log_in(browser, base, instructor)
+    shots.take(page, "instructor-lab")
+    page.goto(f"{base}/user/{instructor}/files/reports/index.html")
+    expect(page.get_by_text(alice).first).to_be_visible()
+    shots.take(page, "instructor-class-report")
+    page.goto(f"{base}/user/{instructor}/formgrader")
+    expect(page.get_by_text("Manage Assignments").first).to_be_visible()
+    expect(page.get_by_text(WEEK1).first).to_be_visible()
+    shots.take(page, "instructor-formgrader")
