@@ -94,8 +94,15 @@ def test_a_week_through_the_exchange(hub_course):
     for student in (alice, bob):
         course.as_student(student, python, "-m", "nbgrader", "submit", WEEK1)
 
+    # a submission by someone not on the roster stays in the exchange
+    stranger = course.exchange_course / "inbound" / f"zed+{WEEK1}+2026-01-01 00:00:00.000000 UTC+abc"
+    stranger.mkdir()
+    shutil.copyfile(REFERENCE, stranger / f"{WEEK1}.ipynb")
+    (stranger / "timestamp.txt").write_text("2026-01-01 00:00:00.000000 UTC")
     collected = run_course("collect", WEEK1, cwd=root)
     assert "collected w01_softmax: 2 new, 0 unchanged, 0 failed" in collected.stdout, collected.stdout
+    assert "SKIPPED zed: not on the roster" in collected.stdout
+    assert not (root / "submitted" / "zed").exists()
     again = run_course("collect", WEEK1, cwd=root)
     assert "0 new, 2 unchanged" in again.stdout
 
