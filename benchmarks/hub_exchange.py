@@ -5,9 +5,10 @@ nothing was lost or graded twice: 50 submissions collected, 50 scores (reference
 0), a second `course grade` grades none, 50 feedback pages fetched, each by its own student.
 
 Students are simulated in this process: nbgrader's own exchange classes (the code behind the
-Assignments tab) with the user name each would have, each in a home folder of their own; no system
-users are needed. Baseline, in the same process: the copies a plain file copy would make for the
-same class (the release into 50 homes, 50 hand-ins into submitted/), the floor of any exchange.
+Assignments tab) with the user name each would have, each with a home folder and nbgrader cache of
+their own (a shared cache would hand every student everyone's feedback); no system users are
+needed. Baseline, in the same process: the copies a plain file copy would make for the same class
+(the release into 50 homes, 50 hand-ins into submitted/), the floor of any exchange.
 
     .venv/bin/python benchmarks/hub_exchange.py [--students 50] [--workers 2]
 
@@ -64,6 +65,7 @@ def exchange_app(kind, layout, home: Path):
     config = Config()
     config.Exchange.root = str(layout.exchange)
     config.Exchange.assignment_dir = str(home)
+    config.Exchange.cache = str(home / ".nbgrader_cache")  # each student's own, as in their own home
     config.CourseDirectory.course_id = course_id(layout.root)
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id = WEEK
