@@ -135,6 +135,8 @@ def write_configs(layout: Layout) -> None:
             ""
             if student
             else (
+                "# the course's own settings (root, gradebook): the server starts in the instructor's home\n"
+                f"load_subconfig({str(layout.root / 'nbgrader_config.py')!r})  # noqa: F821\n"
                 "# formgrader's Autograde button runs `course grade` (course/hub/formgrader.py)\n"
                 "from course.hub.formgrader import install\n\ninstall()\n"
             )
