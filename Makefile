@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 # nbgrader shells out to alembic: the venv's bin/ must come first on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup sandbox browser postgres demo lint test lab gallery build grade report warm clean
+.PHONY: setup sandbox browser postgres demo lint test lab hub gallery build grade report warm clean
 
 setup: $(STAMP) sandbox
 	$(COURSE) warm
@@ -44,7 +44,7 @@ postgres:
 $(STAMP): pyproject.toml
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e ".[dev,postgres]"
+	$(PYTHON) -m pip install --quiet -e ".[dev,postgres,hub]"
 	@touch $(STAMP)
 
 demo: setup
@@ -60,6 +60,11 @@ test: setup browser postgres lint
 
 lab: setup
 	$(COURSE) lab
+
+# JupyterHub for the class in roster.txt (README: "Running a class"); the hub extra is part of setup.
+# As root, HUB_ARGS=--create-users makes the students' system users; HUB_ARGS="--password x" a trial login.
+hub: setup
+	$(COURSE) hub $(HUB_ARGS)
 
 gallery: setup
 	$(COURSE) gallery

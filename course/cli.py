@@ -16,6 +16,9 @@ from .errors import CourseError
 VERBS = {  # verb -> the module that holds it, in the order of a week's work, then the tools
     "notebooks": "course.authoring.notebooks",
     "build": "course.authoring.build",
+    "hub": "course.hub.serve",
+    "release": "course.hub.exchange",
+    "collect": "course.hub.exchange",
     "grade": "course.grading.grade",
     "feedback": "course.reporting.feedback",
     "report": "course.reporting.report",
@@ -32,8 +35,10 @@ a week, in order (run from the course root; `.venv/bin/course`, or activate .ven
   1. author    edit weeks/w01_softmax.py, then   course notebooks w01_softmax
   2. release   course build w01_softmax          (release/w01_softmax/ is what students get)
   3. collect   put each hand-in at submitted/<student>/w01_softmax/w01_softmax.ipynb
+               (on the course hub: course release w01_softmax, then course collect w01_softmax)
   4. grade     course grade w01_softmax --workers 2
-  5. feedback  course feedback w01_softmax       (feedback/<student>/w01_softmax/, hidden tests left out)
+  5. feedback  course feedback w01_softmax       (feedback/<student>/w01_softmax/, hidden tests left out;
+                                                 --release: to the hub's exchange)
   6. report    course report                     (reports/index.html: the class report; reports/grades.csv)
   7. export    course export                     (reports/lms.csv for your LMS)
 try the whole loop on the bundled samples first: course demo
@@ -49,7 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True
-    for module in VERBS.values():
+    for module in dict.fromkeys(VERBS.values()):  # a module may hold several verbs
         importlib.import_module(module).register(sub)
     return parser
 

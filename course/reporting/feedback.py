@@ -40,6 +40,12 @@ def register(subparsers) -> None:
         "reason for every lost point.",
     )
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="weeks (default: every graded week)")
+    parser.add_argument(
+        "--release",
+        action="store_true",
+        help="also return the pages through the hub's exchange (students fetch them from the Assignments tab)",
+    )
+    parser.add_argument("--runtime", default=None, help="the hub's folder (default: <course root>/.hub)")
     add_root_option(parser)
     parser.set_defaults(func=run)
 
@@ -212,4 +218,8 @@ def run(args) -> int:
             f"{week}: {len(pages)} feedback page{'s' * (len(pages) != 1)} for {len(graded[week])} "
             f"student{'s' * (len(graded[week]) != 1)} in {root / 'feedback'}/<student>/{week}/"
         )
+        if args.release:
+            from ..hub.exchange import release_feedback
+
+            release_feedback(root, args.runtime, week)
     return 0

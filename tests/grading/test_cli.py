@@ -6,7 +6,22 @@ import pytest
 
 from tests.support import REPO, copy_course, run_course
 
-VERBS = ["build", "grade", "report", "feedback", "export", "syllabus", "notebooks", "demo", "lab", "warm", "gallery"]
+VERBS = [
+    "build",
+    "grade",
+    "report",
+    "feedback",
+    "export",
+    "syllabus",
+    "notebooks",
+    "demo",
+    "lab",
+    "warm",
+    "gallery",
+    "hub",
+    "release",
+    "collect",
+]
 
 
 @pytest.mark.parametrize("verb", VERBS)
