@@ -140,7 +140,9 @@ def solution_functions(week: str) -> dict:
 
 def load_with_yours(path: Path):
     """The gallery explorer built with the week's solution functions passed as the student's."""
-    functions = solution_functions(path.stem)
+    number = path.stem.split("_")[0]  # a week may have several gallery pages (w11_word_vectors)
+    week = next(d.name for d in sorted((REPO / "source").iterdir()) if d.name.split("_")[0] == number)
+    functions = solution_functions(week)
     namespace = {"__name__": "__gallery__"}
     code = [c["source"] for c in _cells(path) if c.get("cell_type") == "code"]
     code = ["".join(c) if isinstance(c, list) else c for c in code]
