@@ -1102,9 +1102,8 @@ few = np.random.default_rng(0).permutation(len(digits_train))[:300]
 few_images, few_labels = digits_train[few].reshape(-1, 8, 8), digits_y[few]
 dev_centred = digits_dev
 dev_moved = helpers.augment.random_shifts(digits_dev.reshape(-1, 8, 8), rng=1).reshape(-1, 64)
-more_images, more_labels = augment_with_shifts(few_images, few_labels)
-
 plain_net, _ = train(build_network((64, 32, 10)), few_images.reshape(-1, 64), few_labels, epochs=100)
+more_images, more_labels = augment_with_shifts(few_images, few_labels)
 augmented_net, _ = train(build_network((64, 32, 10)), more_images.reshape(-1, 64), more_labels, epochs=100)
 for name, net in [("300 digits as they are", plain_net), ("the same, augmented to 1500", augmented_net)]:
     print(f"{name:28s} train error {error_rate(net, few_images.reshape(-1, 64), few_labels):4.1f}%   "
@@ -1132,6 +1131,9 @@ plt.show()
 # class by class:
 
 # %%
+if "plain_net" not in globals():
+    raise NotImplementedError("the network on the plain digits is not trained yet: run the cell above once "
+                              "your network's functions work")
 flipped_dev = helpers.augment.flip_horizontal(digits_dev.reshape(-1, 8, 8)).reshape(-1, 64)
 read_flipped = model_forward(flipped_dev, plain_net)[0].argmax(axis=1)
 print("digit                      ", "  ".join(f"{d:4d}" for d in range(10)))
