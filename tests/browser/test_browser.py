@@ -30,20 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import REPO
+from tests.support import CHROMIUM, CHROMIUM_ARGS, REPO
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# As known to work on this kind of machine: without the background-networking flags chromium
-# keeps reaching for Google's hosts and the closed network refuses it, many times over.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NEWS = "Would you like to get notified about official Jupyter news?"
 ERROR_OUTPUT = '[data-mime-type="application/vnd.jupyter.stderr"]'
 START_TIMEOUT_S = 180

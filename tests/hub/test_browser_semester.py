@@ -26,18 +26,8 @@ from pathlib import Path
 import pytest
 
 from tests.hub.support import PASSWORD, make_hub_course
-from tests.support import BIN, REPO, SAMPLES, WEEK1, run_course
+from tests.support import BIN, CHROMIUM, CHROMIUM_ARGS, REPO, SAMPLES, WEEK1, run_course
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 START_TIMEOUT_S = 120
 
 try:

@@ -40,3 +40,32 @@ def twin(module):
 def twin_of(kernel):
     """The plain function of ``kernel`` in its module's :func:`twin`."""
     return getattr(twin(sys.modules[kernel.__module__]), kernel.__name__)
+
+
+def through_the_grader_wire(name, fn, cases, folder):
+    """Judge ``fn`` on ``cases`` of check ``name`` as the grader does: the cases written by
+    course.sandbox.kernel.wire, read back as the kernel reads them, answered by ``fn``, sent back as
+    arrays and JSON, and judged: only plain arrays and JSON cross."""
+    import json
+
+    from course.grading.payload import Request
+    from course.sandbox.kernel.wire import encode, read_replies, read_requests, reply_output, write_requests
+    from helpers.grading import CHECKS, Call, call_student, judge
+
+    check = CHECKS[name]
+    write_requests([Request("g", name, "fn", case, i + 1, len(cases)) for i, case in enumerate(cases)], folder)
+    outputs = []
+    calls, _ = read_requests(str(folder))
+    for index, (_, check_name, _, case) in enumerate(calls):
+        call = call_student(CHECKS[check_name], fn, case)
+        assert call.error is None, call.error
+        arrays: dict = {}
+        reply = {
+            "got": encode(call.got, f"r{index}", arrays),
+            "args_after": [encode(a, f"r{index}a{j}", arrays) for j, a in enumerate(call.args_after)],
+        }
+        outputs.append(
+            {"output_type": "display_data", "data": json.loads(json.dumps(reply_output(index, reply, arrays)))}
+        )
+    for i, (case, reply) in enumerate(zip(cases, read_replies(outputs, len(cases)))):
+        judge(check, case, i + 1, len(cases), Call(got=reply["got"], args_after=reply["args_after"]))

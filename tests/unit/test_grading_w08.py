@@ -6,18 +6,16 @@ reference kernels and with central differences are exercised for real. The last 
 the grader's own transport (course/sandbox/kernel/wire.py), as `course grade` does.
 """
 
-import json
-
 import numpy as np
 import pytest
 
 import helpers
 from helpers import training as T
-from helpers.grading import CHECKS, Call, call_student, judge
+from helpers.grading import CHECKS
 from helpers.grading.core import DEFAULT_SEED
 from helpers.grading.w08 import regularization
 from helpers.layers import on_arrays
-from tests.unit.check_helpers import fails
+from tests.unit.check_helpers import fails, through_the_grader_wire
 
 # --------------------------------------------------------------------------- plain numpy solutions
 
@@ -503,30 +501,10 @@ def test_messages_name_case_shapes_and_never_dump_inputs():
 def test_every_case_survives_the_grader_wire(name, tmp_path):
     """Cases written by course.sandbox.kernel.wire as the grader does, read back as the kernel does, answered by the
     student's function, sent back as arrays and judged: only plain arrays and JSON cross."""
-    from course.grading.payload import Request
-    from course.sandbox.kernel.wire import encode, read_replies, read_requests, reply_output, write_requests
-
-    check = CHECKS[name]
-    cases = check.cases(np.random.default_rng(7))
+    cases = CHECKS[name].cases(np.random.default_rng(7))
     if name == "lambda_beats_no_regularization":
         cases = cases[:1]
-    write_requests([Request("g", name, "fn", case, i + 1, len(cases)) for i, case in enumerate(cases)], tmp_path)
-    fn = REFERENCE.get(name, choose_lambda)
-    outputs = []
-    calls, _ = read_requests(str(tmp_path))
-    for index, (_, check_name, _, case) in enumerate(calls):
-        call = call_student(CHECKS[check_name], fn, case)
-        assert call.error is None, call.error
-        arrays: dict = {}
-        reply = {
-            "got": encode(call.got, f"r{index}", arrays),
-            "args_after": [encode(a, f"r{index}a{j}", arrays) for j, a in enumerate(call.args_after)],
-        }
-        outputs.append(
-            {"output_type": "display_data", "data": json.loads(json.dumps(reply_output(index, reply, arrays)))}
-        )
-    for i, (case, reply) in enumerate(zip(cases, read_replies(outputs, len(cases)))):
-        judge(check, case, i + 1, len(cases), Call(got=reply["got"], args_after=reply["args_after"]))
+    through_the_grader_wire(name, REFERENCE.get(name, choose_lambda), cases, tmp_path)
 
 
 @pytest.mark.parametrize(

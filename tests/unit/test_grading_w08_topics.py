@@ -7,7 +7,7 @@ import pytest
 import helpers
 from helpers.grading import CHECKS
 from helpers.layers import on_arrays
-from tests.unit.check_helpers import fails
+from tests.unit.check_helpers import fails, through_the_grader_wire
 from tests.unit.test_grading_w08 import l2_cost, model_forward
 
 # --------------------------------------------------------------------------- augmentation
@@ -197,27 +197,4 @@ def test_calling_the_reference_is_caught():
 def test_every_case_survives_the_grader_wire(name, fn, tmp_path):
     """Cases written as the grader writes them, answered by the student's function, sent back as arrays and
     JSON and judged: only plain arrays cross (course/sandbox/kernel/wire.py)."""
-    import json
-
-    from course.grading.payload import Request
-    from course.sandbox.kernel.wire import encode, read_replies, read_requests, reply_output, write_requests
-    from helpers.grading import Call, call_student, judge
-
-    check = CHECKS[name]
-    cases = check.cases(np.random.default_rng(7))
-    write_requests([Request("g", name, "fn", case, i + 1, len(cases)) for i, case in enumerate(cases)], tmp_path)
-    outputs = []
-    calls, _ = read_requests(str(tmp_path))
-    for index, (_, check_name, _, case) in enumerate(calls):
-        call = call_student(CHECKS[check_name], fn, case)
-        assert call.error is None, call.error
-        arrays: dict = {}
-        reply = {
-            "got": encode(call.got, f"r{index}", arrays),
-            "args_after": [encode(a, f"r{index}a{j}", arrays) for j, a in enumerate(call.args_after)],
-        }
-        outputs.append(
-            {"output_type": "display_data", "data": json.loads(json.dumps(reply_output(index, reply, arrays)))}
-        )
-    for i, (case, reply) in enumerate(zip(cases, read_replies(outputs, len(cases)))):
-        judge(check, case, i + 1, len(cases), Call(got=reply["got"], args_after=reply["args_after"]))
+    through_the_grader_wire(name, fn, CHECKS[name].cases(np.random.default_rng(7)), tmp_path)
