@@ -1,5 +1,9 @@
 """Grading a class: 200 submissions across weeks 1–9 (``--weeks``), with 1 and 2 workers and a 2-worker
 Dask LocalCluster, each from a fresh gradebook; and where the time beyond running the notebooks goes.
+Against plain ``nbgrader autograde`` on the same class in the same run (mode nbgrader: throughput
+ratios), with one worker that starts every kernel on demand (mode 1-cold: what starting the next
+kernel ahead saves, course/sandbox/spare.py), and with a one-worker batch SIGKILLed at three random
+moments and resumed (``--kills``: every submission graded once, with the uninterrupted run's grades).
 
 The class is made from the bundled samples (course/samples/<week>/: reference, partial, blank,
 broken or wrong_sign), honest and broken mixed: submission i is week i mod W of student i // W (W weeks).
@@ -12,7 +16,8 @@ process on one submission of each (week, sample), says where it goes: the same s
 start, running the cells, stopping the kernel) are timed in the plain run too, so the table shows
 what the sandbox adds to each.
 
-    .venv/bin/python benchmarks/grading.py [--count 200] [--weeks 1-9] [--modes 1,2,dask] [--no-breakdown]
+    .venv/bin/python benchmarks/grading.py [--count 200] [--weeks 1-9] [--modes 1,1-cold,2,dask,nbgrader]
+        [--kills 3] [--no-breakdown]
 
 Prints tables and writes benchmarks/results/grading.json. Speed is reported, never asserted.
 """
@@ -64,10 +69,14 @@ def course_env() -> dict:
     return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
 
 
-def course(args, root: Path) -> tuple[float, str]:
+def course(args, root: Path, env: dict | None = None) -> tuple[float, str]:
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "course", *args], cwd=root, env=course_env(), capture_output=True, text=True
+        [sys.executable, "-m", "course", *args],
+        cwd=root,
+        env=course_env() | (env or {}),
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - start
     if result.returncode != 0:
@@ -155,13 +164,39 @@ def plain_kernel_seconds() -> float:
     return time.perf_counter() - start
 
 
+def nbgrader_autograde(template: Path, base: Path, count: int) -> float:
+    """Seconds for plain `nbgrader autograde <week> --force`, week after week, on the same class (its
+    python3 kernel, no sandbox, no hidden tests: what the course's grading is compared with)."""
+    root = fresh(template, base / "mode-nbgrader")
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    start = time.perf_counter()
+    for week in WEEKS:
+        done = subprocess.run(
+            [str(nbgrader), "autograde", week, "--force"], cwd=root, env=course_env(), capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"nbgrader autograde {week} failed:\n{done.stderr[-3000:]}")
+    seconds = time.perf_counter() - start
+    graded = len(list(root.glob("autograded/*/*/*.ipynb")))
+    if graded != count:
+        raise SystemExit(f"nbgrader autograded {graded} notebooks of {count}")
+    shutil.rmtree(root, ignore_errors=True)
+    return seconds
+
+
 def grade_mode(
     template: Path, base: Path, mode: str, count: int, keep: Path | None = None
 ) -> tuple[float, float | None]:
     """Seconds for `course grade` to grade the class; for one worker, also the seconds of a second
-    run that finds everything graded (the fixed cost of a run: start, answer keys, the table)."""
+    run that finds everything graded (the fixed cost of a run: start, answer keys, the table).
+    Modes: a number of workers; "1-cold", one worker that starts each kernel when its submission
+    comes (COURSE_KERNELS_AHEAD=0, course/sandbox/spare.py); "dask", a 2-worker LocalCluster."""
+    if mode == "nbgrader":
+        return nbgrader_autograde(template, base, count), None
     root = fresh(template, base / f"mode-{mode}")
-    if mode == "dask":
+    if mode == "1-cold":
+        seconds, stdout = course(["grade", "--workers", "1"], root, {"COURSE_KERNELS_AHEAD": "0"})
+    elif mode == "dask":
         from distributed import LocalCluster
 
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
@@ -171,10 +206,81 @@ def grade_mode(
     if f"graded {count} of {count}" not in stdout:
         raise SystemExit(f"mode {mode}: not every submission was graded:\n{stdout[-2000:]}")
     rerun = course(["grade", "--workers", "1"], root)[0] if mode == "1" else None
+    if mode == "1":
+        SCORES["uninterrupted"] = gradebook_scores(root)
     if keep is not None and not keep.exists():
         shutil.move(root, keep)  # a graded class to look at (`course report --root ...`)
     shutil.rmtree(root, ignore_errors=True)
     return seconds, rerun
+
+
+SCORES: dict[str, dict] = {}  # the uninterrupted one-worker run's grades, for the killed run
+
+
+def gradebook_scores(root: Path) -> dict:
+    """{(student, week, notebook, grade cell): score} and the number of submissions in the gradebook."""
+    sys.path.insert(0, str(REPO))
+    from nbgrader.api import Gradebook
+
+    from course.config import db_url
+
+    with Gradebook(db_url(root)) as gb:
+        return {
+            (s.student.id, a.name, nb.name, g.name): g.score
+            for a in gb.assignments
+            for s in a.submissions
+            for nb in s.notebooks
+            for g in nb.grades
+        }
+
+
+def killed_and_resumed(template: Path, base: Path, count: int, kills: int, uninterrupted: float) -> dict:
+    """SIGKILL `course grade --workers 1` (its whole process group: workers and kernels) at ``kills``
+    random moments of the batch, running it again after each, then once more to the end; every
+    submission must end graded once, with the grades of the uninterrupted run."""
+    import random
+    import signal
+
+    rng = random.Random(20261207 + kills)
+    moments = sorted(rng.uniform(0.05, 0.95) * uninterrupted for _ in range(kills))
+    root = fresh(template, base / "mode-killed")
+    done = lambda: len(list(root.glob("autograded/*/*/.course-grade.json")))
+    elapsed, killed = 0.0, []
+    for moment in moments:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "course", "grade", "--workers", "1"],
+            cwd=root,
+            env=course_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        started = time.perf_counter()
+        try:
+            process.wait(timeout=max(3.0, moment - elapsed))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        elapsed += time.perf_counter() - started
+        killed.append({"at_seconds": round(elapsed, 1), "graded_before": done()})
+    seconds, stdout = course(["grade", "--workers", "1"], root)
+    elapsed += seconds
+    scores = gradebook_scores(root)
+    submissions = {key[:2] for key in scores}
+    result = {
+        "kills": killed,
+        "seconds_in_all": round(elapsed, 1),
+        "last_run": stdout.strip().splitlines()[-1][:200],
+        "graded_records": done(),
+        "submissions_in_gradebook": len(submissions),
+        "same_grades_as_uninterrupted": scores == SCORES.get("uninterrupted"),
+        "differing_grades": sum(scores.get(k) != v for k, v in SCORES.get("uninterrupted", {}).items()),
+    }
+    result["ok"] = (
+        result["same_grades_as_uninterrupted"] and result["graded_records"] == count and len(submissions) == count
+    )
+    shutil.rmtree(root, ignore_errors=True)
+    return result
 
 
 # --------------------------------------------------------------------------- where the time goes
@@ -322,7 +428,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--weeks", default="1-9", help="sample weeks by number: 1-9, 1-6, 1,4,9 (default 1-9)")
-    parser.add_argument("--modes", default="1,2,dask", help="comma-separated: worker counts and/or dask")
+    parser.add_argument(
+        "--modes",
+        default="1,1-cold,2,dask,nbgrader",
+        help="comma-separated: worker counts, 1-cold (no kernel started ahead), dask, nbgrader (plain autograde)",
+    )
+    parser.add_argument(
+        "--kills", type=int, default=3, help="SIGKILL a one-worker batch this many times, then resume (0: skip)"
+    )
     parser.add_argument("--no-breakdown", action="store_true", help="skip the in-process stage timing")
     parser.add_argument("--keep", type=Path, default=None, help="move the first graded class there")
     parser.add_argument(
@@ -394,6 +507,13 @@ def main() -> int:
             save(result | {"seconds": {k: round(v, 1) for k, v in timings.items()}, "partial": True})
         result["seconds"] = {k: round(v, 1) for k, v in timings.items()}
         result["submissions_per_minute"] = {k: round(60 * args.count / v, 1) for k, v in timings.items()}
+        if "nbgrader" in timings:  # throughput against plain nbgrader's, same class, same run
+            result["throughput_vs_nbgrader"] = {
+                k: round(timings["nbgrader"] / v, 2) for k, v in timings.items() if k != "nbgrader"
+            }
+        if args.kills and "1" in timings:
+            result["killed_and_resumed"] = killed_and_resumed(template, base, args.count, args.kills, timings["1"])
+            print(f"killed {args.kills} times and resumed: {result['killed_and_resumed']}", flush=True)
         if "1" in timings:
             result["overhead_seconds_per_submission"] = round((timings["1"] - plain_class) / args.count, 2)
     result["load_average_at_end"] = list(os.getloadavg())
@@ -426,6 +546,10 @@ def report(result: dict) -> None:
     print(f"a plain python3 kernel started and stopped: {result['plain_empty_kernel_seconds']:.2f} s")
     if "rerun_seconds" in result:
         print(f"fixed cost of a `course grade` run (again, with everything graded): {result['rerun_seconds']:.1f} s")
+    for mode, ratio in result.get("throughput_vs_nbgrader", {}).items():
+        print(f"throughput of mode {mode}: {ratio:.2f}x plain nbgrader autograde's")
+    if "killed_and_resumed" in result:
+        print(f"killed and resumed: {result['killed_and_resumed']}")
     if "overhead_seconds_per_submission" in result:
         print(
             f"overhead beyond running the notebook, serial: {result['overhead_seconds_per_submission']:+.2f} s "

@@ -22,8 +22,10 @@ BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _grade_submission(payload):
+    from ..sandbox import spare
     from .worker import grade_submission
 
+    spare.enable()  # each worker starts its next kernel while it grades (course/sandbox/spare.py)
     return grade_submission(payload)
 
 

@@ -31,8 +31,9 @@ import nbformat
 from ..config import Limits
 from ..grading.payload import Request
 from ..notebook import nbgrader_meta
+from . import spare
 from .faults import KernelStartFailed, SandboxSetupFailed
-from .isolation import KERNEL_NAME, RunFolder, Sandbox, make_run_folder, prepare
+from .isolation import RunFolder, Sandbox, make_run_folder, prepare
 from .kernel.wire import REPLY_MIME, read_replies, write_requests
 
 MAX_OUTPUT_CHARS = 20_000  # a stream output kept in the autograded notebook
@@ -86,24 +87,35 @@ def execute(
     ``cell_limits``: {cell index: seconds} for cells whose limit is not ``limits.cell_timeout``
     (course/grading/time_limits.py sizes them from the reference run)."""
     tests = tests or {}
-    run, sandbox, notes = set_up(files, limits)
+    ahead = spare.take(files, limits)
+    if ahead is not None:
+        (started, left_out), (run, sandbox) = ahead, (ahead[0].run, ahead[0].sandbox)
+        notes, km = left_out + sandbox.notes, started.km
+    else:
+        (run, sandbox, notes), km = set_up(files, limits), None
     outcome = KernelRun(notes=notes, budget=limits.budget)
     cell_limits = cell_limits or {}
-    deadline = time.monotonic() + limits.budget
-    if requests:
-        write_requests(requests, run.requests, adapters)
     try:
+        if requests:
+            write_requests(requests, run.requests, adapters)
+        if ahead is not None:
+            started.release(limits)  # the submission's files and questions are in place
+        deadline = time.monotonic() + limits.budget
         failed_starts = 0
         for _attempt in range(limits.max_restarts + 1):
             while True:
                 try:
-                    died_at = _run_once(notebook, run, sandbox, requests, limits, tests, deadline, outcome, cell_limits)
+                    died_at = _run_once(
+                        notebook, run, sandbox, requests, limits, tests, deadline, outcome, cell_limits, km
+                    )
                     break
                 except KernelStartFailed as err:
                     failed_starts += 1
                     if failed_starts >= START_ATTEMPTS:
                         raise KernelStartFailed(f"the kernel did not start ({START_ATTEMPTS} attempts): {err}") from err
                     outcome.notes.append(f"the grading kernel failed to start ({err}); started again")
+                finally:
+                    km = None  # _run_once stopped it; a restart starts a kernel of its own
             if died_at is None:
                 return outcome
             if outcome.budget_hit:
@@ -122,7 +134,9 @@ def execute(
                 cell.outputs = [limit_output(o) for o in cell.outputs]
                 if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
                     hide_test_code(cell, student_counts)
-        if sandbox.cgroup is not None:
+        if km is not None:  # started ahead, and something failed before it ran anything
+            started.stop()
+        elif sandbox.cgroup is not None:
             sandbox.cgroup.remove()
         shutil.rmtree(run.root, ignore_errors=True)
 
@@ -151,28 +165,20 @@ def set_up(files: dict[str, bytes], limits: Limits) -> tuple[RunFolder, Sandbox,
 
 
 def _run_once(
-    notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, deadline, outcome, cell_limits
+    notebook, run, sandbox: Sandbox, requests, limits: Limits, tests, deadline, outcome, cell_limits, km=None
 ) -> int | None:
-    """Start a kernel and run every cell not skipped; the index of a cell that stopped the kernel, or None."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    # nbclient's time-out path is async: a synchronous KernelManager deadlocks on interrupt
-    from jupyter_client.manager import AsyncKernelManager
+    """Start a kernel (or take ``km``'s, started ahead) and run every cell not skipped; the index of a
+    cell that stopped the kernel, or None."""
     from jupyter_core.utils import run_sync
     from nbclient.exceptions import DeadKernelError
 
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    for stale in run.ipc.iterdir():
-        stale.unlink()
-    km = AsyncKernelManager(
-        kernel_name=KERNEL_NAME,
-        connection_file=str(run.connection_file),
-        transport="ipc",
-        ip=str(run.ipc / "kernel"),
-        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(sandbox.kernels)]),
-    )
+    if km is None:
+        for stale in run.ipc.iterdir():
+            stale.unlink()
+        km = spare.kernel_manager(run, sandbox)
     client = CappedClient(
         notebook,
         km=km,
@@ -187,6 +193,7 @@ def _run_once(
     try:
         with client.setup_kernel(env=sandbox.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             started = True
+            spare.start(limits)  # the next submission's kernel, while this one runs
             for index, cell in enumerate(notebook.cells):
                 if cell.cell_type != "code":
                     continue

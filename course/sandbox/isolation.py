@@ -171,6 +171,11 @@ def make_run_folder(files: dict[str, bytes]) -> tuple[RunFolder, list[str]]:
     run = RunFolder(root, root / "inbox", root / "requests", root / "ipc", root / "work", root / "kernels")
     for folder in (run.inbox, run.requests, run.ipc, run.work, run.kernels):
         folder.mkdir(mode=0o700)
+    return run, fill_inbox(run, files)
+
+
+def fill_inbox(run: RunFolder, files: dict[str, bytes]) -> list[str]:
+    """Write the submission's ``files`` into the run's inbox; notes on the files left out."""
     notes = []
     for name, data in files.items():
         name = Path(name).name
@@ -180,7 +185,7 @@ def make_run_folder(files: dict[str, bytes]) -> tuple[RunFolder, list[str]]:
         if name in {"", ".", "..", ".home"}:
             continue
         (run.inbox / name).write_bytes(data)
-    return run, notes
+    return notes
 
 
 def sandbox_prefix(run: RunFolder, read_only=(), numba_tmpfs: Path | None = None) -> list[str]:
@@ -350,21 +355,22 @@ class Sandbox:
     notes: list[str]
 
 
+def limit_variables(limits) -> dict[str, str]:
+    """The resource limits course/sandbox/kernel/launch.py applies, as its environment variables."""
+    return {
+        "COURSE_SANDBOX_MEMORY_MB": str(limits.memory_mb),
+        "COURSE_SANDBOX_CPU_SECONDS": str(int(limits.budget) + 60),
+        "COURSE_SANDBOX_FILE_MB": str(limits.file_mb),
+    }
+
+
 def prepare(run: RunFolder, limits) -> Sandbox:
     """Write the spec of the sandboxed kernel (course/sandbox/kernel/launch.py with ``limits``, inside bwrap
     when available, in a control group when one can be made) and its environment."""
     from helpers._numba import cache_dir
 
     caches = kernel_caches(run.home, batch_caches(cache_dir()), seed=run.inbox / ".home")
-    env = kernel_environment(
-        run,
-        {
-            "COURSE_SANDBOX_MEMORY_MB": str(limits.memory_mb),
-            "COURSE_SANDBOX_CPU_SECONDS": str(int(limits.budget) + 60),
-            "COURSE_SANDBOX_FILE_MB": str(limits.file_mb),
-            **caches.env,
-        },
-    )
+    env = kernel_environment(run, {**limit_variables(limits), **caches.env})
     argv = [
         sys.executable,
         "-m",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import course.sandbox.execute as execute_module
 from course.grading.worker import grade_submission
+from course.sandbox.isolation import KERNEL_NAME
 
 _real_prepare = execute_module.prepare
 
@@ -31,7 +32,7 @@ def _first_time(student: str) -> bool:
 
 def _kernel_exits(run, limits):
     sandbox = _real_prepare(run, limits)
-    spec = run.kernels / execute_module.KERNEL_NAME / "kernel.json"
+    spec = run.kernels / KERNEL_NAME / "kernel.json"
     kernel = json.loads(spec.read_text())
     spec.write_text(json.dumps(dict(kernel, argv=["/bin/sh", "-c", "exit 3"])))
     return sandbox

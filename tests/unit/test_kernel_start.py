@@ -10,6 +10,7 @@ import pytest
 
 import course.sandbox.execute as execute_module
 from course.config import Limits
+from course.sandbox.isolation import KERNEL_NAME
 
 LIMITS = Limits(cell_timeout=60, budget=120, max_restarts=0)
 
@@ -53,7 +54,7 @@ def failing_first_start(monkeypatch, tmp_path, always=False):
 
     def prepare(run, limits):
         sandbox = real_prepare(run, limits)
-        spec = run.kernels / execute_module.KERNEL_NAME / "kernel.json"
+        spec = run.kernels / KERNEL_NAME / "kernel.json"
         kernel = json.loads(spec.read_text())
         guard = 'if [ -e "$0" ]; then exec "$@"; fi; touch "$0"; exit 3'
         kernel["argv"] = ["/bin/sh", "-c", "exit 3" if always else guard, str(tmp_path / "started"), *kernel["argv"]]

@@ -1,19 +1,35 @@
 """An IPython kernel with resource limits: address space, CPU time, file size.
 
 Started by the grader (through a kernelspec it writes, inside course/sandbox/isolation.py's
-filesystem sandbox when bwrap is available) instead of the plain ipykernel. It copies
-the submission into its working folder, links the grader's numba cache into its own, reads its
-connection file and binds its sockets, then applies the limits from the environment, before any
-student code runs.
+filesystem sandbox when bwrap is available) instead of the plain ipykernel. In order, before
+any student code runs: it copies its home seed (the font list, the IPython folder) into its
+working folder, links the grader's numba cache into its own, reads its connection file and binds
+its sockets, copies the submission into its working folder, applies the limits from the
+environment, and answers.
+
+A kernel *started ahead* (course/sandbox/spare.py: the grader starts the next submission's kernel
+while the current one runs) has ``COURSE_SANDBOX_START`` set: once its sockets are bound it imports
+the modules every course notebook imports (``COURSE_SANDBOX_PRELOAD``), then waits for the grader to
+write that file, which holds the limits of the submission it is for and says its files are in the
+inbox. Until then no submission's file is in its inbox.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import resource
 import shutil
 import stat
 import sys
+import time
+
+START_VARIABLE = "COURSE_SANDBOX_START"
+PRELOAD_VARIABLE = "COURSE_SANDBOX_PRELOAD"
+HOME_SEED = ".home"  # the inbox's folder of the kernel's home (isolation.RunFolder.home)
+WAIT_SECONDS = 3600.0  # a kernel started ahead and never used exits after this long
+POLL_SECONDS = 0.005
 
 
 def apply_limits() -> None:
@@ -50,9 +66,9 @@ def link_numba_cache() -> None:
                     pass
 
 
-def copy_inbox(inbox: str, work: str) -> None:
-    """The files of ``inbox`` into ``work`` (links are copied as links: the grader puts none there)."""
-    for name in os.listdir(inbox):
+def copy_inbox(inbox: str, work: str, names) -> None:
+    """The files ``names`` of ``inbox`` into ``work`` (links are copied as links: the grader puts none there)."""
+    for name in names:
         source, target = os.path.join(inbox, name), os.path.join(work, name)
         if stat.S_ISDIR(os.lstat(source).st_mode):
             shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
@@ -60,15 +76,37 @@ def copy_inbox(inbox: str, work: str) -> None:
             shutil.copyfile(source, target, follow_symlinks=False)
 
 
-def fill_work_folder() -> None:
-    """Copy the submission's files (and the home seed) from the read-only inbox into the working folder."""
+def fill_work_folder(home: bool) -> None:
+    """Copy from the read-only inbox into the working folder the home seed (``home``) or the submission's files."""
     inbox = os.environ.get("COURSE_SANDBOX_INBOX")
     if inbox:
-        copy_inbox(inbox, os.getcwd())
+        names = [n for n in os.listdir(inbox) if (n == HOME_SEED) == home]
+        copy_inbox(inbox, os.getcwd(), names)
+
+
+def preload(modules: str) -> None:
+    """Import ``modules`` (comma-separated) now; one that fails is left for the notebook to import and report."""
+    for name in filter(None, modules.split(",")):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+
+
+def wait_for_start(path: str) -> None:
+    """Until the grader writes ``path`` (the limits' variables, as JSON); then take its variables.
+    Exits quietly when the grader is gone or after WAIT_SECONDS."""
+    parent, deadline = os.getppid(), time.monotonic() + WAIT_SECONDS
+    while not os.path.exists(path):
+        if os.getppid() != parent or time.monotonic() > deadline:
+            os._exit(0)
+        time.sleep(POLL_SECONDS)
+    with open(path) as file:
+        os.environ.update({str(k): str(v) for k, v in json.load(file).items()})
 
 
 def main() -> None:
-    fill_work_folder()
+    fill_work_folder(home=True)
     # ``python -m`` put the working folder first on sys.path: a submitted json.py or zmq.py would
     # replace the library the kernel itself imports and stop it from starting. IPython puts the
     # folder back after the standard library once the kernel is up, as in any Jupyter kernel.
@@ -77,7 +115,12 @@ def main() -> None:
 
     link_numba_cache()
     app = IPKernelApp.instance()
-    app.initialize()
+    app.initialize()  # before the submission's files: an ipython_config.py among them is not read
+    start = os.environ.get(START_VARIABLE)
+    if start:
+        preload(os.environ.get(PRELOAD_VARIABLE, ""))
+        wait_for_start(start)
+    fill_work_folder(home=False)
     apply_limits()
     app.start()
 
