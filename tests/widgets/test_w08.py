@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from helpers.training import predict_proba
-from helpers.widgets.w08 import CACHE_SIZE, RegularizationExplorer
+from helpers.widgets.w08 import CACHE_SIZE, GRID_VALUES, RegularizationExplorer
 
 
 def picture(explorer):
@@ -218,7 +218,7 @@ def test_a_mistake_at_a_single_grid_point_is_marked_there():
 def test_the_grid_in_pieces_is_the_grid_in_one_call():
     explorer = RegularizationExplorer(depth=3, keep_prob=0.5, epochs=100)
     whole = student_model_forward()(explorer.grid, explorer.trainer.layers)[0]
-    np.testing.assert_array_equal(explorer._reference_logits(explorer.grid, explorer.trainer.layers), whole)
+    np.testing.assert_allclose(explorer._reference_logits(explorer.grid, explorer.trainer.layers), whole, rtol=1e-12)
     assert explorer.student.fn is None
 
     def ragged(x, layers):
@@ -248,7 +248,7 @@ def test_a_network_not_trained_since_is_drawn_again_without_calling_the_student(
     explorer.keep_prob.value = 0.5  # back to the trained network
     after = len(calls)
     assert np.array_equal(picture(explorer), image) and explorer.marked == marked is not None
-    pieces = len(range(0, 80 * 80, 8192 // 64))  # one call per 128 rows of the grid
+    pieces = len(range(0, 80 * 80, GRID_VALUES // 64))  # one call per piece of the grid
     assert after - before == pieces  # keep 0.6 drawn once, after its first chunk of training
     explorer.keep_prob.value = 0.6  # drawn before, not trained since
     assert len(calls) == after
