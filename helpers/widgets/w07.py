@@ -6,9 +6,10 @@ RMSprop (its own β for the average of g², 0.9 by default) and Adam (β₁ and 
 gradient descent and
 momentum; ``lr (adaptive)`` is roughly the step length of RMSprop and Adam, which divide by the size of
 the gradient. The left panel shows the paths up to the chosen step on the contours, the right one
-f(θ_t) − f* step by step. Moving a learning rate or a β recomputes the paths (four times 150 steps);
-moving the step only shortens or lengthens the drawn lines. The contours are an image computed once per
-surface, so a control change never redraws a contour set.
+f(θ_t) − f* step by step. Moving a learning rate or a β recomputes the paths (four times 150 steps),
+unless that surface and those settings were seen before: the last ``CACHE_SIZE`` races are kept, with
+the student's paths; moving the step only shortens or lengthens the drawn lines. The contours are an
+image computed once per surface, so a control change never redraws a contour set.
 
 With the student's update rules (``OptimizerRaceExplorer(momentum_update=momentum_update,
 rmsprop_update=rmsprop_update, adam_update=adam_update)``, named as in the exercises) each of those
