@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections import OrderedDict
 
 import ipywidgets as widgets
 import numpy as np
@@ -127,18 +128,21 @@ class _Layer:
     """Caches how one artist (an axis, a legend, a text) looks, and pastes it while it is unchanged.
 
     Its signature says what it shows (for an axis: limits, ticks, labels; for a text: string,
-    place, style). The first draw with a new signature draws the artist as usual; if the next
-    draw finds the same signature, the artist is drawn once into a transparent layer, which is
-    then pasted in its place (same drawing order, same pixels) for as long as the signature holds.
-    Whatever changes on every draw is thus never drawn twice.
+    place, style). The first draw with a new signature draws the artist as usual; if a later
+    draw finds a signature seen before, the artist is drawn once into a transparent layer, which is
+    then pasted in its place (same drawing order, same pixels) whenever that signature comes back.
+    Whatever changes on every draw is thus never drawn twice. The last ``KEPT`` looks are kept, so
+    that an explorer going back and forth between a few states (week 7's surfaces, each with its own
+    axis limits) pastes each of them instead of typesetting its tick labels again.
     """
 
     _EMPTY = object()
+    KEPT = 4
 
     def __init__(self, panel: FigurePanel, artist, signature):
         self.panel, self.artist, self.signature = panel, artist, signature
-        self.key = None
-        self.patch = None
+        self.seen: OrderedDict = OrderedDict()  # signatures drawn as usual once: rendered when seen again
+        self.patches: OrderedDict = OrderedDict()  # signature -> (x, y, pixels) or _EMPTY
         self.draw_directly = artist.draw
         artist.draw = self.draw  # the instance attribute wins over the class's method
 
@@ -153,13 +157,19 @@ class _Layer:
             key = None
         if key is None:
             return self.draw_directly(renderer)
-        if key != self.key:
-            self.key, self.patch = key, None
+        if key in self.patches:
+            self.patches.move_to_end(key)
+            patch = self.patches[key]
+        elif key in self.seen:
+            del self.seen[key]
+            patch = self.patches[key] = self._render(renderer)
+            _keep_last(self.patches, self.KEPT)
+        else:
+            self.seen[key] = None
+            _keep_last(self.seen, self.KEPT)
             return self.draw_directly(renderer)
-        if self.patch is None:
-            self.patch = self._render(renderer)
-        if self.patch is not self._EMPTY:
-            x, y, pixels = self.patch
+        if patch is not self._EMPTY:
+            x, y, pixels = patch
             gc = renderer.new_gc()
             renderer.draw_image(gc, x, y, pixels)
             gc.restore()
@@ -182,6 +192,11 @@ class _Layer:
         top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
         # draw_image takes the rows bottom up
         return int(left), int(renderer.height - bottom), np.ascontiguousarray(rgba[top:bottom, left:right][::-1])
+
+
+def _keep_last(kept: OrderedDict, count: int) -> None:
+    while len(kept) > count:
+        kept.popitem(last=False)
 
 
 class _ColouredFirst:

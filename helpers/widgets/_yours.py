@@ -63,6 +63,7 @@ class Outcome:
     written: bool = True  # False while the function is not given or not written yet
     nonfinite_output: int | None = None
     nonfinite_index: tuple | None = None
+    unfinished: bool = False  # the call was too slow, or an earlier one still runs: not the function's answer
 
     @property
     def wrong(self) -> bool:
@@ -157,10 +158,12 @@ class YourFunction:
                 outcome.problem = f"{self.name} is not written yet: the reference draws"
             return outcome
         if self._running is not None and self._running.is_alive():
+            outcome.unfinished = True
             outcome.problem = f"your {self.name} is still running from an earlier redraw: the reference draws"
             return outcome
         finished, result, error = self._run(args, kwargs)
         if not finished:
+            outcome.unfinished = True
             outcome.problem = (
                 f"your {self.name} took over {self.time_limit * 1000:.0f} ms, too slow to redraw: the reference draws"
             )

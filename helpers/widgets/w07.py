@@ -6,9 +6,10 @@ RMSprop (its own β for the average of g², 0.9 by default) and Adam (β₁ and 
 gradient descent and
 momentum; ``lr (adaptive)`` is roughly the step length of RMSprop and Adam, which divide by the size of
 the gradient. The left panel shows the paths up to the chosen step on the contours, the right one
-f(θ_t) − f* step by step. Moving a learning rate or a β recomputes the paths (four times 150 steps);
-moving the step only shortens or lengthens the drawn lines. The contours are an image computed once per
-surface, so a control change never redraws a contour set.
+f(θ_t) − f* step by step. Moving a learning rate or a β recomputes the paths (four times 150 steps),
+unless that surface and those settings were seen before: the last ``CACHE_SIZE`` races are kept, with
+the student's paths; moving the step only shortens or lengthens the drawn lines. The contours are an
+image computed once per surface, so a control change never redraws a contour set.
 
 With the student's update rules (``OptimizerRaceExplorer(momentum_update=momentum_update,
 rmsprop_update=rmsprop_update, adam_update=adam_update)``, named as in the exercises) each of those
@@ -24,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import html
+import math
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,6 +42,7 @@ from ._yours import DIFFERENCE_COLOUR, YourFunction
 __all__ = ["OptimizerRaceExplorer", "SURFACES", "OPTIMIZERS", "YOUR_RULES", "race", "your_path"]
 
 MAX_STEPS = 150
+CACHE_SIZE = 64  # races (with the student's paths) kept, so that going back to a setting costs nothing
 ESCAPE = 1e3  # a path that gets this far from the picture has diverged
 LOSS_RANGE = (1e-12, 1e3)
 OPTIMIZERS = ("gradient descent", "momentum", "RMSprop", "Adam")
@@ -120,30 +124,37 @@ def race(surface, lr, lr_adaptive, beta1, beta_rmsprop, beta2, steps=MAX_STEPS, 
 
 
 def race_one(name, surface, lr, lr_adaptive, beta1, beta_rmsprop, beta2, steps=MAX_STEPS, eps=1e-8):
-    """One optimizer's points (k + 1, 2) of :func:`race`."""
+    """One optimizer's points (k + 1, 2) of :func:`race`, on Python floats: a numpy call on two
+    numbers costs about a microsecond, the same arithmetic on floats a few hundredths of that."""
     x0, x1, y0, y1 = surface.box
     reach = ESCAPE * max(x1 - x0, y1 - y0)
-    point, m, v = np.array(surface.start, dtype=np.float64), np.zeros(2), np.zeros(2)
-    points = [point]
-    with np.errstate(all="ignore"):
+    x, y = (float(c) for c in surface.start)
+    mx = my = vx = vy = 0.0
+    points = [(x, y)]
+    try:
         for t in range(1, steps + 1):
-            g = surface.grad(point)
+            gx, gy = surface.grad((x, y)).tolist()
             if name == "gradient descent":
-                point = point - lr * g
+                x, y = x - lr * gx, y - lr * gy
             elif name == "momentum":
-                m = beta1 * m + (1.0 - beta1) * g
-                point = point - lr * m
+                mx, my = beta1 * mx + (1.0 - beta1) * gx, beta1 * my + (1.0 - beta1) * gy
+                x, y = x - lr * mx, y - lr * my
             elif name == "RMSprop":
-                v = beta_rmsprop * v + (1.0 - beta_rmsprop) * g * g
-                point = point - lr_adaptive * g / (np.sqrt(v) + eps)
+                vx = beta_rmsprop * vx + (1.0 - beta_rmsprop) * gx * gx
+                vy = beta_rmsprop * vy + (1.0 - beta_rmsprop) * gy * gy
+                x, y = x - lr_adaptive * gx / (math.sqrt(vx) + eps), y - lr_adaptive * gy / (math.sqrt(vy) + eps)
             else:
-                m = beta1 * m + (1.0 - beta1) * g
-                v = beta2 * v + (1.0 - beta2) * g * g
-                point = point - lr_adaptive * (m / (1.0 - beta1**t)) / (np.sqrt(v / (1.0 - beta2**t)) + eps)
-            if not (np.isfinite(point).all() and np.abs(point).max() <= reach):
+                mx, my = beta1 * mx + (1.0 - beta1) * gx, beta1 * my + (1.0 - beta1) * gy
+                vx, vy = beta2 * vx + (1.0 - beta2) * gx * gx, beta2 * vy + (1.0 - beta2) * gy * gy
+                c1, c2 = 1.0 - beta1**t, 1.0 - beta2**t
+                x = x - lr_adaptive * (mx / c1) / (math.sqrt(vx / c2) + eps)
+                y = y - lr_adaptive * (my / c1) / (math.sqrt(vy / c2) + eps)
+            if not (abs(x) <= reach and abs(y) <= reach):  # also false for NaN
                 break
-            points.append(point)
-    return np.array(points)
+            points.append((x, y))
+    except (OverflowError, ValueError, ZeroDivisionError):  # what numpy would have turned into inf or NaN
+        pass
+    return np.array(points, dtype=np.float64)
 
 
 def reference_step(name, point, grad, state, t, lr, lr_adaptive, beta1, beta_rmsprop, beta2, eps=1e-8):
@@ -174,37 +185,87 @@ def your_path(name, update, surface, lr, lr_adaptive, beta1, beta_rmsprop, beta2
     ``adam_update``) from ``surface.start``: (points (steps + 1, 2), [length, first wrong step, x, y]).
 
     Points after the path leaves the picture by far repeat its last point; ``length`` counts the
-    points before that. At every step the student's new point is compared with
-    :func:`reference_step` from the same point and state; the first step where they differ beyond
-    FORWARD_RTOL (of the step's scale) is ``first wrong step`` and (x, y) the reference's point
-    there; -1 and NaN when none does.
+    points before that. Every step of the student's path is compared with :func:`reference_step`
+    from the same point, gradient and state; the first step where they differ beyond FORWARD_RTOL
+    (of the step's scale) is ``first wrong step`` and (x, y) the reference's point there; -1 and
+    NaN when none does. The student's rule has to run step by step (each step starts where its
+    last one ended); the reference rule then runs on all the recorded steps at once
+    (:func:`reference_steps`), which costs a few numpy calls instead of a few per step.
     """
     x0, x1, y0, y1 = surface.box
     reach = ESCAPE * max(x1 - x0, y1 - y0)
     settings = (lr, lr_adaptive, beta1, beta_rmsprop, beta2)
     points = np.empty((steps + 1, 2))
+    grads, news = np.empty((steps, 2)), np.empty((steps, 2))
+    states = []  # the state each call received (a copy: a rule may update it in place), None first
     points[0] = point = np.array(surface.start, dtype=np.float64)
-    state, length, first_wrong, wanted = None, steps + 1, -1, (np.nan, np.nan)
+    state, length, calls = None, steps + 1, steps
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
             g = surface.grad(point)
-            expected, _ = reference_step(name, point, g, state, t, *settings, eps=eps)
+            states.append(_state_copy(name, state))
             result = _call_rule(name, update, point.copy(), g.copy(), state, t, *settings, eps)
             if not (isinstance(result, tuple) and len(result) == 2):
                 raise ValueError(f"returned {type(result).__name__}, not the pair (new param, new state)")
             new, state = np.asarray(result[0], dtype=np.float64), result[1]
             if new.shape != (2,):
                 raise ValueError(f"returned a param of shape {new.shape} for a param of shape (2,)")
-            scale = np.abs(point) + np.abs(point - expected)
-            close = np.abs(new - expected) <= FORWARD_RTOL * (np.abs(new) + np.abs(expected) + scale) + 1e-12
-            if first_wrong < 0 and not np.all(close | (new == expected)):
-                first_wrong, wanted = t, expected
-            if not (np.isfinite(new).all() and np.abs(new).max() <= reach):
-                length = t
+            grads[t - 1], news[t - 1] = g, new
+            x, y = new
+            if not (abs(x) <= reach and abs(y) <= reach):  # also false for NaN
+                length = calls = t
                 break
             points[t] = point = new
+        first_wrong, wanted = _first_wrong_step(
+            name, points[:calls], grads[:calls], states, news[:calls], settings, eps
+        )
     points[length:] = points[length - 1]
     return points, np.array([length, first_wrong, *wanted], dtype=np.float64)
+
+
+def _state_copy(name, state):
+    """The state as the reference rule reads it (float arrays; (m, v) for Adam), copied."""
+    if state is None:
+        return None
+    if name == "Adam":
+        return np.array(state[0], dtype=np.float64), np.array(state[1], dtype=np.float64)
+    return np.array(state, dtype=np.float64)
+
+
+def reference_steps(name, points, grads, states, lr, lr_adaptive, beta1, beta_rmsprop, beta2, eps=1e-8):
+    """:func:`reference_step` for n recorded steps at once: the new points (n, 2).
+
+    Row t - 1 is step t from points[t - 1], grads[t - 1] and states[t - 1] (the state that step
+    received: None on the first step, then v, s or (m, v), each broadcasting to (2,)).
+    """
+    n = len(points)
+    if name == "Adam":
+        m, v = np.zeros((n, 2)), np.zeros((n, 2))
+        for i, state in enumerate(states[1:n], 1):
+            m[i], v[i] = state
+        m = beta1 * m + (1.0 - beta1) * grads
+        v = beta2 * v + (1.0 - beta2) * grads**2
+        t = np.arange(1, n + 1, dtype=np.float64)[:, None]
+        return points - lr_adaptive * (m / (1.0 - beta1**t)) / (np.sqrt(v / (1.0 - beta2**t)) + eps)
+    s = np.zeros((n, 2))
+    for i, state in enumerate(states[1:n], 1):
+        s[i] = state
+    if name == "momentum":
+        return points - lr * (beta1 * s + (1.0 - beta1) * grads)
+    s = beta_rmsprop * s + (1.0 - beta_rmsprop) * grads**2
+    return points - lr_adaptive * grads / (np.sqrt(s) + eps)
+
+
+def _first_wrong_step(name, points, grads, states, news, settings, eps):
+    """(first step where the student's new points differ from the reference rule's, the reference's
+    point there), or (-1, (NaN, NaN)). Tolerance: FORWARD_RTOL of the values and of the step."""
+    expected = reference_steps(name, points, grads, states, *settings, eps=eps)
+    scale = np.abs(points) + np.abs(points - expected)
+    close = np.abs(news - expected) <= FORWARD_RTOL * (np.abs(news) + np.abs(expected) + scale) + 1e-12
+    wrong = np.flatnonzero(~np.all(close | (news == expected), axis=1))
+    if wrong.size == 0:
+        return -1, (np.nan, np.nan)
+    return int(wrong[0]) + 1, tuple(expected[wrong[0]])
 
 
 def _padded(points, steps=MAX_STEPS):
@@ -377,6 +438,7 @@ class OptimizerRaceExplorer(Explorer):
         self.curves.set_ylabel("f(θ) − f*")
         self._images = {name: _contour_image(s) for name, s in SURFACES.items()}
         self._shown_surface = None
+        self._races: OrderedDict = OrderedDict()  # (surface, settings) -> (paths, the students' outcomes)
 
         for control in (self.surface, self.lr, self.lr_adaptive, self.beta1, self.beta_rmsprop, self.beta2):
             control.observe(self._on_setting, names="value")
@@ -408,24 +470,32 @@ class OptimizerRaceExplorer(Explorer):
             self.map.set_ylim(surface.box[2:])
             self.start_mark.set_data([surface.start[0]], [surface.start[1]])
             self._shown_surface = surface.name
-        self.paths = race(
-            surface, self.lr.value, self.lr_adaptive.value, self.beta1.value, self.beta_rmsprop.value, self.beta2.value
-        )
+        settings = (self.lr.value, self.lr_adaptive.value, self.beta1.value, self.beta_rmsprop.value, self.beta2.value)
+        key = (surface.name, *settings)
+        if key in self._races:  # a setting seen before: its race and the student's paths are kept
+            self._races.move_to_end(key)
+            self.paths, outcomes = self._races[key]
+        else:
+            self.paths = race(surface, *settings)
+            outcomes = {name: student(surface, *settings) for name, student in self.students.items()}
+            if not any(outcome.unfinished for outcome in outcomes.values()):  # a late call is tried again
+                self._races[key] = (self.paths, outcomes)
+                while len(self._races) > CACHE_SIZE:
+                    self._races.popitem(last=False)
         for (_points, losses), curve in zip(self.paths.values(), self.loss_lines):
             curve.set_data(np.arange(len(losses)), np.clip(losses, LOSS_RANGE[0], LOSS_RANGE[1] * 10))
-        self._run_yours(surface)
+        self._show_yours(surface, outcomes)
         self.draw()
 
     def _reference_path(self, name, surface, *settings):
         """The reference's path for the student's comparison: the one the race just computed."""
         return _padded(self.paths[name][0])
 
-    def _run_yours(self, surface) -> None:
-        """Run each student rule's path beside the reference; set the dashed loss curves, the red
+    def _show_yours(self, surface, outcomes) -> None:
+        """Show each student rule's outcome beside the reference: the dashed loss curves, the red
         marks and the captions (the paths themselves follow the step in :meth:`draw`)."""
-        settings = (self.lr.value, self.lr_adaptive.value, self.beta1.value, self.beta_rmsprop.value, self.beta2.value)
         for name, student in self.students.items():
-            outcome = self.outcomes[name] = student(surface, *settings)
+            outcome = self.outcomes[name] = outcomes[name]
             self.yours[name] = self.first_wrong[name] = None
             text, wrong = outcome.caption(), outcome.wrong
             if outcome.yours:

@@ -11,13 +11,19 @@ Training runs in bounded chunks: a control change builds the network of the new 
 redraws; every tick of the ``train`` player (or a call of :meth:`train_more`) trains one more
 chunk, up to ``epochs``. Nothing waits longer than one chunk and one redraw, so the notebook
 never freezes. Artists (probability image, boundary overlay, error curves) are updated in place.
+A network that has not trained since its map was drawn (a setting one comes back to, a tick after
+the last epoch) shows that map again without computing it.
 
 ``RegularizationExplorer(model_forward=model_forward)`` (the exercise's function) also runs the
-student's forward pass of the trained network over the drawing grid on every redraw: where the
-student's decision boundary leaves the reference's, it is drawn in gold over the map, and the first
-grid point whose logits differ from the reference's beyond the grader's tolerance gets a red square
-and a red caption. A function that is not written yet, raises, returns the wrong shape or NaN, or
-is too slow leaves the reference drawing and says so in the picture.
+student's forward pass of the trained network over every point of the drawing grid whenever the
+map is computed: where the student's decision boundary leaves the reference's, it is drawn in gold
+over the map, and the first grid point whose logits differ from the reference's beyond the grader's
+tolerance gets a red square and a red caption. A function that is not written yet, raises, returns
+the wrong shape or NaN, or is too slow leaves the reference drawing and says so in the picture.
+
+Speed: both forward passes over the grid go ``GRID_VALUES`` values at a time (see :func:`_by_rows`),
+and BLAS runs one thread while the explorer works; with the week's solution as the student's, a
+control change took about 140 ms (p95) before, under 100 now (benchmarks/widgets.py --yours).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import ipywidgets as widgets
 import matplotlib
 import numpy as np
 
+from .._numba import single_threaded_blas
 from ..grading.core import FORWARD_RTOL
 from ..init import METHODS
 from ..layers import init_layers
@@ -45,6 +52,7 @@ KEEP_PROBS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 YOUR_BOUNDARY = (0.95, 0.7, 0.0)  # gold: where the student's boundary is not the reference's
 SLICE_S = 0.02  # seconds of training between two redraws (a redraw costs about as much)
 CACHE_SIZE = 48  # trained networks kept, so that going back to a setting costs nothing
+GRID_VALUES = 8192  # a forward over the drawing grid goes this many values of the widest layer at a time
 
 
 def _reference_logits(x, layers):
@@ -62,6 +70,28 @@ def _logits_of(fn):
         return result[0]
 
     return out
+
+
+def _by_rows(forward, rows):
+    """``forward(x, layers) -> out (N, K)`` run on ``rows`` rows of x at a time, the outs stacked.
+
+    Why: on the whole 80 × 80 grid every layer's output is a few megabytes, which the C allocator
+    hands back to the system when it is freed and must fault in again on the next redraw; on the
+    course's machines that made a six-layer forward 3-4 times slower than its arithmetic (about
+    45 ms instead of 12). A few dozen kilobytes per array stay in the process's heap. Every layer
+    acts on each row alone, so the stacked result is the one of a single call.
+    """
+
+    def run(x, layers):
+        outs = [np.asarray(forward(x[i : i + rows], layers)) for i in range(0, len(x), rows)]
+        if len(outs) == 1:
+            return outs[0]
+        for i, out in zip(range(0, len(x), rows), outs):
+            if out.ndim == 0 or out.shape[0] != len(x[i : i + rows]) or out.shape[1:] != outs[0].shape[1:]:
+                raise ValueError(f"returned out of shape {out.shape} for x of shape {x[i : i + rows].shape}")
+        return np.concatenate(outs)
+
+    return run
 
 
 def _probability(logits):
@@ -105,9 +135,11 @@ class RegularizationExplorer(Explorer):
         resolution=80,
         model_forward=None,
     ):
+        rows = max(8, GRID_VALUES // max(int(width), 2))
+        self._reference_logits = _by_rows(_reference_logits, rows)
         self.student = YourFunction(
-            None if model_forward is None else _logits_of(model_forward),
-            _reference_logits,
+            None if model_forward is None else _by_rows(_logits_of(model_forward), rows),
+            self._reference_logits,
             name="model_forward",
             rtol=FORWARD_RTOL,
         )
@@ -155,7 +187,8 @@ class RegularizationExplorer(Explorer):
         if key in self.cache:
             self.cache.move_to_end(key)
             self.trainer = self.cache[key]
-            self.redraw()
+            with single_threaded_blas():
+                self.redraw()
             return
         lam, keep, depth, init = key
         sizes = [2] + [self.width] * depth + [2]
@@ -172,14 +205,17 @@ class RegularizationExplorer(Explorer):
     def train_more(self) -> None:
         """Train the current network for one chunk (at most SLICE_S seconds) and redraw."""
         trainer = self.trainer
-        deadline = time.perf_counter() + SLICE_S
-        with np.errstate(all="ignore"):
-            while trainer.epoch < self.epochs and time.perf_counter() < deadline:
-                trainer.run(min(5, self.epochs - trainer.epoch))
-            errors = self._errors(trainer.layers)
-        if not trainer.history or trainer.history[-1][0] != trainer.epoch:
-            trainer.history.append((trainer.epoch, *errors))
-        self.redraw()
+        # One BLAS thread: the products here are small, and a second thread mostly waits for the
+        # first (on a busy machine it made a change several times slower).
+        with single_threaded_blas():
+            deadline = time.perf_counter() + SLICE_S  # after the first call's set-up of the pinning
+            with np.errstate(all="ignore"):
+                while trainer.epoch < self.epochs and time.perf_counter() < deadline:
+                    trainer.run(min(5, self.epochs - trainer.epoch))
+                errors = self._errors(trainer.layers)
+            if not trainer.history or trainer.history[-1][0] != trainer.epoch:
+                trainer.history.append((trainer.epoch, *errors))
+            self.redraw()
 
     def _errors(self, network):
         with np.errstate(all="ignore"):
@@ -244,21 +280,17 @@ class RegularizationExplorer(Explorer):
 
     def probabilities(self) -> np.ndarray:
         """P(class 1) on the drawing grid (NaN where the network's outputs overflowed)."""
-        return _probability(_reference_logits(self.grid, self.trainer.layers)).reshape(self.grid_shape)
+        return _probability(self._reference_logits(self.grid, self.trainer.layers)).reshape(self.grid_shape)
 
     def redraw(self) -> None:
         trainer = self.trainer
-        if self.student.fn is None:
-            p = self.probabilities()
+        drawn = getattr(trainer, "drawn", None)
+        if drawn is not None and drawn[0] == trainer.epoch:  # not trained since: the same map, nothing to call
+            _epoch, self.outcome, picture = drawn
         else:
-            self.outcome = self.student(self.grid, trainer.layers)
-            p = _probability(self.outcome.reference).reshape(self.grid_shape)
-        picture = self.palette[np.clip(np.nan_to_num(p, nan=0.5) * 255, 0, 255).astype(int)]
-        edge = _edges(p > 0.5)
-        if self.outcome is not None and self.outcome.yours:
-            yours = _edges(_probability(self.outcome.value).reshape(self.grid_shape) > 0.5)
-            picture[yours & ~edge] = YOUR_BOUNDARY
-        picture[edge] = 0.0
+            self.outcome, picture = self._map(trainer.layers)
+            if self.outcome is None or not self.outcome.unfinished:  # a late call is tried again
+                trainer.drawn = (trainer.epoch, self.outcome, picture)
         self.map_image.set_data(picture)
         self._mark_yours()
         history = np.array(trainer.history, dtype=float).reshape(-1, 3)
@@ -274,6 +306,22 @@ class RegularizationExplorer(Explorer):
         self.ax_curve.set_title(f"train {self.errors[0]:.1f}%, dev {self.errors[1]:.1f}%", fontsize=9)
         self.message.value = self.verdict()
         self.panel.refresh()
+
+    def _map(self, layers):
+        """(the student's outcome or None, the map (rows, columns, 3)): P(class 1) in pale red and
+        blue, the reference's boundary in black, the student's in gold where it is not the same."""
+        if self.student.fn is None:
+            outcome, p = None, self.probabilities()
+        else:
+            outcome = self.student(self.grid, layers)
+            p = _probability(outcome.reference).reshape(self.grid_shape)
+        picture = self.palette[np.clip(np.nan_to_num(p, nan=0.5) * 255, 0, 255).astype(int)]
+        edge = _edges(p > 0.5)
+        if outcome is not None and outcome.yours:
+            yours = _edges(_probability(outcome.value).reshape(self.grid_shape) > 0.5)
+            picture[yours & ~edge] = YOUR_BOUNDARY
+        picture[edge] = 0.0
+        return outcome, picture
 
     def _mark_yours(self) -> None:
         """The red square at the first grid point whose logits differ, and the caption line."""

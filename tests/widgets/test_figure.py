@@ -91,3 +91,24 @@ def test_png_encoder_round_trips():
         rgba = rng.integers(0, 256, size=shape, dtype=np.uint8)
         decoded = np.asarray(Image.open(io.BytesIO(encode_png(rgba))))
         np.testing.assert_array_equal(decoded, rgba[..., :3])
+
+
+def test_an_axis_going_back_to_earlier_limits_is_pasted_not_typeset_again():
+    from helpers.widgets._figure import FigurePanel
+
+    panel = FigurePanel(figsize=(4, 3))
+    ax = panel.figure.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlim(0, 1)
+    panel.refresh()
+    panel.refresh()  # the layers exist from the second refresh on: count the x axis's plain draws
+    direct, layer = [], panel._layers[id(ax.xaxis)]
+    plain = layer.draw_directly
+    layer.draw_directly = lambda renderer: (direct.append(ax.get_xlim()), plain(renderer))
+    for limits in [(0, 1), (0, 5), (0, 5), (0, 1), (0, 5), (0, 1)]:
+        ax.set_xlim(*limits)
+        panel.refresh()
+        shown = np.asarray(Image.open(io.BytesIO(panel.image.value)).convert("RGB")).astype(int)
+        assert int(np.abs(shown - _plain_pixels(panel)).max()) <= 2
+    # (0, 1) rendered into its layer; (0, 5) drawn as usual once, then rendered; later visits are pasted
+    assert [tuple(map(float, limits)) for limits in direct] == [(0.0, 1.0), (0.0, 5.0), (0.0, 5.0)]

@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 
 from helpers import optim
-from helpers.widgets.w07 import MAX_STEPS, OPTIMIZERS, SURFACES, OptimizerRaceExplorer, race
+from helpers.widgets import w07
+from helpers.widgets.w07 import (
+    MAX_STEPS,
+    OPTIMIZERS,
+    SURFACES,
+    OptimizerRaceExplorer,
+    race,
+    reference_step,
+    reference_steps,
+)
 
 
 def kernel_path(surface, name, steps, lr, lr_adaptive, beta1, beta_rmsprop, beta2):
@@ -230,3 +239,78 @@ def test_rules_not_written_yet_leave_the_reference_racing():
     assert explorer.first_wrong["momentum"] is None and explorer.yours["momentum"] is not None
     explorer.lr.value = 0.05
     assert "adam_update is not written yet" in explorer.message.value
+
+
+def test_the_reference_rule_on_all_steps_at_once_is_the_rule_step_by_step():
+    rng = np.random.default_rng(7)
+    points, grads = rng.normal(size=(12, 2)), rng.normal(size=(12, 2))
+    settings = (0.05, 0.02, 0.8, 0.95, 0.99)
+    for name in ("momentum", "RMSprop", "Adam"):
+        states = [None]
+        for _ in range(11):
+            pair = np.abs(rng.normal(size=(2, 2)))
+            states.append((pair[0], pair[1]) if name == "Adam" else pair[0])
+        expected = [
+            reference_step(name, p, g, s, t, *settings)[0] for t, (p, g, s) in enumerate(zip(points, grads, states), 1)
+        ]
+        np.testing.assert_allclose(reference_steps(name, points, grads, states, *settings), expected, rtol=1e-14)
+
+
+def adam_slipping_late(param, grad, state, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Right up to step 59, then a step 1% too long: only the per-step comparison can place it."""
+    new, state = adam_update(param, grad, state, t, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return (param + 1.01 * (new - param) if t >= 60 else new), state
+
+
+def momentum_in_place(param, grad, v, lr=0.01, beta=0.9):
+    """Right, updating its state in place: the comparison must see each state as the rule received it."""
+    if v is None:
+        v = np.zeros_like(param)
+    v *= beta
+    v += (1.0 - beta) * grad
+    return param - lr * v, v
+
+
+def test_a_late_slip_is_marked_at_its_step_and_a_rule_updating_its_state_in_place_is_right():
+    explorer = OptimizerRaceExplorer(adam_update=adam_slipping_late, momentum_update=momentum_in_place)
+    assert explorer.first_wrong == {"momentum": None, "Adam": 60}
+    assert "adam_update differs first at step 60" in explorer.captions["Adam"].get_text()
+    np.testing.assert_allclose(explorer.crosses["Adam"].get_xydata()[0], explorer.yours["Adam"][0][60])
+
+
+def test_a_setting_seen_before_draws_the_same_picture_without_calling_the_rules_again(monkeypatch):
+    calls = []
+
+    def counted(param, grad, v, lr=0.01, beta=0.9):
+        calls.append(1)
+        return momentum_other_form(param, grad, v, lr=lr, beta=beta)
+
+    def there_and_back():
+        explorer = OptimizerRaceExplorer(step=40, momentum_update=counted, adam_update=adam_slipping_late)
+        explorer.lr.value, explorer.beta1.value = 0.05, 0.8
+        explorer.lr.value, explorer.beta1.value = 0.09, 0.9  # back to the first setting
+        return explorer
+
+    cached = there_and_back()
+    assert len(calls) == 4 * MAX_STEPS  # four settings, the first one revisited
+    monkeypatch.setattr(w07, "CACHE_SIZE", 0)
+    fresh = there_and_back()  # the same changes, every one run afresh
+    assert len(calls) == 9 * MAX_STEPS
+    assert cached.panel.image.value == fresh.panel.image.value
+    assert cached.first_wrong == fresh.first_wrong == {"momentum": 1, "Adam": 60}
+    for name in ("momentum", "Adam"):
+        np.testing.assert_array_equal(cached.yours[name][0], fresh.yours[name][0])
+        assert cached.captions[name].get_text() == fresh.captions[name].get_text()
+    assert cached.message.value == fresh.message.value
+    cached.lr.value = 0.05  # seen before too
+    assert len(calls) == 9 * MAX_STEPS and cached.first_wrong["momentum"] == 1
+
+
+def test_a_rule_too_slow_to_redraw_is_said_and_tried_again_later():
+    def slow_rmsprop(param, grad, s, lr=0.001, beta=0.9, eps=1e-8):
+        time.sleep(0.01)  # 150 steps: 1.5 s, over the half second a redraw may wait
+        return rmsprop_update(param, grad, s, lr=lr, beta=beta, eps=eps)
+
+    explorer = OptimizerRaceExplorer(rmsprop_update=slow_rmsprop)
+    assert "too slow to redraw" in explorer.captions["RMSprop"].get_text() and explorer.yours["RMSprop"] is None
+    assert not explorer._races  # an unfinished call is not kept: the next visit tries again

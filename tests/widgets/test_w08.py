@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from helpers.training import predict_proba
-from helpers.widgets.w08 import CACHE_SIZE, RegularizationExplorer
+from helpers.widgets.w08 import CACHE_SIZE, GRID_VALUES, RegularizationExplorer
 
 
 def picture(explorer):
@@ -195,3 +195,62 @@ def test_not_written_yet_falls_back_to_the_reference():
     expected = predict_proba(explorer.trainer.layers, explorer.grid)[:, 1].reshape(explorer.grid_shape)
     np.testing.assert_allclose(explorer.probabilities(), expected, rtol=1e-12, atol=1e-15)
     assert not np.any(np.all(picture(explorer) == (0.95, 0.7, 0.0), axis=-1))
+
+
+def test_a_mistake_at_a_single_grid_point_is_marked_there():
+    """The student's forward runs on the whole grid, a few rows at a time: a slip that touches one
+    point of the 80 × 80 grid (here its last one) is still found, at that point."""
+    right = student_model_forward()
+    explorer = RegularizationExplorer(epochs=100, model_forward=right)
+    corner = explorer.grid[-1].copy()
+
+    def one_point_off(x, layers):
+        out, inputs = right(x, layers)
+        out = out.copy()
+        out[np.all(x == corner, axis=1), 0] += 1.0
+        return out, inputs
+
+    explorer = RegularizationExplorer(epochs=100, model_forward=one_point_off)
+    assert explorer.marked == (79, 79)
+    assert "differs first at grid point (row 79, column 79), logit 0" in explorer.caption.get_text()
+
+
+def test_the_grid_in_pieces_is_the_grid_in_one_call():
+    explorer = RegularizationExplorer(depth=3, keep_prob=0.5, epochs=100)
+    whole = student_model_forward()(explorer.grid, explorer.trainer.layers)[0]
+    np.testing.assert_allclose(explorer._reference_logits(explorer.grid, explorer.trainer.layers), whole, rtol=1e-12)
+    assert explorer.student.fn is None
+
+    def ragged(x, layers):
+        out, inputs = student_model_forward()(x, layers)
+        return (out[:-1] if len(x) < 6400 else out), inputs
+
+    caption = RegularizationExplorer(epochs=100, model_forward=ragged).caption.get_text()
+    assert "your model_forward raised ValueError: returned out of shape" in caption
+
+
+def test_a_network_not_trained_since_is_drawn_again_without_calling_the_student():
+    calls, threads = [], []
+
+    def counted(x, layers):
+        from threadpoolctl import threadpool_info
+
+        calls.append(len(x))
+        threads.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return student_model_forward(scale_at_test_time=True)(x, layers)
+
+    explorer = RegularizationExplorer(keep_prob=0.5, epochs=100, model_forward=counted)
+    train_to_the_end(explorer)
+    assert set(threads) == {1}  # one BLAS thread inside the explorer's calls
+    image, marked, before = picture(explorer), explorer.marked, len(calls)
+    explorer.play.value += 1  # trained to the end: nothing changes
+    explorer.keep_prob.value = 0.6
+    explorer.keep_prob.value = 0.5  # back to the trained network
+    after = len(calls)
+    assert np.array_equal(picture(explorer), image) and explorer.marked == marked is not None
+    pieces = len(range(0, 80 * 80, GRID_VALUES // 64))  # one call per piece of the grid
+    assert after - before == pieces  # keep 0.6 drawn once, after its first chunk of training
+    explorer.keep_prob.value = 0.6  # drawn before, not trained since
+    assert len(calls) == after
+    explorer.play.value += 1  # one more chunk of training: drawn afresh
+    assert len(calls) == after + pieces and set(threads) == {1}
