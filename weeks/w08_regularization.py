@@ -6,15 +6,15 @@
 #
 # 1. **modular layers**: affine, activation and dropout layers, each a forward and a backward function, and a
 #    whole network as a **list of layers** that one loop runs forwards and one loop runs backwards;
-# 2. **overfitting and the basic recipe**: train/dev/test sets, bias and variance, and what to do about each;
-# 3. **regularization**: the L2 penalty (weight decay), **dropout** (and why it is an ensemble), and **early
-#    stopping**;
-# 4. what makes a deep network trainable at all: **normalized inputs**, **vanishing and exploding** signals,
+# 2. **a network that learns its training set by heart**: train/dev/test sets, bias and variance and the basic
+#    recipe for each, then three cures: the L2 penalty (weight decay), **dropout** (and why it is an ensemble), and
+#    **early stopping**;
+# 3. what makes a deep network trainable at all: **normalized inputs**, **vanishing and exploding** signals,
 #    and **weight initialization** (zeros, too large, LeCun, Xavier/Glorot, He);
-# 5. a **regularization study**: week 6's diagnosis says "variance", and you choose λ on the dev set;
-# 6. **more on regularization**: data augmentation on handwritten digits, a keep probability per layer, why the
+# 4. a **regularization study**: week 6's diagnosis says "variance", and you choose λ on the dev set;
+# 5. **more on regularization**: data augmentation on handwritten digits, a keep probability per layer, why the
 #    cost means little while dropout is on, and a gradient check that includes the L2 term;
-# 7. an explorer where λ, the keep probability, the depth and the initialization move the decision boundary.
+# 6. an explorer where λ, the keep probability, the depth and the initialization move the decision boundary.
 #
 # Conventions, as in every week: arrays are batch-first, `x (N, D)` holds N examples of D features, vectors are
 # **rows** and a layer computes `x @ W + b`. The cost is the softmax cross-entropy **averaged** over the $m$ training
@@ -378,7 +378,7 @@ helpers.grading.check_model_backward(model_backward_arrays)
 
 # %% [markdown]
 # Your two functions now run networks of any depth. `helpers.layers.init_layers` builds the layer list of an
-# L-layer network (its weights drawn by an initialization method of section 4), and `helpers.layers.draw_dropout_masks`
+# L-layer network (its weights drawn by one of the initialization methods of section 3), and `helpers.layers.draw_dropout_masks`
 # gives each dropout layer a fresh mask for one training step. Here is a 5-layer network with dropout, one
 # forward and one backward pass:
 
