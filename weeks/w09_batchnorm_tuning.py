@@ -340,12 +340,12 @@ for name, net in (("without batch norm", plain), ("with batch norm", normed)):
 #      $p \leftarrow p - \text{lr}\cdot v$ with $\rho$ = `sgd_momentum` (week 7's momentum, whose weight week 7
 #      called $\beta$; $\rho = 0$ is plain gradient descent), except the $b$ of an affine layer followed by batch
 #      norm, which stays 0;
-#
-#    This week $\beta$ is batch norm's learned shift, `layer["beta"]`, one of the parameters that momentum step
-#    updates; so the optimizer's weight is $\rho$, the argument `sgd_momentum`. And `layer["momentum"]` (the
-#    `momentum` of exercise 1) is the weight $m$ of the running averages, not the optimizer's;
 # 4. after every `eval_every` steps, append the dev accuracy (a fraction, `accuracy(layers, X_dev, y_dev)`: inference
 #    mode) to `dev_accuracy`, and return it as an array.
+#
+# **Three names, three meanings.** This week $\beta$ is batch norm's learned shift, `layer["beta"]`, one of the
+# parameters the momentum step updates; so the optimizer's weight is $\rho$, the argument `sgd_momentum`. And
+# `layer["momentum"]` (the `momentum` of exercise 1) is the weight $m$ of the running averages, not the optimizer's.
 #
 # The check trains the network above with batch norm at a learning rate of 1.0 for 100 steps, for three seeds, and
 # wants a dev accuracy of at least **90%**, reached in fewer steps than the same network without batch norm (which at
