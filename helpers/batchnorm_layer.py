@@ -24,7 +24,7 @@ subtracts the batch mean, which removes any constant added before it (its gradie
 and the layer's β takes over the role of a bias.
 
 Training (:func:`train_minibatch`): mini-batch gradient descent with momentum,
-v ← β v + (1 − β) g, p ← p − lr · v (β = 0 is plain SGD), softmax cross-entropy on the last
+v ← ρ v + (1 − ρ) g, p ← p − lr · v (ρ = ``sgd_momentum``; 0 is plain SGD), softmax cross-entropy on the last
 layer's logits; each epoch shuffles the training set and the last incomplete batch is skipped.
 The dev accuracy is measured in inference mode.
 
@@ -194,7 +194,7 @@ def train_minibatch(
     *,
     lr,
     steps,
-    beta=0.0,
+    sgd_momentum=0.0,
     batch_size=64,
     seed=0,
     X_dev=None,
@@ -204,8 +204,9 @@ def train_minibatch(
 ):
     """Mini-batch gradient descent with momentum on a copy of ``layers`` (see the module docstring).
 
-    X (m, D), y (m,) integer labels; lr > 0; steps: the number of updates; beta in [0, 1):
-    momentum's β (0: plain SGD); seed: the shuffling generator's seed. Returns a SimpleNamespace
+    X (m, D), y (m,) integer labels; lr > 0; steps: the number of updates; sgd_momentum in [0, 1):
+    momentum's weight ρ (week 7's β; 0: plain SGD; not the layers' ``momentum``); seed: the
+    shuffling generator's seed. Returns a SimpleNamespace
     with ``layers`` (trained, mode "train"), ``losses`` (one per step), ``dev_accuracy`` (after
     every ``eval_every`` steps, in inference mode, when X_dev and y_dev are given) and, with
     ``snapshot_every``, ``snapshots``: copies of the network at steps 0, k, 2k, ...
@@ -214,7 +215,7 @@ def train_minibatch(
     X = as_float_array(name, "X", X, ndim=2)
     y = np.asarray(y)
     lr = real_arg(name, "lr", lr, 0.0, low_open=True, finite=True)
-    beta = real_arg(name, "beta", beta, 0.0, 1.0, high_open=True)
+    rho = real_arg(name, "sgd_momentum", sgd_momentum, 0.0, 1.0, high_open=True)
     steps = int_arg(name, "steps", steps, 0)
     batch_size = int_arg(name, "batch_size", batch_size, 1)
     eval_every = int_arg(name, "eval_every", eval_every, 1)
@@ -248,7 +249,7 @@ def train_minibatch(
                     continue
                 layer = layers[i] = dict(layer)
                 for p, v in velocity[i].items():
-                    v = velocity[i][p] = beta * v + (1.0 - beta) * grad[p]
+                    v = velocity[i][p] = rho * v + (1.0 - rho) * grad[p]
                     layer[p] = layer[p] - lr * v
             result.losses.append(loss)
             if X_dev is not None and (step + 1) % eval_every == 0:
@@ -270,16 +271,18 @@ def network_arrays(layers):
 
 
 def on_arrays(fn, function="train"):
-    """The notebook's ``train(layers, X_train, y_train, X_dev, y_dev, lr, steps, beta, seed)`` as a
+    """The notebook's ``train(layers, X_train, y_train, X_dev, y_dev, lr, steps, sgd_momentum, seed)`` as a
     function of plain arrays, for the grader:
-    ``(X_train, y_train, X_dev, y_dev, *arrays, spec, lr, steps, beta, seed) -> (arrays, dev_accuracy)``
+    ``(X_train, y_train, X_dev, y_dev, *arrays, spec, lr, steps, sgd_momentum, seed) -> (arrays, dev_accuracy)``
     where spec and arrays are :func:`helpers.layers.to_arrays` of the starting network, and the
     trained network goes back as its arrays in the same order (a tuple)."""
     if function != "train":
         raise ValueError(f"on_arrays: function must be 'train', got {function!r}")
 
-    def call(X_train, y_train, X_dev, y_dev, *arrays, spec, lr, steps, beta, seed):
-        result = fn(from_arrays(spec, arrays), X_train, y_train, X_dev, y_dev, lr, steps, beta=beta, seed=seed)
+    def call(X_train, y_train, X_dev, y_dev, *arrays, spec, lr, steps, sgd_momentum, seed):
+        result = fn(
+            from_arrays(spec, arrays), X_train, y_train, X_dev, y_dev, lr, steps, sgd_momentum=sgd_momentum, seed=seed
+        )
         if not isinstance(result, tuple) or len(result) != 2:
             raise ValueError(f"train must return (layers, dev_accuracy), got {type(result).__name__}")
         trained, dev_accuracy = result

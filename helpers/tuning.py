@@ -8,10 +8,11 @@ low and high) or "log" (uniform exponent: 10^U(log10 low, log10 high), as many s
 every decade). A configuration is a dict ``{name: value}``.
 
     learning rate α:   10^U(−4, 0)          log-uniform in [1e-4, 1]
-    momentum β:        1 − 10^U(−3, −1)     1 − β log-uniform in [0.001, 0.1], so β in [0.9, 0.999]
+    momentum ρ:        1 − 10^U(−3, −1)     1 − ρ log-uniform in [0.001, 0.1], so ρ in [0.9, 0.999]
 
-β needs the second form because what matters is 1/(1 − β), the number of steps it averages
-over (week 7): β = 0.9 averages about 10 steps, 0.99 about 100 and 0.999 about 1000. Uniform β
+ρ is momentum's weight (week 7 calls it β; week 9 writes ρ because β is batch norm's shift). It
+needs the second form because what matters is 1/(1 − ρ), the number of steps it averages
+over (week 7): ρ = 0.9 averages about 10 steps, 0.99 about 100 and 0.999 about 1000. Uniform ρ
 in [0.9, 0.999] would spend 90 % of the samples between 0.9 and 0.99.
 
 Searches
@@ -49,7 +50,7 @@ from .tripwire import reference_kernel
 __all__ = [
     "SCALES",
     "LR_EXPONENTS",
-    "BETA_EXPONENTS",
+    "MOMENTUM_EXPONENTS",
     "sample_log_uniform",
     "sample_hyperparameters",
     "unit_position",
@@ -67,7 +68,7 @@ __all__ = [
 
 SCALES = ("linear", "log")
 LR_EXPONENTS = (-4.0, 0.0)  # learning rate 10^U(-4, 0)
-BETA_EXPONENTS = (-3.0, -1.0)  # 1 - beta = 10^U(-3, -1)
+MOMENTUM_EXPONENTS = (-3.0, -1.0)  # 1 - rho = 10^U(-3, -1)
 
 
 # --------------------------------------------------------------------------- sampling
@@ -105,13 +106,13 @@ def sample_log_uniform(low, high, n, rng=None):
 
 @reference_kernel
 def sample_hyperparameters(n, seed):
-    """(learning_rates, betas), each (n,): α = 10^U(−4, 0) and β = 1 − 10^U(−3, −1), drawn with
+    """(learning_rates, momenta), each (n,): α = 10^U(−4, 0) and ρ = 1 − 10^U(−3, −1), drawn with
     ``np.random.default_rng(seed)`` (the learning rates first)."""
     n = int_arg("sample_hyperparameters", "n", n, 0)
     rng = np.random.default_rng(seed)
     learning_rates = 10.0 ** rng.uniform(*LR_EXPONENTS, n)
-    betas = 1.0 - 10.0 ** rng.uniform(*BETA_EXPONENTS, n)
-    return learning_rates, betas
+    momenta = 1.0 - 10.0 ** rng.uniform(*MOMENTUM_EXPONENTS, n)
+    return learning_rates, momenta
 
 
 def unit_position(value, low, high, scale):
@@ -238,9 +239,9 @@ def toy_objective(coefs, space):
 
 
 def drawn_twice(fn, function="sample_hyperparameters"):
-    """A sampler ``fn(n, seed) -> (learning_rates, betas)`` called three times, for the grader:
-    ``(n, seed, other_seed) -> (learning_rates, betas, learning_rates_again, betas_again,
-    learning_rates_other, betas_other)``, the second call with the same seed as the first, the third
+    """A sampler ``fn(n, seed) -> (learning_rates, momenta)`` called three times, for the grader:
+    ``(n, seed, other_seed) -> (learning_rates, momenta, learning_rates_again, momenta_again,
+    learning_rates_other, momenta_other)``, the second call with the same seed as the first, the third
     with another seed. A search is repeatable only if the same seed gives the same samples."""
     if function != "sample_hyperparameters":
         raise ValueError(f"drawn_twice: function must be 'sample_hyperparameters', got {function!r}")
@@ -250,7 +251,7 @@ def drawn_twice(fn, function="sample_hyperparameters"):
         for s in (seed, seed, other_seed):
             result = fn(n, s)
             if not isinstance(result, tuple) or len(result) != 2:
-                raise ValueError(f"{function} must return (learning_rates, betas), got {type(result).__name__}")
+                raise ValueError(f"{function} must return (learning_rates, momenta), got {type(result).__name__}")
             results.extend(result)
         return tuple(results)
 

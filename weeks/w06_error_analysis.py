@@ -9,13 +9,14 @@
 # 1. **Bias and variance** against human-level (Bayes) error, the **train-dev** set and
 #    **data mismatch**, and a function `diagnose` that names the problems to work on;
 # 2. a data set with a **known Bayes error** and a **shifted deployment distribution**: you split
-#    it the right way, train models of different capacity, check the diagnosis, and pick the knobs
-#    that act on one problem alone (**orthogonalization**);
+#    it the right way, train models of different capacity, check the diagnosis, shrink a data mismatch
+#    with synthesized data, and pick the knobs that act on one problem alone (**orthogonalization**);
 # 3. **error analysis by hand**: counting tagged mistakes, the **ceiling** on each fix, and when
 #    relabelling is worth it;
 # 4. **metrics**: F1 as a single number, satisficing vs optimizing, how big dev and test sets must be,
 #    and a **weighted error** for when the plain one ranks models the wrong way;
-# 5. **end-to-end or a pipeline**: from how much data a model learned end to end pays.
+# 5. **end-to-end or a pipeline**: from how much data a model learned end to end pays;
+# 6. an explorer where a model's capacity and the training-set size move the three gaps.
 #
 # All error rates in this notebook are **percentages** (`8.0` means 8%).
 # Shares and precision/recall are fractions between 0 and 1.

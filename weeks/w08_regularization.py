@@ -6,15 +6,15 @@
 #
 # 1. **modular layers**: affine, activation and dropout layers, each a forward and a backward function, and a
 #    whole network as a **list of layers** that one loop runs forwards and one loop runs backwards;
-# 2. **overfitting and the basic recipe**: train/dev/test sets, bias and variance, and what to do about each;
-# 3. **regularization**: the L2 penalty (weight decay), **dropout** (and why it is an ensemble), and **early
-#    stopping**;
-# 4. what makes a deep network trainable at all: **normalized inputs**, **vanishing and exploding** signals,
+# 2. **a network that learns its training set by heart**: train/dev/test sets, bias and variance and the basic
+#    recipe for each, then three cures: the L2 penalty (weight decay), **dropout** (and why it is an ensemble), and
+#    **early stopping**;
+# 3. what makes a deep network trainable at all: **normalized inputs**, **vanishing and exploding** signals,
 #    and **weight initialization** (zeros, too large, LeCun, Xavier/Glorot, He);
-# 5. a **regularization study**: week 6's diagnosis says "variance", and you choose λ on the dev set;
-# 6. **more on regularization**: data augmentation on handwritten digits, a keep probability per layer, why the
+# 4. a **regularization study**: week 6's diagnosis says "variance", and you choose λ on the dev set;
+# 5. **more on regularization**: data augmentation on handwritten digits, a keep probability per layer, why the
 #    cost means little while dropout is on, and a gradient check that includes the L2 term;
-# 7. an explorer where λ, the keep probability, the depth and the initialization move the decision boundary.
+# 6. an explorer where λ, the keep probability, the depth and the initialization move the decision boundary.
 #
 # Conventions, as in every week: arrays are batch-first, `x (N, D)` holds N examples of D features, vectors are
 # **rows** and a layer computes `x @ W + b`. The cost is the softmax cross-entropy **averaged** over the $m$ training
@@ -378,7 +378,7 @@ helpers.grading.check_model_backward(model_backward_arrays)
 
 # %% [markdown]
 # Your two functions now run networks of any depth. `helpers.layers.init_layers` builds the layer list of an
-# L-layer network (its weights drawn by an initialization method of section 4), and `helpers.layers.draw_dropout_masks`
+# L-layer network (its weights drawn by one of the initialization methods of section 3), and `helpers.layers.draw_dropout_masks`
 # gives each dropout layer a fresh mask for one training step. Here is a 5-layer network with dropout, one
 # forward and one backward pass:
 
@@ -641,9 +641,9 @@ for name, (train_error, dev_error) in errors.items():
           f"{', '.join(helpers.strategy.problem_names(flags)) or 'nothing to fix'}")
 
 # %% [markdown]
-# Without regularization the network draws islands around the flipped training points: almost no training error,
-# far more dev error than the Bayes error, and `diagnose` says **variance**. The recipe says: more data or
-# regularization. We have no more data, so we regularize: with λ = 1
+# Without regularization the network draws islands around the flipped training points: a training error far below
+# the Bayes error (it has learned flipped labels by heart), far more dev error than the Bayes error, and `diagnose`
+# says **variance**. The recipe says: more data or regularization. We have no more data, so we regularize: with λ = 1
 # the variance gap shrinks to a third and the dev error comes within about a point of the Bayes error. The training
 # error went **up**, which is right: a perfect classifier gets about 15% of these training labels wrong (the flipped
 # ones), and the regularized network has stopped learning most of them by heart.
@@ -821,8 +821,9 @@ for L in (10, 30, 50):
 
 
 # %% [markdown]
-# A weight a little above 1 makes a 50-layer network's output four hundred million times its input; a little below 1
-# and it is $10^{-15}$. Nothing of that size trains. Real networks are not linear and their weights are random, but
+# A factor of 1.5 per layer makes a 50-layer network's output four hundred million times its input; a factor of 0.5
+# shrinks it to about $10^{-15}$ times its input. Nothing of that size trains (and with many layers even 1.1 per layer, or 0.9, is
+# far too much or too little: $1.1^{49} \approx 107$, $0.9^{49} \approx 0.006$). Real networks are not linear and their weights are random, but
 # the lesson holds: the **spread of the weights** decides whether the signal survives many layers.
 #
 # ### Exercise 8 — weight initialization (2 points)
@@ -951,9 +952,10 @@ plt.show()
 
 # %% [markdown]
 # All-zero weights never leave the cost of guessing ($\ln 2$): nothing below the top layer ever receives a gradient.
-# The too-large start is off the chart: its cost begins in the quadrillions (the logits are astronomically large), and
-# Adam, which rescales every step, drags it down only slowly. LeCun and Xavier train, slowly, through a signal that has faded in
-# the deep layers; He's initialization, made for ReLU, trains fastest and fits the training set best.
+# The too-large start is off the chart: its cost is still about $5 \times 10^{13}$ after 150 epochs (the logits are
+# astronomically large), because Adam, which rescales every step, drags it down only slowly. LeCun and Xavier train,
+# but through a signal that has faded in the deep layers, and end at two to four times He's cost; He's initialization,
+# made for ReLU, fits the training set best.
 #
 # ## 4. The regularization study
 #
@@ -1150,8 +1152,8 @@ plt.show()
 
 # %% [markdown]
 # The 0s are all still read as 0s, and most 4s and 8s as themselves: in 8×8 pixels their mirror images are close to
-# the originals. About half of the 1s and 9s survive. The 2s, 3s, 5s, 6s and 7s almost never do, because their mirror
-# images are not those digits any more. Adding flipped copies with their old labels would teach the network that a
+# the originals. About half of the 1s and 9s survive, and a quarter of the 2s. The 3s, 5s, 6s and 7s almost never do
+# (one in ten at most), because their mirror images are not those digits any more. Adding flipped copies with their old labels would teach the network that a
 # backwards 3 is a 3, which no dev digit shows, and would push the classes into each other's shapes. A flip is a fine
 # augmentation for cats or cars, and for a few nearly symmetric digits; for the digit classes as a whole it is a
 # wrong one.

@@ -130,10 +130,22 @@ def test_batch_norm_trains_where_the_plain_network_fails(digits):
 def test_snapshots_and_momentum(digits):
     X, y, _, _ = digits
     run = BL.train_minibatch(
-        BL.init_bn_layers((64, 16, 10), True, rng=0), X, y, lr=0.1, steps=30, beta=0.9, seed=0, snapshot_every=10
+        BL.init_bn_layers((64, 16, 10), True, rng=0),
+        X,
+        y,
+        lr=0.1,
+        steps=30,
+        sgd_momentum=0.9,
+        seed=0,
+        snapshot_every=10,
     )
     assert len(run.snapshots) == 4 and run.snapshots[0][0]["W"] is not run.layers[0]["W"]
     assert np.isfinite(run.losses).all() and run.losses[-5:].mean() < run.losses[:5].mean()
+    plain = BL.train_minibatch(BL.init_bn_layers((64, 16, 10), True, rng=0), X, y, lr=0.1, steps=30, seed=0)
+    assert not np.allclose(plain.losses[1:], run.losses[1:])  # the same first step, then the velocity differs
+    assert plain.losses[0] == run.losses[0]
+    with pytest.raises(ValueError, match="sgd_momentum"):  # the optimizer's weight, not the layers' momentum
+        BL.train_minibatch(BL.init_bn_layers((64, 16, 10), True, rng=0), X, y, lr=0.1, steps=1, sgd_momentum=1.0)
 
 
 def test_on_arrays_round_trip_and_errors(digits):
@@ -141,17 +153,17 @@ def test_on_arrays_round_trip_and_errors(digits):
     start = BL.init_bn_layers((64, 8, 10), True, rng=0)
     spec, arrays = L.to_arrays(start)
 
-    def train(layers, X_train, y_train, X_d, y_d, lr, steps, beta=0.0, seed=0):
+    def train(layers, X_train, y_train, X_d, y_d, lr, steps, sgd_momentum=0.0, seed=0):
         run = BL.train_minibatch(
-            layers, X_train, y_train, lr=lr, steps=steps, beta=beta, seed=seed, X_dev=X_d, y_dev=y_d
+            layers, X_train, y_train, lr=lr, steps=steps, sgd_momentum=sgd_momentum, seed=seed, X_dev=X_d, y_dev=y_d
         )
         return run.layers, run.dev_accuracy
 
-    out, curve = BL.on_arrays(train)(X, y, X_dev, y_dev, *arrays, spec=spec, lr=0.5, steps=20, beta=0.0, seed=0)
+    out, curve = BL.on_arrays(train)(X, y, X_dev, y_dev, *arrays, spec=spec, lr=0.5, steps=20, sgd_momentum=0.0, seed=0)
     assert len(out) == len(arrays) and all(a.shape == b.shape for a, b in zip(out, arrays)) and curve.shape == (2,)
     with pytest.raises(ValueError, match=r"must return \(layers, dev_accuracy\)"):
         BL.on_arrays(lambda *a, **k: [1, 2, 3])(
-            X, y, X_dev, y_dev, *arrays, spec=spec, lr=0.5, steps=1, beta=0.0, seed=0
+            X, y, X_dev, y_dev, *arrays, spec=spec, lr=0.5, steps=1, sgd_momentum=0.0, seed=0
         )
     with pytest.raises(ValueError, match="has no 'running_mean'"):
         BL.on_arrays(
@@ -159,7 +171,7 @@ def test_on_arrays_round_trip_and_errors(digits):
                 [{k_: v for k_, v in layer.items() if k_ != "running_mean"} for layer in layers],
                 np.zeros(1),
             )
-        )(X, y, X_dev, y_dev, *arrays, spec=spec, lr=0.5, steps=1, beta=0.0, seed=0)
+        )(X, y, X_dev, y_dev, *arrays, spec=spec, lr=0.5, steps=1, sgd_momentum=0.0, seed=0)
 
 
 def test_bad_shape_outcome_codes():

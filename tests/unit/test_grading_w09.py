@@ -204,7 +204,9 @@ def make_train(update_running=True, inference_eval=True, percent=False, train_bi
             X = layer_forward(X, layer)
         return float(np.mean(X.argmax(axis=1) == y)) * (100 if percent else 1)
 
-    def train(layers, X_train, y_train, X_dev, y_dev, lr, steps, beta=0.0, batch_size=64, seed=0, eval_every=10):
+    def train(
+        layers, X_train, y_train, X_dev, y_dev, lr, steps, sgd_momentum=0.0, batch_size=64, seed=0, eval_every=10
+    ):
         rng = np.random.default_rng(seed)
         layers = [dict(layer) for layer in layers] if copy else layers
         curve = []
@@ -256,7 +258,7 @@ def race_case(seed):
     return Case(
         f"seed {seed}",
         (X_train, y_train, X_dev, y_dev, *arrays),
-        {"spec": spec, "lr": RACE["lr"], "steps": RACE["steps"], "beta": RACE["beta"], "seed": seed},
+        {"spec": spec, "lr": RACE["lr"], "steps": RACE["steps"], "sgd_momentum": RACE["sgd_momentum"], "seed": seed},
     )
 
 
@@ -295,7 +297,7 @@ def test_training_mistakes_fail_with_useful_messages():
 # --------------------------------------------------------------------------- sampling
 
 
-def sampler(lr_draw="log", beta_draw="log", reseed=False):
+def sampler(lr_draw="log", momentum_draw="log", reseed=False):
     def sample_hyperparameters(n, seed):
         rng = np.random.default_rng(seed)
         lrs = {
@@ -305,22 +307,22 @@ def sampler(lr_draw="log", beta_draw="log", reseed=False):
         }[lr_draw]()
         if reseed:
             rng = np.random.default_rng(seed)
-        betas = {
+        momenta = {
             "log": lambda: 1 - 10 ** rng.uniform(-3, -1, n),
             "linear": lambda: rng.uniform(0.9, 0.999, n),
             "forgot_one_minus": lambda: 10 ** rng.uniform(-3, -1, n),
-        }[beta_draw]()
-        return lrs, betas
+        }[momentum_draw]()
+        return lrs, momenta
 
     return sample_hyperparameters
 
 
 def sampler_other_order(n, seed):
-    """Correct too: the βs first, drawn through rng.random, and lists."""
+    """Correct too: the ρ values first, drawn through rng.random, and lists."""
     rng = np.random.default_rng(seed)
-    betas = [1 - 10 ** (-3 + 2 * u) for u in rng.random(n)]
+    momenta = [1 - 10 ** (-3 + 2 * u) for u in rng.random(n)]
     lrs = [10 ** (-4 + 4 * u) for u in rng.random(n)]
-    return np.array(lrs), np.array(betas)
+    return np.array(lrs), np.array(momenta)
 
 
 def sampler_seeding_the_global_generator(n, seed):
@@ -332,7 +334,7 @@ def sampler_seeding_the_global_generator(n, seed):
 @pytest.mark.parametrize("fn", [sampler(), sampler_other_order])
 def test_correct_samplers_pass(fn):
     helpers.grading.check_learning_rates_log_uniform(fn)
-    helpers.grading.check_betas_log_scale(fn)
+    helpers.grading.check_momenta_log_scale(fn)
     helpers.grading.check_samples_reproducible(helpers.tuning.drawn_twice(fn))
 
 
@@ -365,7 +367,7 @@ def fixed_seed(n, seed):
 def test_samplers_that_ignore_the_seed_fail(wrong, fragments):
     # the distributions are right: only the reproducibility check sees the mistake
     helpers.grading.check_learning_rates_log_uniform(wrong)
-    helpers.grading.check_betas_log_scale(wrong)
+    helpers.grading.check_momenta_log_scale(wrong)
     fails("samples_reproducible", helpers.tuning.drawn_twice(wrong), *fragments)
 
 
@@ -380,9 +382,9 @@ def test_sampling_mistakes_fail_with_useful_messages():
     fails(
         "learning_rates_log_uniform", sampler(lr_draw="natural"), "0.0% of your learning rates lie in [0.0001, 0.001)"
     )
-    fails("betas_log_scale", sampler(beta_draw="linear"), "between 0.9 and 0.99", "91%")
-    fails("betas_log_scale", sampler(beta_draw="forgot_one_minus"), "β must lie in [0.9, 0.999]")
-    fails("betas_log_scale", sampler(reseed=True), "move together")
+    fails("momenta_log_scale", sampler(momentum_draw="linear"), "between 0.9 and 0.99", "91%")
+    fails("momenta_log_scale", sampler(momentum_draw="forgot_one_minus"), "momentum's ρ must lie in [0.9, 0.999]")
+    fails("momenta_log_scale", sampler(reseed=True), "move together")
     fails("learning_rates_log_uniform", lambda n, seed: (np.full(3, 0.01), np.full(3, 0.9)), "shape (3,)")
 
 

@@ -25,13 +25,13 @@ SAMPLES = {
 ''',
         # not attempted
         "train": None,
-        # the learning rate uniform on a linear scale; beta right
+        # the learning rate uniform on a linear scale; the momentum weights right
         "sample_hyperparameters": '''def sample_hyperparameters(n, seed):
-    """(learning_rates, betas)."""
+    """(learning_rates, momenta)."""
     rng = np.random.default_rng(seed)
     learning_rates = rng.uniform(1e-4, 1.0, size=n)
-    betas = 1.0 - 10.0 ** rng.uniform(-3, -1, size=n)
-    return learning_rates, betas
+    momenta = 1.0 - 10.0 ** rng.uniform(-3, -1, size=n)
+    return learning_rates, momenta
 ''',
         # keeps the configuration with the LOWEST score
         "random_search": '''def random_search(objective, space, budget, seed):

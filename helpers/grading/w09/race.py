@@ -13,13 +13,13 @@ from ...layers import from_arrays, to_arrays
 from ..core import Case, Check, CheckFailed, as_output, register
 from .batchnorm import BN_GUARDS
 
-# The race of exercise 4: a 64-64-64-64-10 ReLU network on the digits, plain SGD (β = 0) with
+# The race of exercise 3: a 64-64-64-64-10 ReLU network on the digits, plain SGD (sgd_momentum 0) with
 # learning rate 1.0 and mini-batches of 64, 100 steps, dev accuracy every 10 steps.
 RACE = {
     "sizes": (64, 64, 64, 64, 10),
     "lr": 1.0,
     "steps": 100,
-    "beta": 0.0,
+    "sgd_momentum": 0.0,
     "eval_every": 10,
     "batch_size": 64,
     "target": 0.90,
@@ -43,7 +43,13 @@ def race_cases(rng):
             Case(
                 f"digits, 64-64-64-64-10 with batch norm, lr {RACE['lr']:g}, {RACE['steps']} steps, seed {seed}",
                 (X_train, y_train, X_dev, y_dev, *arrays),
-                {"spec": spec, "lr": RACE["lr"], "steps": RACE["steps"], "beta": RACE["beta"], "seed": seed},
+                {
+                    "spec": spec,
+                    "lr": RACE["lr"],
+                    "steps": RACE["steps"],
+                    "sgd_momentum": RACE["sgd_momentum"],
+                    "seed": seed,
+                },
             )
         )
     return cases
@@ -65,7 +71,7 @@ def plain_steps(seed):
         y_train,
         lr=RACE["lr"],
         steps=RACE["steps"],
-        beta=RACE["beta"],
+        sgd_momentum=RACE["sgd_momentum"],
         batch_size=RACE["batch_size"],
         seed=seed,
         X_dev=X_dev,
@@ -154,7 +160,7 @@ register(
         hint=RACE_HINT,
         compares_with="behaviour",
         doc=f"Train a 64-64-64-64-10 ReLU network with batch norm on the digits with ``train(layers, "
-        f"X_train, y_train, X_dev, y_dev, lr={RACE['lr']:g}, steps={RACE['steps']}, beta=0, seed=s)`` for "
+        f"X_train, y_train, X_dev, y_dev, lr={RACE['lr']:g}, steps={RACE['steps']}, sgd_momentum=0, seed=s)`` for "
         f"three seeds: each run passes when its running averages moved, its last dev accuracy is what "
         f"the returned network scores in inference mode, and its dev accuracy reached "
         f"{RACE['target']:.0%} (at any evaluation: at this learning rate it wobbles) in fewer steps than "

@@ -1,5 +1,5 @@
 """Week 9's hyperparameters sampled on the right scale: learning rates log-uniform in [1e-4, 1] and
-1 − β log-uniform in [0.001, 0.1], judged by range, per-decade shares and a Kolmogorov–Smirnov
+1 − ρ (momentum's weight) log-uniform in [0.001, 0.1], judged by range, per-decade shares and a Kolmogorov–Smirnov
 distance on 20 000 samples."""
 
 from __future__ import annotations
@@ -91,68 +91,68 @@ register(
         "learning_rates_log_uniform",
         sampling_cases,
         reference=None,
-        outputs=("learning_rates", "betas"),
+        outputs=("learning_rates", "momenta"),
         function="sample_hyperparameters",
         guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
         verify=verify_learning_rates,
         hint=LR_HINT,
         compares_with="behaviour",
-        doc="Check the learning rates of ``sample_hyperparameters(n, seed) -> (learning_rates, betas)``: all "
+        doc="Check the learning rates of ``sample_hyperparameters(n, seed) -> (learning_rates, momenta)``: all "
         "in [1e-4, 1] and, for n = 20 000, 25% ± 2 points in each decade with exponents spread evenly.",
     )
 )
 
 
-# --------------------------------------------------------------------------- β
+# --------------------------------------------------------------------------- momentum ρ
 
-BETA_HINT = (
-    "what matters is 1 − β, the share of each new value in the average (β = 0.9 averages about 10 steps, "
-    "0.999 about 1000): sample 1 − β on a log scale over [0.001, 0.1], so β lies in [0.9, 0.999]; draw the "
-    "betas after the learning rates, from the same generator."
+MOMENTUM_HINT = (
+    "what matters is 1 − ρ, the share of each new value in the average (ρ = 0.9 averages about 10 steps, "
+    "0.999 about 1000): sample 1 − ρ on a log scale over [0.001, 0.1], so ρ lies in [0.9, 0.999]; draw the "
+    "momenta after the learning rates, from the same generator."
 )
 
 
-def verify_betas(case, got, where):
+def verify_momenta(case, got, where):
     __tracebackhide__ = True
     n = case.args[0]
-    beta = read_samples(got, 1, "betas", n, where)
-    if beta.min() < 0.9 - 1e-12 or beta.max() > 0.999 + 1e-12:
+    rho = read_samples(got, 1, "momenta", n, where)
+    if rho.min() < 0.9 - 1e-12 or rho.max() > 0.999 + 1e-12:
         raise CheckFailed(
-            f"{where}: β must lie in [0.9, 0.999]; yours range from {beta.min():.4g} to "
-            f"{beta.max():.4g}.\nHint: {BETA_HINT}"
+            f"{where}: momentum's ρ must lie in [0.9, 0.999]; yours range from {rho.min():.4g} to "
+            f"{rho.max():.4g}.\nHint: {MOMENTUM_HINT}"
         )
     if n < 1000:
         return
-    shares = decade_shares(np.log10(1.0 - beta), [-3, -2, -1 + 1e-12])
+    shares = decade_shares(np.log10(1.0 - rho), [-3, -2, -1 + 1e-12])
     for share, (lo, hi, span) in zip(shares, [(0.99, 0.999, "100 to 1000"), (0.9, 0.99, "10 to 100")]):
         if abs(share - 0.5) > SHARE_TOLERANCE:
             raise CheckFailed(
-                f"{where}: {share:.1%} of your β lie between {lo:g} and {hi:g} (averages over {span} "
-                f"steps); with 1 − β on a log scale each half gets 50%. (Uniform β would put 91% "
-                f"between 0.9 and 0.99.)\nHint: {BETA_HINT}"
+                f"{where}: {share:.1%} of your ρ lie between {lo:g} and {hi:g} (averages over {span} "
+                f"steps); with 1 − ρ on a log scale each half gets 50%. (Uniform ρ would put 91% "
+                f"between 0.9 and 0.99.)\nHint: {MOMENTUM_HINT}"
             )
-    uniformity(where, "1 − β", np.log10(1.0 - beta), -3.0, -1.0, BETA_HINT)
+    uniformity(where, "1 − ρ", np.log10(1.0 - rho), -3.0, -1.0, MOMENTUM_HINT)
     lr = read_samples(got, 0, "learning_rates", n, where)
-    if np.all(lr > 0) and abs(np.corrcoef(np.log10(lr), np.log10(1.0 - beta))[0, 1]) > 0.05:
+    if np.all(lr > 0) and abs(np.corrcoef(np.log10(lr), np.log10(1.0 - rho))[0, 1]) > 0.05:
         raise CheckFailed(
-            f"{where}: your β and your learning rates move together (their exponents are correlated): "
-            f"draw them independently, from one generator, one after the other.\nHint: {BETA_HINT}"
+            f"{where}: your ρ and your learning rates move together (their exponents are correlated): "
+            f"draw them independently, from one generator, one after the other.\nHint: {MOMENTUM_HINT}"
         )
 
 
 register(
     Check(
-        "betas_log_scale",
+        "momenta_log_scale",
         sampling_cases,
         reference=None,
-        outputs=("learning_rates", "betas"),
+        outputs=("learning_rates", "momenta"),
         function="sample_hyperparameters",
         guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
-        verify=verify_betas,
-        hint=BETA_HINT,
+        verify=verify_momenta,
+        hint=MOMENTUM_HINT,
         compares_with="behaviour",
-        doc="Check the β of ``sample_hyperparameters(n, seed) -> (learning_rates, betas)``: all in [0.9, "
-        "0.999] and, for n = 20 000, 1 − β log-uniform (50% ± 2 points on each side of 0.99), drawn "
+        doc="Check the ρ of ``sample_hyperparameters(n, seed) -> (learning_rates, momenta)``: all in [0.9, "
+        "0.999] and, for n = 20 000, 1 − ρ log-uniform (50% ± 2 points on each side of 0.99), drawn "
         "independently of the learning rates.",
     )
 )
@@ -179,7 +179,7 @@ def reproducible_cases(rng):
 def verify_reproducible(case, got, where):
     __tracebackhide__ = True
     n, seed, other = case.args
-    names = ("learning_rates", "betas")
+    names = ("learning_rates", "momenta")
     first, again, next_seed = ([read_samples(got, i + j, names[j], n, where) for j in (0, 1)] for i in (0, 2, 4))
     for name, a, b in zip(names, first, again):
         if not np.array_equal(a, b):
@@ -201,11 +201,11 @@ register(
         reference=None,
         outputs=(
             "learning_rates",
-            "betas",
+            "momenta",
             "learning_rates again",
-            "betas again",
+            "momenta again",
             "learning_rates other",
-            "betas other",
+            "momenta other",
         ),
         function="sample_hyperparameters",
         guarded=(tuning.sample_hyperparameters, tuning.sample_log_uniform),
@@ -213,7 +213,7 @@ register(
         hint=REPRODUCIBLE_HINT,
         compares_with="behaviour",
         doc="Call ``sample_hyperparameters(n, seed)`` (through ``helpers.tuning.drawn_twice``) twice with one "
-        "seed and once with another: the same seed must give exactly the same learning rates and β, "
+        "seed and once with another: the same seed must give exactly the same learning rates and ρ, "
         "another seed other ones.",
     )
 )

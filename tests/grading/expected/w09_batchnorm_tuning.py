@@ -13,10 +13,10 @@
   batchnorm_backward is the reference: test_batchnorm_backward 2.
   train is not attempted (NotImplementedError in its visible test): test_train 0.
   sample_hyperparameters draws the learning rates uniformly in [1e-4, 1]: about 0.1%, 0.9%, 9% and 90%
-  of 4000 samples per decade, against the visible test's 25% ± 4: test_learning_rates 0. Its betas are
-  right (1 − 10^U(−3, −1), drawn after the learning rates from the same generator, independent of
+  of 4000 samples per decade, against the visible test's 25% ± 4: test_learning_rates 0. Its
+  momentum weights are right (1 − 10^U(−3, −1), drawn after the learning rates from the same generator, independent of
   them), and that generator is default_rng(seed), so the same seed gives the same samples and
-  check_samples_reproducible passes: test_betas 1.
+  check_samples_reproducible passes: test_momenta 1.
   random_search keeps the configuration with the lowest score, so its visible test's best_score is the
   minimum of the 50 scores, not the maximum: test_random_search 0.
   Total 1 + 1 + 2 + 1 = 5.
@@ -29,7 +29,7 @@ FULL = {
     "test_batchnorm_backward": 2,
     "test_train": 3,
     "test_learning_rates": 1,
-    "test_betas": 1,
+    "test_momenta": 1,
     "test_random_search": 2,
 }
 

@@ -87,7 +87,8 @@ W09_WITH_HELPERS = {
 
 W09_TRAIN = {
     "train": """
-        def train(layers, X_train, y_train, X_dev, y_dev, lr, steps, beta=0.0, batch_size=64, seed=0, eval_every=10):
+        def train(layers, X_train, y_train, X_dev, y_dev, lr, steps, sgd_momentum=0.0, batch_size=64, seed=0,
+                  eval_every=10):
             \"\"\"Epochs of shuffled batches (the last, smaller batch kept); the running averages are the ones
             batchnorm_forward returns; velocities in a dict keyed by (layer, parameter).\"\"\"
             rng = np.random.default_rng(seed)
@@ -114,7 +115,7 @@ W09_TRAIN = {
                         for name, g in grad.items():
                             if name == "b" and i in before_bn:
                                 continue              # batch norm removes whatever this bias adds
-                            v = beta * velocity.get((i, name), 0.0) + (1.0 - beta) * g
+                            v = sgd_momentum * velocity.get((i, name), 0.0) + (1.0 - sgd_momentum) * g
                             velocity[i, name] = v
                             net[i][name] = net[i][name] - lr * v
                     step += 1
@@ -197,7 +198,7 @@ def variants() -> dict[str, Honest]:
             "and helpers.norm compared outside any check, plots saved to a subfolder",
             exploration(
                 "%timeit batchnorm_forward(X_train[:64], np.ones(64), np.zeros(64))",
-                "lrs, betas = sample_hyperparameters(100_000, seed=0)",
+                "lrs, momenta = sample_hyperparameters(100_000, seed=0)",
                 """
                                               from sklearn.preprocessing import StandardScaler
                                               batch = X_train[:64, 20:24]
