@@ -309,18 +309,29 @@ def verify_study(case, got, where):
             f"{where}: your own dev errors say another λ is better than {best:g}. Choose the λ with "
             f"the lowest DEV error (the training error always prefers λ = 0).\nHint: {STUDY_HINT}"
         )
+    dev = {lam: errors[1] for lam, errors in reference.items()}
+    lowest = min(dev.values())
+    best_gain = dev[0.0] - lowest
+    if best_gain < STUDY_MARGIN:
+        # The case's data set (its seed is drawn at random) rewards regularization by less than the
+        # margin, or not at all (seed 4986: 21.3% dev error at λ = 0, 21.9% at 0.3). The lists were
+        # verified and `best` is their lowest dev error, which may then rightly be λ = 0.
+        if dev[best] <= lowest + STUDY_TOLERANCE["dev_errors"]:
+            return
+        raise CheckFailed(
+            f"{where}: trained by the reference with λ = {best:g}, the study network's dev error is "
+            f"{dev[best]:.1f}%, {dev[best] - lowest:.1f} points above the best λ's {lowest:.1f}%.\nHint: {STUDY_HINT}"
+        )
     if best == 0.0:
         raise CheckFailed(
             f"{where}: you chose λ = 0, no regularization, yet this network overfits its 100 noisy "
             f"points. If your dev error really is lowest at λ = 0, check that your training adds "
             f"l2_grads to the gradients.\nHint: {STUDY_HINT}"
         )
-    dev = {lam: errors[1] for lam, errors in reference.items()}
     gain = dev[0.0] - dev[best]
     if gain >= STUDY_MARGIN:
         return
-    # A rare data set where no λ of the grid gains 2 * STUDY_MARGIN: half of the best gain is enough.
-    best_gain = dev[0.0] - min(dev.values())
+    # the best λ gains at least the margin; one that gains half of it is a close second
     if gain > 0 and gain >= best_gain / 2:
         return
     raise CheckFailed(
