@@ -55,8 +55,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Two test processes (pytest-xdist) by default, one per core of the course's 2-core reference machine:
+# the tests that read the built and graded course stay on one (tests/conftest.py), the rest share both.
+TEST_WORKERS ?= 2
 test: setup browser postgres lint
-	$(PYTHON) -m pytest --durations=25
+	$(PYTHON) -m pytest --durations=25 -n $(TEST_WORKERS) --dist loadgroup
 
 lab: setup
 	$(COURSE) lab

@@ -17,9 +17,23 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def built_course(tmp_path_factory) -> Path:
     """A scratch copy of the course with every week built by `course build`."""
-    root = copy_course(tmp_path_factory.mktemp("course") / "course")
+    root = copy_course(tmp_path_factory.mktemp("course") / "course", release=True)
     run_course("build", *[week for week in weeks() if in_scope(week)], cwd=root)
     return root
+
+
+HUB_TESTS = Path(__file__).parent / "hub"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep together, on one worker of `pytest -n` (`--dist loadgroup`, as `make test` runs it), the tests
+    that share what is expensive or machine-wide: the built and graded course (one session fixture per
+    worker process, so every test that reads it must be on the same one) and the hub's (system users)."""
+    for item in items:
+        if "built_course" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("built_course"))
+        elif HUB_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("hub"))
 
 
 def pytest_report_header(config):

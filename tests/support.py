@@ -34,11 +34,22 @@ def weeks(kind: str = "source") -> list[str]:
     return sorted(p.name for p in (REPO / kind).iterdir() if p.is_dir() and p.name.startswith("w"))
 
 
-def copy_course(destination: Path) -> Path:
-    """A scratch course root: config, source/ and an empty release/."""
+def copy_course(destination: Path, weeks: list[str] | None = None, release: bool = False) -> Path:
+    """A scratch course root: config and source/ (of ``weeks`` only, when given); with ``release``, the
+    committed release/ of those weeks too, as an instructor's repository has it: `course build` then
+    keeps the time limits measured for an unchanged week's source instead of timing its reference again
+    (tests that build a changed week, or pass --retime, still time it)."""
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "nbgrader_config.py", destination / "nbgrader_config.py")
-    shutil.copytree(REPO / "source", destination / "source")
+    if weeks is None:
+        shutil.copytree(REPO / "source", destination / "source")
+        weeks = [p.name for p in (REPO / "source").iterdir() if p.is_dir()]
+    else:
+        for week in weeks:
+            shutil.copytree(REPO / "source" / week, destination / "source" / week)
+    for week in weeks if release else ():
+        if (REPO / "release" / week).is_dir():
+            shutil.copytree(REPO / "release" / week, destination / "release" / week)
     return destination
 
 

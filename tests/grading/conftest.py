@@ -28,10 +28,7 @@ from tests.support import WEEK1, copy_course, grade_in_own_session, run_course, 
 @pytest.fixture(scope="session")
 def week1_template(tmp_path_factory) -> Path:
     """A course with only week 1 in source/, built; clone it, never write into it."""
-    root = copy_course(tmp_path_factory.mktemp("template-w01") / "course")
-    for other in (root / "source").iterdir():
-        if other.is_dir() and other.name != WEEK1:
-            shutil.rmtree(other)
+    root = copy_course(tmp_path_factory.mktemp("template-w01") / "course", weeks=[WEEK1], release=True)
     run_course("build", WEEK1, cwd=root)
     return root
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.support import REPO, copy_course, run_course
@@ -100,6 +102,49 @@ def test_missing_root(tmp_path):
 def test_bad_worker_count(scratch):
     result = run_course("grade", "--workers", "0", cwd=scratch, check=False)
     assert result.returncode == 2 and "must be at least 1" in result.stderr and "Traceback" not in result.stderr
+
+
+def release_limits(root, week="w01_softmax") -> dict:
+    import nbformat
+
+    from course.grading.time_limits import METADATA_KEY
+
+    (path,) = (root / "release" / week).glob("*.ipynb")
+    return nbformat.read(path, as_version=4).metadata["course"][METADATA_KEY]
+
+
+def test_build_keeps_the_limits_of_an_unchanged_week(tmp_path):
+    """The committed release carries limits measured from the current source on this machine: a build keeps
+    them without running the reference (a fresh clone's build, an instructor rebuilding every week)."""
+    root = copy_course(tmp_path / "course", weeks=["w01_softmax"], release=True)
+    committed = release_limits(root)
+    started = time.perf_counter()
+    result = run_course("build", "w01_softmax", cwd=root)
+    assert "time limits kept: w01_softmax's source has not changed" in result.stdout, result.stdout
+    assert release_limits(root) == committed
+    assert time.perf_counter() - started < committed["reference_total"] + 30, "the reference must not run again"
+
+
+def test_build_times_again_on_another_machine_and_when_asked(tmp_path):
+    import nbformat
+
+    from course.authoring.reference_run import machine, source_fingerprint
+    from course.grading.time_limits import METADATA_KEY
+
+    root = copy_course(tmp_path / "course", weeks=["w01_softmax"], release=True)
+    (path,) = (root / "release" / "w01_softmax").glob("*.ipynb")
+    release = nbformat.read(path, as_version=4)
+    release.metadata["course"][METADATA_KEY]["machine"] = "64 x a faster processor"
+    nbformat.write(release, path)
+    result = run_course("build", "w01_softmax", cwd=root)
+    assert "time limits kept" not in result.stdout and "reference" in result.stdout
+    timed = release_limits(root)
+    assert timed["machine"] == machine()
+    assert timed["source_fingerprint"] == source_fingerprint(root / "source" / "w01_softmax" / path.name)
+
+    again = run_course("build", "--retime", "w01_softmax", cwd=root)
+    assert "time limits kept" not in again.stdout
+    assert release_limits(root)["reference_seconds"] != timed["reference_seconds"]
 
 
 def test_build_refuses_a_grade_cell_calling_a_check_that_does_not_exist(scratch):

@@ -403,7 +403,8 @@ def test_a_changed_answer_key_is_said_once_to_the_instructor_and_never_to_studen
     nbformat.write(notebook, source)
     before_build = run_course("grade", cwd=root)
     assert f"source/{WEEK} changed after the last build" in before_build.stdout
-    run_course("build", WEEK, cwd=root)
+    rebuilt = run_course("build", WEEK, cwd=root)
+    assert "time limits kept" not in rebuilt.stdout, "an edited test cell must be timed again"
 
     regrade = run_course("grade", cwd=root)
     assert f"answer key of {WEEK} changed since it was last graded: regrading 2 submissions" in regrade.stdout

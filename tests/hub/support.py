@@ -92,10 +92,7 @@ def make_hub_course(extra_args: tuple[str, ...] = ()) -> tuple[HubCourse, callab
         shutil.rmtree(scratch, ignore_errors=True)
 
     try:
-        root = copy_course(scratch / "course")
-        for week in list((root / "source").iterdir()):
-            if week.name != WEEK1:
-                shutil.rmtree(week)
+        root = copy_course(scratch / "course", weeks=[WEEK1], release=True)
         run_course("build", WEEK1, cwd=root)
         (root / "roster.txt").write_text("# two students\n" + "\n".join(students) + "\n")
         users.create(students)
