@@ -40,6 +40,7 @@ from .record import (
 from .scores import format_table, read_rows
 from .secret import course_secret
 from .submission import read_submission, ungraded_folders
+from .time_limits import METADATA_KEY
 from .worker import submission_seed
 
 
@@ -119,6 +120,21 @@ def payloads(root: Path, submissions, keys: dict, force: bool, key_changed: Coun
         )
 
 
+def expected_seconds(payload: Payload) -> float:
+    """How long the submission's week took the reference solution at `course build` (0 unknown)."""
+    total = 0.0
+    for nb_key in payload.key["notebooks"].values():
+        measured = (nb_key["metadata"].get("course") or {}).get(METADATA_KEY) or {}
+        total += float(measured.get("reference_total") or 0.0)
+    return total
+
+
+def longest_first(todo: list[tuple[str, Payload]]) -> list[tuple[str, Payload]]:
+    """The submissions of the heaviest weeks first (by their reference's time), each week's in the order
+    found: the last notebooks to finish are then short ones, and no worker idles while one runs long."""
+    return sorted(todo, key=lambda item: expected_seconds(item[1]), reverse=True)
+
+
 def source_changed(root: Path, week: str) -> str | None:
     """How the week's source differs from its release (a test's text, points or flags), or None: the answer
     key is built from both, so a source edited after `course build` grades with a key that mixes them."""
@@ -148,7 +164,7 @@ def grade_all(
     keys = {week: build_key(root, week) for week in sorted({w for _, w in submissions})}
     key_digests = {week: key_fingerprint(key) for week, key in keys.items()}
     key_changed: Counter = Counter()
-    todo = list(payloads(root, submissions, keys, force, key_changed))
+    todo = longest_first(list(payloads(root, submissions, keys, force, key_changed)))
     skipped = len(submissions) - len(todo)
     if progress:
         for week, count in sorted(key_changed.items()):
