@@ -25,6 +25,7 @@ def built_course(tmp_path_factory) -> Path:
 HUB_TESTS = Path(__file__).parent / "hub"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Keep together, on one worker of `pytest -n` (`--dist loadgroup`, as `make test` runs it), the tests
     that share what is expensive or machine-wide: the built and graded course (one session fixture per
@@ -34,6 +35,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("built_course"))
         elif HUB_TESTS in item.path.parents:
             item.add_marker(pytest.mark.xdist_group("hub"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """Under `--dist loadgroup`, refuse to run when the groups did not take (pytest-xdist marks them in the
+    node ids): the built course would be built and graded once per process, doubling the suite's time."""
+    if not session.config.getoption("loadgroup", default=False):
+        return
+    lost = [item.nodeid for item in session.items if "built_course" in item.fixturenames and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group {lost[0]} (and {len(lost) - 1} more) with the other tests of the built "
+            "course: use the pytest version pyproject.toml pins"
+        )
 
 
 def pytest_report_header(config):
