@@ -23,31 +23,37 @@ def built_course(tmp_path_factory) -> Path:
 
 
 HUB_TESTS = Path(__file__).parent / "hub"
+SHARED_BATCH = "class_batch"  # tests/grading/conftest.py: every sample and honest submission, graded once
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Keep together, on one worker of `pytest -n` (`--dist loadgroup`, as `make test` runs it), the tests
-    that share what is expensive or machine-wide: the built and graded course (one session fixture per
-    worker process, so every test that reads it must be on the same one) and the hub's (system users)."""
+    """The units `pytest -n` (`--dist loadgroup`, as `make test` runs it) hands to its processes. A
+    session or module fixture is made once per process that runs a test needing it, so: the tests that
+    read the class's graded batch are one unit (it takes a quarter of the suite to grade), the hub's tests
+    another (they make system users), and every other module is kept whole (its module fixtures, a
+    graded hostile class or a JupyterLab server, are made once)."""
     for item in items:
-        if "built_course" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("built_course"))
+        if SHARED_BATCH in getattr(item, "fixturenames", ()):
+            group = SHARED_BATCH
         elif HUB_TESTS in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("hub"))
+            group = "hub"
+        else:
+            group = item.path.relative_to(REPO / "tests").with_suffix("").as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session):
     """Under `--dist loadgroup`, refuse to run when the groups did not take (pytest-xdist marks them in the
-    node ids): the built course would be built and graded once per process, doubling the suite's time."""
+    node ids): the class's batch would be graded once per process, doubling the suite's time."""
     if not session.config.getoption("loadgroup", default=False):
         return
-    lost = [item.nodeid for item in session.items if "built_course" in item.fixturenames and "@" not in item.nodeid]
+    lost = [item.nodeid for item in session.items if "@" not in item.nodeid]
     if lost:
         raise pytest.UsageError(
-            f"pytest-xdist did not group {lost[0]} (and {len(lost) - 1} more) with the other tests of the built "
-            "course: use the pytest version pyproject.toml pins"
+            f"pytest-xdist did not group {lost[0]} (and {len(lost) - 1} more): use the pytest version "
+            "pyproject.toml pins"
         )
 
 
