@@ -23,7 +23,7 @@ from ..errors import CourseError
 from ..grading.answer_key import build_key
 from ..grading.cells import restore_cells
 from ..grading.pool import BLAS_THREADS
-from ..grading.time_limits import METADATA_KEY, derive
+from ..grading.time_limits import METADATA_KEY, derive, measured
 from ..grading.worker import run_notebook, submission_seed
 from .make_samples import sample_notebooks
 
@@ -55,11 +55,11 @@ def measured_limits(root: Path, week: str) -> dict[str, dict]:
     for path in sorted((root / "release" / week).glob("*.ipynb")):
         source = root / "source" / week / path.name
         try:
-            limits = (nbformat.read(path, as_version=4).metadata.get("course") or {}).get(METADATA_KEY)
+            limits = measured(nbformat.read(path, as_version=4).metadata)
         except Exception:  # an unreadable old release is rebuilt and timed again
             continue
         if (
-            isinstance(limits, dict)
+            limits
             and source.is_file()
             and limits.get("source_fingerprint") == source_fingerprint(source)
             and limits.get("machine") == machine()
@@ -75,10 +75,15 @@ def keep_limits(root: Path, week: str, kept: dict[str, dict]) -> dict[str, dict]
     if not paths or {p.name for p in paths} != set(kept):
         return None
     for path in paths:
-        release = nbformat.read(path, as_version=4)
-        release.metadata.setdefault("course", {})[METADATA_KEY] = kept[path.name]
-        nbformat.write(release, path)
+        write_limits(path, kept[path.name])
     return kept
+
+
+def write_limits(path: Path, limits: dict) -> None:
+    """Keep ``limits`` in the release notebook at ``path``, where the answer key reads them."""
+    release = nbformat.read(path, as_version=4)
+    release.metadata.setdefault("course", {})[METADATA_KEY] = limits
+    nbformat.write(release, path)
 
 
 def time_reference(root: Path, week: str) -> dict[str, dict]:
@@ -101,9 +106,6 @@ def time_reference(root: Path, week: str) -> dict[str, dict]:
         limits["load_average"] = round(os.getloadavg()[0], 2)
         limits["source_fingerprint"] = source_fingerprint(root / "source" / week / name)
         limits["machine"] = machine()
-        path = root / "release" / week / name
-        release = nbformat.read(path, as_version=4)
-        release.metadata.setdefault("course", {})[METADATA_KEY] = limits
-        nbformat.write(release, path)
+        write_limits(root / "release" / week / name, limits)
         written[name] = limits
     return written

@@ -40,7 +40,7 @@ from .record import (
 from .scores import format_table, read_rows
 from .secret import course_secret
 from .submission import read_submission, ungraded_folders
-from .time_limits import METADATA_KEY
+from .time_limits import measured
 from .worker import submission_seed
 
 
@@ -122,11 +122,10 @@ def payloads(root: Path, submissions, keys: dict, force: bool, key_changed: Coun
 
 def expected_seconds(payload: Payload) -> float:
     """How long the submission's week took the reference solution at `course build` (0 unknown)."""
-    total = 0.0
-    for nb_key in payload.key["notebooks"].values():
-        measured = (nb_key["metadata"].get("course") or {}).get(METADATA_KEY) or {}
-        total += float(measured.get("reference_total") or 0.0)
-    return total
+    return sum(
+        float(measured(nb_key["metadata"]).get("reference_total") or 0.0)
+        for nb_key in payload.key["notebooks"].values()
+    )
 
 
 def longest_first(todo: list[tuple[str, Payload]]) -> list[tuple[str, Payload]]:

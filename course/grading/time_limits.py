@@ -37,6 +37,12 @@ BUDGET_FLOOR = 300.0  # seconds: any notebook
 METADATA_KEY = "time_limits"  # under the release notebook's metadata["course"]
 
 
+def measured(metadata: dict) -> dict:
+    """The limits `course build` measured, from a release notebook's (or answer key's) metadata; {} if none."""
+    found = (metadata.get("course") or {}).get(METADATA_KEY)
+    return found if isinstance(found, dict) else {}
+
+
 def cell_key(cell) -> str | None:
     """How a code cell is known across the reference and a submission: its grade_id, else its given text."""
     if cell.get("cell_type") != "code":
@@ -74,15 +80,15 @@ def sized(notebook, metadata: dict, limits: Limits, explicit: frozenset[str] = f
     with the budget and cell limits measured for it (``metadata``: the release notebook's), except the
     ones the instructor set (``explicit``: names of Limits fields). Without measured limits (a week
     built before they existed), the configured ``limits`` as they are."""
-    measured = (metadata.get("course") or {}).get(METADATA_KEY)
-    if not isinstance(measured, dict):
+    found = measured(metadata)
+    if not found:
         return limits, {}
     if "budget" not in explicit:
-        limits = replace(limits, budget=float(measured["budget"]))
+        limits = replace(limits, budget=float(found["budget"]))
     if "cell_timeout" in explicit:
         return limits, {}
-    limits = replace(limits, cell_timeout=float(measured["other"]))
-    cells = measured["cells"]
+    limits = replace(limits, cell_timeout=float(found["other"]))
+    cells = found["cells"]
     per_cell = {}
     for index, cell in enumerate(notebook.cells):
         key = cell_key(cell)
@@ -93,11 +99,11 @@ def sized(notebook, metadata: dict, limits: Limits, explicit: frozenset[str] = f
 
 def out_of_time(notebook, index: int, limit: float, metadata: dict) -> str:
     """Which cell ran out of time and what its limit was, and where the limit came from."""
-    measured = (metadata.get("course") or {}).get(METADATA_KEY) or {}
-    spent = (measured.get("reference_seconds") or {}).get(cell_key(notebook.cells[index]))
+    found = measured(metadata)
+    spent = (found.get("reference_seconds") or {}).get(cell_key(notebook.cells[index]))
     why = ""
-    if spent is not None and limit == (measured.get("cells") or {}).get(cell_key(notebook.cells[index])):
-        factor = measured.get("factor", CELL_FACTOR)
+    if spent is not None and limit == (found.get("cells") or {}).get(cell_key(notebook.cells[index])):
+        factor = found.get("factor", CELL_FACTOR)
         took = f"{spent:.1f} s" if spent >= 0.1 else "under 0.1 s"
         why = (
             f" ({factor:g}x the {took} the reference solution took)"
