@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.support import REPO, copy_course, run_course
@@ -118,11 +116,9 @@ def test_build_keeps_the_limits_of_an_unchanged_week(tmp_path):
     them without running the reference (a fresh clone's build, an instructor rebuilding every week)."""
     root = copy_course(tmp_path / "course", weeks=["w01_softmax"], release=True)
     committed = release_limits(root)
-    started = time.perf_counter()
     result = run_course("build", "w01_softmax", cwd=root)
     assert "time limits kept: w01_softmax's source has not changed" in result.stdout, result.stdout
-    assert release_limits(root) == committed
-    assert time.perf_counter() - started < committed["reference_total"] + 30, "the reference must not run again"
+    assert release_limits(root) == committed, "a new timing would have rewritten every cell's seconds"
 
 
 def test_build_times_again_on_another_machine_and_when_asked(tmp_path):
