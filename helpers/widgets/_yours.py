@@ -11,8 +11,9 @@ drawing and the line says what happened.
 A call over ``time_limit`` is abandoned: it runs in a worker thread, the explorer stops waiting and
 draws the reference, and the thread is asked to stop (an exception is raised in it at its next
 Python instruction; a long numpy call finishes first). Until it has stopped, the student's function
-is not called again. After a call times out, the function is still tried on the next redraws (a
-smaller input may be fast enough); a function that is not written yet is not called again.
+is not called again, and each redraw that finds it still running asks again. After a call times out,
+the function is still tried on the next redraws (a smaller input may be fast enough); a function
+that is not written yet is not called again.
 """
 
 from __future__ import annotations
@@ -158,6 +159,7 @@ class YourFunction:
                 outcome.problem = f"{self.name} is not written yet: the reference draws"
             return outcome
         if self._running is not None and self._running.is_alive():
+            _stop(self._running)  # again: the first request can be swallowed where it landed (a gc callback)
             outcome.unfinished = True
             outcome.problem = f"your {self.name} is still running from an earlier redraw: the reference draws"
             return outcome
@@ -196,7 +198,7 @@ class YourFunction:
         thread.join(self.time_limit)
         if thread.is_alive():
             self._running = thread
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Abandoned))
+            _stop(thread)
             return False, None, None
         return True, box.get("result"), box.get("error")
 
@@ -236,6 +238,11 @@ class YourFunction:
                 outcome.got, outcome.expected = float(g[index]), float(e[index])
                 break
         return outcome
+
+
+def _stop(thread: threading.Thread) -> None:
+    """Ask a worker thread to stop: _Abandoned is raised in it at its next Python instruction."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(_Abandoned))
 
 
 def _same(g: np.ndarray, e: np.ndarray) -> np.ndarray:
