@@ -16,9 +16,11 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def run_course(*args: str, cwd: Path, check: bool = True, timeout: float = 1200) -> subprocess.CompletedProcess:
-    """Run the installed `course` command as a user would (venv bin/ first on PATH)."""
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+def run_course(
+    *args: str, cwd: Path, check: bool = True, timeout: float = 1200, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Run the installed `course` command as a user would (venv bin/ first on PATH; ``env``: more variables)."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {}))
     result = subprocess.run(
         [sys.executable, "-m", "course", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
@@ -111,6 +113,28 @@ def expected(week: str, name: str = "EXPECTED"):
     """The grades a week's bundled samples must get (tests/grading/expected/<week>.py): ``EXPECTED``
     (sample -> problem -> points) or ``FULL`` (problem -> full points)."""
     return runpy.run_path(str(REPO / "tests" / "grading" / "expected" / f"{week}.py"))[name]
+
+
+def errors_of(notebook) -> list[tuple[int, str, str]]:
+    """(cell number from 1, exception name, message) of every error a run left in ``notebook``."""
+    return [
+        (i, out.ename, out.evalue)
+        for i, cell in enumerate(notebook.cells, start=1)
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "error"
+    ]
+
+
+def stderr_in_graded_cells(notebook) -> list[int]:
+    """Numbers of the graded cells that wrote to stderr (a warning a student would take for a failure)."""
+    return [
+        i
+        for i, cell in enumerate(notebook.cells, start=1)
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+        for out in cell.get("outputs", [])
+        if out.output_type == "stream" and out.name == "stderr"
+    ]
 
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

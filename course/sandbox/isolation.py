@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -164,14 +165,43 @@ class RunFolder:
         return self.ipc / "kernel.json"
 
 
+RUN_PREFIX = "course-grade-"  # then the grading process's pid, so that a later one can tell it is gone
+
+
 def make_run_folder(files: dict[str, bytes]) -> tuple[RunFolder, list[str]]:
     """A private folder for one grading run with the submission's ``files`` in its inbox.
     Returns it and notes on the files left out."""
-    root = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    remove_abandoned_once()
+    root = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-"))
     run = RunFolder(root, root / "inbox", root / "requests", root / "ipc", root / "work", root / "kernels")
     for folder in (run.inbox, run.requests, run.ipc, run.work, run.kernels):
         folder.mkdir(mode=0o700)
     return run, fill_inbox(run, files)
+
+
+def remove_abandoned(folder: Path | None = None) -> list[Path]:
+    """Remove the run folders of grading processes that no longer exist (a SIGKILL leaves them no chance
+    to clean up, and they hold a student's files): this user's own directories in ``folder`` (the
+    temporary folder) named after a pid that is gone. Returns what it removed."""
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{RUN_PREFIX}*-*"):
+        pid = path.name[len(RUN_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        try:
+            found = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid():  # never a link, never another user's
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+@functools.cache
+def remove_abandoned_once() -> None:
+    """Once per grading process (a pool or Dask worker, `course build`): its first run folder sweeps."""
+    remove_abandoned()
 
 
 def fill_inbox(run: RunFolder, files: dict[str, bytes]) -> list[str]:

@@ -74,10 +74,12 @@ def test_unreachable_scheduler_is_a_one_line_error(tmp_path, week1_template):
 def test_killed_batch_resumes_with_nothing_lost_or_doubled(tmp_path, week1_template):
     """Three SIGKILLs of the whole `course grade` process group (workers, kernels and the kernel
     started ahead), each as a new record appears, then a run to the end (benchmarks/grading.py
-    --kills does the same at random moments of a 200-submission batch)."""
+    --kills does the same at random moments of a 200-submission batch). The killed workers' run folders
+    (a student's files) are removed by the next run; a private TMPDIR keeps other tests' runs apart."""
     students = {f"student{i}": ("reference" if i % 2 else "blank") for i in range(7)}
     root = course_with(week1_template, tmp_path, students)
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    (temporary := tmp_path / "tmp").mkdir()
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", TMPDIR=str(temporary))
     records = lambda: len(list(root.glob("autograded/*/*/.course-grade.json")))
     for _kill in range(3):
         before = records()
@@ -96,7 +98,11 @@ def test_killed_batch_resumes_with_nothing_lost_or_doubled(tmp_path, week1_templ
         process.wait()
     done_before = records()
     assert 3 <= done_before < 7, "the batch should have been stopped before its end"
-    result = run_course("grade", "--workers", "2", cwd=root)  # two at a time: the grades do not depend on it
+    assert list(temporary.glob("course-grade-*")), "a kill in the middle of a run leaves its folders"
+    result = run_course(
+        "grade", "--workers", "2", cwd=root, env={"TMPDIR": str(temporary)}
+    )  # grades do not depend on it
+    assert list(temporary.glob("course-grade-*")) == [], "the next run removes what the killed ones left"
     assert f"({done_before} already up to date)" in result.stdout
     got = scores(root)
     assert len(got) == 7 * len(PROBLEMS)

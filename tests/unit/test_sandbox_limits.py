@@ -2,6 +2,8 @@
 sized in-memory filesystems of its sandbox (course/sandbox/isolation.py)."""
 
 import json
+import os
+import subprocess
 
 import nbformat
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from course.config import Limits
 from course.sandbox.cgroup import ControlGroup
 from course.sandbox.execute import execute
-from course.sandbox.isolation import TMP_TMPFS_BYTES, bwrap_available
+from course.sandbox.isolation import RUN_PREFIX, TMP_TMPFS_BYTES, bwrap_available, remove_abandoned
 
 CHILDREN_TOUCH = """
 import json, os, time
@@ -69,3 +71,23 @@ def test_groups_left_by_a_killed_grader_are_removed_by_the_next():
     group.remove()
     ControlGroup.create(memory_bytes=1 << 30, max_processes=16).remove()
     assert not any(folder.exists() for folder in stale)
+
+
+def test_run_folders_left_by_a_killed_grader_are_removed_by_the_next(tmp_path):
+    finished = subprocess.Popen(["true"])
+    finished.wait()  # a pid that no longer exists
+    abandoned = tmp_path / f"{RUN_PREFIX}{finished.pid}-k1ll3d"
+    (abandoned / "inbox").mkdir(parents=True)
+    (abandoned / "inbox" / "w01_softmax.ipynb").write_text("{}")  # a student's work
+    running = tmp_path / f"{RUN_PREFIX}{os.getpid()}-runn1ng"
+    running.mkdir()
+    unnamed = tmp_path / f"{RUN_PREFIX}n0p1d"
+    unnamed.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep").write_text("not a run folder")
+    link = tmp_path / f"{RUN_PREFIX}{finished.pid}-l1nk"
+    link.symlink_to(elsewhere)
+    assert remove_abandoned(tmp_path) == [abandoned]
+    assert not abandoned.exists() and running.is_dir() and unnamed.is_dir()
+    assert link.is_symlink() and (elsewhere / "keep").is_file()
