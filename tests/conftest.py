@@ -30,11 +30,11 @@ SHARED_BATCH = "class_batch"  # tests/grading/conftest.py: every sample and hone
 def pytest_collection_modifyitems(config, items):
     """The units `pytest -n` (`--dist loadgroup`, as `make test` runs it) hands to its processes. A
     session or module fixture is made once per process that runs a test needing it, so: the tests that
-    read the class's graded batch are one unit (it takes a quarter of the suite to grade), the hub's tests
-    another (they make system users), and every other module is kept whole (its module fixtures, a
-    graded hostile class or a JupyterLab server, are made once)."""
+    read the class's graded batch, or the built course it grades, are one unit (it takes a quarter of the
+    suite to grade), the hub's tests another (they make system users), and every other module is kept
+    whole (its module fixtures, a graded hostile class or a JupyterLab server, are made once)."""
     for item in items:
-        if SHARED_BATCH in getattr(item, "fixturenames", ()):
+        if {SHARED_BATCH, "built_course"} & set(getattr(item, "fixturenames", ())):
             group = SHARED_BATCH
         elif HUB_TESTS in item.path.parents:
             group = "hub"

@@ -86,6 +86,17 @@ def write_limits(path: Path, limits: dict) -> None:
     nbformat.write(release, path)
 
 
+def raised(notebook) -> dict[int, str]:
+    """{cell index: the error it raised} in a notebook that has run (an error in the reference is the author's)."""
+    return {
+        i: f"raised {out.ename}: {str(out.evalue).splitlines()[0][:200] if out.evalue else ''}"
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.output_type == "error"
+    }
+
+
 def time_reference(root: Path, week: str) -> dict[str, dict]:
     """{notebook file name: its limits} after writing them into release/<week>/<notebook>'s metadata."""
     for name in BLAS_THREADS:  # as course grade runs kernels: one BLAS thread each (course/grading/pool.py)
@@ -98,7 +109,11 @@ def time_reference(root: Path, week: str) -> dict[str, dict]:
         restore_cells(reference, nb_key)
         files = {name: nbformat.writes(reference).encode()}
         _, outcome = run_notebook(reference, nb_key, files, Limits(), submission_seed("reference", week))
-        trouble = {**outcome.skipped, **{i: f"ran out of time ({s:g} s)" for i, s in outcome.timed_out.items()}}
+        trouble = {
+            **raised(reference),
+            **outcome.skipped,
+            **{i: f"ran out of time ({s:g} s)" for i, s in outcome.timed_out.items()},
+        }
         if trouble or outcome.budget_hit or outcome.replies is None:
             found = "; ".join(f"cell {i + 1}: {why}" for i, why in sorted(trouble.items())) or "the run did not finish"
             raise CourseError(f"{week}/{name}: the reference solution did not run cleanly when timed: {found}")

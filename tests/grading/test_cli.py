@@ -143,6 +143,22 @@ def test_build_times_again_on_another_machine_and_when_asked(tmp_path):
     assert release_limits(root)["reference_seconds"] != timed["reference_seconds"]
 
 
+def test_build_refuses_a_reference_that_raises_and_names_the_cell(tmp_path):
+    """An error anywhere in the reference run is the author's: `course build` says which cell raised what."""
+    import nbformat
+
+    root = copy_course(tmp_path / "course", weeks=["w01_softmax"], release=True)
+    path = root / "source" / "w01_softmax" / "w01_softmax.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("print(accuracy_of_the_demo)"))
+    nbformat.write(nb, path)
+    result = run_course("build", "w01_softmax", cwd=root, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"cell {len(nb.cells)}: raised NameError: name 'accuracy_of_the_demo' is not defined" in result.stderr, (
+        result.stderr
+    )
+
+
 def test_build_refuses_a_grade_cell_calling_a_check_that_does_not_exist(scratch):
     import nbformat
 

@@ -13,9 +13,10 @@ import runpy
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
-from tests.support import NARROWED, REPO, run_course, sample_weeks
+from tests.support import NARROWED, REPO, errors_of, run_course, sample_weeks, stderr_in_graded_cells
 
 SAMPLES = REPO / "course" / "samples"
 GRADED_WEEKS = sample_weeks()
@@ -77,6 +78,40 @@ def test_reference_earns_every_point_and_blank_none(graded):
             reference = gb.find_submission(week, "reference")
             assert reference.score == reference.max_score > 0
             assert gb.find_submission(week, "blank").score == 0
+
+
+def graded_notebooks(root, sample: str, week: str) -> dict:
+    """{file name: the notebook as the grader ran it} of one sample's submission."""
+    return {
+        p.name: nbformat.read(p, as_version=4) for p in sorted((root / "autograded" / sample / week).glob("*.ipynb"))
+    }
+
+
+@pytest.mark.parametrize("week", GRADED_WEEKS)
+def test_the_source_runs_clean_with_its_solutions_and_hidden_tests(graded, week):
+    """The reference sample is the release with the source's solutions (tests/notebooks checks both are
+    current) and grading puts the hidden tests back: its graded run is the source notebook run top to
+    bottom in the sandbox. Every code cell ran, none raised, no graded cell wrote to stderr."""
+    root, _ = graded
+    ran = graded_notebooks(root, "reference", week)
+    assert sorted(ran) == sorted(p.name for p in (REPO / "source" / week).glob("*.ipynb"))
+    for name, notebook in ran.items():
+        not_run = [i for i, c in enumerate(notebook.cells, 1) if c.cell_type == "code" and not c.execution_count]
+        assert not_run == [], f"{name}: cells {not_run} did not run"
+        assert errors_of(notebook) == [], f"{name}: errors {errors_of(notebook)}"
+        assert stderr_in_graded_cells(notebook) == [], f"{name}: graded cells wrote to stderr"
+
+
+@pytest.mark.parametrize("week", GRADED_WEEKS)
+def test_the_release_fails_only_where_a_student_must_write_code(graded, week):
+    """The blank sample is the release as it is: run with its hidden tests, every error is a
+    NotImplementedError of a function left to write, and there is at least one."""
+    root, _ = graded
+    for name, notebook in graded_notebooks(root, "blank", week).items():
+        errors = errors_of(notebook)
+        assert errors, f"{name}: no exercise left to do in the release"
+        others = [e for e in errors if e[1] != "NotImplementedError"]
+        assert others == [], f"{name}: errors other than NotImplementedError: {others}"
 
 
 def test_grade_prints_a_summary_table_and_report_writes_csv(graded):

@@ -4,8 +4,11 @@ The corpus (the package tests/grading/honest/) is built from each week's referen
 course/authoring/make_samples.py makes it from the scratch course's source and release. It is graded in
 the session's shared batch (conftest.py's ``class_batch``: one `course grade --workers 2` for the
 corpus and the bundled samples of every week); each submission is its own test, so a failure
-names it. The alternative implementations are first run in-process through the public checks,
-so a wrong variant fails there, not as a puzzling grading result.
+names it. When one loses points, its functions are also run in process through the public checks
+its hidden tests call (``check_in_process``), and the failure says what they found: a wrong variant
+(the corpus's bug) reads differently from a right one the grader marked down (the grader's).
+The batch already runs every one of those checks in the sandbox, so they are not run again when
+everything passes.
 """
 
 from __future__ import annotations
@@ -34,10 +37,17 @@ def test_corpus_covers_every_week():
     assert all(sum(e.week == week for e in CORPUS.values()) >= 6 for week in WEEKS)
 
 
-@pytest.mark.parametrize("name", sorted(CORPUS))
-def test_each_variant_passes_the_public_checks_in_process(name):
-    entry = CORPUS[name]
-    assert check_in_process(entry.week, entry.build(source_reference(entry.week))) == []
+def test_the_in_process_check_tells_a_wrong_variant_from_a_right_one():
+    """The diagnosis a lost point comes with (below) must itself tell right from wrong."""
+    week = "w01_softmax"
+    reference = source_reference(week)
+    assert check_in_process(week, reference) == []
+    wrong = next(c for c in reference.cells if "def softmax(" in c.source)
+    wrong.source = wrong.source.replace("def softmax(", "def softmax_as_written(") + (
+        "\n\ndef softmax(z):\n    return np.exp(z) / np.exp(z).sum()  # over every row at once\n"
+    )
+    found = check_in_process(week, reference)
+    assert any("check_softmax(softmax)" in failure for failure in found), found
 
 
 def test_the_batch_grades_every_submission(honest_course):
@@ -76,6 +86,16 @@ def test_each_honest_submission_earns_full_marks(honest_course, name):
     lost = {
         k: f"{score}/{top}: {grades.get(k, {}).get('reason', '')}" for k, (score, top) in got.items() if score != top
     }
-    assert not lost, f"{name} ({CORPUS[name].why}) lost points: {lost}"
+    if lost:
+        entry = CORPUS[name]
+        found = check_in_process(week, entry.build(source_reference(week)))
+        pytest.fail(
+            f"{name} ({entry.why}) lost points: {lost}\n"
+            + (
+                f"in process, the public checks its hidden tests call fail too (the variant is wrong): {found}"
+                if found
+                else "in process, every public check its hidden tests call passes: look at the grading run"
+            )
+        )
     tampering = {k: g["reason"] for k, g in grades.items() if "tampering" in g.get("reason", "")}
     assert not tampering, tampering
