@@ -222,15 +222,24 @@ def _public_function(check: Check) -> Callable:
 
     run.__name__ = run.__qualname__ = f"check_{check.name}"
     run.__module__ = "helpers.grading"
-    guards = ", ".join(g.reference_name for g in check.guarded)
-    library = ", ".join(_forbidden.describe(f) if not isinstance(f, str) else f for f in check.forbidden)
+    guards = [g.reference_name for g in check.guarded]
+    library = [_forbidden.describe(f) if not isinstance(f, str) else f for f in check.forbidden]
     run.__doc__ = (
         f"{check.doc}\n\nRuns ``{check.function}`` on every case drawn with ``seed``; raises "
         f"CheckFailed on the first wrong one, with the case, the shapes and a hint; returns None."
-        + (f"\nThe function must not call {guards}." if guards else "")
-        + (f"\nNor {library}, which do the exercise itself." if library else "")
+        + (f"\nThe function must not call {_alternatives(guards)}." if guards else "")
+        + (
+            f"\nNor {_alternatives(library)}, which {'does' if len(library) == 1 else 'do'} the exercise itself."
+            if library
+            else ""
+        )
     )
     return run
+
+
+def _alternatives(names: list[str]) -> str:
+    """ "a", "a or b", "a, b or c": names any one of which is meant."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 @contextlib.contextmanager

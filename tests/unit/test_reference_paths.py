@@ -470,3 +470,11 @@ def test_the_public_check_names_what_it_forbids():
     doc = helpers.grading.check_softmax.__doc__
     assert "must not call helpers.losses.softmax" in doc
     assert "scipy.special.softmax" in doc and "helpers.losses.log_softmax" in doc and "do the exercise itself" in doc
+
+
+def test_the_forbidden_lists_read_as_alternatives():
+    """Any one of them is forbidden: "a, b or c", and "which does" after a single one."""
+    several = helpers.grading.check_avg_pool_forward.__doc__
+    assert "helpers.pool.max_pool2d_backward or helpers.pool.avg_pool2d_backward." in several
+    assert "Nor scipy.ndimage.uniform_filter, which does the exercise itself." in several
+    assert "Nor scipy.special.softmax or scipy.special.log_softmax, which do" in helpers.grading.check_attention.__doc__
