@@ -27,7 +27,7 @@ MANUAL = {
 
 @pytest.fixture(scope="module")
 def graded_once(tmp_path_factory):
-    root = copy_course(tmp_path_factory.mktemp("manual") / "course")
+    root = copy_course(tmp_path_factory.mktemp("manual") / "course", weeks=[WEEK], release=True)
     source = root / "source" / WEEK / NOTEBOOK
     nb = nbformat.read(source, as_version=4)
     question = nbformat.v4.new_markdown_cell(
