@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -78,7 +79,8 @@ def test_killed_batch_resumes_with_nothing_lost_or_doubled(tmp_path, week1_templ
     (a student's files) are removed by the next run; a private TMPDIR keeps other tests' runs apart."""
     students = {f"student{i}": ("reference" if i % 2 else "blank") for i in range(7)}
     root = course_with(week1_template, tmp_path, students)
-    (temporary := tmp_path / "tmp").mkdir()
+    # a short path: the kernels' Unix sockets live under it, and a socket's path may not pass 107 bytes
+    temporary = Path(tempfile.mkdtemp(prefix="killed-"))
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", TMPDIR=str(temporary))
     records = lambda: len(list(root.glob("autograded/*/*/.course-grade.json")))
     for _kill in range(3):
@@ -113,3 +115,4 @@ def test_killed_batch_resumes_with_nothing_lost_or_doubled(tmp_path, week1_templ
     assert "graded 0 of 0" in rerun.stdout and "(7 already up to date)" in rerun.stdout
     forced = run_course("grade", "--force", "--workers", "2", cwd=root)
     assert "graded 7 of 7" in forced.stdout and scores(root) == got
+    shutil.rmtree(temporary, ignore_errors=True)
