@@ -165,6 +165,7 @@ class RunFolder:
         return self.ipc / "kernel.json"
 
 
+SOCKET_PATH_BYTES = 107  # a Unix socket's path, without its final NUL (sun_path)
 RUN_PREFIX = "course-grade-"  # then the grading process's pid, so that a later one can tell it is gone
 
 
@@ -173,6 +174,13 @@ def make_run_folder(files: dict[str, bytes]) -> tuple[RunFolder, list[str]]:
     Returns it and notes on the files left out."""
     remove_abandoned_once()
     root = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-"))
+    longest = len(os.fsencode(root / "ipc" / "kernel-65535"))  # the kernel's sockets: <ip>-<port>
+    if longest > SOCKET_PATH_BYTES:
+        shutil.rmtree(root, ignore_errors=True)
+        raise OSError(
+            f"the temporary folder's path is too long for the kernel's sockets ({longest} bytes; a socket's "
+            f"path may have {SOCKET_PATH_BYTES}): set TMPDIR to a shorter folder, such as /tmp"
+        )
     run = RunFolder(root, root / "inbox", root / "requests", root / "ipc", root / "work", root / "kernels")
     for folder in (run.inbox, run.requests, run.ipc, run.work, run.kernels):
         folder.mkdir(mode=0o700)

@@ -91,3 +91,16 @@ def test_run_folders_left_by_a_killed_grader_are_removed_by_the_next(tmp_path):
     assert remove_abandoned(tmp_path) == [abandoned]
     assert not abandoned.exists() and running.is_dir() and unnamed.is_dir()
     assert link.is_symlink() and (elsewhere / "keep").is_file()
+
+
+def test_a_temporary_folder_too_long_for_the_sockets_is_said_before_any_kernel_starts(tmp_path, monkeypatch):
+    import tempfile
+
+    from course.sandbox.isolation import make_run_folder
+
+    deep = tmp_path / ("a-long-temporary-folder-" * 4)
+    deep.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    with pytest.raises(OSError, match="too long for the kernel's sockets .* set TMPDIR to a shorter folder"):
+        make_run_folder({"w01_softmax.ipynb": b"{}"})
+    assert list(deep.iterdir()) == [], "no run folder is left behind"
