@@ -82,6 +82,13 @@ class ControlGroup:
                 pass
 
 
+def maker_gone(name: str, prefix: str) -> bool:
+    """Whether ``name`` ("<prefix>-<pid>-...", a control group or a run folder) was made by a process
+    that no longer exists; False for a name without a pid."""
+    pid = name[len(prefix) :].lstrip("-").split("-", 1)[0]
+    return pid.isdigit() and not Path(f"/proc/{pid}").exists()
+
+
 def _remove_stale() -> None:
     """Remove the empty groups of graders that were killed before they could (their pid is gone)."""
     for parent in (CGROUP_ROOT / "memory" / PREFIX, CGROUP_ROOT / "pids" / PREFIX, _v2_parent()):
@@ -92,8 +99,7 @@ def _remove_stale() -> None:
         except OSError:
             continue
         for folder in children:
-            pid = folder.name.split("-")[2]
-            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            if maker_gone(folder.name, PREFIX):
                 try:
                     folder.rmdir()
                 except OSError:  # still holds a process, or not ours to remove

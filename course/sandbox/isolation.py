@@ -40,7 +40,7 @@ from pathlib import Path
 import course
 import helpers
 
-from .cgroup import ControlGroup
+from .cgroup import ControlGroup, maker_gone
 
 KERNEL_NAME = "course-sandbox"
 # A submitted helpers.py (a natural name for a student's own module) would be imported instead
@@ -193,8 +193,7 @@ def remove_abandoned(folder: Path | None = None) -> list[Path]:
     temporary folder) named after a pid that is gone. Returns what it removed."""
     removed = []
     for path in Path(folder or tempfile.gettempdir()).glob(f"{RUN_PREFIX}*-*"):
-        pid = path.name[len(RUN_PREFIX) :].split("-", 1)[0]
-        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+        if not maker_gone(path.name, RUN_PREFIX):
             continue
         try:
             found = path.lstat()
