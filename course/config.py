@@ -21,7 +21,7 @@ class Limits:
     a notebook."""
 
     cell_timeout: float = 120.0  # seconds for one cell
-    call_timeout: float = 60.0  # seconds for one call of a graded function by the grader
+    call_timeout: float = 60.0  # least seconds for one grader's call of a graded function (execute.call_limits)
     budget: float = 900.0  # seconds for one notebook, all cells together
     memory_mb: int = 6144  # address space of the kernel (numba reserves a lot of it)
     file_mb: int = 64  # largest file the kernel may write

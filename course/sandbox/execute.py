@@ -43,7 +43,8 @@ GRACE_SECONDS = 10.0  # after a cell's time-out, before its kernel is killed
 START_ATTEMPTS = 3  # a kernel that fails to start (before any student code) is started again
 SETUP_ATTEMPTS = 3  # likewise a sandbox that cannot be set up
 HARNESS = (
-    "import course.sandbox.kernel.harness as _course_harness\n_course_harness.answer({directory!r}, {call_timeout!r})"
+    "import course.sandbox.kernel.harness as _course_harness\n"
+    "_course_harness.answer({directory!r}, {call_timeout!r}, {per_grade!r})"
 )
 KEEP = (
     "import course.sandbox.kernel.harness as _course_harness\n_course_harness.keep({grade_id!r}, globals(), {names!r})"
@@ -222,10 +223,18 @@ def _run_once(
                     died_at = index
                     break
             if died_at is None:
+                per_grade = call_limits(notebook, cell_limits, limits.call_timeout)
                 # the harness cell may need one call time-out per graded function
-                timeout = limits.cell_timeout + limits.call_timeout * len({r.function for r in requests})
+                longest: dict[str, float] = {}
+                for r in requests:
+                    longest[r.function] = max(
+                        longest.get(r.function, 0.0), per_grade.get(r.grade_id, limits.call_timeout)
+                    )
+                timeout = limits.cell_timeout + sum(longest.values())
                 asked = time.monotonic()
-                outcome.replies = ask(client, watchdog, notebook, run, requests, limits.call_timeout, timeout, deadline)
+                outcome.replies = ask(
+                    client, watchdog, notebook, run, requests, (limits.call_timeout, per_grade), timeout, deadline
+                )
                 outcome.ask_seconds = round(time.monotonic() - asked, 3)
     except Exception as err:
         if started:
@@ -288,15 +297,41 @@ def grader_cell(client, watchdog, notebook, code: str, timeout: float, deadline:
     return cell
 
 
+def call_limits(notebook, cell_limits: dict[int, float], floor: float) -> dict[str, float]:
+    """{grade_id: seconds} one grader's call of a function may take for that grade: as long as the grade's
+    test cell may run (its limit is sized from the reference, like every cell's), and never less than
+    ``floor`` (Limits.call_timeout). A hidden case asks no more of a function than its visible test did:
+    an honest loop that passed its test cell must not run out of time on the grader's case (the grader's
+    watch for the reference's code slows every call a little), while the notebook's budget still bounds
+    the whole run."""
+    limits = {}
+    for index, seconds in cell_limits.items():
+        grade_id = nbgrader_meta(notebook.cells[index]).get("grade_id")
+        if grade_id:
+            limits[grade_id] = max(floor, float(seconds))
+    return limits
+
+
 def ask(
-    client, watchdog, notebook, run, requests: list[Request], call_timeout: float, timeout: float, deadline: float
+    client,
+    watchdog,
+    notebook,
+    run,
+    requests: list[Request],
+    call_timeouts: tuple[float, dict[str, float]],
+    timeout: float,
+    deadline: float,
 ) -> list[dict] | None:
-    """Run the harness cell after the notebook; the decoded replies, one per request."""
+    """Run the harness cell after the notebook; the decoded replies, one per request. ``call_timeouts``:
+    (the seconds one call may take, {grade_id: seconds} for grades whose limit differs)."""
     from nbclient.exceptions import DeadKernelError
 
     if not requests:
         return []
-    cell = nbformat.v4.new_code_cell(HARNESS.format(directory=str(run.requests), call_timeout=float(call_timeout)))
+    default, per_grade = call_timeouts
+    cell = nbformat.v4.new_code_cell(
+        HARNESS.format(directory=str(run.requests), call_timeout=float(default), per_grade=per_grade)
+    )
     notebook.cells.append(cell)
     client.timeout = whole_seconds(timeout)
     client.reply_cell = len(notebook.cells) - 1

@@ -67,7 +67,9 @@ def adapted(adapter: dict, kept: dict):
     return getattr(importlib.import_module(module_name), attribute)(kept[adapter["student"]], *adapter["args"])
 
 
-def answer(directory: str, call_timeout: float = 60.0) -> None:
+def answer(directory: str, call_timeout: float = 60.0, per_grade: dict[str, float] | None = None) -> None:
+    """Make the grader's calls; one call may take ``call_timeout`` seconds, or ``per_grade[grade_id]``
+    for its grade (course/sandbox/execute.py: call_limits)."""
     from IPython.display import display
 
     from helpers.grading import CHECKS, call_student
@@ -77,18 +79,19 @@ def answer(directory: str, call_timeout: float = 60.0) -> None:
     objects: dict[tuple[str, str], object] = {}
     for index, (grade_id, check, name, case) in enumerate(calls):
         arrays: dict = {}
-        with time_limit(call_timeout):
+        seconds = (per_grade or {}).get(grade_id, call_timeout)
+        with time_limit(seconds):
             found = _object(grade_id, name, adapters.get(grade_id, {}), objects)
         if isinstance(found, str):
             reply = {"error": found}
         elif name in timed_out:
             reply = {"error": f"time-out: an earlier call of `{name}` ran out of time"}
         else:
-            with time_limit(call_timeout):
+            with time_limit(seconds):
                 call = call_student(CHECKS[check], found[0], case)
             if call.error and "CallTimeout" in call.error:
                 timed_out.add(name)
-                call.error = f"time-out: `{name}` took longer than {call_timeout:g} s on one case"
+                call.error = f"time-out: `{name}` took longer than {seconds:g} s on one case"
             if call.error:
                 reply = {"error": call.error}
             else:
