@@ -24,9 +24,17 @@ def _rgb(name: str) -> np.ndarray:
 
         return imread(cbook.get_sample_data("grace_hopper.jpg"))
     if name in ("china", "flower"):
-        from sklearn.datasets import load_sample_image
+        from .data import sklearn_file
 
-        return load_sample_image(f"{name}.jpg")
+        path = sklearn_file("datasets", "images", f"{name}.jpg")
+        if path is None:  # a scikit-learn that keeps its images elsewhere
+            from sklearn.datasets import load_sample_image
+
+            return load_sample_image(f"{name}.jpg")
+        from PIL import Image
+
+        with Image.open(path) as image:  # what load_sample_image returns, without importing scikit-learn
+            return np.asarray(image)
     raise ValueError(f"load_photo: unknown photo {name!r}; choose one of {', '.join(PHOTOS)}")
 
 

@@ -281,13 +281,14 @@ def end_to_end_pays(sizes, pipeline_error, end_to_end_error):
 @functools.lru_cache(maxsize=4)
 def _digit_shift(seed, label_noise, n_target):
     from scipy import ndimage
-    from sklearn.datasets import load_digits
 
-    digits = load_digits()
+    from .data import digits_arrays
+
+    pixels, labels = digits_arrays()
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(digits.target))
-    X = digits.data[order].astype(np.float64) / 16.0
-    y_clean = digits.target[order].astype(np.int64)
+    order = rng.permutation(len(labels))
+    X = pixels[order] / 16.0
+    y_clean = labels[order]
     n = len(y_clean)
     is_target = np.zeros(n, dtype=np.int64)
     is_target[n - n_target :] = 1

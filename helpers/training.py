@@ -79,14 +79,14 @@ def make_moons_data(seed=0, n_train=100, n_dev=1000, n_test=1000, noise=0.15, fl
     """Noisy two moons, split three ways. Returns a SimpleNamespace with X_train (n_train, 2),
     y_train (n_train,) int64 in {0, 1}, X_dev, y_dev, X_test, y_test, and noise, flip,
     bayes_error (percent). Every split flips the same share of labels."""
-    from sklearn.datasets import make_moons
+    from .data import make_moons
 
     name = "make_moons_data"
     sizes = [int_arg(name, arg, v, 1) for arg, v in (("n_train", n_train), ("n_dev", n_dev), ("n_test", n_test))]
     noise = real_arg(name, "noise", noise, 0.0, finite=True)
     flip = real_arg(name, "flip", flip, 0.0, 0.5, high_open=True)
     total = sum(sizes)
-    X, y = make_moons(total, noise=noise, random_state=int(seed))
+    X, y = make_moons(total, noise=noise, seed=int(seed))
     flipped = np.random.default_rng([int(seed), 8]).random(total) < flip
     y = np.where(flipped, 1 - y, y).astype(np.int64)
     a, b = sizes[0], sizes[0] + sizes[1]
