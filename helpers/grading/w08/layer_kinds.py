@@ -50,10 +50,13 @@ def affine_backward_cases(rng):
 def affine_numerical(case, expected):
     dout, x, W, b = (np.array(a, dtype=np.float64) for a in case.args)
     energy = lambda _: float(np.sum(dout * (x @ W + b)))
+    # The energy is linear in each of x, W and b, so a central difference has no truncation error at
+    # any step, and with h = 1e-5 its round-off ε·|energy|/h (the "large values" case: x ~ 100) used
+    # up to 0.91 of the comparison's tolerance over 300 draws. A unit step leaves only round-off of ε·|energy|.
     return {
-        "dx": numerical_gradient(energy, x),
-        "dW": numerical_gradient(energy, W),
-        "db": numerical_gradient(energy, b),
+        "dx": numerical_gradient(energy, x, h=1.0),
+        "dW": numerical_gradient(energy, W, h=1.0),
+        "db": numerical_gradient(energy, b, h=1.0),
     }
 
 
