@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..sandbox.faults import InfrastructureFault
 from .payload import Payload, SubmissionResult
@@ -81,7 +81,10 @@ def grade_batch(
         while queue and len(in_flight) < window:
             attempt = queue.popleft()
             attempt.tries += 1
-            in_flight[pool.submit(attempt.payload)] = (attempt, pool.generation, window == 1)
+            # a kernel started ahead for a submission that never comes costs a kernel start and the imports
+            start_next = len(queue) >= getattr(pool, "ahead_when_left", 1)
+            payload = replace(attempt.payload, start_next=start_next)
+            in_flight[pool.submit(payload)] = (attempt, pool.generation, window == 1)
         broken = False
         for future in pool.wait_any(list(in_flight)):
             attempt, generation, alone = in_flight.pop(future)

@@ -47,6 +47,8 @@ class Payload:
     seed: int
     limits: Limits = field(default_factory=Limits)
     left_out: dict[str, str] = field(default_factory=dict)  # files of the folder not graded, and why
+    # whether the worker starts a kernel ahead for its next submission (batch.py: not when none is left for it)
+    start_next: bool = True
 
 
 @dataclass

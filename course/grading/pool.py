@@ -26,6 +26,7 @@ def _grade_submission(payload):
     from .worker import grade_submission
 
     spare.enable()  # each worker starts its next kernel while it grades (course/sandbox/spare.py)
+    spare.want_next(payload.start_next)
     return grade_submission(payload)
 
 
@@ -37,6 +38,9 @@ class LocalPool:
 
     def __init__(self, workers: int, task: Callable = _grade_submission):
         self.workers, self.task, self.generation = workers, task, 0
+        # a worker's kernel started ahead is used only if a submission is still left for it when it is
+        # free: with fewer left than workers, the others take them (batch.py sets Payload.start_next)
+        self.ahead_when_left = workers
         for name in BLAS_THREADS:  # the workers, and the kernels they start, inherit the environment
             os.environ.setdefault(name, "1")
         self._executor = self._start()
@@ -78,6 +82,7 @@ class DaskPool:
         except OSError as err:
             raise CourseError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
         self.task, self.workers = task, sys.maxsize  # the scheduler queues them
+        self.ahead_when_left = 1  # how many workers the cluster has is not known here
 
     def submit(self, payload):
         return self.client.submit(self.task, payload, pure=False)

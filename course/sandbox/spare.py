@@ -80,6 +80,12 @@ def enable() -> None:
         atexit.register(_stop_all)
 
 
+def want_next(wanted: bool) -> None:
+    """Whether this worker thread's next :func:`start` starts a kernel (the batch says when no submission
+    will be left for this worker: a kernel started for none costs a start and the imports for nothing)."""
+    _local.wanted = wanted
+
+
 def kernel_manager(run: RunFolder, sandbox: Sandbox):
     """The kernel manager of one run's sandboxed kernel (started by nbclient, or here ahead of time)."""
     from jupyter_client.kernelspec import KernelSpecManager
@@ -105,7 +111,7 @@ def start_kernel(km, sandbox: Sandbox) -> None:
 def start(limits) -> None:
     """Start the next kernel of this worker thread ahead, unless one waits already or this process
     grades without them. A failure here costs nothing: the next submission starts its own kernel."""
-    if not _enabled or getattr(_local, "spare", None) is not None:
+    if not _enabled or not getattr(_local, "wanted", True) or getattr(_local, "spare", None) is not None:
         return
     run = sandbox = None
     try:

@@ -11,12 +11,16 @@ import subprocess
 import sys
 import textwrap
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import nbformat
 import pytest
 
 from course.config import Limits
+from course.grading.batch import grade_batch
+from course.grading.payload import Payload, SubmissionResult
+from course.grading.pool import LocalPool
 from course.sandbox import spare
 from course.sandbox.execute import execute
 
@@ -134,3 +138,40 @@ def test_the_environment_can_turn_them_off(monkeypatch):
     monkeypatch.setenv(spare.OFF_VARIABLE, "0")
     spare.enable()
     assert spare._enabled is False
+
+
+def test_a_worker_told_nothing_is_left_for_it_starts_no_kernel(ahead):
+    spare.want_next(False)
+    run({"alice.txt": b"A"})
+    assert waiting() is None
+    spare.want_next(True)
+    run({"bob.txt": b"B"})
+    assert waiting() is not None
+
+
+class ThreadPool(LocalPool):
+    """The local pool's interface on threads: the task can be any callable, and it sees the payload as sent."""
+
+    def _start(self):
+        return ThreadPoolExecutor(max_workers=self.workers)
+
+
+@pytest.mark.parametrize("workers, told", [(1, [True] * 4 + [False]), (2, [True] * 3 + [False] * 2)])
+def test_the_batch_asks_for_a_kernel_ahead_only_while_a_submission_is_left_for_it(workers, told):
+    """With W workers a kernel started ahead is used only if at least W submissions were still waiting
+    when its worker took the one it runs: fewer, and the other workers take them first."""
+    sent, lock = [], threading.Lock()
+
+    def task(payload):
+        with lock:
+            sent.append((payload.student, payload.start_next))
+        return SubmissionResult(payload.student, payload.week)
+
+    todo = [(f"d{i}", Payload(f"s{i}", "w01", {}, {"week": "w01", "notebooks": {}}, 0)) for i in range(5)]
+    pool = ThreadPool(workers, task=task)
+    try:
+        outcomes = grade_batch(pool, todo, lambda result, digest: None)
+    finally:
+        pool.close()
+    assert all(o.ok for o in outcomes)
+    assert [flag for _, flag in sorted(sent)] == told
