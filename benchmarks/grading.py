@@ -408,8 +408,10 @@ def breakdown(template: Path, base: Path, pairs, stage_timing: bool = True, per_
         )
     shutil.rmtree(root, ignore_errors=True)
     seconds = dict(stages.seconds)
-    # the harness cell is one of the cells run; report the student's cells without it
-    seconds["run cells (student's and the grader's calls)"] -= seconds.get("the grader's calls in the kernel", 0.0)
+    # the harness cell is one of the cells run; report the student's cells without it (no stages: --no-breakdown)
+    run_cells = "run cells (student's and the grader's calls)"
+    if run_cells in seconds:
+        seconds[run_cells] -= seconds.get("the grader's calls in the kernel", 0.0)
     if "sandbox: caches for the kernel" in seconds:
         seconds["sandbox: kernel spec"] -= seconds["sandbox: caches for the kernel"]
     rename = lambda k: "run the student's cells" if k.startswith("run cells") else k
