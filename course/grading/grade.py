@@ -94,6 +94,9 @@ def find_submissions(root: Path, weeks: list[str]) -> list[tuple[str, str]]:
 def ensure_gradebook(db_url: str) -> None:
     from nbgrader.api import Gradebook
 
+    from ..gradebook_head import use_in_process_head
+
+    use_in_process_head()
     with Gradebook(db_url):
         pass
 

@@ -419,6 +419,19 @@ except ImportError:  # pragma: no cover - nbclient is a dependency
     _NotebookClient = object
 
 
+_UNDRAWN_FIGURE = re.compile(r"<Figure size \d+x\d+ with \d+ Axes>")
+UNDRAWN_NOTE = " (not drawn while grading: your own notebook shows it)"
+
+
+def say_figure_not_drawn(output) -> None:
+    """A figure the grading kernel did not draw (course/sandbox/kernel/launch.py: draw_no_figures) shows
+    as its text in the autograded notebook and the feedback; say why there."""
+    data = output.get("data") or {}
+    text = data.get("text/plain")
+    if set(data) == {"text/plain"} and isinstance(text, str) and _UNDRAWN_FIGURE.fullmatch(text):
+        data["text/plain"] = text + UNDRAWN_NOTE
+
+
 class CappedClient(_NotebookClient):
     """nbclient's client with the outputs capped as they arrive: a stream output at MAX_OUTPUT_CHARS,
     a rich one at MAX_RICH_OUTPUT_CHARS, the notebook's at MAX_NOTEBOOK_OUTPUT_CHARS. The harness
@@ -449,6 +462,8 @@ class CappedClient(_NotebookClient):
         out = super().output(outs, msg, display_id, cell_index)
         if out is not None and out.get("output_type") == "stream" and len(out.get("text", "")) > MAX_OUTPUT_CHARS:
             out["text"] = out["text"][:MAX_OUTPUT_CHARS] + "\n... (output truncated by the grader)\n"
+        if out is not None:
+            say_figure_not_drawn(out)
         self._kept_chars += min(size, MAX_OUTPUT_CHARS if msg.get("msg_type") == "stream" else size)
         return out
 

@@ -105,6 +105,15 @@ def wait_for_start(path: str) -> None:
         os.environ.update({str(k): str(v) for k, v in json.load(file).items()})
 
 
+def draw_no_figures(app) -> None:
+    """Figures are made but never drawn to an image: nobody sees a grading run's pictures (the
+    student's own notebook has them) and drawing them was 14% of the course's notebooks' time
+    (0.5-3.2 s a notebook; docs/DESIGN.md section 6). The inline backend reads this setting whenever
+    it is activated, so a figure shows as its text, ``<Figure size 640x480 with 1 Axes>``; a notebook
+    that turns images back on (``set_matplotlib_formats('png')``) pays for them in its own time."""
+    app.config.InlineBackend.figure_formats = set()
+
+
 def main() -> None:
     fill_work_folder(home=True)
     # ``python -m`` put the working folder first on sys.path: a submitted json.py or zmq.py would
@@ -115,6 +124,7 @@ def main() -> None:
 
     link_numba_cache()
     app = IPKernelApp.instance()
+    draw_no_figures(app)
     app.initialize()  # before the submission's files: an ipython_config.py among them is not read
     start = os.environ.get(START_VARIABLE)
     if start:
