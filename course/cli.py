@@ -45,7 +45,10 @@ try the whole loop on the bundled samples first: course demo
 each verb has --help"""
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command's parser. With ``argv`` naming a verb, only that verb's module is imported (the
+    others bring jupytext, nbconvert and nbgrader's server extensions: about 1 s of start-up);
+    otherwise (``course --help``, a mistyped verb) every verb is there to be listed."""
     parser = argparse.ArgumentParser(
         prog="course",
         description="Build, grade and report the deep-learning course (an nbgrader course root).",
@@ -54,13 +57,15 @@ def make_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True
-    for module in dict.fromkeys(VERBS.values()):  # a module may hold several verbs
+    verb = argv[0] if argv and argv[0] in VERBS else None
+    for module in [VERBS[verb]] if verb else dict.fromkeys(VERBS.values()):  # a module may hold several verbs
         importlib.import_module(module).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = make_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except CourseError as err:

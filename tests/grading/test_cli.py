@@ -30,6 +30,23 @@ def test_every_verb_has_help(verb):
     assert result.stdout.startswith(f"usage: course {verb}")
 
 
+def test_a_verb_imports_only_its_own_module_and_help_lists_them_all():
+    """`course build` starts without the other verbs' modules (nbgrader's server extensions, jupytext...)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom course.cli import VERBS, make_parser\nmake_parser(['syllabus'])\n"
+        "print(sorted(m for m in set(VERBS.values()) if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "['course.authoring.syllabus']", loaded.stdout + loaded.stderr
+    listing = run_course("--help", cwd=REPO).stdout
+    assert all(verb in listing for verb in VERBS), listing
+    mistyped = run_course("graed", cwd=REPO, check=False)
+    assert mistyped.returncode == 2 and "invalid choice: 'graed'" in mistyped.stderr, mistyped.stderr
+
+
 def test_help_shows_a_weeks_work_in_order():
     text = run_course("--help", cwd=REPO).stdout
     steps = [
