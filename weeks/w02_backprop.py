@@ -685,12 +685,11 @@ print("\nrelative error of your dJ/dW (no dropout) against the noisy estimate:",
 # ## 8. Training on two moons
 #
 # Two interleaving half circles, 200 training and 200 test points, generated offline with a
-# fixed seed (`sklearn.datasets.make_moons`, no download). No straight line separates them.
+# fixed seed (`helpers.data.make_moons`: the numbers of scikit-learn's `make_moons`, without the
+# second it takes to import scikit-learn). No straight line separates them.
 
 # %%
-from sklearn.datasets import make_moons
-
-X_all, y_all = make_moons(n_samples=400, noise=0.2, random_state=0)
+X_all, y_all = helpers.data.make_moons(n_samples=400, noise=0.2, seed=0)
 X_train, y_train, X_test, y_test = X_all[:200], y_all[:200], X_all[200:], y_all[200:]
 print("train", X_train.shape, "test", X_test.shape, "class counts", np.bincount(y_train))
 

@@ -28,6 +28,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
+from helpers.widgets import pictures_wanted
+
 
 class FigurePanel:
     def __init__(self, figsize=(6, 3.5), dpi=90, cache_decorations=True, **subplot_kw):
@@ -48,7 +50,10 @@ class FigurePanel:
     def refresh(self) -> None:
         """Draw once and encode a fast PNG. The first call runs the constrained layout; later
         calls keep those positions (re-solving the layout costs as much as the drawing) and
-        paste unchanged decorations and texts from their cached layers."""
+        paste unchanged decorations and texts from their cached layers. Nothing is drawn where
+        nobody looks (helpers.widgets.NO_PICTURES)."""
+        if not pictures_wanted():
+            return
         if self.renders > 0 and self.cache_decorations:
             self._wrap_decorations()
         self.figure.canvas.draw()

@@ -227,9 +227,17 @@ def gallery(tmp_path_factory):
     _stop(process)
 
 
-@pytest.fixture
-def page(browser, request):
+@pytest.fixture(scope="module")
+def context(browser):
+    """One browser profile for the module, as a student's browser is: JupyterLab's scripts are fetched
+    and compiled once, then come from its cache (a new profile per test loaded them all again)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, request):
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
@@ -238,7 +246,7 @@ def page(browser, request):
         Path(shots).mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.name)
         page.screenshot(path=str(Path(shots) / f"{name}.png"), full_page=True)
-    context.close()
+    page.close()
 
 
 # --------------------------------------------------------------------------- moving a control

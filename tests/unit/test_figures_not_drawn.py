@@ -3,6 +3,7 @@ draw_no_figures): the autograded notebook and the feedback say where the picture
 not there, and a notebook that asks for images gets them."""
 
 import nbformat
+import numpy as np
 
 from course.config import Limits
 from course.sandbox.execute import UNDRAWN_NOTE, execute
@@ -48,3 +49,28 @@ def test_text_that_only_looks_like_a_figure_is_left_alone():
         "<Figure size 640x480 with 1 Axes>\n",
         "'<Figure size 640x480 with 1 Axes>'",
     ]
+
+
+EXPLORER = """
+import json, numpy as np
+from helpers.widgets.w01 import SoftmaxExplorer
+calls = []
+def softmax(z):
+    calls.append(np.shape(z))
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+explorer = SoftmaxExplorer(softmax=softmax)
+print(json.dumps({'renders': explorer.panel.renders, 'picture': len(explorer.panel.image.value), 'calls': len(calls)}))
+"""
+
+
+def test_an_explorer_calls_the_students_function_but_draws_no_picture_while_grading():
+    import json
+
+    from helpers.widgets.w01 import SoftmaxExplorer
+
+    (cell,) = run(EXPLORER)
+    graded = json.loads(cell.outputs[0]["text"])
+    assert graded["calls"] > 0 and graded["renders"] == 0 and graded["picture"] == 0, graded
+    drawn = SoftmaxExplorer(softmax=lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))
+    assert drawn.panel.renders == 1 and bytes(drawn.panel.image.value).startswith(b"\x89PNG")  # here: drawn

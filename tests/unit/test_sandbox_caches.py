@@ -162,3 +162,51 @@ def test_the_kernels_font_list_is_this_interpreters_and_shows_only_what_the_sand
     shown = tuple(f"{folder}/" for folder in (*map(str, python_paths()), *SYSTEM_FOLDERS))
     assert any(Path(f).name == "STIXGeneral.ttf" for f in fonts)  # matplotlib's own, for mathtext
     assert all(f.startswith(shown) and Path(f).is_file() for f in fonts)
+
+
+COMPILED_FROM_SOURCE = """
+import importlib._bootstrap_external as external, json, sys
+compiled = []
+original = external.SourceLoader.source_to_code
+def source_to_code(self, data, path, *args, **kwargs):
+    compiled.append(path)
+    return original(self, data, path, *args, **kwargs)
+external.SourceLoader.source_to_code = source_to_code
+import helpers.grading, helpers.images, helpers.widgets.w08
+print(json.dumps({'helpers': helpers.__file__, 'compiled': compiled}))
+"""
+
+
+def test_a_grading_kernel_imports_helpers_from_the_bytecode_course_warm_wrote():
+    """`course warm` writes the bytecode of helpers (an editable install has none, and the sandbox cannot
+    write it): a kernel then loads every helpers module it imports instead of compiling its source."""
+    from course.warm import bytecode_is_current, compile_bytecode, package_modules
+
+    said = compile_bytecode(["helpers"])
+    assert said[0].startswith("helpers: bytecode of "), said
+    assert all(bytecode_is_current(p) for p in package_modules(HELPERS))
+    (found,) = run_in_kernel(COMPILED_FROM_SOURCE)
+    assert Path(found["helpers"]).parent == HELPERS
+    assert not [p for p in found["compiled"] if p.startswith(str(HELPERS))], found["compiled"]
+
+
+def test_bytecode_is_written_for_modules_only_and_once(tmp_path):
+    """Only the package's modules get bytecode: a data folder inside it (course/samples/<week>/ holds an
+    authoring script beside the sample folders) gets no __pycache__, which would read as one more sample."""
+    from course.warm import bytecode_is_current, compile_package
+
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "samples" / "w01").mkdir(parents=True)
+    for path in ["__init__.py", "a.py", "sub/__init__.py", "sub/b.py", "samples/w01/overrides.py"]:
+        (package / path).write_text("X = 1\n")
+    (first,) = compile_package("pkg", package)
+    assert first.startswith("pkg: bytecode of 4 of 4 modules written"), first
+    modules = [package / p for p in ["__init__.py", "a.py", "sub/__init__.py", "sub/b.py"]]
+    assert all(bytecode_is_current(p) for p in modules)
+    assert not (package / "samples" / "w01" / "__pycache__").exists()
+    (package / "a.py").write_text("X = 22\n")  # edited: its bytecode is stale, and written again alone
+    assert not bytecode_is_current(package / "a.py")
+    (line,) = compile_package("pkg", package)
+    assert line.startswith("pkg: bytecode of 1 of 4 modules written"), line
+    assert bytecode_is_current(package / "a.py")

@@ -110,8 +110,11 @@ def draw_no_figures(app) -> None:
     student's own notebook has them) and drawing them was 14% of the course's notebooks' time
     (0.5-3.2 s a notebook; docs/DESIGN.md section 6). The inline backend reads this setting whenever
     it is activated, so a figure shows as its text, ``<Figure size 640x480 with 1 Axes>``; a notebook
-    that turns images back on (``set_matplotlib_formats('png')``) pays for them in its own time."""
+    that turns images back on (``set_matplotlib_formats('png')``) pays for them in its own time.
+    The explorers of helpers.widgets draw none either (helpers.widgets.NO_PICTURES: their pictures
+    live in the widget, which an autograded notebook does not keep; 0.05-0.4 s an explorer)."""
     app.config.InlineBackend.figure_formats = set()
+    os.environ["HELPERS_NO_PICTURES"] = "1"
 
 
 def main() -> None:
