@@ -279,7 +279,7 @@ def variants() -> dict[str, Honest]:
             "exploration: timing the forward pass, a short training timed, scikit-learn's "
             "MLP with an L2 penalty on the same moons, plots saved to a subfolder",
             exploration(
-                "%timeit model_forward(X_dev, build_network(SIZES))",
+                "%timeit -r 3 model_forward(X_dev, build_network(SIZES))",
                 "net, history = train(build_network(SIZES), X_train, y_train, epochs=20)",
                 """
                                               from sklearn.neural_network import MLPClassifier
