@@ -30,6 +30,18 @@ VERBS = {  # verb -> the module that holds it, in the order of a week's work, th
     "warm": "course.warm",
 }
 
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (workers, jobs)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 WORKFLOW = """\
 a week, in order (run from the course root; `.venv/bin/course`, or activate .venv first):
   1. author    edit weeks/w01_softmax.py, then   course notebooks w01_softmax

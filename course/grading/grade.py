@@ -12,13 +12,13 @@ persists, the submission is recorded as not graded with the reason, never scored
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter
 from pathlib import Path
 
 from tqdm import tqdm
 
+from ..cli import positive_int
 from ..config import grading_config
 from ..errors import CourseError
 from ..paths import add_root_option, root_from, select_weeks, weeks_in
@@ -54,7 +54,7 @@ def register(subparsers) -> None:
     parser.add_argument("weeks", nargs="*", metavar="WEEK", help="weeks to grade (default: all released weeks)")
     parser.add_argument(
         "--workers",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         help="submissions graded at the same time on this machine (default 1)",
     )
@@ -67,16 +67,6 @@ def register(subparsers) -> None:
     parser.add_argument("--force", action="store_true", help="grade again even what is already graded")
     add_root_option(parser)
     parser.set_defaults(func=run)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def find_submissions(root: Path, weeks: list[str]) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ is measured by benchmarks/kernels.py instead.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -175,3 +176,19 @@ def test_course_warm_compiles_everything_then_only_loads():
     for name in ("conv", "pool", "rnn"):
         assert f"helpers.{name}: 0 compiled" in out, out
     assert "float64, float32" in out and "numba cache:" in out and "warm in" in out, out
+
+
+def test_course_warm_in_two_processes_leaves_the_cache_a_serial_run_only_loads(tmp_path):
+    """Modules warmed in parallel come back in their order (a module this checkout lacks says nothing)
+    and leave a cache that a later serial warm-up only loads from."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    names = ["word2vec", "not_a_kernel_module", "losses"]
+    out = python(
+        f"import json; from course import warm; print(json.dumps(list(warm.warm_modules(2, {names!r}))))", env=env
+    )
+    word2vec, missing, losses = json.loads(out)
+    assert word2vec[0].startswith("helpers.word2vec: ") and " 0 loaded from the cache" in word2vec[0], word2vec
+    assert not word2vec[0].startswith("helpers.word2vec: 0 compiled"), word2vec
+    assert missing == [] and losses[0].startswith("helpers.losses: plain numpy"), (missing, losses)
+    again = python("from course import warm; print(warm.warm_module('word2vec')[0])", env=env)
+    assert again.startswith("helpers.word2vec: 0 compiled"), again
