@@ -119,9 +119,17 @@ def test_missing_root(tmp_path):
     one_line_error(run_course("grade", cwd=tmp_path, check=False), "no nbgrader_config.py")
 
 
-def test_bad_worker_count(scratch):
-    result = run_course("grade", "--workers", "0", cwd=scratch, check=False)
-    assert result.returncode == 2 and "must be at least 1" in result.stderr and "Traceback" not in result.stderr
+@pytest.mark.parametrize(
+    ("verb", "option", "value", "says"),
+    [
+        ("grade", "--workers", "0", "must be at least 1"),
+        ("grade", "--workers", "two", "'two' is not a whole number"),
+        ("warm", "--jobs", "0", "must be at least 1"),
+    ],
+)
+def test_bad_worker_or_job_count(scratch, verb, option, value, says):
+    result = run_course(verb, option, value, cwd=scratch, check=False)
+    assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
 
 
 def release_limits(root, week="w01_softmax") -> dict:
