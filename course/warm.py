@@ -152,11 +152,18 @@ def warm_modules(jobs: int, names=KERNEL_MODULES):
         yield from pool.map(warm_module, names)
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its affinity on Linux; all of them where that is unknown)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def run(args) -> int:
     total = time.perf_counter()
     for line in compile_bytecode():
         print(line)
-    jobs = getattr(args, "jobs", None) or len(os.sched_getaffinity(0))
+    jobs = getattr(args, "jobs", None) or available_cores()
     for lines in warm_modules(jobs):
         for line in lines:
             print(line, flush=True)
