@@ -143,8 +143,8 @@ def warm_module(name: str) -> list[str]:
 def warm_modules(jobs: int, names=KERNEL_MODULES):
     """Each of ``names``' lines (warm_module), in that order. With jobs > 1 the modules compile in that
     many processes at once: numba compiles on one core, and conv alone takes half of a cold warm-up
-    (28 of 57 s here), so two processes nearly halve it. Each module writes its own cache files
-    (numba replaces a file atomically if two ever write the same one)."""
+    (31 of 63 s, serially, on the 2-core machine), so two processes nearly halve it. Each module writes
+    its own cache files (numba replaces a file atomically if two ever write the same one)."""
     if jobs <= 1:
         yield from map(warm_module, names)
         return
